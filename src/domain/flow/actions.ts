@@ -1,0 +1,44 @@
+/**
+ * What the engine asks the shell to do. Actions are plain data: the engine returns them and
+ * runs none. The Twilio adapter renders the spoken ones as TwiML; the shell carries out the
+ * effects (`dispatch`) before it answers.
+ */
+
+/** Something the caller hears while a `<Gather>` listens. */
+export type Prompt = { say: string } | { play: string } | { pause: number };
+
+export type GatherInput = "dtmf" | "speech";
+
+export type Action =
+  | { type: "say"; text: string }
+  | { type: "play"; url: string }
+  | { type: "pause"; seconds: number }
+  | {
+      type: "gather";
+      input: GatherInput[];
+      prompts: Prompt[];
+      /** Seconds of silence before the gather gives up. */
+      timeout: number;
+      numDigits?: number;
+      finishOnKey?: string;
+      /** Words that help speech recognition (menu keywords, place names). */
+      hints?: string[];
+    }
+  | { type: "record"; maxLength: number; timeout: number; finishOnKey: string; playBeep: boolean }
+  /** Put the caller in a Twilio queue; the hold music comes from the enqueue state named here. */
+  | { type: "enqueue"; queue: string; state: string }
+  | { type: "dial"; number: string; timeout: number }
+  | { type: "dispatch"; report: ReportDraft }
+  /** Answer now and come straight back for the rest of the flow (after an effect whose result the flow needs). */
+  | { type: "redirect" }
+  | { type: "hangup" };
+
+/** An urgent report as the engine knows it; the shell adds the reference when it queues it. */
+export interface ReportDraft {
+  category: string;
+  location: string;
+  recordingUrl?: string;
+  callbackNumber: string | null;
+  callSid: string;
+  receivedAt: string;
+}

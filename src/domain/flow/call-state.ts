@@ -1,0 +1,52 @@
+/** How a call ended, as the City counts it. */
+export type CallOutcome =
+  | "answered-by-ivr"
+  | "queued-to-agent"
+  | "urgent-report"
+  | "voicemail"
+  | "transferred"
+  | "abandoned";
+
+/**
+ * Everything the line remembers about one call between webhooks. It lives in Redis keyed by
+ * CallSid, so any web instance can answer the next request.
+ */
+export interface CallState {
+  callSid: string;
+  flow: string;
+  /** The state the call is in: waiting for the caller's answer, or about to be entered (`entering`). */
+  state: string;
+  /** True when `state` has not been entered yet (after a redirect). */
+  entering: boolean;
+  /** Responses the line has given; every action URL carries it so a retried request can be recognised. */
+  step: number;
+  /** Failed tries (silence, wrong key) at the current state. */
+  attempts: number;
+  /** A collect state waiting for the caller to confirm what it heard. */
+  confirming: boolean;
+  /** Values collected so far (`location`, `callbackNumber`, `category`, `reference`, ...). */
+  vars: Record<string, string>;
+  /** The states the call went through, in order. */
+  path: string[];
+  /** The number the call came from, as Twilio gave it. */
+  caller: string;
+  startedAt: string;
+  outcome?: CallOutcome;
+  ended: boolean;
+}
+
+/**
+ * What came back from the caller (or from Twilio on the caller's behalf) with a webhook. The
+ * Twilio adapter fills it from the request parameters, already cleaned of markup-breaking and
+ * oversized text.
+ */
+export interface CallerReply {
+  digits?: string;
+  speech?: string;
+  /** 0..1 when Twilio sends it. */
+  confidence?: number;
+  recordingUrl?: string;
+  recordingDuration?: number;
+  queueResult?: string;
+  dialStatus?: string;
+}

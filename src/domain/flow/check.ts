@@ -1,0 +1,117 @@
+import { didYouMean, type Problem } from "../validation.js";
+import { nodeTypeOf } from "./nodes/index.js";
+import type { FlowDocument } from "./schema.js";
+
+/**
+ * The checks zod cannot make because they look at the flow as a graph: every transition leads
+ * to a state that exists, every state can be reached, every state has a way out (a hang-up, a
+ * queue, a transfer), and nothing goes round without waiting for the caller.
+ */
+export function checkFlowGraph(file: string, flow: FlowDocument): Problem[] {
+  const ids = Object.keys(flow.states);
+  const problems: Problem[] = [];
+  const unknown = (path: string, to: string): Problem => {
+    const guess = didYouMean(to, ids);
+    return {
+      file,
+      path,
+      message: `unknown state "${to}"`,
+      hint: guess ? `did you mean "${guess}"?` : `known states: ${ids.join(", ")}`,
+    };
+  };
+
+  if (!flow.states[flow.start]) problems.push(unknown("start", flow.start));
+
+  const edges = new Map<string, string[]>();
+  for (const [id, node] of Object.entries(flow.states)) {
+    const targets: string[] = [];
+    for (const edge of nodeTypeOf(node).edges(node)) {
+      if (flow.states[edge.to]) targets.push(edge.to);
+      else problems.push(unknown(`states.${id}.${edge.path}`, edge.to));
+    }
+    edges.set(id, targets);
+  }
+  if (problems.length > 0) return problems;
+
+  const reachable = reach([flow.start], (id) => edges.get(id) ?? []);
+  for (const id of ids) {
+    if (!reachable.has(id)) {
+      problems.push({
+        file,
+        path: `states.${id}`,
+        message: "no transition leads here",
+        hint: "point a transition at it, or remove it",
+        severity: "warning",
+      });
+    }
+  }
+
+  const incoming = new Map<string, string[]>(ids.map((id) => [id, []]));
+  for (const [from, targets] of edges) for (const to of targets) incoming.get(to)!.push(from);
+  const exits = ids.filter((id) => nodeTypeOf(flow.states[id]!).exits);
+  const canLeave = reach(exits, (id) => incoming.get(id) ?? []);
+  for (const id of ids) {
+    if (reachable.has(id) && !canLeave.has(id)) {
+      problems.push({
+        file,
+        path: `states.${id}`,
+        message: "no way out: every path from here comes back without reaching a hangup, an enqueue or a transfer",
+        hint: "send onFail (or another transition) to a state that ends the call or hands it to a person",
+      });
+    }
+  }
+
+  const loop = findLoopWithoutWaiting(flow, edges);
+  if (loop) {
+    problems.push({
+      file,
+      path: `states.${loop[0]}`,
+      message: `these states go round without waiting for the caller: ${loop.join(" > ")}`,
+      hint: "put a menu, collect or record in the loop, or send one of them elsewhere",
+    });
+  }
+  return problems;
+}
+
+function reach(from: string[], next: (id: string) => string[]): Set<string> {
+  const seen = new Set<string>(from);
+  const queue = [...from];
+  while (queue.length > 0) {
+    for (const to of next(queue.shift()!)) {
+      if (!seen.has(to)) {
+        seen.add(to);
+        queue.push(to);
+      }
+    }
+  }
+  return seen;
+}
+
+/** A cycle among states that move on by themselves (say, goto, hours...), if there is one. */
+function findLoopWithoutWaiting(flow: FlowDocument, edges: Map<string, string[]>): string[] | undefined {
+  const passThrough = (id: string) => !nodeTypeOf(flow.states[id]!).waits;
+  const state = new Map<string, "open" | "done">();
+  const trail: string[] = [];
+  const visit = (id: string): string[] | undefined => {
+    state.set(id, "open");
+    trail.push(id);
+    for (const to of edges.get(id) ?? []) {
+      if (!passThrough(to)) continue;
+      if (state.get(to) === "open") return [...trail.slice(trail.indexOf(to)), to];
+      if (!state.has(to)) {
+        const found = visit(to);
+        if (found) return found;
+      }
+    }
+    trail.pop();
+    state.set(id, "done");
+    return undefined;
+  };
+  for (const id of Object.keys(flow.states)) {
+    if (passThrough(id) && !state.has(id)) {
+      const found = visit(id);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}

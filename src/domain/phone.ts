@@ -1,0 +1,39 @@
+/**
+ * Phone numbers as callers key them in and as Twilio sends them. Numbers are North American
+ * unless they come with a `+` and a country code.
+ */
+
+/**
+ * The E.164 form of a number, or null when it cannot be one.
+ *
+ * @example toE164("403 555 0123") // "+14035550123"
+ * @example toE164("+44 20 7946 0000") // "+442079460000"
+ */
+export function toE164(raw: string): string | null {
+  const trimmed = raw.trim();
+  const digits = trimmed.replace(/[\s().-]/g, "");
+  if (/^\+[1-9]\d{7,14}$/.test(digits)) return digits;
+  if (/^1?[2-9]\d{2}[2-9]\d{6}$/.test(digits)) return `+1${digits.slice(-10)}`;
+  return null;
+}
+
+/**
+ * A number with all but its last two digits hidden, for logs: `+*********23`.
+ * Anything that is not a phone number (an empty value, "anonymous") is passed through.
+ */
+export function maskPhone(value: string): string {
+  if (!/\d{4,}/.test(value)) return value;
+  return value.replace(/\d(?=\d{2})/g, "*");
+}
+
+/**
+ * A number written so that text-to-speech reads it digit by digit, in the groups people
+ * say them: `4 0 3, 5 5 5, 0 1 2 3`.
+ */
+export function spellDigits(value: string): string {
+  let digits = value.replace(/\D/g, "");
+  if (value.trim().startsWith("+1") && digits.length === 11) digits = digits.slice(1);
+  const groups =
+    digits.length === 10 ? [digits.slice(0, 3), digits.slice(3, 6), digits.slice(6)] : (digits.match(/.{1,3}/g) ?? []);
+  return groups.map((group) => group.split("").join(" ")).join(", ");
+}

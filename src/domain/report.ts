@@ -1,0 +1,22 @@
+import { z } from "zod";
+
+/**
+ * An urgent report from the after-hours line, as it travels on the `oncall-dispatch` queue.
+ * The worker parses every job with this schema, so a malformed job fails loudly instead of
+ * paging with half a message.
+ */
+export const UrgentReport = z.object({
+  /** Read to the caller digit by digit; the crew quotes it when they reply. */
+  reference: z.string().regex(/^\d{4,12}$/),
+  category: z.string().min(1),
+  /** Where the caller said the problem is (speech, as heard). */
+  location: z.string(),
+  /** The caller's own recording of the place, when speech failed. */
+  recordingUrl: z.string().url().optional(),
+  /** E.164; null when the caller's number was withheld and they keyed none. */
+  callbackNumber: z.string().regex(/^\+[1-9]\d{7,14}$/).nullable(),
+  callSid: z.string().min(1),
+  /** ISO 8601 with the offset of the City's zone. */
+  receivedAt: z.iso.datetime({ offset: true }),
+});
+export type UrgentReport = z.infer<typeof UrgentReport>;
