@@ -1,0 +1,47 @@
+import type { Redis } from "ioredis";
+import type { CallState } from "../../domain/flow/call-state.js";
+import type { CallStore, StoredCall } from "../../domain/ports.js";
+import { CALL_TTL_SECONDS, DEFAULT_KEY_PREFIX } from "./keys.js";
+
+// Compare-and-set: a retried webhook racing the original must not advance the call twice.
+const SAVE_IF_UNCHANGED = `
+local current = redis.call('HGET', KEYS[1], 'step')
+if (current == false and ARGV[1] == '0') or current == ARGV[1] then
+  redis.call('HSET', KEYS[1], 'step', ARGV[2], 'call', ARGV[3], 'twiml', ARGV[4])
+  redis.call('EXPIRE', KEYS[1], ARGV[5])
+  return 1
+end
+return 0
+`;
+
+/** Live calls in Redis: one hash per CallSid (`civic:call:<sid>`), with a TTL. */
+export class RedisCallStore implements CallStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix = DEFAULT_KEY_PREFIX,
+  ) {}
+
+  async load(callSid: string): Promise<StoredCall | null> {
+    const [call, twiml] = await this.redis.hmget(this.key(callSid), "call", "twiml");
+    if (!call || twiml === null || twiml === undefined) return null;
+    return { call: JSON.parse(call) as CallState, twiml };
+  }
+
+  async save(call: CallState, expectedStep: number, twiml: string): Promise<boolean> {
+    const saved = await this.redis.eval(
+      SAVE_IF_UNCHANGED,
+      1,
+      this.key(call.callSid),
+      String(expectedStep),
+      String(call.step),
+      JSON.stringify(call),
+      twiml,
+      String(CALL_TTL_SECONDS),
+    );
+    return saved === 1;
+  }
+
+  private key(callSid: string): string {
+    return `${this.prefix}call:${callSid}`;
+  }
+}

@@ -1,0 +1,32 @@
+import type { Redis } from "ioredis";
+import { EmergencyOverrideSchema, type EmergencyOverride } from "../../domain/hours/index.js";
+import type { OverrideStore } from "../../domain/ports.js";
+import { DEFAULT_KEY_PREFIX } from "./keys.js";
+
+/** The emergency override, one JSON value in Redis so every web instance serves the same line. */
+export class RedisOverrideStore implements OverrideStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix = DEFAULT_KEY_PREFIX,
+  ) {}
+
+  async get(): Promise<EmergencyOverride | null> {
+    const raw = await this.redis.get(this.key());
+    if (!raw) return null;
+    // A value that no longer parses (hand-edited, an older format) is ignored rather than trusted.
+    const parsed = EmergencyOverrideSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  }
+
+  async set(override: EmergencyOverride): Promise<void> {
+    await this.redis.set(this.key(), JSON.stringify(EmergencyOverrideSchema.parse(override)));
+  }
+
+  async clear(): Promise<void> {
+    await this.redis.del(this.key());
+  }
+
+  private key(): string {
+    return `${this.prefix}override`;
+  }
+}

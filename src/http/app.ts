@@ -1,0 +1,49 @@
+import express, { type ErrorRequestHandler } from "express";
+import type { Redis } from "ioredis";
+import { requireTwilioSignature } from "../adapters/twilio/signature.js";
+import type { Logger } from "../logger.js";
+import { voiceRoutes, type VoiceDependencies } from "./voice-routes.js";
+
+export interface AppDependencies extends VoiceDependencies {
+  authToken: string;
+  /** The web path's Redis connection, pinged by `/readyz`. */
+  redis: Redis;
+}
+
+/** Assembles the web app: health, then every Twilio route behind the signature check. */
+export function createApp(deps: AppDependencies): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+
+  app.get("/readyz", async (_req, res) => {
+    try {
+      await deps.redis.ping();
+      res.json({ status: "ready", redis: "ok" });
+    } catch {
+      res.status(503).json({ status: "unavailable", redis: "not answering" });
+    }
+  });
+
+  const twilioRoutes = express.Router();
+  // Twilio posts flat form fields; 100 KB leaves room for long speech results and nothing else.
+  twilioRoutes.use(express.urlencoded({ extended: false, limit: "100kb", parameterLimit: 200 }));
+  twilioRoutes.use(requireTwilioSignature({ authToken: deps.authToken, publicUrl: deps.publicUrl, log: deps.log }));
+  twilioRoutes.use("/voice", voiceRoutes(deps));
+  app.use("/twilio", twilioRoutes);
+
+  app.use((_req, res) => {
+    res.status(404).type("text/plain").send("Not found\n");
+  });
+
+  const onError: ErrorRequestHandler = (error: { status?: number; type?: string }, req, res, _next) => {
+    const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
+    deps.log.warn({ err: error, path: req.path, status }, "request failed");
+    res.status(status).type("text/plain").send(status === 500 ? "Internal error\n" : `Bad request (${error.type ?? status})\n`);
+  };
+  app.use(onError);
+  return app;
+}

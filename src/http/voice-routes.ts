@@ -1,0 +1,189 @@
+import { Router, type Request, type Response } from "express";
+import type { DateTime } from "luxon";
+import type { FlowSet } from "../adapters/files/flow-source.js";
+import {
+  renderActions,
+  renderFallback,
+  renderHoldChoice,
+  renderHoldTurn,
+  type FallbackRoute,
+} from "../adapters/twilio/render.js";
+import { cleanText, replyFromParams } from "../adapters/twilio/reply.js";
+import type { CallOutcome } from "../domain/flow/call-state.js";
+import { newCall, step } from "../domain/flow/engine.js";
+import { holdTurn } from "../domain/flow/nodes/index.js";
+import type { Flow } from "../domain/flow/schema.js";
+import { activeOverride, lineStatus } from "../domain/hours/index.js";
+import type { CallRecords, CallStore, OverrideStore, ReportQueue } from "../domain/ports.js";
+import type { Logger } from "../logger.js";
+
+export interface VoiceDependencies {
+  flows: FlowSet;
+  calls: CallStore;
+  overrides: OverrideStore;
+  reports: ReportQueue;
+  records: CallRecords;
+  /** The only clock the web path asks. */
+  clock: () => DateTime;
+  publicUrl: string;
+  fallbackNumber: string | undefined;
+  log: Logger;
+}
+
+type Params = Record<string, unknown>;
+
+/** Twilio's final call statuses: the call is over and its record can be kept. */
+const FINAL_STATUSES = new Set(["completed", "busy", "failed", "no-answer", "canceled"]);
+
+/**
+ * The voice webhooks. Each handler is thin: load, step the pure engine, carry out effects,
+ * save, render. Whatever goes wrong, the caller gets valid TwiML and a way forward.
+ */
+export function voiceRoutes(deps: VoiceDependencies): Router {
+  const { log, publicUrl } = deps;
+  const router = Router();
+  const stepUrl = (n: number) => `${publicUrl}/twilio/voice/step?n=${n}`;
+  const waitUrl = (flow: string, state: string) =>
+    `${publicUrl}/twilio/voice/wait?flow=${encodeURIComponent(flow)}&state=${encodeURIComponent(state)}`;
+  const flowNamed = (name: unknown): Flow => (typeof name === "string" && deps.flows.flows.get(name)) || deps.flows.main;
+
+  const sendTwiml = (res: Response, twiml: string) => res.status(200).type("text/xml").send(twiml);
+
+  /**
+   * What a caller hears when the line itself fails: an apology, then the general queue in
+   * business hours or the fallback number after hours. Needs nothing but memory.
+   */
+  function fallbackTwiml(now: DateTime): string {
+    const flow = deps.flows.main;
+    const route: FallbackRoute = lineStatus(deps.flows.hours, now, null).open
+      ? { queue: flow.fallbackQueue, waitUrl: waitUrl(flow.name, "") }
+      : deps.fallbackNumber
+        ? { dial: deps.fallbackNumber }
+        : { goodbye: true };
+    return renderFallback(route, flow);
+  }
+
+  async function answer(req: Request, res: Response, requestedStep: number | null): Promise<void> {
+    const params = (req.body ?? {}) as Params;
+    const callSid = cleanText(params.CallSid, 64) ?? "";
+    const now = deps.clock();
+    try {
+      if (!/^CA[0-9a-fA-F]{32}$/.test(callSid)) throw new Error("the request has no valid CallSid");
+      const [stored, override] = await Promise.all([deps.calls.load(callSid), deps.overrides.get()]);
+      if (stored && (requestedStep === null || requestedStep !== stored.call.step)) {
+        // Twilio asked again for a step we already answered (a retry or a timeout): same answer, no new effects.
+        log.debug({ callSid, step: requestedStep, at: stored.call.step }, "replayed an answered step");
+        sendTwiml(res, stored.twiml);
+        return;
+      }
+
+      const flow = flowNamed(stored?.call.flow);
+      const caller = cleanText(params.From, 32) ?? "";
+      if (!stored) {
+        if (requestedStep !== null) log.info({ callSid }, "a mid-call request for an unknown call: starting it afresh");
+        else log.info({ callSid, from: caller, to: cleanText(params.To, 32) }, "call started");
+      }
+      const call = stored?.call ?? newCall(flow, { callSid, caller, now });
+      const env = { now, hours: deps.flows.hours, override: activeOverride(override, now) };
+      const result = step(flow, call, stored ? replyFromParams(params) : {}, env);
+
+      for (const action of result.actions) {
+        if (action.type !== "dispatch") continue;
+        const reference = await deps.reports.dispatch(action.report);
+        result.call.vars.reference = reference;
+        log.info({ callSid, reference, category: action.report.category }, "urgent report queued for the on-call crew");
+      }
+
+      const twiml = renderActions(result.actions, flow, {
+        step: stepUrl(result.call.step),
+        wait: (state) => waitUrl(flow.name, state),
+      });
+      if (!(await deps.calls.save(result.call, call.step, twiml))) {
+        // A concurrent retry of this same request saved first: answer as it did.
+        const winner = await deps.calls.load(callSid);
+        sendTwiml(res, winner?.twiml ?? twiml);
+        return;
+      }
+      log.debug({ callSid, step: result.call.step, state: result.call.state }, "answered");
+      sendTwiml(res, twiml);
+    } catch (error) {
+      log.error({ err: error, callSid }, "voice webhook failed; the caller gets the fallback");
+      sendTwiml(res, fallbackTwiml(now));
+    }
+  }
+
+  router.post("/", (req, res) => answer(req, res, null));
+
+  router.post("/step", (req, res) => {
+    const n = Number(req.query.n);
+    return answer(req, res, Number.isSafeInteger(n) && n >= 0 ? n : -1);
+  });
+
+  router.post("/wait", (req, res) => {
+    const params = (req.body ?? {}) as Params;
+    const flow = flowNamed(req.query.flow);
+    const node = flow.states[String(req.query.state ?? "")];
+    const position = Number(params.QueuePosition);
+    const waited = Number(params.QueueTime);
+    const turn =
+      node?.type === "enqueue"
+        ? holdTurn(node, Number.isFinite(position) ? position : null, Number.isFinite(waited) ? waited : 0)
+        : { announcement: "Thank you for waiting.", offerVoicemail: null, music: null, pause: 20 };
+    const choiceUrl = `${publicUrl}/twilio/voice/wait/choice?flow=${encodeURIComponent(flow.name)}&state=${encodeURIComponent(String(req.query.state ?? ""))}`;
+    sendTwiml(res, renderHoldTurn(turn, flow, choiceUrl));
+  });
+
+  router.post("/wait/choice", (req, res) => {
+    const flow = flowNamed(req.query.flow);
+    const params = (req.body ?? {}) as Params;
+    const state = String(req.query.state ?? "");
+    sendTwiml(res, renderHoldChoice(cleanText(params.Digits, 8), flow, waitUrl(flow.name, state)));
+  });
+
+  router.post("/status", async (req, res) => {
+    const params = (req.body ?? {}) as Params;
+    const callSid = cleanText(params.CallSid, 64) ?? "";
+    const status = cleanText(params.CallStatus, 32) ?? "";
+    if (!FINAL_STATUSES.has(status)) {
+      res.status(204).end();
+      return;
+    }
+    try {
+      const stored = await deps.calls.load(callSid);
+      const call = stored?.call;
+      const duration = Number(params.CallDuration);
+      const outcome: CallOutcome = call?.outcome ?? "abandoned";
+      const kept = await deps.records.add({
+        callSid,
+        from: cleanText(params.From, 32) ?? call?.caller ?? "",
+        to: cleanText(params.To, 32) ?? "",
+        status,
+        startedAt: call?.startedAt ?? null,
+        endedAt: deps.clock().toISO()!,
+        durationSeconds: Number.isFinite(duration) ? duration : null,
+        outcome,
+        path: call?.path ?? [],
+        reference: call?.vars.reference ?? null,
+        category: call?.vars.category ?? null,
+      });
+      if (kept) log.info({ callSid, status, outcome, duration: params.CallDuration }, "call ended");
+      res.status(204).end();
+    } catch (error) {
+      // Twilio does not retry status callbacks on errors we answer; say so in the logs.
+      log.error({ err: error, callSid }, "could not keep the call record");
+      res.status(500).type("text/plain").send("could not keep the call record\n");
+    }
+  });
+
+  /** Twilio's fallback URL: requested when our answer could not be fetched or parsed. Touches no state. */
+  router.post("/fallback", (req, res) => {
+    const params = (req.body ?? {}) as Params;
+    log.error(
+      { callSid: cleanText(params.CallSid, 64), errorCode: cleanText(params.ErrorCode, 16), errorUrl: cleanText(params.ErrorUrl, 300) },
+      "Twilio used the fallback URL",
+    );
+    sendTwiml(res, fallbackTwiml(deps.clock()));
+  });
+
+  return router;
+}

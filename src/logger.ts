@@ -1,0 +1,24 @@
+import { pino, type Logger } from "pino";
+import { maskPhone } from "./domain/phone.js";
+
+export type { Logger };
+
+/** Fields that may hold a caller's or crew member's number; they are masked wherever they appear. */
+const PHONE_FIELDS = ["from", "to", "caller", "callbackNumber", "number"];
+
+/**
+ * The process logger. Phone numbers are masked by pino's own redaction, so no call site has to
+ * remember; secrets never reach a log line because nothing logs the config or request headers.
+ */
+export function createLogger(options: { level: string; pretty?: boolean }): Logger {
+  return pino({
+    level: options.level,
+    redact: {
+      paths: [...PHONE_FIELDS, ...PHONE_FIELDS.map((field) => `*.${field}`)],
+      censor: (value) => (typeof value === "string" ? maskPhone(value) : value),
+    },
+    ...(options.pretty
+      ? { transport: { target: "pino-pretty", options: { colorize: true, translateTime: "HH:MM:ss", ignore: "pid,hostname" } } }
+      : {}),
+  });
+}
