@@ -3,14 +3,28 @@
  *
  *   npm run hours -- show --from 2026-12-20 --days 14
  *   npm run hours -- holidays --year 2027
+ *   npm run hours -- emergency set --message "Due to the storm ..." [--closed | --open] [--until 2026-12-06T08:00]
+ *   npm run hours -- emergency show | clear
  *
  * Bad arguments or a bad file print one line per problem on stderr and exit with code 1.
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { Redis } from "ioredis";
 import { DateTime } from "luxon";
-import { holidaysInYear, parseHours, schedule, type DaySchedule, type Hours } from "../src/domain/hours/index.js";
+import { RedisOverrideStore } from "../src/adapters/redis/override-store.js";
+import {
+  activeOverride,
+  EmergencyOverrideSchema,
+  holidaysInYear,
+  lineStatus,
+  parseHours,
+  schedule,
+  type DaySchedule,
+  type EmergencyOverride,
+  type Hours,
+} from "../src/domain/hours/index.js";
 import { DefinitionError, didYouMean, formatProblem } from "../src/domain/validation.js";
 
 /** A mistake in how the command was called, reported with a pointer to `--help`. */
@@ -28,7 +42,9 @@ interface Command {
   /** The command line, then what it does, then one line per option. */
   usage: string;
   options: NonNullable<ParseArgsConfig["options"]>;
-  run(values: Record<string, string | boolean | undefined>): Promise<void>;
+  /** Words that may follow the command (`emergency set`); the first is the default. */
+  actions?: string[];
+  run(values: Record<string, string | boolean | undefined>, action?: string): Promise<void>;
 }
 
 const FILE_OPTION = { file: { type: "string" } } as const;
@@ -81,7 +97,40 @@ const commands: Record<string, Command> = {
       );
     },
   },
-  // `emergency` (set, show or clear the supervisor's override) belongs here too.
+  emergency: {
+    usage: [
+      "emergency [show | set | clear] [--message TEXT] [--closed | --open] [--until DATE-TIME] [--by NAME]",
+      "  The supervisor's emergency override, shared by every instance through Redis ($REDIS_URL).",
+      "  show               what is set now, and what a caller hears because of it (the default)",
+      "  set                --message TEXT: spoken to every caller after the 9-1-1 sentence (600 characters at most)",
+      "                     --closed: every caller goes to the trouble line; --open: the day menu stays on after hours",
+      "                     --until 2026-12-06T08:00: ends by itself then (local time in the hours' zone, or with an offset)",
+      "                     --by NAME: who set it, for the record",
+      "  clear              removes it: the schedule decides again",
+      FILE_USAGE,
+    ].join("\n"),
+    options: {
+      ...FILE_OPTION,
+      message: { type: "string" },
+      closed: { type: "boolean" },
+      open: { type: "boolean" },
+      until: { type: "string" },
+      by: { type: "string" },
+    },
+    actions: ["show", "set", "clear"],
+    async run(values, action) {
+      const { hours } = await loadHours(values["file"]);
+      await withOverrides(async (overrides) => {
+        if (action === "clear") {
+          await overrides.clear();
+          console.log("Emergency override cleared: the schedule decides again.");
+        } else if (action === "set") {
+          await overrides.set(overrideFrom(values, hours));
+        }
+        describeOverride(await overrides.get(), hours);
+      });
+    },
+  },
 };
 
 const USAGE = [
@@ -102,12 +151,77 @@ async function main(argv: string[]): Promise<void> {
     const suggestion = didYouMean(name, Object.keys(commands));
     throw new UsageError(`unknown command "${name}"${suggestion ? ` (did you mean "${suggestion}"?)` : ""}`);
   }
+  let action: string | undefined;
+  if (command.actions) {
+    action = rest[0] && !rest[0].startsWith("-") ? rest.shift() : command.actions[0];
+    if (!command.actions.includes(action!)) {
+      const suggestion = didYouMean(action!, command.actions);
+      throw new UsageError(`unknown action "${action}"${suggestion ? ` (did you mean "${suggestion}"?)` : ""}`);
+    }
+  }
   const values = parseOptions(command, rest);
   if (values["help"]) {
     console.log(`Usage: npm run hours -- ${command.usage}`);
     return;
   }
-  await command.run(values);
+  await command.run(values, action);
+}
+
+/** Runs `use` with the override store at $REDIS_URL, failing in one clear line when Redis does not answer. */
+async function withOverrides(use: (overrides: RedisOverrideStore) => Promise<void>): Promise<void> {
+  const url = process.env["REDIS_URL"] || "redis://127.0.0.1:6379";
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000, retryStrategy: () => null });
+  redis.on("error", () => {});
+  try {
+    await redis.connect().catch(() => {
+      throw new CommandError(`Redis does not answer at ${url}; set REDIS_URL to the line's Redis`);
+    });
+    await use(new RedisOverrideStore(redis));
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function overrideFrom(values: Record<string, string | boolean | undefined>, hours: Hours): EmergencyOverride {
+  if (values["closed"] && values["open"]) throw new UsageError("--closed and --open cannot both be set");
+  const message = typeof values["message"] === "string" ? values["message"] : undefined;
+  if (!message && !values["closed"] && !values["open"]) {
+    throw new UsageError("set needs --message, --closed or --open (or several)");
+  }
+  const now = DateTime.now().setZone(hours.zone);
+  let until: string | undefined;
+  if (typeof values["until"] === "string") {
+    const parsed = DateTime.fromISO(values["until"], { zone: hours.zone, setZone: true });
+    if (!parsed.isValid) throw new UsageError(`--until "${values["until"]}" is not a date and time; write it like 2026-12-06T08:00`);
+    if (parsed <= now) throw new UsageError(`--until ${parsed.toISO()} is already past`);
+    until = parsed.toISO()!;
+  }
+  const candidate = {
+    ...(values["closed"] ? { mode: "closed" } : values["open"] ? { mode: "open" } : {}),
+    ...(message !== undefined ? { message } : {}),
+    ...(until ? { until } : {}),
+    ...(typeof values["by"] === "string" ? { setBy: values["by"] } : {}),
+    setAt: now.toISO()!,
+  };
+  const parsed = EmergencyOverrideSchema.safeParse(candidate);
+  if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
+  return parsed.data;
+}
+
+function describeOverride(override: EmergencyOverride | null, hours: Hours): void {
+  const now = DateTime.now().setZone(hours.zone);
+  if (!override) {
+    console.log("No emergency override is set.");
+  } else {
+    const active = activeOverride(override, now);
+    console.log(`Emergency override${active ? "" : " (expired: no longer applies)"}:`);
+    console.log(`  line:    ${override.mode === "closed" ? "closed: every caller goes to the trouble line" : override.mode === "open" ? "open: the day menu stays on" : "as scheduled"}`);
+    console.log(`  message: ${override.message ? `"${override.message}"` : "(none)"}`);
+    if (override.until) console.log(`  until:   ${override.until}`);
+    if (override.setBy || override.setAt) console.log(`  set:     ${[override.setBy, override.setAt].filter(Boolean).join(", ")}`);
+  }
+  const status = lineStatus(hours, now, override);
+  console.log(`Right now the line is ${status.open ? "open" : `closed (${status.reason})`}.`);
 }
 
 function parseOptions(command: Command, args: string[]): Record<string, string | boolean | undefined> {
