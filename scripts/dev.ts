@@ -1,0 +1,18 @@
+/**
+ * `npm run dev`: the whole line (web and worker) in one process with readable logs, restarted
+ * when a source file changes. Signatures are still checked, with the development token that
+ * `npm run call` uses too.
+ */
+process.env.NODE_ENV ??= "development";
+process.env.LOG_LEVEL ??= "debug";
+
+await import("../src/main.js");
+
+if (process.exitCode) process.exit(process.exitCode);
+const base = process.env.PUBLIC_URL || `http://localhost:${process.env.PORT || 3000}`;
+console.log(`
+  Civic Line is answering at ${base}
+  Place a test call from another terminal:   npm run call
+  Business hours or not is decided by flows/hours.yaml and the clock; to try the other side, run
+  this with faketime, e.g.  faketime -f '@2026-12-05 02:00:00' npm run dev
+`);

@@ -1,0 +1,40 @@
+/**
+ * `npm run flows:check [-- --dir flows]`: validates every definition in the flows folder (call
+ * flows, hours) and that flows/schema.json matches the flow schema. Exits 1 with every problem
+ * listed, each naming the file, the path and a fix.
+ */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { loadFlowSet } from "../src/adapters/files/flow-source.js";
+import { flowJsonSchema } from "../src/domain/flow/json-schema.js";
+import { DefinitionError, formatProblem } from "../src/domain/validation.js";
+
+const { values } = parseArgs({ options: { dir: { type: "string" }, help: { type: "boolean", short: "h" } } });
+if (values.help) {
+  console.log("usage: npm run flows:check [-- --dir <flows folder>]   (default: $FLOWS_DIR or flows)");
+  process.exit(0);
+}
+const dir = values.dir ?? process.env.FLOWS_DIR ?? "flows";
+
+let failed = false;
+try {
+  const set = await loadFlowSet(dir);
+  for (const warning of set.warnings) console.log(formatProblem(warning));
+  for (const [name, flow] of set.flows) {
+    console.log(`${path.join(dir, `${name}.yaml`)}: ok (${Object.keys(flow.states).length} states)`);
+  }
+  console.log(`${path.join(dir, "hours.yaml")}: ok (${set.hours.zone}, ${set.hours.holidays.length} holiday rules)`);
+} catch (error) {
+  if (!(error instanceof DefinitionError)) throw error;
+  for (const problem of error.problems) console.error(formatProblem(problem));
+  failed = true;
+}
+
+const schemaFile = path.join(dir, "schema.json");
+const current = await readFile(schemaFile, "utf8").catch(() => "");
+if (current !== flowJsonSchema()) {
+  console.error(`${schemaFile}: out of date with the flow schema (run npm run flows:schema to write it)`);
+  failed = true;
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,89 @@
+/**
+ * `tsx scripts/with-redis.ts -- <command...>`: runs a command with a Redis answering at
+ * REDIS_URL. Uses the one already there; otherwise starts a private `redis-server` from PATH on
+ * that address (data under .data/redis) and stops it when the command ends. `npm run dev` and
+ * `npm test` both go through here.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, statSync } from "node:fs";
+import { connect } from "node:net";
+import path from "node:path";
+
+const INSTALL_HINT = "sudo apt-get install -y redis-server   (macOS: brew install redis)";
+
+const separator = process.argv.indexOf("--");
+const command = separator >= 0 ? process.argv.slice(separator + 1) : process.argv.slice(2);
+if (command.length === 0) {
+  console.error("usage: tsx scripts/with-redis.ts -- <command> [args...]");
+  process.exit(2);
+}
+
+const redisUrl = new URL(process.env.REDIS_URL || "redis://127.0.0.1:6379");
+const host = redisUrl.hostname.replace(/^\[|\]$/g, "") || "127.0.0.1";
+const port = Number(redisUrl.port || 6379);
+
+/** True when something at host:port answers a Redis PING (even with an auth error: it is a Redis). */
+function redisAnswers(timeoutMs = 1_000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (answer: boolean) => {
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once("error", () => done(false));
+    socket.once("connect", () => socket.write("PING\r\n"));
+    socket.once("data", (data) => done(/^(\+PONG|-NOAUTH|-ERR)/.test(data.toString())));
+  });
+}
+
+function onPath(binary: string): boolean {
+  return (process.env.PATH ?? "").split(path.delimiter).some((dir) => {
+    try {
+      return statSync(path.join(dir, binary)).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
+
+let server: ChildProcess | undefined;
+
+async function startPrivateRedis(): Promise<void> {
+  if (!onPath("redis-server")) {
+    console.error(`Nothing answers at ${redisUrl.host} and there is no redis-server on PATH.\nInstall one with:\n  ${INSTALL_HINT}`);
+    process.exit(1);
+  }
+  const dir = path.resolve(".data", "redis");
+  mkdirSync(dir, { recursive: true });
+  console.error(`[with-redis] nothing answers at ${host}:${port}; starting a private redis-server (data in ${dir})`);
+  server = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", host, "--dir", dir, "--save", "60 1", "--appendonly", "no", "--logfile", path.join(dir, "redis.log")],
+    { stdio: "ignore" },
+  );
+  server.once("exit", (code) => {
+    if (code !== null && code !== 0) console.error(`[with-redis] redis-server exited with code ${code}; see ${dir}/redis.log`);
+  });
+  for (let waited = 0; waited < 10_000; waited += 100) {
+    if (await redisAnswers(200)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  console.error(`[with-redis] redis-server did not answer at ${host}:${port} within 10 s; see ${dir}/redis.log`);
+  server.kill();
+  process.exit(1);
+}
+
+if (!(await redisAnswers())) await startPrivateRedis();
+
+const child = spawn(command[0]!, command.slice(1), { stdio: "inherit", shell: false });
+const stopRedis = () => {
+  if (server && server.exitCode === null) server.kill("SIGTERM");
+};
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => child.kill(signal));
+}
+child.once("exit", (code, signal) => {
+  stopRedis();
+  process.exit(code ?? (signal ? 1 : 0));
+});

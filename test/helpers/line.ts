@@ -1,0 +1,286 @@
+import { randomBytes } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { Queue } from "bullmq";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { Redis } from "ioredis";
+import { DateTime } from "luxon";
+import twilio from "twilio";
+import { BullReportQueue } from "../../src/adapters/bullmq/report-queue.js";
+import { loadFlowSet, type FlowSet } from "../../src/adapters/files/flow-source.js";
+import { RedisCallRecords } from "../../src/adapters/redis/call-records.js";
+import { RedisCallStore } from "../../src/adapters/redis/call-store.js";
+import { createWebConnection, waitUntilReady } from "../../src/adapters/redis/connections.js";
+import { RedisOverrideStore } from "../../src/adapters/redis/override-store.js";
+import { createApp } from "../../src/http/app.js";
+import { createLogger } from "../../src/logger.js";
+
+export const AUTH_TOKEN = "test-auth-token-0123456789abcdef";
+export const PUBLIC_URL = "https://line.example.org";
+export const REDIS_URL = process.env.REDIS_URL || "redis://127.0.0.1:6379";
+const ZONE = "America/Edmonton";
+
+/** A moment in Lethbridge, written as people say it: `at("2026-12-02T10:00")`. */
+export function at(local: string): DateTime {
+  return DateTime.fromISO(local, { zone: ZONE });
+}
+
+export function newCallSid(): string {
+  return `CA${randomBytes(16).toString("hex")}`;
+}
+
+export interface Answer {
+  status: number;
+  contentType: string | null;
+  body: string;
+}
+
+/** What a TwiML document asks Twilio to do, parsed with a real XML parser. */
+export interface Twiml {
+  xml: string;
+  /** Every `<Say>` in order, including those inside a `<Gather>`. */
+  says: string[];
+  /** Top-level verbs in order (`Say`, `Gather`, `Enqueue`, ...). */
+  verbs: string[];
+  /** The attributes of the first verb of that name (top level or inside `<Gather>`). */
+  attrs(verb: string): Record<string, string> | undefined;
+  /** The text of the first verb of that name (a queue name, a number). */
+  text(verb: string): string | undefined;
+}
+
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: "",
+  trimValues: true,
+  parseTagValue: false,
+  parseAttributeValue: false,
+});
+
+type Node = Record<string, unknown> & { ":@"?: Record<string, string> };
+
+export function parseTwiml(xml: string): Twiml {
+  if (XMLValidator.validate(xml) !== true) throw new Error(`not well-formed XML: ${xml}`);
+  if (!xml.startsWith("<?xml")) throw new Error("TwiML must start with the XML declaration, no white space first");
+  const document = parser.parse(xml) as Node[];
+  const response = document.find((node) => "Response" in node);
+  if (!response) throw new Error(`the root element is not <Response>: ${xml}`);
+  const top = response.Response as Node[];
+  const all: { name: string; node: Node }[] = [];
+  const walk = (nodes: Node[]) => {
+    for (const node of nodes) {
+      const name = Object.keys(node).find((key) => key !== ":@");
+      if (!name || name === "#text") continue;
+      all.push({ name, node });
+      if (name === "Gather") walk(node[name] as Node[]);
+    }
+  };
+  walk(top);
+  const textOf = (node: Node, name: string) =>
+    ((node[name] as Node[]).find((child) => "#text" in child)?.["#text"] as string | undefined)?.toString();
+  return {
+    xml,
+    says: all.filter((verb) => verb.name === "Say").map((verb) => textOf(verb.node, "Say") ?? ""),
+    verbs: top.map((node) => Object.keys(node).find((key) => key !== ":@")!).filter((name) => name !== "#text"),
+    attrs: (verb) => all.find((entry) => entry.name === verb)?.node[":@"] ?? (all.some((entry) => entry.name === verb) ? {} : undefined),
+    text: (verb) => {
+      const found = all.find((entry) => entry.name === verb);
+      return found ? textOf(found.node, verb) : undefined;
+    },
+  };
+}
+
+export interface TestLineOptions {
+  /** The moment every request happens at; change it between requests with `line.now = ...`. */
+  now?: DateTime;
+  redisUrl?: string;
+  fallbackNumber?: string;
+  flows?: FlowSet;
+}
+
+/**
+ * The real web app on an ephemeral port, against the real Redis and a real BullMQ queue, each
+ * under names of its own so test files never collide. Requests are signed exactly as Twilio
+ * signs them, over PUBLIC_URL + path.
+ */
+export class TestLine {
+  now: DateTime;
+  readonly prefix = `test-${randomBytes(4).toString("hex")}:`;
+  readonly queueName = `oncall-dispatch-${randomBytes(4).toString("hex")}`;
+  readonly redis: Redis;
+  readonly reports: BullReportQueue;
+  readonly calls: RedisCallStore;
+  readonly overrides: RedisOverrideStore;
+  readonly records: RedisCallRecords;
+  private server: Server | undefined;
+  private base = "";
+
+  private constructor(
+    options: TestLineOptions,
+    readonly flows: FlowSet,
+  ) {
+    this.now = options.now ?? at("2026-12-02T10:00");
+    this.redis = createWebConnection(options.redisUrl ?? REDIS_URL, { retryStrategy: () => null });
+    this.redis.on("error", () => {});
+    this.reports = new BullReportQueue({ redis: this.redis, queueName: this.queueName, keyPrefix: this.prefix });
+    this.calls = new RedisCallStore(this.redis, this.prefix);
+    this.overrides = new RedisOverrideStore(this.redis, this.prefix);
+    this.records = new RedisCallRecords(this.redis, this.prefix);
+  }
+
+  static async start(options: TestLineOptions = {}): Promise<TestLine> {
+    const line = new TestLine(options, options.flows ?? (await loadFlowSet("flows")));
+    if (!options.redisUrl) await waitUntilReady(line.redis);
+    const app = createApp({
+      flows: line.flows,
+      calls: line.calls,
+      overrides: line.overrides,
+      reports: line.reports,
+      records: line.records,
+      clock: () => line.now,
+      publicUrl: PUBLIC_URL,
+      fallbackNumber: options.fallbackNumber,
+      authToken: AUTH_TOKEN,
+      redis: line.redis,
+      log: createLogger({ level: "silent" }),
+    });
+    await new Promise<void>((resolve) => {
+      line.server = app.listen(0, "127.0.0.1", () => resolve());
+    });
+    line.base = `http://127.0.0.1:${(line.server!.address() as AddressInfo).port}`;
+    return line;
+  }
+
+  /** Posts form params to a path or to a URL from TwiML, signed for PUBLIC_URL unless told otherwise. */
+  async post(
+    pathOrUrl: string,
+    params: Record<string, string>,
+    options: { signature?: string | null; token?: string } = {},
+  ): Promise<Answer> {
+    const path = pathOrUrl.startsWith(PUBLIC_URL) ? pathOrUrl.slice(PUBLIC_URL.length) : pathOrUrl;
+    const signature =
+      options.signature === undefined
+        ? twilio.getExpectedTwilioSignature(options.token ?? AUTH_TOKEN, PUBLIC_URL + path, params)
+        : options.signature;
+    const response = await fetch(this.base + path, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        ...(signature === null ? {} : { "x-twilio-signature": signature }),
+      },
+      body: new URLSearchParams(params),
+    });
+    return { status: response.status, contentType: response.headers.get("content-type"), body: await response.text() };
+  }
+
+  async get(path: string): Promise<Answer> {
+    const response = await fetch(this.base + path);
+    return { status: response.status, contentType: response.headers.get("content-type"), body: await response.text() };
+  }
+
+  /** A caller on the line: places the call and answers each prompt, following the TwiML's URLs. */
+  caller(from = "+14035550123", callSid = newCallSid()): TestCaller {
+    return new TestCaller(this, callSid, from);
+  }
+
+  /** A BullMQ handle on this line's dispatch queue, to look at the jobs it holds. */
+  dispatchQueue(): Queue {
+    return new Queue(this.queueName, { connection: this.redis });
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    if (this.redis.status === "ready") {
+      const queue = this.dispatchQueue();
+      await queue.obliterate({ force: true });
+      await queue.close();
+      const keys = await this.redis.keys(`${this.prefix}*`);
+      if (keys.length > 0) await this.redis.del(...keys);
+    }
+    await this.reports.close();
+    this.redis.disconnect();
+  }
+}
+
+/** One simulated caller: remembers the last TwiML and where its answers go. */
+export class TestCaller {
+  last: Twiml | undefined;
+  lastAnswer: Answer | undefined;
+
+  constructor(
+    private readonly line: TestLine,
+    readonly callSid: string,
+    readonly from: string,
+  ) {}
+
+  private params(extra: Record<string, string>): Record<string, string> {
+    return {
+      CallSid: this.callSid,
+      AccountSid: "AC00000000000000000000000000000000",
+      From: this.from,
+      To: "+14035550311",
+      CallStatus: "in-progress",
+      Direction: "inbound",
+      ApiVersion: "2010-04-01",
+      ...extra,
+    };
+  }
+
+  private async send(url: string, extra: Record<string, string>): Promise<Twiml> {
+    const answer = await this.line.post(url, this.params(extra));
+    if (answer.status !== 200) throw new Error(`HTTP ${answer.status}: ${answer.body}`);
+    this.lastAnswer = answer;
+    this.last = parseTwiml(answer.body);
+    return this.last;
+  }
+
+  dial(): Promise<Twiml> {
+    return this.send("/twilio/voice", { CallStatus: "ringing" });
+  }
+
+  /** Where the current TwiML sends the caller's next answer. */
+  nextUrl(verb?: string): string {
+    const twiml = this.last!;
+    const name = verb ?? ["Gather", "Record", "Enqueue", "Dial", "Redirect"].find((candidate) => twiml.verbs.includes(candidate));
+    if (!name) throw new Error(`nothing to answer in ${twiml.xml}`);
+    return name === "Redirect" ? twiml.text("Redirect")! : twiml.attrs(name)!.action!;
+  }
+
+  press(digits: string): Promise<Twiml> {
+    return this.send(this.nextUrl("Gather"), { Digits: digits });
+  }
+
+  say(speech: string, confidence = "0.91"): Promise<Twiml> {
+    return this.send(this.nextUrl("Gather"), { SpeechResult: speech, Confidence: confidence });
+  }
+
+  /** Silence at a `<Gather>` (Twilio posts with no Digits or SpeechResult: actionOnEmptyResult). */
+  silence(): Promise<Twiml> {
+    return this.send(this.nextUrl("Gather"), {});
+  }
+
+  record(url = "https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE0123", duration = "7"): Promise<Twiml> {
+    return this.send(this.nextUrl("Record"), { RecordingUrl: url, RecordingDuration: duration, Digits: "#" });
+  }
+
+  leaveQueue(result: string): Promise<Twiml> {
+    return this.send(this.nextUrl("Enqueue"), { QueueResult: result, QueueSid: "QU0", QueueTime: "42" });
+  }
+
+  follow(): Promise<Twiml> {
+    return this.send(this.nextUrl("Redirect"), {});
+  }
+
+  /** Sends exactly the same request again (a Twilio retry). */
+  async retry(url: string, extra: Record<string, string>): Promise<Twiml> {
+    return this.send(url, extra);
+  }
+
+  raw(url: string, extra: Record<string, string>): Promise<Answer> {
+    return this.line.post(url, this.params(extra));
+  }
+
+  hangUp(duration = "95"): Promise<Answer> {
+    return this.line.post("/twilio/voice/status", this.params({ CallStatus: "completed", CallDuration: duration }));
+  }
+}
