@@ -18,6 +18,18 @@ export function toE164(raw: string): string | null {
 }
 
 /**
+ * What Twilio puts in `From` when the caller's number is withheld: the words spelled on a keypad
+ * (ANONYMOUS, RESTRICTED, BLOCKED, UNKNOWN). They look like numbers but nobody answers them.
+ */
+const WITHHELD_CALLER_IDS = new Set(["+266696687", "+7378742833", "+2562533", "+8656696"]);
+
+/** The caller's own number in E.164, or null when it is withheld or not a phone number. */
+export function callerNumber(from: string): string | null {
+  const number = toE164(from);
+  return number && !WITHHELD_CALLER_IDS.has(number) ? number : null;
+}
+
+/**
  * A number with all but its last two digits hidden, for logs: `+*********23`.
  * Anything that is not a phone number (an empty value, "anonymous") is passed through.
  */

@@ -1,5 +1,3 @@
-import type { z } from "zod";
-
 /**
  * One thing wrong with a definition a supervisor edits (a flow, the hours, a roster),
  * said so that a person can find it and fix it.
@@ -45,11 +43,6 @@ export function formatPath(path: readonly PropertyKey[]): string {
     else out += out ? `.${String(key)}` : String(key);
   }
   return out;
-}
-
-/** Turns zod's issues into problems for `file`, keeping zod's own messages. */
-export function problemsFromZod(file: string, error: z.ZodError): Problem[] {
-  return error.issues.map((issue) => ({ file, path: formatPath(issue.path), message: issue.message }));
 }
 
 /**

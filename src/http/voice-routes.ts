@@ -169,9 +169,10 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
       if (kept) log.info({ callSid, status, outcome, duration: params.CallDuration }, "call ended");
       res.status(204).end();
     } catch (error) {
-      // Twilio does not retry status callbacks on errors we answer; say so in the logs.
-      log.error({ err: error, callSid }, "could not keep the call record");
-      res.status(500).type("text/plain").send("could not keep the call record\n");
+      // Twilio does not retry a status callback, so an error answer would only add noise to its
+      // debugger; the loss is said here, where operators look.
+      log.error({ err: error, callSid, status }, "could not keep the call record");
+      res.status(204).end();
     }
   });
 

@@ -66,6 +66,8 @@ export function renderActions(actions: readonly Action[], voice: VoiceSettings, 
           finishOnKey: action.finishOnKey,
           playBeep: action.playBeep,
         });
+        // Twilio skips the action when nothing was recorded and runs the next verb instead.
+        response.redirect({ method: "POST" }, urls.step);
         break;
       case "enqueue":
         response.enqueue(

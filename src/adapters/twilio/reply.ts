@@ -28,7 +28,8 @@ function number(value: unknown): number | undefined {
 /** Keys only: anything else in `Digits` is dropped, and a flood of keys is cut to what a phone number needs. */
 function digits(value: unknown): string | undefined {
   const text = cleanText(value, 64);
-  if (text === undefined) return undefined;
+  // `hangup` is what <Record> reports when the caller hung up: not keys.
+  if (text === undefined || text === "hangup") return undefined;
   return /^[0-9*#]*$/.test(text) ? text : "?";
 }
 
@@ -36,7 +37,7 @@ function digits(value: unknown): string | undefined {
 export function replyFromParams(params: Record<string, unknown>): CallerReply {
   const reply: CallerReply = {};
   const keyed = digits(params.Digits);
-  if (keyed !== undefined && keyed !== "" && keyed !== "hangup") reply.digits = keyed;
+  if (keyed) reply.digits = keyed;
   const speech = cleanText(params.SpeechResult);
   if (speech) reply.speech = speech;
   const confidence = number(params.Confidence);

@@ -1,6 +1,10 @@
-import { didYouMean, type Problem } from "../validation.js";
+import { didYouMean, formatPath, type Problem } from "../validation.js";
 import { nodeTypeOf } from "./nodes/index.js";
 import type { FlowDocument } from "./schema.js";
+import { templateFormatters, templatePlaceholders } from "./text.js";
+
+/** Values the line itself provides to prompts (the hours state, the dispatch, the hold loop). */
+const PROVIDED_VALUES = ["hoursSummary", "closedReason", "holiday", "opensAt", "reference", "position"];
 
 /**
  * The checks zod cannot make because they look at the flow as a graph: every transition leads
@@ -61,6 +65,8 @@ export function checkFlowGraph(file: string, flow: FlowDocument): Problem[] {
     }
   }
 
+  problems.push(...checkTemplates(file, flow));
+
   const loop = findLoopWithoutWaiting(flow, edges);
   if (loop) {
     problems.push({
@@ -114,4 +120,47 @@ function findLoopWithoutWaiting(flow: FlowDocument, edges: Map<string, string[]>
     }
   }
   return undefined;
+}
+
+/**
+ * Every `{name}` and `{name|format}` in the flow's texts names a value something provides and a
+ * formatter that exists; a typo would otherwise be read to callers as nothing.
+ */
+function checkTemplates(file: string, flow: FlowDocument): Problem[] {
+  const known = new Set(PROVIDED_VALUES);
+  for (const node of Object.values(flow.states)) {
+    if ("into" in node) known.add(node.into);
+    if (node.type === "menu") for (const choice of node.choices) for (const name of Object.keys(choice.set ?? {})) known.add(name);
+  }
+  const problems: Problem[] = [];
+  const visit = (value: unknown, path: PropertyKey[]) => {
+    if (typeof value === "string") {
+      for (const { name, format } of templatePlaceholders(value)) {
+        if (!known.has(name)) {
+          const guess = didYouMean(name, known);
+          problems.push({
+            file,
+            path: formatPath(path),
+            message: `unknown value {${name}}`,
+            hint: guess ? `did you mean {${guess}}?` : `known values: ${[...known].join(", ")}`,
+          });
+        }
+        if (format !== undefined && !templateFormatters.includes(format)) {
+          const guess = didYouMean(format, templateFormatters);
+          problems.push({
+            file,
+            path: formatPath(path),
+            message: `unknown format "|${format}" in {${name}|${format}}`,
+            hint: guess ? `did you mean "|${guess}"?` : `formats: ${templateFormatters.join(", ")}`,
+          });
+        }
+      }
+    } else if (Array.isArray(value)) {
+      value.forEach((item, index) => visit(item, [...path, index]));
+    } else if (value !== null && typeof value === "object") {
+      for (const [key, item] of Object.entries(value)) visit(item, [...path, key]);
+    }
+  };
+  for (const [id, node] of Object.entries(flow.states)) visit(node, ["states", id]);
+  return problems;
 }

@@ -33,7 +33,8 @@ export function templatePlaceholders(template: string): { name: string; format?:
 }
 
 const numberWords: Record<string, string> = {
-  zero: "0", oh: "0", one: "1", two: "2", three: "3", four: "4", five: "5",
+  // Not "oh": callers start sentences with it ("Oh no, there's no water").
+  zero: "0", one: "1", two: "2", three: "3", four: "4", five: "5",
   six: "6", seven: "7", eight: "8", nine: "9",
 };
 

@@ -1,6 +1,6 @@
 import { parseDocument } from "yaml";
 import { DefinitionError, type Problem } from "../validation.js";
-import { problemsFromIssues } from "./problems.js";
+import { problemsFromIssues } from "../problems.js";
 import { HoursSchema, hoursFieldNamesAt, type Hours } from "./schema.js";
 
 /**

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { toE164 } from "../../phone.js";
+import { callerNumber, toE164 } from "../../phone.js";
 import type { Action, Prompt } from "../actions.js";
 import type { CallerReply } from "../call-state.js";
 import { defineNodeType, type StepContext, type Transition } from "../node-type.js";
@@ -72,7 +72,7 @@ function askToConfirm(node: CollectNode, ctx: StepContext, before: Prompt[] = []
 function answerFrom(node: CollectNode, reply: CallerReply): string | null {
   const raw = node.input === "speech" ? reply.speech ?? "" : reply.digits ?? "";
   if (node.input === "speech" && reply.confidence !== undefined && reply.confidence < node.minConfidence) return null;
-  const value = raw.trim().slice(0, node.maxLength);
+  const value = raw.trim().slice(0, node.maxLength).trim();
   if (!value) return null;
   if (node.format === "phone") return toE164(value);
   if (node.input === "digits" && !/^\d+$/.test(value)) return null;
@@ -110,7 +110,7 @@ export const collectNode = defineNodeType<CollectNode>({
   waits: true,
   exits: false,
   enter: (node, ctx) => {
-    const prefilled = node.prefill === "caller" ? toE164(ctx.call.caller) : null;
+    const prefilled = node.prefill === "caller" ? callerNumber(ctx.call.caller) : null;
     if (prefilled) return accept(node, ctx, prefilled);
     return { kind: "wait", actions: ask(node, ctx) };
   },

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { didYouMean, formatPath, type Problem } from "../validation.js";
+import { didYouMean, formatPath, type Problem } from "./validation.js";
 
 /*
  * zod's issues say what is wrong; a supervisor also needs to know what to write instead. This
@@ -53,12 +53,20 @@ function describeIssue(file: string, issue: z.core.$ZodIssue, document: unknown,
         if (written === undefined) return [problem(`${issue.discriminator} is missing`, `add ${issue.discriminator}: one of ${options.join(", ")}`)];
         return [problem(`unknown ${issue.discriminator} "${String(written)}"`, choose(written, options))];
       }
-      return [problem(issue.message)];
+      if (written === undefined) return [problem(`${lastFieldName(issue.path) ?? "a value"} is missing`)];
+      if (!isZodDefault(issue.message)) return [problem(issue.message)];
+      return [problem(`${describeValue(written)} is not allowed here`, `write ${expectedOf(issue)}`)];
+    case "invalid_key": {
+      const reason = issue.issues[0]?.message;
+      return [problem(`"${String(issue.path.at(-1))}" is not a valid name`, reason)];
+    }
     case "invalid_value":
       return [problem(issue.message, choose(written, issue.values.map(String)))];
     case "invalid_type":
       if (written === undefined) return [problem(`${lastFieldName(issue.path) ?? "a value"} is missing`)];
-      return [problem(issue.message)];
+      if (issue.path.length === 0 && written === null) return [problem("the file is empty")];
+      if (!isZodDefault(issue.message)) return [problem(issue.message)];
+      return [problem(`${describeValue(written)} is not allowed here`, `write ${article(issue.expected)}`)];
     case "custom": {
       const hint: unknown = issue.params?.["hint"];
       return [problem(issue.message, typeof hint === "string" ? hint : undefined)];
@@ -80,6 +88,40 @@ function suggest(written: string, allowed: readonly string[]): string | undefine
   if (near) return near;
   const lower = written.toLowerCase();
   return lower.length >= 3 ? allowed.find((word) => word.toLowerCase().startsWith(lower)) : undefined;
+}
+
+/** zod's own wording ("Invalid input: ..."), as opposed to a message the schema wrote for people. */
+function isZodDefault(message: string): boolean {
+  return message.startsWith("Invalid input");
+}
+
+/** What the alternatives of a union expected, in words: "text or a list". */
+function expectedOf(issue: z.core.$ZodIssueInvalidUnion): string {
+  const expected = new Set(
+    issue.errors.flatMap((alternative) =>
+      alternative.filter((inner) => inner.code === "invalid_type" && inner.path.length === 0).map((inner) => article((inner as z.core.$ZodIssueInvalidType).expected)),
+    ),
+  );
+  return expected.size > 0 ? [...expected].join(" or ") : "one of the allowed forms";
+}
+
+function article(expected: string): string {
+  const words: Record<string, string> = {
+    string: "text",
+    array: "a list",
+    object: "a set of fields",
+    number: "a number",
+    boolean: "true or false",
+  };
+  return words[expected] ?? expected;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return "an empty value";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a set of fields";
+  if (typeof value === "string") return `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
+  return String(value);
 }
 
 function lastFieldName(path: readonly PropertyKey[]): string | undefined {
