@@ -1,4 +1,4 @@
-import { pino, type Logger } from "pino";
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from "pino";
 import { maskPhone } from "./domain/phone.js";
 
 export type { Logger };
@@ -10,8 +10,8 @@ const PHONE_FIELDS = ["from", "to", "caller", "callbackNumber", "number"];
  * The process logger. Phone numbers are masked by pino's own redaction, so no call site has to
  * remember; secrets never reach a log line because nothing logs the config or request headers.
  */
-export function createLogger(options: { level: string; pretty?: boolean }): Logger {
-  return pino({
+export function createLogger(options: { level: string; pretty?: boolean; destination?: DestinationStream }): Logger {
+  const logOptions: LoggerOptions = {
     level: options.level,
     redact: {
       paths: [...PHONE_FIELDS, ...PHONE_FIELDS.map((field) => `*.${field}`)],
@@ -20,5 +20,6 @@ export function createLogger(options: { level: string; pretty?: boolean }): Logg
     ...(options.pretty
       ? { transport: { target: "pino-pretty", options: { colorize: true, translateTime: "HH:MM:ss", ignore: "pid,hostname" } } }
       : {}),
-  });
+  };
+  return options.destination ? pino(logOptions, options.destination) : pino(logOptions);
 }
