@@ -14,7 +14,7 @@ export function createLogger(options: { level: string; pretty?: boolean; destina
   const logOptions: LoggerOptions = {
     level: options.level,
     redact: {
-      paths: [...PHONE_FIELDS, ...PHONE_FIELDS.map((field) => `*.${field}`)],
+      paths: [...PHONE_FIELDS, ...PHONE_FIELDS.map((field) => `*.${field}`), "err.detail.to"],
       censor: (value) => (typeof value === "string" ? maskPhone(value) : value),
     },
     ...(options.pretty
