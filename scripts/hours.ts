@@ -8,10 +8,6 @@
  *
  * Bad arguments or a bad file print one line per problem on stderr and exit with code 1.
  */
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import { parseArgs, type ParseArgsConfig } from "node:util";
-import { Redis } from "ioredis";
 import { DateTime } from "luxon";
 import { RedisOverrideStore } from "../src/adapters/redis/override-store.js";
 import {
@@ -25,32 +21,23 @@ import {
   type EmergencyOverride,
   type Hours,
 } from "../src/domain/hours/index.js";
-import { DefinitionError, didYouMean, formatProblem } from "../src/domain/validation.js";
+import {
+  FILE_OPTION,
+  fileUsage,
+  isoDateArgument,
+  readDefinitionFile,
+  runCli,
+  table,
+  UsageError,
+  wholeNumberArgument,
+  withRedis,
+  type CommandTable,
+  type OptionValues,
+} from "./lib/cli.js";
 
-/** A mistake in how the command was called, reported with a pointer to `--help`. */
-class UsageError extends Error {
-  override readonly name = "UsageError";
-}
+const FILE_USAGE = fileUsage("the hours file", "hours.yaml");
 
-/** Something outside the arguments went wrong (the file cannot be read): said in one line. */
-class CommandError extends Error {
-  override readonly name = "CommandError";
-}
-
-/** A subcommand: its options for `parseArgs`, its help, and what it does. */
-interface Command {
-  /** The command line, then what it does, then one line per option. */
-  usage: string;
-  options: NonNullable<ParseArgsConfig["options"]>;
-  /** Words that may follow the command (`emergency set`); the first is the default. */
-  actions?: string[];
-  run(values: Record<string, string | boolean | undefined>, action?: string): Promise<void>;
-}
-
-const FILE_OPTION = { file: { type: "string" } } as const;
-const FILE_USAGE = "  --file PATH        the hours file (default: $FLOWS_DIR/hours.yaml, with FLOWS_DIR defaulting to flows)";
-
-const commands: Record<string, Command> = {
+const commands: CommandTable = {
   show: {
     usage: [
       "show [--from yyyy-MM-dd] [--days N] [--file PATH]",
@@ -133,56 +120,12 @@ const commands: Record<string, Command> = {
   },
 };
 
-const USAGE = [
-  "Usage: npm run hours -- <command> [options]",
-  "",
-  ...Object.values(commands).flatMap((command) => [command.usage, ""]),
-  "Every command takes -h or --help.",
-].join("\n");
-
-async function main(argv: string[]): Promise<void> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    console.log(USAGE);
-    return;
-  }
-  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
-  if (!command) {
-    const suggestion = didYouMean(name, Object.keys(commands));
-    throw new UsageError(`unknown command "${name}"${suggestion ? ` (did you mean "${suggestion}"?)` : ""}`);
-  }
-  let action: string | undefined;
-  if (command.actions) {
-    action = rest[0] && !rest[0].startsWith("-") ? rest.shift() : command.actions[0];
-    if (!command.actions.includes(action!)) {
-      const suggestion = didYouMean(action!, command.actions);
-      throw new UsageError(`unknown action "${action}"${suggestion ? ` (did you mean "${suggestion}"?)` : ""}`);
-    }
-  }
-  const values = parseOptions(command, rest);
-  if (values["help"]) {
-    console.log(`Usage: npm run hours -- ${command.usage}`);
-    return;
-  }
-  await command.run(values, action);
-}
-
 /** Runs `use` with the override store at $REDIS_URL, failing in one clear line when Redis does not answer. */
 async function withOverrides(use: (overrides: RedisOverrideStore) => Promise<void>): Promise<void> {
-  const url = process.env["REDIS_URL"] || "redis://127.0.0.1:6379";
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000, retryStrategy: () => null });
-  redis.on("error", () => {});
-  try {
-    await redis.connect().catch(() => {
-      throw new CommandError(`Redis does not answer at ${url}; set REDIS_URL to the line's Redis`);
-    });
-    await use(new RedisOverrideStore(redis));
-  } finally {
-    redis.disconnect();
-  }
+  await withRedis((redis) => use(new RedisOverrideStore(redis)));
 }
 
-function overrideFrom(values: Record<string, string | boolean | undefined>, hours: Hours): EmergencyOverride {
+function overrideFrom(values: OptionValues, hours: Hours): EmergencyOverride {
   if (values["closed"] && values["open"]) throw new UsageError("--closed and --open cannot both be set");
   const message = typeof values["message"] === "string" ? values["message"] : undefined;
   if (!message && !values["closed"] && !values["open"]) {
@@ -224,61 +167,14 @@ function describeOverride(override: EmergencyOverride | null, hours: Hours): voi
   console.log(`Right now the line is ${status.open ? "open" : `closed (${status.reason})`}.`);
 }
 
-function parseOptions(command: Command, args: string[]): Record<string, string | boolean | undefined> {
-  const options = { ...command.options, help: { type: "boolean", short: "h" } } as const;
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
-  } catch (error) {
-    throw new UsageError(describeParseArgsError(error, Object.keys(options)));
-  }
-}
-
-/** parseArgs explains its errors at length; one short line with a suggestion serves better. */
-function describeParseArgsError(error: unknown, optionNames: string[]): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: unknown }).code;
-  const quoted = /'([^']+)'/.exec(message)?.[1];
-  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && quoted) {
-    const suggestion = didYouMean(quoted.replace(/^-+/, ""), optionNames);
-    return `unknown option ${quoted}${suggestion ? ` (did you mean --${suggestion}?)` : ""}`;
-  }
-  if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL" && quoted) return `unexpected argument "${quoted}"`;
-  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && quoted) return `option ${quoted.split(" ")[0]} needs a value`;
-  return message;
-}
-
 async function loadHours(fileOption: string | boolean | undefined): Promise<{ hours: Hours; file: string }> {
-  const file = typeof fileOption === "string" ? fileOption : join(process.env["FLOWS_DIR"] ?? "flows", "hours.yaml");
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : String((error as Error).message);
-    throw new CommandError(`cannot read ${file}: ${reason}`);
-  }
+  const { text, file } = await readDefinitionFile(fileOption, "hours.yaml");
   return { hours: parseHours(text, file), file };
 }
 
 /** Today's date where the line is, which is not necessarily where this shell runs. */
 function today(hours: Hours): string {
   return DateTime.now().setZone(hours.zone).toFormat("yyyy-MM-dd");
-}
-
-function isoDateArgument(option: string, value: string | boolean): string {
-  const text = String(value);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || !DateTime.fromFormat(text, "yyyy-MM-dd").isValid) {
-    throw new UsageError(`${option} "${text}" is not a date; write it as yyyy-MM-dd, e.g. 2026-12-20`);
-  }
-  return text;
-}
-
-function wholeNumberArgument(option: string, value: string | boolean, min: number, max: number): number {
-  const text = String(value);
-  const number = Number(text);
-  if (!/^\d+$/.test(text) || number < min || number > max) {
-    throw new UsageError(`${option} "${text}" must be a whole number from ${min} to ${max}`);
-  }
-  return number;
 }
 
 function showTable(hours: Hours, days: DaySchedule[]): string {
@@ -307,22 +203,4 @@ function dayName(isoDate: string): string {
   return DateTime.fromFormat(isoDate, "yyyy-MM-dd", { locale: "en-CA" }).toFormat("cccc");
 }
 
-/** Left-aligned columns two spaces apart, without trailing spaces. */
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n");
-}
-
-main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof DefinitionError) {
-    for (const problem of error.problems) console.error(formatProblem(problem));
-  } else if (error instanceof UsageError) {
-    console.error(`hours: ${error.message}`);
-    console.error("Run with --help for usage.");
-  } else if (error instanceof CommandError) {
-    console.error(`hours: ${error.message}`);
-  } else {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  }
-  process.exitCode = 1;
-});
+await runCli("hours", commands, process.argv.slice(2));

@@ -1,0 +1,201 @@
+/**
+ * What the supervisor command lines (`npm run hours`, `npm run oncall`) share: a table of
+ * commands parsed with node's parseArgs, `--help`, did-you-mean for commands and options, the
+ * definition file to read, and errors said in one line each with exit code 1.
+ *
+ * A command line is a table of commands and one call:
+ *
+ *   const commands: CommandTable = { show: { usage: "show [--days N]", options: { days: { type: "string" } }, async run(values) { ... } } };
+ *   await runCli("hours", commands, process.argv.slice(2));
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { Redis } from "ioredis";
+import { DateTime } from "luxon";
+import { DefinitionError, didYouMean, formatProblem } from "../../src/domain/validation.js";
+
+/** A mistake in how the command was called, reported with a pointer to `--help`. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+/** Something outside the arguments went wrong (the file cannot be read, Redis does not answer): said in one line. */
+export class CommandError extends Error {
+  override readonly name = "CommandError";
+}
+
+/** The options as parseArgs gives them: `--days 3` is `{ days: "3" }`, `--closed` is `{ closed: true }`. */
+export type OptionValues = Record<string, string | boolean | undefined>;
+
+/** A subcommand: its options for `parseArgs`, its help, and what it does. */
+export interface Command {
+  /** The command line, then what it does, then one line per option. */
+  usage: string;
+  options: NonNullable<ParseArgsConfig["options"]>;
+  /** Words that may follow the command (`emergency set`); the first is the default. */
+  actions?: string[];
+  run(values: OptionValues, action?: string): Promise<void>;
+}
+
+/** The commands of one command line, by name: adding a command is adding an entry. */
+export type CommandTable = Record<string, Command>;
+
+/**
+ * Runs the command `argv` names, printing `--help` when asked. Never rejects: a failure is printed
+ * (one line per problem in a definition file, one line otherwise) and sets exit code 1.
+ *
+ * @param program - the npm script's name, for the usage line and as the prefix of error lines
+ */
+export async function runCli(program: string, commands: CommandTable, argv: string[]): Promise<void> {
+  try {
+    await dispatch(program, commands, argv);
+  } catch (error) {
+    if (error instanceof DefinitionError) {
+      for (const problem of error.problems) console.error(formatProblem(problem));
+    } else if (error instanceof UsageError) {
+      console.error(`${program}: ${error.message}`);
+      console.error("Run with --help for usage.");
+    } else if (error instanceof CommandError) {
+      console.error(`${program}: ${error.message}`);
+    } else {
+      console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    }
+    process.exitCode = 1;
+  }
+}
+
+async function dispatch(program: string, commands: CommandTable, argv: string[]): Promise<void> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    console.log(
+      [
+        `Usage: npm run ${program} -- <command> [options]`,
+        "",
+        ...Object.values(commands).flatMap((command) => [command.usage, ""]),
+        "Every command takes -h or --help.",
+      ].join("\n"),
+    );
+    return;
+  }
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!command) throw new UsageError(`unknown command "${name}"${suggestion(name, Object.keys(commands))}`);
+  let action: string | undefined;
+  if (command.actions) {
+    action = rest[0] && !rest[0].startsWith("-") ? rest.shift() : command.actions[0];
+    if (!command.actions.includes(action!)) throw new UsageError(`unknown action "${action}"${suggestion(action!, command.actions)}`);
+  }
+  const values = parseOptions(command, rest);
+  if (values["help"]) {
+    console.log(`Usage: npm run ${program} -- ${command.usage}`);
+    return;
+  }
+  await command.run(values, action);
+}
+
+function suggestion(word: string, candidates: readonly string[]): string {
+  const near = didYouMean(word, candidates);
+  return near ? ` (did you mean "${near}"?)` : "";
+}
+
+function parseOptions(command: Command, args: string[]): OptionValues {
+  const options = { ...command.options, help: { type: "boolean", short: "h" } } as const;
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new UsageError(describeParseArgsError(error, Object.keys(options)));
+  }
+}
+
+/** parseArgs explains its errors at length; one short line with a suggestion serves better. */
+function describeParseArgsError(error: unknown, optionNames: string[]): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown }).code;
+  const quoted = /'([^']+)'/.exec(message)?.[1];
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && quoted) {
+    const near = didYouMean(quoted.replace(/^-+/, ""), optionNames);
+    return `unknown option ${quoted}${near ? ` (did you mean --${near}?)` : ""}`;
+  }
+  if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL" && quoted) return `unexpected argument "${quoted}"`;
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && quoted) return `option ${quoted.split(" ")[0]} needs a value`;
+  return message;
+}
+
+/** The `--file` option every command that reads a definition takes. */
+export const FILE_OPTION = { file: { type: "string" } } as const;
+
+/** The help line for `--file`. */
+export function fileUsage(what: string, name: string): string {
+  return `  --file PATH        ${what} (default: $FLOWS_DIR/${name}, with FLOWS_DIR defaulting to flows)`;
+}
+
+/**
+ * Reads a definition a supervisor edits: `--file` when given, otherwise `$FLOWS_DIR/<name>`.
+ *
+ * @throws CommandError when the file cannot be read
+ */
+export async function readDefinitionFile(fileOption: string | boolean | undefined, name: string): Promise<{ text: string; file: string }> {
+  const file = typeof fileOption === "string" ? fileOption : join(process.env["FLOWS_DIR"] ?? "flows", name);
+  try {
+    return { text: await readFile(file, "utf8"), file };
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : String((error as Error).message);
+    throw new CommandError(`cannot read ${file}: ${reason}`);
+  }
+}
+
+/** A `yyyy-MM-dd` option's value. @throws UsageError */
+export function isoDateArgument(option: string, value: string | boolean): string {
+  const text = String(value);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || !DateTime.fromFormat(text, "yyyy-MM-dd").isValid) {
+    throw new UsageError(`${option} "${text}" is not a date; write it as yyyy-MM-dd, e.g. 2026-12-20`);
+  }
+  return text;
+}
+
+/** A whole-number option's value, from `min` to `max`. @throws UsageError */
+export function wholeNumberArgument(option: string, value: string | boolean, min: number, max: number): number {
+  const text = String(value);
+  const number = Number(text);
+  if (!/^\d+$/.test(text) || number < min || number > max) {
+    throw new UsageError(`${option} "${text}" must be a whole number from ${min} to ${max}`);
+  }
+  return number;
+}
+
+/**
+ * A date and time option's value: local to `zone` (`2026-12-24T23:00`), or with an offset.
+ * @throws UsageError
+ */
+export function dateTimeArgument(option: string, value: string | boolean, zone: string): DateTime {
+  const text = String(value);
+  const parsed = DateTime.fromISO(text, { zone, setZone: true });
+  if (!parsed.isValid) throw new UsageError(`${option} "${text}" is not a date and time; write it like 2026-12-24T23:00`);
+  return parsed;
+}
+
+/** Left-aligned columns two spaces apart, without trailing spaces. */
+export function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length)));
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n");
+}
+
+/**
+ * Runs `use` with a connection to $REDIS_URL, failing in one clear line when Redis does not
+ * answer, and disconnecting afterwards.
+ *
+ * @throws CommandError when Redis does not answer
+ */
+export async function withRedis<T>(use: (redis: Redis) => Promise<T>): Promise<T> {
+  const url = process.env["REDIS_URL"] || "redis://127.0.0.1:6379";
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000, retryStrategy: () => null });
+  redis.on("error", () => {});
+  try {
+    await redis.connect().catch(() => {
+      throw new CommandError(`Redis does not answer at ${url}; set REDIS_URL to the line's Redis`);
+    });
+    return await use(redis);
+  } finally {
+    redis.disconnect();
+  }
+}

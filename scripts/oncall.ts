@@ -1,0 +1,144 @@
+/**
+ * The on-call roster from the command line: check `oncall.yaml` and see what it means.
+ *
+ *   npm run oncall -- who [--at 2026-12-24T23:00] [--category water]
+ *   npm run oncall -- gaps [--from 2026-12-01] [--days 30]
+ *
+ * Bad arguments or a bad file print one line per problem on stderr and exit with code 1.
+ */
+import { DateTime, Duration } from "luxon";
+import {
+  findGaps,
+  parseRoster,
+  UnknownCategoryError,
+  whoIsOnCall,
+  type Escalation,
+  type Member,
+  type Roster,
+} from "../src/domain/oncall/roster/index.js";
+import {
+  dateTimeArgument,
+  FILE_OPTION,
+  fileUsage,
+  isoDateArgument,
+  readDefinitionFile,
+  runCli,
+  table,
+  UsageError,
+  wholeNumberArgument,
+  type CommandTable,
+} from "./lib/cli.js";
+
+const FILE_USAGE = fileUsage("the roster", "oncall.yaml");
+
+const commands: CommandTable = {
+  who: {
+    usage: [
+      "who [--at DATE-TIME] [--category NAME] [--file PATH]",
+      "  Who is primary, backup and supervisor for each category, why, and until when.",
+      "  --at DATE-TIME     the moment, e.g. 2026-12-24T23:00: local time in the roster's zone, or with an offset (default: now)",
+      "  --category NAME    one category only, e.g. water (default: all of them)",
+      FILE_USAGE,
+    ].join("\n"),
+    options: { ...FILE_OPTION, at: { type: "string" }, category: { type: "string" } },
+    async run(values) {
+      const { roster, file } = await loadRoster(values["file"]);
+      const at = values["at"] === undefined ? DateTime.now().setZone(roster.zone) : dateTimeArgument("--at", values["at"], roster.zone);
+      const names = values["category"] === undefined ? Object.keys(roster.categories) : [String(values["category"])];
+      const blocks = names.map((category) => describeOnCall(roster, category, at));
+      console.log(`On call at ${when(at.setZone(roster.zone))} (${roster.zone}), from ${file}`);
+      for (const block of blocks) console.log(`\n${block}`);
+    },
+  },
+  gaps: {
+    usage: [
+      "gaps [--from yyyy-MM-dd] [--days N] [--file PATH]",
+      "  Every stretch of time when a category has nobody on call (an urgent report then pages its supervisor).",
+      "  --from yyyy-MM-dd  the first day (default: today in the roster's time zone)",
+      "  --days N           how many days, 1 to 366 (default: 30)",
+      FILE_USAGE,
+    ].join("\n"),
+    options: { ...FILE_OPTION, from: { type: "string" }, days: { type: "string" } },
+    async run(values) {
+      const { roster, file } = await loadRoster(values["file"]);
+      const fromDate = values["from"] === undefined ? DateTime.now().setZone(roster.zone).toFormat("yyyy-MM-dd") : isoDateArgument("--from", values["from"]);
+      const days = wholeNumberArgument("--days", values["days"] ?? "30", 1, 366);
+      const from = DateTime.fromISO(fromDate, { zone: roster.zone });
+      const to = from.plus({ days });
+      const gaps = findGaps(roster, from, to);
+      console.log(`Nobody on call, ${days} days from ${fromDate} (${roster.zone}), from ${file}`);
+      console.log();
+      if (gaps.length === 0) {
+        console.log("No gaps.");
+        return;
+      }
+      console.log(
+        table([
+          ["Category", "From", "To", "For"],
+          ...gaps.map((gap) => [gap.category, when(gap.from), when(gap.to), length(gap.from, gap.to)]),
+        ]),
+      );
+      console.log();
+      console.log("During a gap, an urgent report pages the category's supervisor at once.");
+    },
+  },
+};
+
+async function loadRoster(fileOption: string | boolean | undefined): Promise<{ roster: Roster; file: string }> {
+  const { text, file } = await readDefinitionFile(fileOption, "oncall.yaml");
+  return { roster: parseRoster(text, file), file };
+}
+
+function describeOnCall(roster: Roster, category: string, at: DateTime): string {
+  let onCall;
+  try {
+    onCall = whoIsOnCall(roster, category, at);
+  } catch (error) {
+    if (error instanceof UnknownCategoryError) throw new UsageError(error.message);
+    throw error;
+  }
+  const crew = roster.categories[category]!;
+  const person = (member: Member | null) => (member ? [member.name, member.phone, member.channels.join(", ")] : ["nobody"]);
+  const rows = table([
+    ["primary", ...person(onCall.primary)],
+    ["backup", ...person(onCall.backup)],
+    ["supervisor", ...person(onCall.supervisor)],
+  ]);
+  return [
+    `${category}: ${crew.label}`,
+    ...rows.split("\n").map((row) => `  ${row}`),
+    ...(onCall.primary === null && onCall.backup === null ? ["  NOBODY ON CALL: an urgent report pages the supervisor at once"] : []),
+    `  why         ${onCall.source}`,
+    `  until       ${onCall.until ? when(onCall.until) : "no change ahead"}`,
+    `  pages       ${describeEscalation(crew.escalation)}`,
+  ].join("\n");
+}
+
+function describeEscalation({ steps, rounds }: Escalation): string {
+  const chain = steps.map((step) => `${step.notify} ${shortWait(step.waitMs)}`).join(", ");
+  return `${chain}; ${rounds} ${rounds === 1 ? "round" : "rounds"}`;
+}
+
+/** `600000` -> `10m`, as waits are written in the file. */
+function shortWait(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return `${ms / 1_000}s`;
+}
+
+/** `Thu 2026-12-24 23:00 MST`: a moment as a supervisor reads it, with the zone's abbreviation. */
+function when(time: DateTime): string {
+  return time.setLocale("en-CA").toFormat(time.second === 0 ? "ccc yyyy-MM-dd HH:mm ZZZZ" : "ccc yyyy-MM-dd HH:mm:ss ZZZZ");
+}
+
+/** How long a gap lasts, in words: `14 days`, `6 days 16 hours`. */
+function length(from: DateTime, to: DateTime): string {
+  const parts = Duration.fromMillis(to.toMillis() - from.toMillis()).shiftTo("days", "hours", "minutes").toObject();
+  const words = (["days", "hours", "minutes"] as const)
+    .map((unit) => [Math.floor(parts[unit] ?? 0), unit] as const)
+    .filter(([amount]) => amount > 0)
+    .map(([amount, unit]) => `${amount} ${amount === 1 ? unit.slice(0, -1) : unit}`);
+  return words.join(" ") || "under a minute";
+}
+
+await runCli("oncall", commands, process.argv.slice(2));
