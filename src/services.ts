@@ -1,17 +1,25 @@
 import type { Server } from "node:http";
 import type { Worker } from "bullmq";
+import type { Redis } from "ioredis";
 import { DateTime } from "luxon";
 import { startDispatchWorker } from "./adapters/bullmq/dispatch-worker.js";
-import { BullReportQueue } from "./adapters/bullmq/report-queue.js";
+import { BullJobScheduler } from "./adapters/bullmq/job-scheduler.js";
+import { BullReportQueue, createDispatchQueue } from "./adapters/bullmq/report-queue.js";
+import { ConsolePager } from "./adapters/console-pager.js";
 import { loadFlowSet } from "./adapters/files/flow-source.js";
 import { RedisCallRecords } from "./adapters/redis/call-records.js";
 import { RedisCallStore } from "./adapters/redis/call-store.js";
 import { createWebConnection, createWorkerConnection } from "./adapters/redis/connections.js";
+import { RedisIncidentStore } from "./adapters/redis/incident-store.js";
 import { RedisOverrideStore } from "./adapters/redis/override-store.js";
+import { TwilioPager } from "./adapters/twilio/twilio-pager.js";
 import type { Config } from "./config/env.js";
 import { formatProblem } from "./domain/validation.js";
 import { createApp } from "./http/app.js";
 import type { Logger } from "./logger.js";
+import { CrewDesk } from "./oncall/crew-desk.js";
+import { Dispatcher } from "./oncall/dispatcher.js";
+import type { Pager } from "./domain/oncall/pager.js";
 
 /** Something running that must be stopped cleanly on SIGTERM. */
 export interface Running {
@@ -28,13 +36,18 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
     redis,
     onError: (error) => log.warn({ err: error.message }, "dispatch queue connection"),
   });
+  const incidents = new RedisIncidentStore(redis);
+  const clock = () => DateTime.now();
+  const desk = new CrewDesk({ roster: flows.roster, incidents, jobs: new BullJobScheduler(reports.queue), clock, log });
   const app = createApp({
     flows,
+    desk,
+    incidents,
     calls: new RedisCallStore(redis),
     overrides: new RedisOverrideStore(redis),
     reports,
     records: new RedisCallRecords(redis),
-    clock: () => DateTime.now(),
+    clock,
     publicUrl: config.publicUrl,
     fallbackNumber: config.fallbackNumber,
     authToken: config.twilioAuthToken,
@@ -59,18 +72,48 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
   };
 }
 
+/** The pager the configuration asks for: Twilio's REST API, or the console pager for development. */
+function createPager(config: Config, redis: Redis, log: Logger): Pager {
+  if (!config.twilio) {
+    log.info("pages go to the console pager (no TWILIO_ACCOUNT_SID): see them with npm run oncall -- outbox");
+    return new ConsolePager({ redis, logger: log });
+  }
+  return new TwilioPager({
+    accountSid: config.twilio.accountSid,
+    authToken: config.twilioAuthToken,
+    from: config.twilio.fromNumber,
+    ...(config.twilio.apiUrl ? { apiUrl: config.twilio.apiUrl } : {}),
+  });
+}
+
 /** Starts the worker role: the BullMQ processors. */
-export function startWorker(config: Config, log: Logger): Running & { worker: Worker } {
+export async function startWorker(config: Config, log: Logger): Promise<Running & { worker: Worker }> {
+  const flows = await loadFlowSet(config.flowsDir);
   const connection = createWorkerConnection(config.redisUrl);
   connection.on("error", (error) => log.warn({ err: error.message }, "Redis connection (worker)"));
-  const worker = startDispatchWorker({ connection, log });
+  // Stores and the scheduling queue share one ordinary connection; the worker blocks on its own.
+  const redis = createWorkerConnection(config.redisUrl);
+  redis.on("error", (error) => log.warn({ err: error.message }, "Redis connection (dispatch)"));
+  const queue = createDispatchQueue(redis);
+  const dispatcher = new Dispatcher({
+    roster: flows.roster,
+    incidents: new RedisIncidentStore(redis),
+    pager: createPager(config, redis, log),
+    jobs: new BullJobScheduler(queue),
+    clock: () => DateTime.now(),
+    log,
+    publicUrl: config.publicUrl,
+  });
+  const worker = startDispatchWorker({ connection, dispatcher, log });
   log.info("worker: processing oncall-dispatch");
   return {
     worker,
     stop: async () => {
       // Finishes the jobs it holds; BullMQ hands unfinished ones to another worker if we are killed.
       await worker.close();
+      await queue.close();
       connection.disconnect();
+      redis.disconnect();
     },
   };
 }

@@ -25,10 +25,19 @@ const EnvSchema = z
       .string()
       .regex(/^\+[1-9]\d{7,14}$/, "must be an E.164 number such as +14035550100")
       .optional(),
+    TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, "must be a Twilio account SID (AC followed by 32 hex digits)").optional(),
+    TWILIO_FROM_NUMBER: z
+      .string()
+      .regex(/^\+[1-9]\d{7,14}$/, "must be the E.164 Twilio number pages come from, such as +14035550311")
+      .optional(),
+    TWILIO_API_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== "development" && !env.TWILIO_AUTH_TOKEN) {
       ctx.addIssue({ code: "custom", path: ["TWILIO_AUTH_TOKEN"], message: "is required unless NODE_ENV=development" });
+    }
+    if (env.TWILIO_ACCOUNT_SID && !env.TWILIO_FROM_NUMBER) {
+      ctx.addIssue({ code: "custom", path: ["TWILIO_FROM_NUMBER"], message: "is required when TWILIO_ACCOUNT_SID is set" });
     }
     if (env.NODE_ENV !== "development" && !env.PUBLIC_URL) {
       ctx.addIssue({ code: "custom", path: ["PUBLIC_URL"], message: "is required unless NODE_ENV=development" });
@@ -46,6 +55,8 @@ export interface Config {
   logLevel: z.infer<typeof LogLevel>;
   flowsDir: string;
   fallbackNumber: string | undefined;
+  /** Pages go through Twilio's REST API when set; otherwise the console pager keeps them. */
+  twilio: { accountSid: string; fromNumber: string; apiUrl: string | undefined } | undefined;
 }
 
 /** The environment is not usable. The message names every bad or missing variable. */
@@ -76,5 +87,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: value.LOG_LEVEL ?? (value.NODE_ENV === "test" ? "silent" : "info"),
     flowsDir: value.FLOWS_DIR,
     fallbackNumber: value.FALLBACK_NUMBER,
+    twilio:
+      value.TWILIO_ACCOUNT_SID && value.TWILIO_FROM_NUMBER
+        ? { accountSid: value.TWILIO_ACCOUNT_SID, fromNumber: value.TWILIO_FROM_NUMBER, apiUrl: value.TWILIO_API_URL }
+        : undefined,
   };
 }

@@ -1,10 +1,10 @@
 import express, { type ErrorRequestHandler } from "express";
 import type { Redis } from "ioredis";
 import { requireTwilioSignature } from "../adapters/twilio/signature.js";
-import type { Logger } from "../logger.js";
+import { smsRoutes, voicePageRoutes, type OncallRouteDependencies } from "./oncall-routes.js";
 import { voiceRoutes, type VoiceDependencies } from "./voice-routes.js";
 
-export interface AppDependencies extends VoiceDependencies {
+export interface AppDependencies extends VoiceDependencies, Omit<OncallRouteDependencies, "roster"> {
   authToken: string;
   /** The web path's Redis connection, pinged by `/readyz`. */
   redis: Redis;
@@ -33,6 +33,9 @@ export function createApp(deps: AppDependencies): express.Express {
   twilioRoutes.use(express.urlencoded({ extended: false, limit: "100kb", parameterLimit: 200 }));
   twilioRoutes.use(requireTwilioSignature({ authToken: deps.authToken, publicUrl: deps.publicUrl, log: deps.log }));
   twilioRoutes.use("/voice", voiceRoutes(deps));
+  const oncall = { ...deps, roster: deps.flows.roster };
+  twilioRoutes.use("/sms", smsRoutes(oncall));
+  twilioRoutes.use("/page", voicePageRoutes(oncall));
   app.use("/twilio", twilioRoutes);
 
   app.use((_req, res) => {

@@ -6,7 +6,16 @@ import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { Redis } from "ioredis";
 import { DateTime } from "luxon";
 import twilio from "twilio";
-import { BullReportQueue } from "../../src/adapters/bullmq/report-queue.js";
+import type { Worker } from "bullmq";
+import { startDispatchWorker } from "../../src/adapters/bullmq/dispatch-worker.js";
+import { BullJobScheduler } from "../../src/adapters/bullmq/job-scheduler.js";
+import { BullReportQueue, createDispatchQueue } from "../../src/adapters/bullmq/report-queue.js";
+import { RedisIncidentStore } from "../../src/adapters/redis/incident-store.js";
+import { createWorkerConnection } from "../../src/adapters/redis/connections.js";
+import type { Pager } from "../../src/domain/oncall/pager.js";
+import type { Roster } from "../../src/domain/oncall/roster/index.js";
+import { CrewDesk } from "../../src/oncall/crew-desk.js";
+import { Dispatcher } from "../../src/oncall/dispatcher.js";
 import { loadFlowSet, type FlowSet } from "../../src/adapters/files/flow-source.js";
 import { RedisCallRecords } from "../../src/adapters/redis/call-records.js";
 import { RedisCallStore } from "../../src/adapters/redis/call-store.js";
@@ -96,6 +105,12 @@ export interface TestLineOptions {
   redisUrl?: string;
   fallbackNumber?: string;
   flows?: FlowSet;
+  /** Replaces flows/oncall.yaml (test rosters page every few seconds). */
+  roster?: Roster;
+  /** Runs a dispatch worker too, paging through this pager. */
+  pager?: Pager;
+  /** "N more reports" window for the worker. */
+  updateWindowMs?: number;
 }
 
 /**
@@ -112,6 +127,9 @@ export class TestLine {
   readonly calls: RedisCallStore;
   readonly overrides: RedisOverrideStore;
   readonly records: RedisCallRecords;
+  readonly incidents: RedisIncidentStore;
+  worker: Worker | undefined;
+  private workerClose: (() => Promise<void>) | undefined;
   private server: Server | undefined;
   private base = "";
 
@@ -126,29 +144,76 @@ export class TestLine {
     this.calls = new RedisCallStore(this.redis, this.prefix);
     this.overrides = new RedisOverrideStore(this.redis, this.prefix);
     this.records = new RedisCallRecords(this.redis, this.prefix);
+    this.incidents = new RedisIncidentStore(this.redis, this.prefix);
   }
 
   static async start(options: TestLineOptions = {}): Promise<TestLine> {
-    const line = new TestLine(options, options.flows ?? (await loadFlowSet("flows")));
+    const flows = options.flows ?? (await loadFlowSet("flows"));
+    const line = new TestLine(options, options.roster ? { ...flows, roster: options.roster } : flows);
     if (!options.redisUrl) await waitUntilReady(line.redis);
+    const clock = () => line.now;
+    const log = createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+    const desk = new CrewDesk({
+      roster: line.flows.roster,
+      incidents: line.incidents,
+      jobs: new BullJobScheduler(line.reports.queue),
+      clock,
+      log,
+    });
+    if (options.pager) line.startWorker(options.pager, options.updateWindowMs);
     const app = createApp({
+      desk,
+      incidents: line.incidents,
       flows: line.flows,
       calls: line.calls,
       overrides: line.overrides,
       reports: line.reports,
       records: line.records,
-      clock: () => line.now,
+      clock,
       publicUrl: PUBLIC_URL,
       fallbackNumber: options.fallbackNumber,
       authToken: AUTH_TOKEN,
       redis: line.redis,
-      log: createLogger({ level: "silent" }),
+      log,
     });
     await new Promise<void>((resolve) => {
       line.server = app.listen(0, "127.0.0.1", () => resolve());
     });
     line.base = `http://127.0.0.1:${(line.server!.address() as AddressInfo).port}`;
     return line;
+  }
+
+  /** A dispatch worker on this line's queue, as `npm start` runs it, paging through `pager`. */
+  startWorker(pager: Pager, updateWindowMs?: number, timing: { lockDuration?: number; stalledInterval?: number } = {}): Worker {
+    const connection = createWorkerConnection(REDIS_URL);
+    const redis = createWorkerConnection(REDIS_URL);
+    const queue = createDispatchQueue(redis, { queueName: this.queueName });
+    const dispatcher = new Dispatcher({
+      roster: this.flows.roster,
+      incidents: new RedisIncidentStore(redis, this.prefix),
+      pager,
+      jobs: new BullJobScheduler(queue),
+      clock: () => this.now,
+      log: createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+      publicUrl: PUBLIC_URL,
+      ...(updateWindowMs ? { updateWindowMs } : {}),
+    });
+    const worker = startDispatchWorker({ connection, dispatcher, log: createLogger({ level: "silent" }), queueName: this.queueName, ...timing });
+    this.worker = worker;
+    this.workerClose = async () => {
+      await worker.close();
+      await queue.close();
+      connection.disconnect();
+      redis.disconnect();
+    };
+    return worker;
+  }
+
+  /** Stops the worker, as SIGTERM does. */
+  async stopWorker(): Promise<void> {
+    await this.workerClose?.();
+    this.workerClose = undefined;
+    this.worker = undefined;
   }
 
   /** Posts form params to a path or to a URL from TwiML, signed for PUBLIC_URL unless told otherwise. */
@@ -189,6 +254,7 @@ export class TestLine {
   }
 
   async close(): Promise<void> {
+    await this.stopWorker();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     if (this.redis.status === "ready") {
       const queue = this.dispatchQueue();

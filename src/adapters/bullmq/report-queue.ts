@@ -23,6 +23,25 @@ redis.call('SET', KEYS[1], reference, 'EX', ARGV[2])
 return reference
 `;
 
+/**
+ * The dispatch queue with the retry policy every job on it gets: exponential backoff with
+ * jitter, about half a minute of tries, so a page is retried through a provider's hiccup but the
+ * chain moves on when the provider is down. Completed jobs stay a week, long enough that a late
+ * retry still finds its job id.
+ */
+export function createDispatchQueue(connection: Redis, options: { queueName?: string; bullPrefix?: string } = {}): Queue {
+  return new Queue(options.queueName ?? DISPATCH_QUEUE, {
+    connection: connection as ConnectionOptions,
+    ...(options.bullPrefix ? { prefix: options.bullPrefix } : {}),
+    defaultJobOptions: {
+      attempts: 6,
+      backoff: { type: "exponential", delay: 1_000, jitter: 0.5 },
+      removeOnComplete: { age: 7 * 24 * 60 * 60 },
+      removeOnFail: { age: 30 * 24 * 60 * 60 },
+    },
+  });
+}
+
 /** The BullMQ job id of a call's report: derived from the CallSid, so adding it twice adds it once. */
 export function reportJobId(callSid: string): string {
   return `report-${callSid.replace(/[^A-Za-z0-9_-]/g, "_")}`;
@@ -49,17 +68,7 @@ export class BullReportQueue implements ReportQueue {
   constructor(options: BullReportQueueOptions) {
     this.redis = options.redis;
     this.keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
-    this.queue = new Queue(options.queueName ?? DISPATCH_QUEUE, {
-      connection: options.redis as ConnectionOptions,
-      ...(options.bullPrefix ? { prefix: options.bullPrefix } : {}),
-      defaultJobOptions: {
-        attempts: 8,
-        backoff: { type: "exponential", delay: 2_000, jitter: 0.5 },
-        // Completed reports stay a week, long enough that a late retry still finds its job id.
-        removeOnComplete: { age: 7 * 24 * 60 * 60 },
-        removeOnFail: false,
-      },
-    });
+    this.queue = createDispatchQueue(options.redis, options);
     this.queue.on("error", options.onError ?? (() => {}));
   }
 

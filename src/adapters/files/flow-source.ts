@@ -3,6 +3,7 @@ import path from "node:path";
 import { parseFlow } from "../../domain/flow/parse.js";
 import type { Flow } from "../../domain/flow/schema.js";
 import { parseHours, type Hours } from "../../domain/hours/index.js";
+import { parseRoster, type Roster } from "../../domain/oncall/roster/index.js";
 import { DefinitionError, type Problem } from "../../domain/validation.js";
 
 /** The flow every call starts in. */
@@ -16,12 +17,13 @@ export interface FlowSet {
   flows: ReadonlyMap<string, Flow>;
   main: Flow;
   hours: Hours;
+  roster: Roster;
   warnings: Problem[];
 }
 
 /**
- * Reads and checks every definition in the flows folder: `hours.yaml` and each call flow
- * (`*.yaml`). Throws a `DefinitionError` listing every problem in every file, so one run shows
+ * Reads and checks every definition in the flows folder: `hours.yaml`, `oncall.yaml` and each
+ * call flow (`*.yaml`). Throws a `DefinitionError` listing every problem in every file, so one run shows
  * a supervisor all there is to fix.
  */
 export async function loadFlowSet(dir: string): Promise<FlowSet> {
@@ -35,6 +37,13 @@ export async function loadFlowSet(dir: string): Promise<FlowSet> {
     hours = parseHours(await readFile(path.join(dir, "hours.yaml"), "utf8"), shown("hours.yaml"));
   } catch (error) {
     problems.push(...problemsOf(error, shown("hours.yaml")));
+  }
+
+  let roster: Roster | undefined;
+  try {
+    roster = parseRoster(await readFile(path.join(dir, "oncall.yaml"), "utf8"), shown("oncall.yaml"));
+  } catch (error) {
+    problems.push(...problemsOf(error, shown("oncall.yaml")));
   }
 
   const files = (await readdir(dir)).filter((file) => /\.ya?ml$/.test(file) && !NOT_FLOWS.has(file)).sort();
@@ -53,8 +62,8 @@ export async function loadFlowSet(dir: string): Promise<FlowSet> {
   if (!main && !files.some((file) => file.startsWith(`${MAIN_FLOW}.`))) {
     problems.push({ file: shown(`${MAIN_FLOW}.yaml`), path: "", message: "missing", hint: "every call starts in the main flow" });
   }
-  if (problems.length > 0 || !main || !hours) throw new DefinitionError(problems);
-  return { flows, main, hours, warnings };
+  if (problems.length > 0 || !main || !hours || !roster) throw new DefinitionError(problems);
+  return { flows, main, hours, roster, warnings };
 }
 
 function problemsOf(error: unknown, file: string): Problem[] {

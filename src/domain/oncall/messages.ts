@@ -1,0 +1,80 @@
+import { DateTime } from "luxon";
+import { spellDigits } from "../phone.js";
+import type { UrgentReport } from "../report.js";
+
+/** Two SMS segments: what a page must fit in. */
+export const MAX_PAGE_LENGTH = 320;
+
+/** `+14035550123` as people write it: `403-555-0123`. */
+function readable(number: string | null): string {
+  if (!number) return "withheld";
+  const match = /^\+1(\d{3})(\d{3})(\d{4})$/.exec(number);
+  return match ? `${match[1]}-${match[2]}-${match[3]}` : number;
+}
+
+function when(iso: string, zone: string): string {
+  return DateTime.fromISO(iso, { setZone: true }).setZone(zone).toFormat("HH:mm ccc d LLL");
+}
+
+function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1)).trimEnd()}…`;
+}
+
+/**
+ * The page SMS: reference, category, place, callback number, time reported, and exactly how to
+ * reply, in at most two segments. The place is shortened first when it is long; a recorded place
+ * is given as its URL.
+ */
+export function pageSms(report: UrgentReport, label: string, zone: string): string {
+  const head = `311 URGENT ${label} #${report.reference}`;
+  const tail = ` Caller ${readable(report.callbackNumber)}. Reported ${when(report.receivedAt, zone)}. Reply ACK ${report.reference} to take it, DONE ${report.reference} when fixed.`;
+  const place = report.recordingUrl ? `Place recorded: ${report.recordingUrl}` : `At: ${report.location}`;
+  // The page is `${head}. ${place}.${tail}`: three characters join the parts.
+  const room = MAX_PAGE_LENGTH - head.length - tail.length - 3;
+  return `${head}. ${shorten(place.replace(/\.+$/, ""), room)}.${tail}`;
+}
+
+/** What the voice page says, before "press 1 to take it, 2 to hear it again". */
+export function pageSpeech(report: UrgentReport, label: string, zone: string): string[] {
+  return [
+    "This is an urgent page from the City of Lethbridge 3 1 1 line.",
+    `A ${label} report, reference ${spellDigits(report.reference)}.`,
+    report.recordingUrl ? "The caller recorded the place. Listen after this message, or in the text page." : `The place: ${report.location}.`,
+    `Reported at ${DateTime.fromISO(report.receivedAt, { setZone: true }).setZone(zone).toFormat("h:mm a")}. The caller's number is ${report.callbackNumber ? spellDigits(report.callbackNumber) : "withheld"}.`,
+  ];
+}
+
+export const pagePressPrompt = "To take it, press 1. To hear it again, press 2.";
+
+/** The short reply a crew member gets for each command. */
+export const crewReplies = {
+  acknowledged: (reference: string) => `311 #${reference} is yours. Reply DONE ${reference} when it is fixed.`,
+  alreadyYours: (reference: string) => `311 #${reference} is already yours. Reply DONE ${reference} when it is fixed.`,
+  takenBy: (reference: string, name: string, at: string, zone: string) =>
+    `311 #${reference} was already taken by ${name} at ${when(at, zone)}.`,
+  resolved: (reference: string) => `311 #${reference} is resolved. Thank you.`,
+  alreadyResolved: (reference: string) => `311 #${reference} was already resolved.`,
+  notFound: (reference: string) => `No incident #${reference} for your crew. Check the number in the page.`,
+  nothingPaged: "You have no page to acknowledge. Reply ACK followed by the reference in the page.",
+  help: "311 on-call: ACK <ref> takes an incident (ACK alone: your latest page). DONE <ref> marks it fixed. HELP shows this.",
+  hint: "Not understood. Reply ACK <ref>, DONE <ref> or HELP.",
+  stranger: "This number is not on a City of Lethbridge on-call roster.",
+} as const;
+
+/** The update the person holding an incident gets when more reports of it come in. */
+export function moreReportsSms(reference: string, count: number): string {
+  return `311 #${reference}: ${count} more ${count === 1 ? "report" : "reports"} of this problem came in. Reply DONE ${reference} when it is fixed.`;
+}
+
+/** To the resident who reported it, once a crew has it. */
+export function residentSms(reference: string): string {
+  return `City of Lethbridge 311: your report ${reference} has been received by the on-call crew. Thank you.`;
+}
+
+/** To the supervisor when the last round went unanswered. */
+export function alarmSms(report: UrgentReport, label: string): string {
+  return shorten(
+    `311 ALARM: nobody acknowledged ${label} #${report.reference} after every round of pages. At: ${report.location}. Caller ${readable(report.callbackNumber)}. Reply ACK ${report.reference} to take it.`,
+    MAX_PAGE_LENGTH,
+  );
+}

@@ -1,0 +1,72 @@
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TwilioPager } from "../../src/adapters/twilio/twilio-pager.js";
+import { parseRoster, whoIsOnCall } from "../../src/domain/oncall/roster/index.js";
+import type { Pager } from "../../src/domain/oncall/pager.js";
+import { startTwilioStandIn, type TwilioStandIn } from "../../scripts/lib/twilio-stand-in.js";
+import { AUTH_TOKEN, at, newCallSid, TestLine } from "../helpers/line.js";
+
+const ACCOUNT_SID = `AC${"cd".repeat(16)}`;
+const roster = parseRoster(readFileSync("test/fixtures/oncall/test-roster.yaml", "utf8"), "test-roster.yaml");
+const NOW = at("2026-12-05T02:00");
+
+let standIn: TwilioStandIn;
+let line: TestLine;
+let pager: Pager;
+
+beforeAll(async () => {
+  standIn = await startTwilioStandIn({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
+  pager = new TwilioPager({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, from: "+14035550311", apiUrl: standIn.url });
+  line = await TestLine.start({ roster, now: NOW });
+});
+afterAll(async () => {
+  await line.close();
+  await standIn.close();
+});
+
+const fileReport = (place: string) =>
+  line.reports.dispatch({ category: "water", location: place, callbackNumber: "+14035550123", callSid: newCallSid(), receivedAt: NOW.toISO()! });
+
+describe("the dispatch worker", () => {
+  it("loses nothing when it is killed in the middle of a page: another worker sends it", { timeout: 30_000 }, async () => {
+    const doomed = spawn(process.execPath, ["--import", "tsx", "test/helpers/doomed-worker.ts", line.queueName, line.prefix, NOW.toISO()!], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const holding = new Promise<void>((resolve) => doomed.stdout.on("data", (chunk: Buffer) => chunk.toString().includes("holding") && resolve()));
+    const reference = await fileReport("1 Recovery Road");
+    await holding;
+    doomed.kill("SIGKILL");
+    await new Promise((resolve) => doomed.once("exit", resolve));
+
+    // Every worker of a deployment checks for stalled jobs on the same interval; short here.
+    line.startWorker(pager, undefined, { stalledInterval: 500 });
+    const primary = whoIsOnCall(roster, "water", NOW).primary!;
+    const requests = await standIn.waitFor((all) => all.some((request) => request.to === primary.phone && (request.body ?? "").includes(reference)), 20_000);
+    expect(requests.filter((request) => (request.body ?? "").includes(reference) && request.to === primary.phone)).toHaveLength(1);
+    await line.stopWorker();
+  });
+
+  it("on SIGTERM finishes the page it holds before it stops", async () => {
+    let release: () => void = () => {};
+    let holding: () => void = () => {};
+    const paging = new Promise<void>((resolve) => (holding = resolve));
+    const sent: string[] = [];
+    const slowPager: Pager = {
+      sendSms: async (_to, body) => {
+        holding();
+        await new Promise<void>((resolve) => (release = resolve));
+        sent.push(body);
+        return "SM0";
+      },
+      placeCall: async () => "CA0",
+    };
+    line.startWorker(slowPager);
+    const reference = await fileReport("2 Shutdown Street");
+    await paging;
+    const stopping = line.stopWorker();
+    setTimeout(() => release(), 300);
+    await stopping;
+    expect(sent.some((body) => body.includes(reference))).toBe(true);
+  });
+});
