@@ -37,10 +37,8 @@ const HORIZON_DAYS = 31;
 export function lineStatus(hours: Hours, now: DateTime, override?: EmergencyOverride | null): LineStatus {
   if (!now.isValid) throw new RangeError(`now is not a valid time: ${now.invalidExplanation ?? now.invalidReason ?? "unknown"}`);
   const local = now.setZone(hours.zone);
-  const plans = planDays(hours, local.toFormat("yyyy-MM-dd"), HORIZON_DAYS + 1);
+  const { plans, opening, horizon } = outlook(hours, local.toFormat("yyyy-MM-dd"));
   const today = plans[0]!;
-  const opening = openIntervals(hours.zone, plans);
-  const horizon = DateTime.fromISO(plans[plans.length - 1]!.date, { zone: hours.zone }).plus({ days: 1 });
   const forced = activeOverride(override, now);
   const until = forced?.until === undefined ? undefined : DateTime.fromISO(forced.until).setZone(hours.zone);
 
@@ -57,6 +55,35 @@ export function lineStatus(hours: Hours, now: DateTime, override?: EmergencyOver
   const current = openingContaining(opening, local);
   if (current) return withTimes({ branch: "open", open: true, reason: "open" }, { closesAt: beforeHorizon(current.end ?? undefined, horizon) });
   return withTimes(closedStatus(hours, today, local), { opensAt: openingAtOrAfter(opening, local) });
+}
+
+interface Outlook {
+  date: string;
+  plans: DayPlan[];
+  opening: Interval[];
+  horizon: DateTime;
+}
+
+/**
+ * The last outlook computed for each hours document. Planning a month of days costs about two
+ * milliseconds and every call asks for today's, so it is kept until the date changes. Keyed by
+ * the (immutable) document itself: a new version of the hours is planned afresh.
+ */
+const outlooks = new WeakMap<Hours, Outlook>();
+
+/** The days from `date` to the horizon, and when the line is open over them. */
+function outlook(hours: Hours, date: string): Outlook {
+  const cached = outlooks.get(hours);
+  if (cached?.date === date) return cached;
+  const plans = planDays(hours, date, HORIZON_DAYS + 1);
+  const computed = {
+    date,
+    plans,
+    opening: openIntervals(hours.zone, plans),
+    horizon: DateTime.fromISO(plans[plans.length - 1]!.date, { zone: hours.zone }).plus({ days: 1 }),
+  };
+  outlooks.set(hours, computed);
+  return computed;
 }
 
 /** Why the line is closed at `local` on `today`, once it is known not to be open. */
