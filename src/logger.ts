@@ -21,5 +21,6 @@ export function createLogger(options: { level: string; pretty?: boolean; destina
       ? { transport: { target: "pino-pretty", options: { colorize: true, translateTime: "HH:MM:ss", ignore: "pid,hostname" } } }
       : {}),
   };
-  return options.destination ? pino(logOptions, options.destination) : pino(logOptions);
+  // Asynchronous writes keep logging off the request path; pino flushes them on exit.
+  return pino(logOptions, options.destination ?? (options.pretty ? undefined : pino.destination({ dest: 1, sync: false })));
 }

@@ -37,7 +37,8 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
     onError: (error) => log.warn({ err: error.message }, "dispatch queue connection"),
   });
   const incidents = new RedisIncidentStore(redis);
-  const clock = () => DateTime.now();
+  // Times in records and logs read in the City's own zone.
+  const clock = () => DateTime.now().setZone(flows.hours.zone);
   const desk = new CrewDesk({ roster: flows.roster, incidents, jobs: new BullJobScheduler(reports.queue), clock, log });
   const app = createApp({
     flows,
@@ -100,7 +101,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
     incidents: new RedisIncidentStore(redis),
     pager: createPager(config, redis, log),
     jobs: new BullJobScheduler(queue),
-    clock: () => DateTime.now(),
+    clock: () => DateTime.now().setZone(flows.hours.zone),
     log,
     publicUrl: config.publicUrl,
   });
@@ -137,7 +138,8 @@ export async function runUntilSignalled(log: Logger, start: () => Promise<Runnin
     stopping = true;
     log.info({ signal }, "stopping");
     for (const role of running.reverse()) await role.stop().catch((error) => log.error({ err: error }, "stop failed"));
-    process.exit(0);
+    log.info("stopped");
+    log.flush(() => process.exit(0));
   };
   process.once("SIGTERM", () => void stop("SIGTERM"));
   process.once("SIGINT", () => void stop("SIGINT"));

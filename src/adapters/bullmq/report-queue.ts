@@ -4,6 +4,7 @@ import type { ReportDraft } from "../../domain/flow/actions.js";
 import type { ReportQueue } from "../../domain/ports.js";
 import { UrgentReport } from "../../domain/report.js";
 import { CALL_TTL_SECONDS, DEFAULT_KEY_PREFIX } from "../redis/keys.js";
+import { defineScript } from "../redis/scripts.js";
 
 /** The BullMQ queue urgent reports travel on. Part of the deployment contract: do not rename. */
 export const DISPATCH_QUEUE = "oncall-dispatch";
@@ -62,11 +63,11 @@ export interface BullReportQueueOptions {
 /** Urgent reports onto the `oncall-dispatch` BullMQ queue, one job per call. */
 export class BullReportQueue implements ReportQueue {
   readonly queue: Queue;
-  private readonly redis: Redis;
+  private readonly referenceForCall;
   private readonly keyPrefix: string;
 
   constructor(options: BullReportQueueOptions) {
-    this.redis = options.redis;
+    this.referenceForCall = defineScript(options.redis, "civicReferenceForCall", 2, REFERENCE_FOR_CALL);
     this.keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
     this.queue = createDispatchQueue(options.redis, options);
     this.queue.on("error", options.onError ?? (() => {}));
@@ -74,9 +75,7 @@ export class BullReportQueue implements ReportQueue {
 
   async dispatch(draft: ReportDraft): Promise<string> {
     const reference = String(
-      await this.redis.eval(
-        REFERENCE_FOR_CALL,
-        2,
+      await this.referenceForCall(
         `${this.keyPrefix}reference:${draft.callSid}`,
         `${this.keyPrefix}reference-counter`,
         String(FIRST_REFERENCE),

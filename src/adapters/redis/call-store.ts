@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import type { CallState } from "../../domain/flow/call-state.js";
 import type { CallStore, StoredCall } from "../../domain/ports.js";
 import { CALL_TTL_SECONDS, DEFAULT_KEY_PREFIX } from "./keys.js";
+import { defineScript } from "./scripts.js";
 
 // Compare-and-set: a retried webhook racing the original must not advance the call twice.
 const SAVE_IF_UNCHANGED = `
@@ -16,10 +17,14 @@ return 0
 
 /** Live calls in Redis: one hash per CallSid (`civic:call:<sid>`), with a TTL. */
 export class RedisCallStore implements CallStore {
+  private readonly saveIfUnchanged;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix = DEFAULT_KEY_PREFIX,
-  ) {}
+  ) {
+    this.saveIfUnchanged = defineScript(redis, "civicSaveCallIfUnchanged", 1, SAVE_IF_UNCHANGED);
+  }
 
   async load(callSid: string): Promise<StoredCall | null> {
     const [call, twiml] = await this.redis.hmget(this.key(callSid), "call", "twiml");
@@ -28,9 +33,7 @@ export class RedisCallStore implements CallStore {
   }
 
   async save(call: CallState, expectedStep: number, twiml: string): Promise<boolean> {
-    const saved = await this.redis.eval(
-      SAVE_IF_UNCHANGED,
-      1,
+    const saved = await this.saveIfUnchanged(
       this.key(call.callSid),
       String(expectedStep),
       String(call.step),

@@ -13,6 +13,8 @@ export function createWebConnection(url: string, options: RedisOptions = {}): Re
     connectTimeout: 2_000,
     // Keep reconnecting in the background; requests fail fast meanwhile.
     retryStrategy: (times) => Math.min(times * 200, 2_000),
+    // Commands from concurrent webhooks share round trips.
+    enableAutoPipelining: true,
     ...options,
   });
 }

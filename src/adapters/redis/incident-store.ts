@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import type { Incident, IncidentEvent, IncidentStatus, PlannedStep } from "../../domain/oncall/incident.js";
 import type { UrgentReport } from "../../domain/report.js";
 import { DEFAULT_KEY_PREFIX } from "./keys.js";
+import { defineScript } from "./scripts.js";
 
 /** A report of a place nobody has marked fixed joins its incident for this long at most. */
 const OPEN_INDEX_TTL_SECONDS = 24 * 60 * 60;
@@ -70,15 +71,21 @@ export type AcknowledgeResult =
  * set of every incident by time. Every change that others may race is one Lua script.
  */
 export class RedisIncidentStore {
+  private readonly openOrJoinScript;
+  private readonly acknowledgeScript;
+  private readonly resolveScript;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix = DEFAULT_KEY_PREFIX,
-  ) {}
+  ) {
+    this.openOrJoinScript = defineScript(redis, "civicOpenOrJoinIncident", 1, OPEN_OR_JOIN);
+    this.acknowledgeScript = defineScript(redis, "civicAcknowledgeIncident", 1, ACKNOWLEDGE);
+    this.resolveScript = defineScript(redis, "civicResolveIncident", 1, RESOLVE);
+  }
 
   async openOrJoin(report: UrgentReport, placeKey: string, plan: PlannedStep[], now: string): Promise<OpenResult> {
-    const [outcome, reference] = (await this.redis.eval(
-      OPEN_OR_JOIN,
-      1,
+    const [outcome, reference] = (await this.openOrJoinScript(
       placeKey ? `${this.prefix}incident-open:${report.category}:${placeKey}` : "",
       this.prefix,
       report.reference,
@@ -127,7 +134,7 @@ export class RedisIncidentStore {
   }
 
   async acknowledge(reference: string, by: string, at: string): Promise<AcknowledgeResult> {
-    const [status, holder = "", since = ""] = (await this.redis.eval(ACKNOWLEDGE, 1, this.key(reference), by, at)) as string[];
+    const [status, holder = "", since = ""] = (await this.acknowledgeScript(this.key(reference), by, at)) as string[];
     if (status === "acknowledged" && holder === "") return { outcome: "acknowledged" };
     if (status === "missing") return { outcome: "missing" };
     return { outcome: status === "resolved" ? "resolved-already" : "acknowledged-already", by: holder, at: since };
@@ -135,7 +142,7 @@ export class RedisIncidentStore {
 
   /** Marks it fixed; returns what it was before ("open", "acknowledged", "resolved" or "missing"). */
   async resolve(reference: string, by: string, at: string): Promise<IncidentStatus | "missing"> {
-    return (await this.redis.eval(RESOLVE, 1, this.key(reference), by, at, reference)) as IncidentStatus | "missing";
+    return (await this.resolveScript(this.key(reference), by, at, reference)) as IncidentStatus | "missing";
   }
 
   /** Takes the count of joined reports not yet told to the crew, leaving zero. */
