@@ -1,0 +1,147 @@
+/**
+ * `npm run bench`: throughput and latency of the real voice webhook against a bare express
+ * handler returning fixed TwiML, on this machine, in one run.
+ *
+ * Both servers run as child processes; autocannon runs here with 50 connections. Every request
+ * to the real line is a new call (a fresh CallSid), signed exactly as Twilio signs it, so each
+ * one does the whole first step: signature check, Redis reads, the engine, TwiML, the save.
+ * Calls are written to a Redis database of their own (BENCH_REDIS_DB, default 9) and removed after.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import { Redis } from "ioredis";
+import twilio from "twilio";
+
+const { values } = parseArgs({
+  options: {
+    connections: { type: "string", default: "50" },
+    duration: { type: "string", default: "10" },
+    help: { type: "boolean", short: "h" },
+  },
+});
+if (values.help) {
+  console.log("usage: npm run bench [-- --connections 50 --duration 10]");
+  process.exit(0);
+}
+const connections = Number(values.connections);
+const duration = Number(values.duration);
+const TOKEN = "bench-auth-token";
+const PUBLIC_URL = "https://bench.civic-line.test";
+const base = new URL(process.env.REDIS_URL || "redis://127.0.0.1:6379");
+base.pathname = `/${process.env.BENCH_REDIS_DB ?? "9"}`;
+const redisUrl = base.toString();
+
+function startServer(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", script], {
+      env: { ...process.env, ...env, PORT: "0" },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let output = "";
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const port = /listening (\d+)/.exec(output)?.[1] ?? /"port":(\d+)/.exec(output)?.[1];
+      if (!port) return;
+      // Keep draining the server's log lines, without keeping them.
+      child.stdout!.off("data", onData).resume();
+      resolve({ child, port: Number(port) });
+    };
+    child.stdout!.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`${script} exited with code ${code}: ${output}`)));
+  });
+}
+
+/** Signed request bodies, made before the run so that signing does not take the client's CPU from the server. */
+function prepareCalls(count: number, sign: boolean): { body: string; signature: string | undefined }[] {
+  return Array.from({ length: count }, () => {
+    const params = {
+      CallSid: `CA${randomBytes(16).toString("hex")}`,
+      AccountSid: "AC00000000000000000000000000000000",
+      From: "+14035550123",
+      To: "+14035550311",
+      CallStatus: "ringing",
+      Direction: "inbound",
+      ApiVersion: "2010-04-01",
+    };
+    const signature = sign ? twilio.getExpectedTwilioSignature(TOKEN, `${PUBLIC_URL}/twilio/voice`, params) : undefined;
+    return { body: new URLSearchParams(params).toString(), signature };
+  });
+}
+
+function run(title: string, url: string, sign: boolean): Promise<autocannon.Result> {
+  console.log(`\n${title}: ${connections} connections for ${duration} s`);
+  // More calls than the fastest server answers in the time; each request takes the next one.
+  const calls = prepareCalls(Math.max(20_000, duration * 8_000), sign);
+  let next = 0;
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url,
+        connections,
+        duration,
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        requests: [
+          {
+            setupRequest: (request) => {
+              const call = calls[next++ % calls.length]!;
+              const headers = { ...request.headers, ...(call.signature ? { "x-twilio-signature": call.signature } : {}) };
+              return { ...request, headers, body: call.body };
+            },
+          },
+        ],
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+    autocannon.track(instance, { renderProgressBar: true, renderResultsTable: false, renderLatencyTable: false });
+  });
+}
+
+function summary(result: autocannon.Result) {
+  return {
+    requests: result.requests.total,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+const bare = await startServer("scripts/bench/bare-server.ts", {});
+const line = await startServer("src/web.ts", {
+  NODE_ENV: "production",
+  REDIS_URL: redisUrl,
+  PUBLIC_URL,
+  TWILIO_AUTH_TOKEN: TOKEN,
+  // Production's level: every call start is logged, as it would be.
+  LOG_LEVEL: "info",
+});
+try {
+  const bareResult = summary(await run("bare express, fixed TwiML", `http://127.0.0.1:${bare.port}/twilio/voice`, false));
+  const lineResult = summary(await run("Civic Line POST /twilio/voice (signed, new call each)", `http://127.0.0.1:${line.port}/twilio/voice`, true));
+  const ratio = lineResult.rps / bareResult.rps;
+  console.log("\n| server | requests | req/s | p50 ms | p99 ms | non-2xx | errors |");
+  console.log("|---|---|---|---|---|---|---|");
+  for (const [name, r] of [["bare express", bareResult], ["Civic Line", lineResult]] as const) {
+    console.log(`| ${name} | ${r.requests} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} |`);
+  }
+  console.log(`\nthroughput ratio (line / bare): ${ratio.toFixed(2)}   goal >= 0.50: ${ratio >= 0.5 ? "met" : "NOT met"}`);
+  console.log(`line p99: ${lineResult.p99} ms   goal < 50 ms: ${lineResult.p99 < 50 ? "met" : "NOT met"}`);
+  if (lineResult.non2xx > 0 || lineResult.errors > 0) console.log("warning: the line answered some requests with errors");
+} finally {
+  bare.child.kill();
+  line.child.kill();
+  const redis = new Redis(redisUrl);
+  let cursor = "0";
+  let removed = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", "civic:*", "COUNT", 1000);
+    cursor = next;
+    if (keys.length > 0) removed += await redis.del(...keys);
+  } while (cursor !== "0");
+  await redis.quit();
+  console.log(`removed ${removed} benchmark keys from ${redisUrl}`);
+}
