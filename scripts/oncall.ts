@@ -3,10 +3,18 @@
  *
  *   npm run oncall -- who [--at 2026-12-24T23:00] [--category water]
  *   npm run oncall -- gaps [--from 2026-12-01] [--days 30]
+ *   npm run oncall -- incidents [--count 20]
+ *   npm run oncall -- outbox [--count 20]
+ *   npm run oncall -- sms --from +14035550111 --body "ACK 100234"
  *
  * Bad arguments or a bad file print one line per problem on stderr and exit with code 1.
  */
 import { DateTime, Duration } from "luxon";
+import { XMLParser } from "fast-xml-parser";
+import twilio from "twilio";
+import { readOutbox } from "../src/adapters/console-pager.js";
+import { RedisIncidentStore } from "../src/adapters/redis/incident-store.js";
+import { DEVELOPMENT_AUTH_TOKEN } from "../src/config/env.js";
 import {
   findGaps,
   parseRoster,
@@ -26,6 +34,8 @@ import {
   table,
   UsageError,
   wholeNumberArgument,
+  withRedis,
+  CommandError,
   type CommandTable,
 } from "./lib/cli.js";
 
@@ -80,6 +90,91 @@ const commands: CommandTable = {
       );
       console.log();
       console.log("During a gap, an urgent report pages the category's supervisor at once.");
+    },
+  },
+  incidents: {
+    usage: [
+      "incidents [--count N]",
+      "  The newest incidents in Redis ($REDIS_URL): reports joined, who was paged when, who took it, when it was fixed.",
+      "  --count N          how many, 1 to 500 (default: 20)",
+    ].join("\n"),
+    options: { count: { type: "string" } },
+    async run(values) {
+      const count = wholeNumberArgument("--count", values["count"] ?? "20", 1, 500);
+      const incidents = await withRedis((redis) => new RedisIncidentStore(redis).recent(count));
+      if (incidents.length === 0) {
+        console.log("No incidents yet.");
+        return;
+      }
+      for (const incident of incidents) {
+        console.log(`#${incident.reference}  ${incident.category}  ${incident.status.toUpperCase()}  opened ${incident.createdAt}`);
+        console.log(`  place:    ${incident.place}`);
+        console.log(`  reports:  ${incident.reports.map((report) => report.reference).join(", ")}`);
+        for (const event of incident.events) {
+          const who = [event.name, event.phone, event.channel].filter(Boolean).join(", ");
+          console.log(`  ${event.at}  ${event.kind}${who ? `  ${who}` : ""}${event.detail ? `  (${event.detail})` : ""}`);
+        }
+        console.log();
+      }
+    },
+  },
+  outbox: {
+    usage: [
+      "outbox [--count N]",
+      "  The pages the console pager kept (the line's pager when TWILIO_ACCOUNT_SID is not set), newest first.",
+      "  --count N          how many, 1 to 500 (default: 20)",
+    ].join("\n"),
+    options: { count: { type: "string" } },
+    async run(values) {
+      const count = wholeNumberArgument("--count", values["count"] ?? "20", 1, 500);
+      const entries = await withRedis((redis) => readOutbox(redis, undefined, count));
+      if (entries.length === 0) {
+        console.log("The outbox is empty: no page has been sent yet.");
+        return;
+      }
+      console.log(
+        table([
+          ["When", "Kind", "To", "Message or call"],
+          ...entries.map((entry) => [entry.at, entry.kind, entry.to, entry.kind === "sms" ? (entry.body ?? "") : `call, TwiML from ${entry.url ?? ""}`]),
+        ]),
+      );
+    },
+  },
+  sms: {
+    usage: [
+      "sms --from NUMBER --body TEXT [--url URL]",
+      "  Sends a crew member's SMS reply to a running line, signed as Twilio signs, and prints the answer.",
+      "  --from NUMBER      the crew member's number, e.g. +14035550111",
+      "  --body TEXT        what they text, e.g. \"ACK 100234\"",
+      "  --url URL          where the line listens (default: $PUBLIC_URL, else http://localhost:$PORT)",
+    ].join("\n"),
+    options: { from: { type: "string" }, body: { type: "string" }, url: { type: "string" } },
+    async run(values) {
+      if (typeof values["from"] !== "string" || typeof values["body"] !== "string") throw new UsageError("sms needs --from and --body");
+      const base = String(values["url"] ?? process.env["PUBLIC_URL"] ?? `http://localhost:${process.env["PORT"] ?? 3000}`).replace(/\/+$/, "");
+      const publicUrl = (process.env["PUBLIC_URL"] ?? base).replace(/\/+$/, "");
+      const params = {
+        MessageSid: `SM${Date.now().toString(16).padStart(32, "0")}`,
+        AccountSid: `AC${"0".repeat(32)}`,
+        From: values["from"],
+        To: "+14035550311",
+        Body: values["body"],
+        NumMedia: "0",
+      };
+      const token = process.env["TWILIO_AUTH_TOKEN"] || DEVELOPMENT_AUTH_TOKEN;
+      const signature = twilio.getExpectedTwilioSignature(token, `${publicUrl}/twilio/sms`, params);
+      const response = await fetch(`${base}/twilio/sms`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": signature },
+        body: new URLSearchParams(params),
+      }).catch(() => {
+        throw new CommandError(`No Civic Line server answers at ${base}. Start one with npm run dev.`);
+      });
+      const body = await response.text();
+      if (response.status === 403) throw new CommandError("the line refused the signature: TWILIO_AUTH_TOKEN and PUBLIC_URL must match the server's");
+      if (!response.ok) throw new CommandError(`the line answered HTTP ${response.status}: ${body}`);
+      const reply: unknown = new XMLParser({ parseTagValue: false }).parse(body)?.Response?.Message;
+      console.log(typeof reply === "string" ? reply : "(no reply)");
     },
   },
 };
