@@ -13,6 +13,7 @@ import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
 import { BullReportQueue } from "../src/adapters/bullmq/report-queue.js";
+import { benchRedisUrl, removeBenchKeys } from "./lib/bench.js";
 import { startTwilioStandIn } from "./lib/twilio-stand-in.js";
 
 const { values } = parseArgs({
@@ -30,9 +31,7 @@ const total = Number(values.reports);
 const rate = Number(values.rate);
 const ACCOUNT_SID = `AC${"be".repeat(16)}`;
 const TOKEN = "bench-dispatch-token";
-const base = new URL(process.env.REDIS_URL || "redis://127.0.0.1:6379");
-base.pathname = `/${process.env.BENCH_REDIS_DB ?? "9"}`;
-const redisUrl = base.toString();
+const redisUrl = benchRedisUrl();
 
 const standIn = await startTwilioStandIn({ accountSid: ACCOUNT_SID, authToken: TOKEN });
 const worker = spawn(process.execPath, ["--import", "tsx", "src/worker.ts"], {
@@ -95,12 +94,7 @@ try {
   await new Promise((resolve) => worker.once("exit", resolve));
   await reports.queue.obliterate({ force: true }).catch(() => {});
   await reports.close();
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", "civic:*", "COUNT", 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== "0");
   await redis.quit();
+  await removeBenchKeys(redisUrl);
   await standIn.close();
 }

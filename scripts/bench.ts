@@ -11,8 +11,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import { Redis } from "ioredis";
 import twilio from "twilio";
+import { benchRedisUrl, removeBenchKeys } from "./lib/bench.js";
 
 const { values } = parseArgs({
   options: {
@@ -29,9 +29,7 @@ const connections = Number(values.connections);
 const duration = Number(values.duration);
 const TOKEN = "bench-auth-token";
 const PUBLIC_URL = "https://bench.civic-line.test";
-const base = new URL(process.env.REDIS_URL || "redis://127.0.0.1:6379");
-base.pathname = `/${process.env.BENCH_REDIS_DB ?? "9"}`;
-const redisUrl = base.toString();
+const redisUrl = benchRedisUrl();
 
 function startServer(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
@@ -134,14 +132,6 @@ try {
 } finally {
   bare.child.kill();
   line.child.kill();
-  const redis = new Redis(redisUrl);
-  let cursor = "0";
-  let removed = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", "civic:*", "COUNT", 1000);
-    cursor = next;
-    if (keys.length > 0) removed += await redis.del(...keys);
-  } while (cursor !== "0");
-  await redis.quit();
+  const removed = await removeBenchKeys(redisUrl);
   console.log(`removed ${removed} benchmark keys from ${redisUrl}`);
 }

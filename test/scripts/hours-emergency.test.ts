@@ -1,26 +1,15 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RedisOverrideStore } from "../../src/adapters/redis/override-store.js";
-
-const run = promisify(execFile);
+import { runScript } from "../helpers/cli.js";
 
 // The CLI writes the line's own key (civic:override); a database of its own keeps it away from a dev server.
 const base = new URL(process.env.REDIS_URL || "redis://127.0.0.1:6379");
 base.pathname = "/13";
 const REDIS_URL = base.toString();
 
-async function emergency(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "scripts/hours.ts", "emergency", ...args], {
-      env: { ...process.env, REDIS_URL },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? -1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
-  }
+function emergency(...args: string[]) {
+  return runScript("hours.ts", ["emergency", ...args], { REDIS_URL });
 }
 
 describe("npm run hours -- emergency", { timeout: 60_000 }, () => {

@@ -1,25 +1,6 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
+import { runScript } from "../../helpers/cli.js";
 import { describe, expect, it } from "vitest";
 import { FIXTURES } from "../../fixtures/hours/load.js";
-
-const run = promisify(execFile);
-
-/**
- * Runs `tsx scripts/hours.ts ...args` from the repository root, as `npm run hours` does; never
- * rejects. Node loads tsx itself rather than through npx, which takes three times as long to start.
- */
-async function hoursCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "scripts/hours.ts", ...args], {
-      env: { ...process.env, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? -1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
-  }
-}
 
 /** The table row for a date, its cells split on the column gaps. */
 function row(stdout: string, date: string): string[] | undefined {
@@ -28,6 +9,8 @@ function row(stdout: string, date: string): string[] | undefined {
     .find((line) => line.startsWith(date))
     ?.split(/\s{2,}/);
 }
+
+const hoursCli = (args: string[], env: Record<string, string> = {}) => runScript("hours.ts", args, env);
 
 // Each case starts its own process, so they run side by side, with room for a busy machine.
 describe.concurrent("scripts/hours.ts", { timeout: 60_000 }, () => {

@@ -1,25 +1,6 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
+import { runScript } from "../../helpers/cli.js";
 import { describe, expect, it } from "vitest";
 import { FIXTURES, TEST_ROSTER } from "../../fixtures/oncall/load.js";
-
-const run = promisify(execFile);
-
-/**
- * Runs `tsx scripts/oncall.ts ...args` from the repository root, as `npm run oncall` does; never
- * rejects. Node loads tsx itself rather than through npx, which takes three times as long to start.
- */
-async function oncallCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "scripts/oncall.ts", ...args], {
-      env: { ...process.env, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? -1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
-  }
-}
 
 /** The lines of output, each split on the column gaps and trimmed. */
 function cells(stdout: string): string[][] {
@@ -30,6 +11,8 @@ function cells(stdout: string): string[][] {
 function line(stdout: string, label: string): string[] | undefined {
   return cells(stdout).find((row) => row[0] === label);
 }
+
+const oncallCli = (args: string[], env: Record<string, string> = {}) => runScript("oncall.ts", args, env);
 
 // Each case starts its own process, so they run side by side, with room for a busy machine.
 describe.concurrent("scripts/oncall.ts", { timeout: 60_000 }, () => {
