@@ -8,6 +8,7 @@
  * Exits 0 when the call ended (however it ended), 1 when the server failed it or the
  * arguments are wrong.
  */
+import "./lib/load-env.js";
 import { createInterface, type Interface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { DEVELOPMENT_AUTH_TOKEN } from "../src/config/env.js";

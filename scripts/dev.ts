@@ -3,6 +3,7 @@
  * when a source file changes. Signatures are still checked, with the development token that
  * `npm run call` uses too.
  */
+import "./lib/load-env.js";
 process.env.NODE_ENV ??= "development";
 process.env.LOG_LEVEL ??= "debug";
 

@@ -3,6 +3,7 @@
  * flows, hours) and that flows/schema.json matches the flow schema. Exits 1 with every problem
  * listed, each naming the file, the path and a fix.
  */
+import "./lib/load-env.js";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";

@@ -8,6 +8,7 @@
  *
  * Bad arguments or a bad file print one line per problem on stderr and exit with code 1.
  */
+import "./lib/load-env.js";
 import { DateTime } from "luxon";
 import { RedisOverrideStore } from "../src/adapters/redis/override-store.js";
 import {

@@ -9,6 +9,7 @@
  *
  * Bad arguments or a bad file print one line per problem on stderr and exit with code 1.
  */
+import "./lib/load-env.js";
 import { DateTime, Duration } from "luxon";
 import { XMLParser } from "fast-xml-parser";
 import twilio from "twilio";

@@ -4,6 +4,7 @@
  * that address (data under .data/redis) and stops it when the command ends. `npm run dev` and
  * `npm test` both go through here.
  */
+import "./lib/load-env.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, statSync } from "node:fs";
 import { connect } from "node:net";

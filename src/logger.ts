@@ -14,8 +14,9 @@ export function createLogger(options: { level: string; pretty?: boolean; destina
   const logOptions: LoggerOptions = {
     level: options.level,
     redact: {
-      paths: [...PHONE_FIELDS, ...PHONE_FIELDS.map((field) => `*.${field}`), "err.detail.to"],
-      censor: (value) => (typeof value === "string" ? maskPhone(value) : value),
+      // ioredis puts a failed command's arguments (a call's whole state) on its errors.
+      paths: [...PHONE_FIELDS, ...PHONE_FIELDS.map((field) => `*.${field}`), "err.detail.to", "err.command.args"],
+      censor: (value) => (typeof value === "string" ? maskPhone(value) : Array.isArray(value) ? "[redacted]" : value),
     },
     ...(options.pretty
       ? { transport: { target: "pino-pretty", options: { colorize: true, translateTime: "HH:MM:ss", ignore: "pid,hostname" } } }

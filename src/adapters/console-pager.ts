@@ -98,9 +98,13 @@ export class ConsolePager implements Pager {
       const reason = error instanceof Error ? error.message : String(error);
       throw new PagerError("temporary", `console pager could not keep the ${entry.kind}: ${reason}`, { to: entry.to });
     }
-    // `to` stays a top-level field so the logger masks it.
+    // `to` stays a top-level field so the logger masks it. The text itself stays out of the log:
+    // a page carries the caller's number and words (npm run oncall -- outbox shows it).
     const { id, kind, to, body, url } = entry;
-    this.#logger.info({ pager: "console", id, kind, to, body, url }, `${kind === "sms" ? "SMS" : "call"} kept in the outbox, not sent`);
+    this.#logger.info(
+      { pager: "console", id, kind, to, ...(body !== undefined ? { length: body.length } : { url }) },
+      `${kind === "sms" ? "SMS" : "call"} kept in the outbox, not sent (npm run oncall -- outbox)`,
+    );
     return entry.id;
   }
 }

@@ -2,6 +2,8 @@ import type { CallState } from "./flow/call-state.js";
 import type { EmergencyOverride } from "./hours/index.js";
 import type { ReportDraft } from "./flow/actions.js";
 import type { CallOutcome } from "./flow/call-state.js";
+import type { Incident, IncidentEvent, IncidentStatus, PlannedStep } from "./oncall/incident.js";
+import type { UrgentReport } from "./report.js";
 
 /** A call as stored, with the TwiML last sent for it (replayed when Twilio retries). */
 export interface StoredCall {
@@ -51,4 +53,31 @@ export interface CallRecords {
   /** Keeps the record once per call: a retried status callback adds nothing. */
   add(record: CallRecord): Promise<boolean>;
   recent(count: number): Promise<CallRecord[]>;
+}
+
+export type OpenResult = { outcome: "new" | "joined" | "existing"; reference: string };
+export type AcknowledgeResult =
+  | { outcome: "acknowledged" }
+  | { outcome: "missing" }
+  | { outcome: "acknowledged-already" | "resolved-already"; by: string; at: string };
+
+/** Where incidents live, shared by the worker and every web instance. Every racing change is atomic. */
+export interface IncidentStore {
+  /** Opens an incident for the report, or joins the open one keyed by category and `placeKey` (empty: never joins). */
+  openOrJoin(report: UrgentReport, placeKey: string, plan: PlannedStep[], now: string): Promise<OpenResult>;
+  get(reference: string): Promise<Incident | null>;
+  addEvent(reference: string, event: IncidentEvent): Promise<void>;
+  /** Takes an open incident for `by`, once; says who holds it otherwise. */
+  acknowledge(reference: string, by: string, at: string): Promise<AcknowledgeResult>;
+  /** Marks it fixed and frees its place; returns the status it had. */
+  resolve(reference: string, by: string, at: string): Promise<IncidentStatus | "missing">;
+  /** Joined reports the holder has not been told about yet. */
+  unsummarized(reference: string): Promise<number>;
+  markSummarized(reference: string, count: number): Promise<void>;
+  /** A page (a step's channel, a resident's SMS) went out; false when it already had. */
+  markSent(reference: string, step: number, channel: string): Promise<boolean>;
+  wasSent(reference: string, step: number, channel: string): Promise<boolean>;
+  setLatestPage(phone: string, reference: string): Promise<void>;
+  latestPage(phone: string): Promise<string | null>;
+  recent(count: number): Promise<Incident[]>;
 }

@@ -2,7 +2,7 @@ import { Router, type Response } from "express";
 import twilio from "twilio";
 import { renderPageNotice, renderPageRepeat, renderVoicePage } from "../adapters/twilio/page-twiml.js";
 import { cleanText } from "../adapters/twilio/reply.js";
-import type { RedisIncidentStore } from "../adapters/redis/incident-store.js";
+import type { IncidentStore } from "../domain/ports.js";
 import { spellDigits } from "../domain/phone.js";
 import type { Roster } from "../domain/oncall/roster/index.js";
 import type { Logger } from "../logger.js";
@@ -10,7 +10,7 @@ import type { CrewDesk } from "../oncall/crew-desk.js";
 
 export interface OncallRouteDependencies {
   desk: CrewDesk;
-  incidents: RedisIncidentStore;
+  incidents: IncidentStore;
   roster: Roster;
   publicUrl: string;
   log: Logger;
@@ -56,8 +56,9 @@ export function voicePageRoutes(deps: OncallRouteDependencies): Router {
         );
       }
       const step = Number(req.query.step);
+      if (!Number.isInteger(step) || step < 0) return sendXml(res, renderPageNotice("This page is no longer active. Goodbye."));
       const label = deps.roster.categories[incident.category]?.label ?? incident.category;
-      const answerUrl = `${deps.publicUrl}/twilio/page/answer?ref=${reference}&step=${Number.isInteger(step) ? step : 0}`;
+      const answerUrl = `${deps.publicUrl}/twilio/page/answer?ref=${reference}&step=${step}`;
       sendXml(res, renderVoicePage(incident.reports[0]!, label, deps.roster.zone, answerUrl));
     } catch (error) {
       deps.log.error({ err: error, reference }, "voice page failed");
@@ -68,6 +69,10 @@ export function voicePageRoutes(deps: OncallRouteDependencies): Router {
   router.post("/answer", async (req, res) => {
     const reference = query(req.query.ref);
     const step = Number(req.query.step);
+    // The step names who was called; without it a keypress cannot say who takes the incident.
+    if (!/^\d{4,12}$/.test(reference) || !Number.isInteger(step) || step < 0) {
+      return sendXml(res, renderPageNotice("This page is no longer active. Goodbye."));
+    }
     const digits = cleanText(((req.body ?? {}) as Params).Digits, 8);
     if (digits !== "1") return sendXml(res, renderPageRepeat(pageUrl(reference, step)));
     try {

@@ -32,6 +32,9 @@ export interface VoiceDependencies {
 
 type Params = Record<string, unknown>;
 
+/** The hold loop when the queue's own settings cannot be found (the fallback queue, a changed flow). */
+const DEFAULT_HOLD_TURN = { announcement: "Thank you for waiting.", offerVoicemail: null, music: null, pause: 20 };
+
 /** Twilio's final call statuses: the call is over and its record can be kept. */
 const FINAL_STATUSES = new Set(["completed", "busy", "failed", "no-answer", "canceled"]);
 
@@ -120,6 +123,15 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
   });
 
   router.post("/wait", (req, res) => {
+    try {
+      holdLoop(req, res);
+    } catch (error) {
+      log.error({ err: error, callSid: cleanText((req.body as Params | undefined)?.CallSid, 64) }, "hold loop failed");
+      sendTwiml(res, renderHoldTurn(DEFAULT_HOLD_TURN, deps.flows.main, ""));
+    }
+  });
+
+  function holdLoop(req: Request, res: Response): void {
     const params = (req.body ?? {}) as Params;
     const flow = flowNamed(req.query.flow);
     const node = flow.states[String(req.query.state ?? "")];
@@ -128,10 +140,10 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
     const turn =
       node?.type === "enqueue"
         ? holdTurn(node, Number.isFinite(position) ? position : null, Number.isFinite(waited) ? waited : 0)
-        : { announcement: "Thank you for waiting.", offerVoicemail: null, music: null, pause: 20 };
+        : DEFAULT_HOLD_TURN;
     const choiceUrl = `${publicUrl}/twilio/voice/wait/choice?flow=${encodeURIComponent(flow.name)}&state=${encodeURIComponent(String(req.query.state ?? ""))}`;
     sendTwiml(res, renderHoldTurn(turn, flow, choiceUrl));
-  });
+  }
 
   router.post("/wait/choice", (req, res) => {
     const flow = flowNamed(req.query.flow);

@@ -1,5 +1,5 @@
 import type { DateTime } from "luxon";
-import type { RedisIncidentStore } from "../adapters/redis/incident-store.js";
+import type { IncidentStore } from "../domain/ports.js";
 import { parseCrewReply } from "../domain/oncall/crew-reply.js";
 import type { Incident } from "../domain/oncall/incident.js";
 import { crewReplies } from "../domain/oncall/messages.js";
@@ -9,7 +9,7 @@ import { JOBS, notifyResidentsJobId, type JobScheduler } from "./jobs.js";
 
 export interface CrewDeskDependencies {
   roster: Roster;
-  incidents: RedisIncidentStore;
+  incidents: IncidentStore;
   jobs: JobScheduler;
   clock: () => DateTime;
   log: Logger;

@@ -1,5 +1,5 @@
 import type { DateTime } from "luxon";
-import type { RedisIncidentStore } from "../adapters/redis/incident-store.js";
+import type { IncidentStore } from "../domain/ports.js";
 import type { PlannedStep } from "../domain/oncall/incident.js";
 import { alarmSms, moreReportsSms, pageSms, residentSms } from "../domain/oncall/messages.js";
 import { PagerError, type Pager } from "../domain/oncall/pager.js";
@@ -11,7 +11,7 @@ import { JOBS, moreReportsJobId, notifyResidentsJobId, pageJobId, type JobSchedu
 
 export interface DispatcherDependencies {
   roster: Roster;
-  incidents: RedisIncidentStore;
+  incidents: IncidentStore;
   pager: Pager;
   jobs: JobScheduler;
   clock: () => DateTime;
@@ -43,6 +43,10 @@ export class Dispatcher {
     const key = report.recordingUrl ? "" : placeKey(report.location);
     const opened = await incidents.openOrJoin(report, key, plan, now.toISO()!);
     if (opened.outcome === "joined") {
+      if ((await incidents.get(opened.reference))?.status !== "open") {
+        // A crew already has it: this resident hears so now, as the first ones did.
+        await jobs.add(JOBS.notifyResidents, { reference: opened.reference }, { jobId: `${notifyResidentsJobId(opened.reference)}-${report.reference}` });
+      }
       const window = Math.floor(now.toMillis() / this.updateWindowMs);
       const delay = (window + 1) * this.updateWindowMs - now.toMillis();
       await jobs.add(JOBS.moreReports, { reference: opened.reference }, { jobId: moreReportsJobId(opened.reference, window), delay });
@@ -64,13 +68,27 @@ export class Dispatcher {
    * channels not yet sent, then schedules the next step: after the wait, or at once when the
    * number could not take the page. A temporary failure throws, so BullMQ retries the step.
    */
-  async page(job: PageJob): Promise<string> {
-    const { incidents, pager, jobs, log, roster } = this.deps;
+  async page(job: PageJob, finalAttempt = false): Promise<string> {
+    try {
+      return await this.pageStep(job);
+    } catch (error) {
+      // The provider has failed this step on every attempt: the chain must not stop here.
+      if (finalAttempt) {
+        this.deps.log.error({ reference: job.reference, step: job.step, err: errorMessage(error) }, "page step failed every attempt: moving on");
+        await this.scheduleStep(job.reference, job.step + 1, 0);
+      }
+      throw error;
+    }
+  }
+
+  private async pageStep(job: PageJob): Promise<string> {
+    const { incidents, pager, log } = this.deps;
     const incident = await incidents.get(job.reference);
     if (!incident) return "no such incident";
     if (incident.status !== "open") return `stopped: ${incident.status}`;
     const report = incident.reports[0]!;
     const label = this.crew(incident.category)?.label ?? incident.category;
+    if (job.step > incident.plan.length) return "chain over";
     const step = incident.plan[job.step];
     if (!step) return this.alarm(incident.reference, report, label);
 
@@ -83,10 +101,10 @@ export class Dispatcher {
         continue;
       }
       try {
-        if (channel === "sms") await pager.sendSms(step.phone, pageSms(report, label, roster.zone));
+        if (channel === "sms") await pager.sendSms(step.phone, pageSms(report, label, this.deps.roster.zone));
         else await pager.placeCall(step.phone, this.voicePageUrl(incident.reference, step.index));
       } catch (error) {
-        if (error instanceof PagerError && error.failure !== "temporary") {
+        if (error instanceof PagerError && error.failure === "bad-number") {
           log.warn(
             { reference: incident.reference, name: step.name, number: step.phone, channel, code: error.detail.code, failure: error.failure },
             "page could not be delivered to this number: the roster needs fixing",
@@ -105,29 +123,26 @@ export class Dispatcher {
     return `paged ${step.name}`;
   }
 
-  /** A page step that failed every attempt (the provider down for minutes): the chain goes on. */
-  async pageGaveUp(job: PageJob, error: Error): Promise<void> {
-    this.deps.log.error({ reference: job.reference, step: job.step, err: error.message }, "page step failed every attempt: moving on");
-    await this.scheduleStep(job.reference, job.step + 1, 0);
-  }
-
   /** "N more reports" to whoever holds the incident. */
   async moreReports(reference: string): Promise<string> {
-    const { incidents, pager } = this.deps;
+    const { incidents } = this.deps;
     const incident = await incidents.get(reference);
     if (!incident || incident.status === "resolved") return "nothing to tell";
     const holder = [...incident.events].reverse().find((event) => event.kind === "acknowledged" || event.kind === "paged");
     if (!holder?.phone) return "nobody paged yet";
-    const count = await incidents.takeUnsummarized(reference);
+    const count = await incidents.unsummarized(reference);
     if (count === 0) return "no new reports";
-    await pager.sendSms(holder.phone, moreReportsSms(reference, count));
-    await incidents.addEvent(reference, { at: this.deps.clock().toISO()!, kind: "update", phone: holder.phone, detail: `${count} more` });
+    // Counted off only once sent: a retried job tells the same news rather than none.
+    if (await this.deliver(reference, holder.phone, moreReportsSms(reference, count))) {
+      await incidents.addEvent(reference, { at: this.now(), kind: "update", phone: holder.phone, detail: `${count} more` });
+    }
+    await incidents.markSummarized(reference, count);
     return `told ${holder.name ?? "holder"} of ${count}`;
   }
 
   /** Each reporting resident (once per number) hears that a crew has their report. */
   async notifyResidents(reference: string): Promise<string> {
-    const { incidents, pager, roster } = this.deps;
+    const { incidents } = this.deps;
     const incident = await incidents.get(reference);
     if (!incident) return "no such incident";
     if (this.crew(incident.category)?.notifyResident === false) return "not for this category";
@@ -135,29 +150,49 @@ export class Dispatcher {
     for (const report of incident.reports) {
       const number = report.callbackNumber;
       if (!number || (await incidents.wasSent(reference, -1, `resident-${number}`))) continue;
-      await pager.sendSms(number, residentSms(report.reference));
+      if (await this.deliver(reference, number, residentSms(report.reference))) {
+        await incidents.addEvent(reference, { at: this.now(), kind: "resident-notified", phone: number });
+        sent++;
+      }
       await incidents.markSent(reference, -1, `resident-${number}`);
-      await incidents.addEvent(reference, { at: this.deps.clock().toISO()!, kind: "resident-notified", phone: number });
-      sent++;
     }
     return `told ${sent} residents`;
   }
 
   private async alarm(reference: string, report: UrgentReport, label: string): Promise<string> {
-    const { incidents, pager, log, roster } = this.deps;
+    const { incidents, log } = this.deps;
     log.error({ reference, category: report.category }, "ALARM: nobody acknowledged after every round of pages");
     const known = Boolean(this.crew(report.category));
-    if (!(await incidents.wasSent(reference, -2, "alarm"))) {
-      await incidents.addEvent(reference, { at: this.deps.clock().toISO()!, kind: "alarm", detail: known ? "supervisor alerted" : "unknown category: every supervisor alerted" });
-      await incidents.markSent(reference, -2, "alarm");
+    if (await incidents.markSent(reference, -2, "alarm")) {
+      await incidents.addEvent(reference, { at: this.now(), kind: "alarm", detail: known ? "supervisor alerted" : "unknown category: every supervisor alerted" });
     }
     for (const supervisor of this.supervisorsFor(report.category)) {
       if (await incidents.wasSent(reference, -2, `alarm-${supervisor.phone}`)) continue;
       await incidents.setLatestPage(supervisor.phone, reference);
-      await pager.sendSms(supervisor.phone, alarmSms(report, label));
+      await this.deliver(reference, supervisor.phone, alarmSms(report, label));
       await incidents.markSent(reference, -2, `alarm-${supervisor.phone}`);
     }
     return "alarm";
+  }
+
+  /**
+   * Sends one SMS that is not a step of the chain. A number that cannot take it is recorded on
+   * the incident and skipped (false); a temporary failure throws, so the job is retried.
+   */
+  private async deliver(reference: string, to: string, body: string): Promise<boolean> {
+    try {
+      await this.deps.pager.sendSms(to, body);
+      return true;
+    } catch (error) {
+      if (!(error instanceof PagerError && error.failure === "bad-number")) throw error;
+      this.deps.log.warn({ reference, number: to, code: error.detail.code }, "SMS could not be delivered to this number");
+      await this.deps.incidents.addEvent(reference, { at: this.now(), kind: "bad-number", phone: to, channel: "sms", detail: error.message });
+      return false;
+    }
+  }
+
+  private now(): string {
+    return this.deps.clock().toISO()!;
   }
 
   private async scheduleStep(reference: string, step: number, delay: number): Promise<void> {
@@ -201,7 +236,7 @@ export class Dispatcher {
 
   private event(kind: "paged" | "bad-number", step: PlannedStep, channel: "sms" | "voice", detail?: string) {
     return {
-      at: this.deps.clock().toISO()!,
+      at: this.now(),
       kind,
       step: step.index,
       name: step.name,
@@ -210,4 +245,8 @@ export class Dispatcher {
       ...(detail ? { detail } : {}),
     };
   }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 /**
  * The jobs on the `oncall-dispatch` queue besides the urgent reports themselves, and their ids.
  * Ids are derived from the incident and the step, so adding a job twice adds it once and a
@@ -14,14 +16,11 @@ export const JOBS = {
   notifyResidents: "notify-residents",
 } as const;
 
-export interface PageJob {
-  reference: string;
-  step: number;
-}
+export const PageJobData = z.object({ reference: z.string().regex(/^\d{4,12}$/), step: z.number().int().min(0) });
+export type PageJob = z.infer<typeof PageJobData>;
 
-export interface IncidentJob {
-  reference: string;
-}
+export const IncidentJobData = z.object({ reference: z.string().regex(/^\d{4,12}$/) });
+export type IncidentJob = z.infer<typeof IncidentJobData>;
 
 export const pageJobId = (reference: string, step: number) => `page-${reference}-${step}`;
 export const moreReportsJobId = (reference: string, window: number) => `more-${reference}-${window}`;

@@ -56,10 +56,11 @@ describe("ConsolePager", () => {
       ]);
     });
 
-    it("logs it with the number as the top-level `to` field, which the process logger masks", async () => {
-      const id = await pagerWith().sendSms(CREW, "Water main break");
+    it("logs it with the number as the top-level `to` field, which the process logger masks, and not its text", async () => {
+      const id = await pagerWith().sendSms(CREW, "Water main break. Caller 403-555-0123.");
       expect(log.lines).toHaveLength(1);
-      expect(log.lines[0]).toMatchObject({ pager: "console", id, kind: "sms", to: CREW, body: "Water main break" });
+      expect(log.lines[0]).toMatchObject({ pager: "console", id, kind: "sms", to: CREW, length: 38 });
+      expect(JSON.stringify(log.lines[0])).not.toContain("403-555-0123");
     });
   });
 

@@ -61,7 +61,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("paging the on-call crew", () => {
   describe("a new urgent report", () => {
-    it("texts the primary within seconds with everything needed to act, in at most two segments", async () => {
+    it("texts the primary within seconds with everything needed to act, in two SMS segments at most", async () => {
       const place = newPlace();
       const reference = await report("water", place);
       const primary = onCall("water").primary!;
@@ -73,7 +73,7 @@ describe("paging the on-call crew", () => {
       expect(sms!.body).toContain("Caller 403-555-0123");
       expect(sms!.body).toContain("Reported 02:00 Sat 5 Dec");
       expect(sms!.body).toContain(`Reply ACK ${reference}`);
-      expect(sms!.body!.length).toBeLessThanOrEqual(320);
+      expect(sms!.body!.length).toBeLessThanOrEqual(306);
       await text(primary.phone, `ACK ${reference}`);
     });
 
@@ -90,7 +90,7 @@ describe("paging the on-call crew", () => {
       const reference = await report("water", `${newPlace()} ${"beside the big yellow house ".repeat(20)}`);
       const primary = onCall("water").primary!;
       const [sms] = (await standIn.waitFor((requests) => requests.some(to(primary.phone)))).filter(to(primary.phone));
-      expect(sms!.body!.length).toBeLessThanOrEqual(320);
+      expect(sms!.body!.length).toBeLessThanOrEqual(306);
       expect(sms!.body).toContain(`Reply ACK ${reference} to take it, DONE ${reference} when fixed.`);
       await text(primary.phone, `ACK ${reference}`);
     });
@@ -154,6 +154,53 @@ describe("paging the on-call crew", () => {
       expect(taken.says[0]).toMatch(new RegExp(`Thank you, ${primary!.name}`));
       await sleep(3_000);
       expect(standIn.requests.filter(about(reference)).filter((request) => request.to === backup!.phone)).toEqual([]);
+    });
+  });
+
+  describe("the voice page", () => {
+    it("reads the caller's words as words, never as TwiML", async () => {
+      const place = `${newPlace()} </Say><Dial>+19005550000</Dial> & "corner"`;
+      const reference = await report("power", place);
+      const primary = onCall("power").primary!;
+      const [call] = (await standIn.waitFor((requests) => requests.some(to(primary.phone, "call")))).filter(to(primary.phone, "call"));
+      const page = parseTwiml((await line.post(call!.url!, { CallSid: newCallSid(), From: FROM, To: primary.phone })).body);
+      expect(page.says.join(" ")).toContain(place);
+      expect(page.verbs).not.toContain("Dial");
+      await text(primary.phone, `ACK ${reference}`);
+    });
+
+    it("refuses a keypress that does not say which page it answers", async () => {
+      const answer = parseTwiml((await line.post("/twilio/page/answer?ref=100001", { CallSid: newCallSid(), Digits: "1" })).body);
+      expect(answer.says[0]).toMatch(/no longer active/);
+    });
+  });
+
+  describe("the residents who reported it", () => {
+    it("are each told, even one who reports after the crew has taken it", async () => {
+      const place = newPlace();
+      const reference = await report("water", place, "+14035550781");
+      const primary = onCall("water").primary!;
+      await standIn.waitFor((requests) => requests.some(to(primary.phone)));
+      await text(primary.phone, `ACK ${reference}`);
+      await standIn.waitFor((requests) => requests.some(to("+14035550781")));
+      const late = await report("water", place, "+14035550782");
+      const [told] = (await standIn.waitFor((requests) => requests.some(to("+14035550782")))).filter(to("+14035550782"));
+      expect(told!.body).toContain(`your report ${late} has been received`);
+      await text(primary.phone, `DONE ${reference}`);
+    });
+
+    it("are still told when another resident's number cannot take an SMS", async () => {
+      standIn.rejectNumber("+14035550783", 21614);
+      const place = newPlace();
+      const first = await report("water", place, "+14035550783");
+      await report("water", place, "+14035550784");
+      const primary = onCall("water").primary!;
+      await standIn.waitFor((requests) => requests.some(to(primary.phone)));
+      await text(primary.phone, `ACK ${first}`);
+      await standIn.waitFor((requests) => requests.some((request) => to("+14035550784")(request) && request.status === 201));
+      const incident = await line.incidents.get(first);
+      expect(incident!.events).toContainEqual(expect.objectContaining({ kind: "bad-number", phone: "+14035550783" }));
+      await text(primary.phone, `DONE ${first}`);
     });
   });
 

@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import { UrgentReport } from "../../domain/report.js";
 import type { Logger } from "../../logger.js";
 import type { Dispatcher } from "../../oncall/dispatcher.js";
-import { JOBS, type IncidentJob, type PageJob } from "../../oncall/jobs.js";
+import { IncidentJobData, JOBS, PageJobData } from "../../oncall/jobs.js";
 import { DISPATCH_QUEUE } from "./report-queue.js";
 
 export interface DispatchWorkerOptions {
@@ -33,11 +33,11 @@ export function startDispatchWorker(options: DispatchWorkerOptions): Worker {
         case JOBS.report:
           return dispatcher.report(UrgentReport.parse(job.data));
         case JOBS.page:
-          return dispatcher.page(job.data as PageJob);
+          return dispatcher.page(PageJobData.parse(job.data), job.attemptsMade + 1 >= (job.opts.attempts ?? 1));
         case JOBS.moreReports:
-          return dispatcher.moreReports((job.data as IncidentJob).reference);
+          return dispatcher.moreReports(IncidentJobData.parse(job.data).reference);
         case JOBS.notifyResidents:
-          return dispatcher.notifyResidents((job.data as IncidentJob).reference);
+          return dispatcher.notifyResidents(IncidentJobData.parse(job.data).reference);
         default:
           throw new Error(`unknown job "${job.name}" on ${DISPATCH_QUEUE}`);
       }
@@ -54,9 +54,6 @@ export function startDispatchWorker(options: DispatchWorkerOptions): Worker {
     if (!job) return;
     const final = job.attemptsMade >= (job.opts.attempts ?? 1);
     log.error({ jobId: job.id, name: job.name, attempt: job.attemptsMade, final, err: error.message }, "dispatch job failed");
-    if (final && job.name === JOBS.page) {
-      dispatcher.pageGaveUp(job.data as PageJob, error).catch((cause: unknown) => log.error({ err: cause }, "could not move the page chain on"));
-    }
   });
   worker.on("error", (error) => log.error({ err: error }, "dispatch worker error"));
   return worker;

@@ -16,9 +16,16 @@ export class RedisCallRecords implements CallRecords {
   ) {}
 
   async add(record: CallRecord): Promise<boolean> {
-    const first = await this.redis.set(`${this.prefix}recorded:${record.callSid}`, "1", "EX", CALL_TTL_SECONDS, "NX");
+    const marker = `${this.prefix}recorded:${record.callSid}`;
+    const first = await this.redis.set(marker, "1", "EX", CALL_TTL_SECONDS, "NX");
     if (first !== "OK") return false;
-    await this.redis.xadd(`${this.prefix}calls`, "MAXLEN", "~", MAX_RECORDS, "*", "record", JSON.stringify(record));
+    try {
+      await this.redis.xadd(`${this.prefix}calls`, "MAXLEN", "~", MAX_RECORDS, "*", "record", JSON.stringify(record));
+    } catch (error) {
+      // Not kept: let a retried callback try again.
+      await this.redis.del(marker).catch(() => {});
+      throw error;
+    }
     return true;
   }
 

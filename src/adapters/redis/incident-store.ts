@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { Incident, IncidentEvent, IncidentStatus, PlannedStep } from "../../domain/oncall/incident.js";
+import type { AcknowledgeResult, IncidentStore, OpenResult } from "../../domain/ports.js";
 import type { UrgentReport } from "../../domain/report.js";
 import { DEFAULT_KEY_PREFIX } from "./keys.js";
 import { defineScript } from "./scripts.js";
@@ -59,18 +60,13 @@ if openKey and openKey ~= '' and redis.call('GET', openKey) == ARGV[3] then redi
 return status
 `;
 
-export type OpenResult = { outcome: "new" | "joined" | "existing"; reference: string };
-export type AcknowledgeResult =
-  | { outcome: "acknowledged" }
-  | { outcome: "missing" }
-  | { outcome: "acknowledged-already" | "resolved-already"; by: string; at: string };
 
 /**
  * Incidents in Redis: a hash per incident (`civic:incident:<ref>`) with lists of its reports and
  * events, an index of open incidents by category and place so repeat reports join, and a sorted
  * set of every incident by time. Every change that others may race is one Lua script.
  */
-export class RedisIncidentStore {
+export class RedisIncidentStore implements IncidentStore {
   private readonly openOrJoinScript;
   private readonly acknowledgeScript;
   private readonly resolveScript;
@@ -145,10 +141,12 @@ export class RedisIncidentStore {
     return (await this.resolveScript(this.key(reference), by, at, reference)) as IncidentStatus | "missing";
   }
 
-  /** Takes the count of joined reports not yet told to the crew, leaving zero. */
-  async takeUnsummarized(reference: string): Promise<number> {
-    const [[, count]] = (await this.redis.multi().hget(this.key(reference), "unsummarized").hset(this.key(reference), "unsummarized", 0).exec()) as [[unknown, string | null]];
-    return Number(count ?? 0);
+  async unsummarized(reference: string): Promise<number> {
+    return Number((await this.redis.hget(this.key(reference), "unsummarized")) ?? 0);
+  }
+
+  async markSummarized(reference: string, count: number): Promise<void> {
+    await this.redis.hincrby(this.key(reference), "unsummarized", -count);
   }
 
   /**

@@ -2,8 +2,11 @@ import { DateTime } from "luxon";
 import { spellDigits } from "../phone.js";
 import type { UrgentReport } from "../report.js";
 
-/** Two SMS segments: what a page must fit in. */
-export const MAX_PAGE_LENGTH = 320;
+/**
+ * What a page must fit in: two SMS segments. Joined segments carry 153 GSM-7 characters each
+ * (a lone one 160), so two hold 306.
+ */
+export const MAX_PAGE_LENGTH = 306;
 
 /** `+14035550123` as people write it: `403-555-0123`. */
 function readable(number: string | null): string {
@@ -17,7 +20,8 @@ function when(iso: string, zone: string): string {
 }
 
 function shorten(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1)).trimEnd()}…`;
+  // "..." rather than "…", which is not in the GSM-7 alphabet and would triple the segments.
+  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 3)).trimEnd()}...`;
 }
 
 /**
