@@ -26,6 +26,7 @@ try {
     console.log(`${path.join(dir, `${name}.yaml`)}: ok (${Object.keys(flow.states).length} states)`);
   }
   console.log(`${path.join(dir, "hours.yaml")}: ok (${set.hours.zone}, ${set.hours.holidays.length} holiday rules)`);
+  console.log(`${path.join(dir, "oncall.yaml")}: ok (${Object.keys(set.roster.categories).join(", ")})`);
 } catch (error) {
   if (!(error instanceof DefinitionError)) throw error;
   for (const problem of error.problems) console.error(formatProblem(problem));

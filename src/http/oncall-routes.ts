@@ -3,10 +3,11 @@ import twilio from "twilio";
 import { renderPageNotice, renderPageRepeat, renderVoicePage } from "../adapters/twilio/page-twiml.js";
 import { cleanText } from "../adapters/twilio/reply.js";
 import type { IncidentStore } from "../domain/ports.js";
-import { spellDigits } from "../domain/phone.js";
+import { keypressReplies } from "../domain/oncall/messages.js";
 import type { Roster } from "../domain/oncall/roster/index.js";
 import type { Logger } from "../logger.js";
-import type { CrewDesk } from "../oncall/crew-desk.js";
+import type { CrewDesk, TakeOutcome } from "../oncall/crew-desk.js";
+import { voicePageAnswerUrl, voicePageUrl } from "../oncall/voice-page-urls.js";
 
 export interface OncallRouteDependencies {
   desk: CrewDesk;
@@ -42,23 +43,19 @@ export function smsRoutes(deps: OncallRouteDependencies): Router {
 export function voicePageRoutes(deps: OncallRouteDependencies): Router {
   const router = Router();
   const query = (value: unknown) => (typeof value === "string" ? value : "");
-  const pageUrl = (reference: string, step: number) => `${deps.publicUrl}/twilio/page?ref=${reference}&step=${step}`;
 
   router.post("/", async (req, res) => {
     const reference = query(req.query.ref);
     try {
       const incident = /^\d{4,12}$/.test(reference) ? await deps.incidents.get(reference) : null;
-      if (!incident) return sendXml(res, renderPageNotice("This page is no longer active. Goodbye."));
+      if (!incident) return sendXml(res, renderPageNotice(keypressReplies.inactive));
       if (incident.status !== "open") {
-        return sendXml(
-          res,
-          renderPageNotice(`Reference ${spellDigits(reference)} has already been taken${incident.acknowledgedBy ? ` by ${incident.acknowledgedBy}` : ""}. Thank you. Goodbye.`),
-        );
+        return sendXml(res, renderPageNotice(keypressReplies.takenBy(reference, incident.acknowledgedBy)));
       }
       const step = Number(req.query.step);
-      if (!Number.isInteger(step) || step < 0) return sendXml(res, renderPageNotice("This page is no longer active. Goodbye."));
+      if (!Number.isInteger(step) || step < 0) return sendXml(res, renderPageNotice(keypressReplies.inactive));
       const label = deps.roster.categories[incident.category]?.label ?? incident.category;
-      const answerUrl = `${deps.publicUrl}/twilio/page/answer?ref=${reference}&step=${step}`;
+      const answerUrl = voicePageAnswerUrl(deps.publicUrl, reference, step);
       sendXml(res, renderVoicePage(incident.reports[0]!, label, deps.roster.zone, answerUrl));
     } catch (error) {
       deps.log.error({ err: error, reference }, "voice page failed");
@@ -71,21 +68,14 @@ export function voicePageRoutes(deps: OncallRouteDependencies): Router {
     const step = Number(req.query.step);
     // The step names who was called; without it a keypress cannot say who takes the incident.
     if (!/^\d{4,12}$/.test(reference) || !Number.isInteger(step) || step < 0) {
-      return sendXml(res, renderPageNotice("This page is no longer active. Goodbye."));
+      return sendXml(res, renderPageNotice(keypressReplies.inactive));
     }
     const digits = cleanText(((req.body ?? {}) as Params).Digits, 8);
-    if (digits !== "1") return sendXml(res, renderPageRepeat(pageUrl(reference, step)));
+    if (digits !== "1") return sendXml(res, renderPageRepeat(voicePageUrl(deps.publicUrl, reference, step)));
     try {
       const result = await deps.desk.takeByKeypress(reference, step);
-      const spoken = spellDigits(reference);
-      if (!result) return sendXml(res, renderPageNotice("This page is no longer active. Goodbye."));
-      const text = {
-        taken: `Thank you, ${result.name}. Reference ${spoken} is yours. Text DONE ${spoken} when it is fixed. Goodbye.`,
-        "already-yours": `Reference ${spoken} is already yours. Goodbye.`,
-        "taken-by": `Reference ${spoken} was already taken${"by" in result.taken ? ` by ${result.taken.by}` : ""}. Goodbye.`,
-        resolved: `Reference ${spoken} is already resolved. Goodbye.`,
-        "not-found": "This page is no longer active. Goodbye.",
-      }[result.taken.outcome];
+      if (!result) return sendXml(res, renderPageNotice(keypressReplies.inactive));
+      const text = spokenOutcome(result.taken, result.name, reference);
       sendXml(res, renderPageNotice(text));
     } catch (error) {
       deps.log.error({ err: error, reference }, "voice page keypress failed");
@@ -93,4 +83,20 @@ export function voicePageRoutes(deps: OncallRouteDependencies): Router {
     }
   });
   return router;
+}
+
+/** What the crew member hears after pressing 1. */
+function spokenOutcome(taken: TakeOutcome, name: string, reference: string): string {
+  switch (taken.outcome) {
+    case "taken":
+      return keypressReplies.taken(name, reference);
+    case "already-yours":
+      return keypressReplies.alreadyYours(reference);
+    case "taken-by":
+      return keypressReplies.takenBy(reference, taken.by);
+    case "resolved":
+      return keypressReplies.resolved(reference);
+    case "not-found":
+      return keypressReplies.inactive;
+  }
 }

@@ -7,6 +7,7 @@ import { placeKey } from "../domain/oncall/place.js";
 import { escalationPlan, type CategoryRoster, type Roster } from "../domain/oncall/roster/index.js";
 import type { UrgentReport } from "../domain/report.js";
 import type { Logger } from "../logger.js";
+import { voicePageUrl } from "./voice-page-urls.js";
 import { JOBS, moreReportsJobId, notifyResidentsJobId, pageJobId, type JobScheduler, type PageJob } from "./jobs.js";
 
 export interface DispatcherDependencies {
@@ -231,7 +232,7 @@ export class Dispatcher {
   }
 
   private voicePageUrl(reference: string, step: number): string {
-    return `${this.deps.publicUrl}/twilio/page?ref=${reference}&step=${step}`;
+    return voicePageUrl(this.deps.publicUrl, reference, step);
   }
 
   private event(kind: "paged" | "bad-number", step: PlannedStep, channel: "sms" | "voice", detail?: string) {

@@ -1,5 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
+import { checkDispatchCategories } from "../../domain/flow/categories.js";
 import { parseFlow } from "../../domain/flow/parse.js";
 import type { Flow } from "../../domain/flow/schema.js";
 import { parseHours, type Hours } from "../../domain/hours/index.js";
@@ -56,6 +57,10 @@ export async function loadFlowSet(dir: string): Promise<FlowSet> {
     } catch (error) {
       problems.push(...problemsOf(error, shown(file)));
     }
+  }
+
+  if (roster) {
+    for (const [name, flow] of flows) problems.push(...checkDispatchCategories(shown(`${name}.yaml`), flow, Object.keys(roster.categories)));
   }
 
   const main = flows.get(MAIN_FLOW);

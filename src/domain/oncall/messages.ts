@@ -65,6 +65,17 @@ export const crewReplies = {
   stranger: "This number is not on a City of Lethbridge on-call roster.",
 } as const;
 
+/** What the voice page says after a keypress, or when it is fetched for an incident already taken. */
+export const keypressReplies = {
+  taken: (name: string, reference: string) =>
+    `Thank you, ${name}. Reference ${spellDigits(reference)} is yours. Text DONE ${spellDigits(reference)} when it is fixed. Goodbye.`,
+  alreadyYours: (reference: string) => `Reference ${spellDigits(reference)} is already yours. Goodbye.`,
+  takenBy: (reference: string, name: string | undefined) =>
+    `Reference ${spellDigits(reference)} has already been taken${name ? ` by ${name}` : ""}. Thank you. Goodbye.`,
+  resolved: (reference: string) => `Reference ${spellDigits(reference)} is already resolved. Goodbye.`,
+  inactive: "This page is no longer active. Goodbye.",
+} as const;
+
 /** The update the person holding an incident gets when more reports of it come in. */
 export function moreReportsSms(reference: string, count: number): string {
   return `311 #${reference}: ${count} more ${count === 1 ? "report" : "reports"} of this problem came in. Reply DONE ${reference} when it is fixed.`;
