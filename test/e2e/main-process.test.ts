@@ -1,0 +1,76 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
+import twilio from "twilio";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// `npm start` as operators run it: one process, web and worker, configured only by the environment.
+const TOKEN = "main-process-test-token";
+const PUBLIC_URL = "https://line.example.org";
+const base = new URL(process.env.REDIS_URL || "redis://127.0.0.1:6379");
+base.pathname = "/12"; // a database of its own: the process writes the line's real key names
+const REDIS_URL = base.toString();
+
+describe("the main process", { timeout: 60_000 }, () => {
+  let child: ChildProcess;
+  let port = 0;
+  let output = "";
+
+  beforeAll(async () => {
+    child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+      env: { ...process.env, NODE_ENV: "production", PORT: "0", REDIS_URL, PUBLIC_URL, TWILIO_AUTH_TOKEN: TOKEN, LOG_LEVEL: "info" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    port = await new Promise<number>((resolve, reject) => {
+      child.stdout!.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+        const found = /"msg":"web: listening"/.test(output) && /"port":(\d+)/.exec(output);
+        if (found) resolve(Number(found[1]));
+      });
+      child.once("exit", (code) => reject(new Error(`exited with ${code}: ${output}`)));
+    });
+  });
+
+  afterAll(async () => {
+    if (child.exitCode === null) child.kill("SIGKILL");
+    const redis = new Redis(REDIS_URL);
+    for (const pattern of ["civic:*", "bull:oncall-dispatch:*"]) {
+      const keys = await redis.keys(pattern);
+      if (keys.length > 0) await redis.del(...keys);
+    }
+    await redis.quit();
+  });
+
+  it("is healthy and ready", async () => {
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()).toMatchObject({ status: "ready" });
+  });
+
+  it("answers a signed call with TwiML and refuses an unsigned one", async () => {
+    const params = { CallSid: `CA${randomBytes(16).toString("hex")}`, From: "+14035550123", To: "+14035550311" };
+    const post = (signature?: string) =>
+      fetch(`http://127.0.0.1:${port}/twilio/voice`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", ...(signature ? { "x-twilio-signature": signature } : {}) },
+        body: new URLSearchParams(params),
+      });
+    const signed = await post(twilio.getExpectedTwilioSignature(TOKEN, `${PUBLIC_URL}/twilio/voice`, params));
+    expect(signed.status).toBe(200);
+    expect(await signed.text()).toMatch(/^<\?xml[\s\S]*<Response>[\s\S]*<Gather/);
+    expect((await post()).status).toBe(403);
+  });
+
+  it("masks the caller's number in its logs, and says where pages go", () => {
+    expect(output).toContain('"from":"+*********23"');
+    expect(output).not.toContain("4035550123");
+    expect(output).toContain("console pager");
+  });
+
+  it("stops cleanly on SIGTERM", async () => {
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(output).toContain('"msg":"stopped"');
+  });
+});
