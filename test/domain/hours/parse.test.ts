@@ -2,28 +2,17 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { HoursSchema, holidaysInYear, parseHours, type Hours } from "../../../src/domain/hours/index.js";
 import { DefinitionError, formatProblem, type Problem } from "../../../src/domain/validation.js";
+import { problemsOf } from "../../helpers/problems.js";
 import { FIXTURES, lethbridgeHours, loadHours } from "../../fixtures/hours/load.js";
 
 /** The problems parsing a bad fixture reports; fails the test if it parses. */
 function problemsIn(name: string): Problem[] {
   const file = `${FIXTURES}/bad/${name}`;
-  try {
-    loadHours(file);
-  } catch (error) {
-    if (error instanceof DefinitionError) return error.problems;
-    throw error;
-  }
-  throw new Error(`${file} parsed, but it should not`);
+  return problemsOf(() => loadHours(file), file);
 }
 
 function problemsInText(yamlText: string): Problem[] {
-  try {
-    parseHours(yamlText, "hours.yaml");
-  } catch (error) {
-    if (error instanceof DefinitionError) return error.problems;
-    throw error;
-  }
-  throw new Error("the text parsed, but it should not");
+  return problemsOf(() => parseHours(yamlText, "hours.yaml"), "the text");
 }
 
 const VALID = `

@@ -2,28 +2,17 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseRoster, RosterSchema } from "../../../src/domain/oncall/roster/index.js";
 import { DefinitionError, formatProblem, type Problem } from "../../../src/domain/validation.js";
+import { problemsOf } from "../../helpers/problems.js";
 import { FIXTURES, lethbridgeRoster, loadRoster, testRoster, TEST_ROSTER, waterRoster } from "../../fixtures/oncall/load.js";
 
 /** The problems parsing a bad fixture reports; fails the test if it parses. */
 function problemsIn(name: string): Problem[] {
   const file = `${FIXTURES}/bad/${name}`;
-  try {
-    loadRoster(file);
-  } catch (error) {
-    if (error instanceof DefinitionError) return error.problems;
-    throw error;
-  }
-  throw new Error(`${file} parsed, but it should not`);
+  return problemsOf(() => loadRoster(file), file);
 }
 
 function problemsInText(yamlText: string): Problem[] {
-  try {
-    parseRoster(yamlText, "oncall.yaml");
-  } catch (error) {
-    if (error instanceof DefinitionError) return error.problems;
-    throw error;
-  }
-  throw new Error("the text parsed, but it should not");
+  return problemsOf(() => parseRoster(yamlText, "oncall.yaml"), "the text");
 }
 
 /** A valid one-category roster as text, to break one part of in a test. */
