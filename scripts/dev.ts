@@ -14,6 +14,7 @@ const base = process.env.PUBLIC_URL || `http://localhost:${process.env.PORT || 3
 console.log(`
   Civic Line is answering at ${base}
   Place a test call from another terminal:   npm run call
+  Pages to the on-call crew (without Twilio credentials):   npm run oncall -- outbox
   Business hours or not is decided by flows/hours.yaml and the clock; to try the other side, run
   this with faketime, e.g.  faketime -f '@2026-12-05 02:00:00' npm run dev
 `);
