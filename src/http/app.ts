@@ -14,6 +14,8 @@ export interface AppDependencies extends VoiceDependencies, Omit<OncallRouteDepe
 export function createApp(deps: AppDependencies): express.Express {
   const app = express();
   app.disable("x-powered-by");
+  // Twilio never revalidates an answer; hashing every TwiML body for an ETag is wasted work.
+  app.set("etag", false);
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
