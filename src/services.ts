@@ -9,7 +9,7 @@ import { ConsolePager } from "./adapters/console-pager.js";
 import { loadFlowSet } from "./adapters/files/flow-source.js";
 import { RedisCallRecords } from "./adapters/redis/call-records.js";
 import { RedisCallStore } from "./adapters/redis/call-store.js";
-import { createWebConnection, createWorkerConnection } from "./adapters/redis/connections.js";
+import { createWebConnection, createWorkerConnection, waitUntilReady } from "./adapters/redis/connections.js";
 import { RedisIncidentStore } from "./adapters/redis/incident-store.js";
 import { RedisOverrideStore } from "./adapters/redis/override-store.js";
 import { TwilioPager } from "./adapters/twilio/twilio-pager.js";
@@ -32,6 +32,9 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
   for (const warning of flows.warnings) log.warn(formatProblem(warning));
   const redis = createWebConnection(config.redisUrl);
   redis.on("error", (error) => log.warn({ err: error.message }, "Redis connection (web)"));
+  // The webhook connection fails fast, so calls that arrive before it is up hear the fallback.
+  // Give it a moment at start; without Redis the line still serves the fallback.
+  await waitUntilReady(redis, 3_000).catch(() => log.error({ redis: "not answering" }, "web: starting without Redis; callers get the fallback until it answers"));
   const reports = new BullReportQueue({
     redis,
     onError: (error) => log.warn({ err: error.message }, "dispatch queue connection"),
