@@ -13,8 +13,15 @@ export class RedisOverrideStore implements OverrideStore {
   async get(): Promise<EmergencyOverride | null> {
     const raw = await this.redis.get(this.key());
     if (!raw) return null;
-    // A value that no longer parses (hand-edited, an older format) is ignored rather than trusted.
-    const parsed = EmergencyOverrideSchema.safeParse(JSON.parse(raw));
+    // A value that no longer parses (hand-edited, an older format, not even JSON) is ignored
+    // rather than trusted: one bad key must not send every call to the fallback.
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      return null;
+    }
+    const parsed = EmergencyOverrideSchema.safeParse(value);
     return parsed.success ? parsed.data : null;
   }
 
