@@ -8,6 +8,11 @@ describe("maskPhone", () => {
     expect(maskPhone("+14035550123")).toBe("+*********23");
   });
 
+  it("hides as much of a formatted number as of an E.164 one", () => {
+    expect(maskPhone("(403) 555-0123")).toBe("(***) ***-**23");
+    expect(maskPhone("+1 403 555 0123")).toBe("+* *** *** **23");
+  });
+
   it("leaves words alone", () => {
     expect(maskPhone("anonymous")).toBe("anonymous");
   });

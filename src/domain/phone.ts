@@ -34,8 +34,11 @@ export function callerNumber(from: string): string | null {
  * Anything that is not a phone number (an empty value, "anonymous") is passed through.
  */
 export function maskPhone(value: string): string {
-  if (!/\d{4,}/.test(value)) return value;
-  return value.replace(/\d(?=\d{2})/g, "*");
+  const digits = value.replace(/\D/g, "").length;
+  if (digits < 4) return value;
+  // Counted over the whole value, so a formatted number ("(403) 555-0123") hides as much as E.164.
+  let seen = 0;
+  return value.replace(/\d/g, (digit) => (++seen <= digits - 2 ? "*" : digit));
 }
 
 /**
