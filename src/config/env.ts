@@ -36,6 +36,14 @@ const EnvSchema = z
     if (env.NODE_ENV !== "development" && !env.TWILIO_AUTH_TOKEN) {
       ctx.addIssue({ code: "custom", path: ["TWILIO_AUTH_TOKEN"], message: "is required unless NODE_ENV=development" });
     }
+    // The development token is in the public source: a line reachable from outside must not accept it.
+    if (env.NODE_ENV === "development" && !env.TWILIO_AUTH_TOKEN && env.PUBLIC_URL && !isLoopback(env.PUBLIC_URL)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["TWILIO_AUTH_TOKEN"],
+        message: `is required when PUBLIC_URL (${env.PUBLIC_URL}) is not on this machine: the development token is public`,
+      });
+    }
     if (env.TWILIO_ACCOUNT_SID && !env.TWILIO_FROM_NUMBER) {
       ctx.addIssue({ code: "custom", path: ["TWILIO_FROM_NUMBER"], message: "is required when TWILIO_ACCOUNT_SID is set" });
     }
@@ -43,6 +51,11 @@ const EnvSchema = z
       ctx.addIssue({ code: "custom", path: ["PUBLIC_URL"], message: "is required unless NODE_ENV=development" });
     }
   });
+
+function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
 
 /** The process's configuration, parsed once at start. Nothing else reads `process.env`. */
 export interface Config {

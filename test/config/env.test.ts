@@ -66,5 +66,47 @@ describe("loadConfig", () => {
       expect(config.twilioAuthToken).toBe(DEVELOPMENT_AUTH_TOKEN);
       expect(config.publicUrl).toBe("http://localhost:4000");
     });
+
+    it("accepts the development token behind a PUBLIC_URL on this machine", () => {
+      expect(loadConfig({ NODE_ENV: "development", PUBLIC_URL: "http://127.0.0.1:3000" }).twilioAuthToken).toBe(DEVELOPMENT_AUTH_TOKEN);
+    });
+
+    it("refuses the public development token when PUBLIC_URL is reachable from elsewhere", () => {
+      expect(problemsOf({ NODE_ENV: "development", PUBLIC_URL: "https://abc123.ngrok.example" })).toEqual([
+        "TWILIO_AUTH_TOKEN is required when PUBLIC_URL (https://abc123.ngrok.example) is not on this machine: the development token is public",
+      ]);
+    });
+  });
+
+  describe("paging through Twilio", () => {
+    const sid = "AC0123456789abcdef0123456789abcdef";
+
+    it("keeps pages in the console pager when TWILIO_ACCOUNT_SID is not set", () => {
+      expect(loadConfig(production).twilio).toBeUndefined();
+    });
+
+    it("pages through Twilio's own API when the SID and the from number are set", () => {
+      expect(loadConfig({ ...production, TWILIO_ACCOUNT_SID: sid, TWILIO_FROM_NUMBER: "+14035550311" }).twilio).toEqual({
+        accountSid: sid,
+        fromNumber: "+14035550311",
+        apiUrl: undefined,
+      });
+    });
+
+    it("sends the REST calls to TWILIO_API_URL when it is set", () => {
+      const config = loadConfig({ ...production, TWILIO_ACCOUNT_SID: sid, TWILIO_FROM_NUMBER: "+14035550311", TWILIO_API_URL: "http://127.0.0.1:4010" });
+      expect(config.twilio?.apiUrl).toBe("http://127.0.0.1:4010");
+    });
+
+    it("requires TWILIO_FROM_NUMBER with the SID", () => {
+      expect(problemsOf({ ...production, TWILIO_ACCOUNT_SID: sid })).toEqual(["TWILIO_FROM_NUMBER is required when TWILIO_ACCOUNT_SID is set"]);
+    });
+
+    it("names a malformed SID, from number and API URL", () => {
+      const problems = problemsOf({ ...production, TWILIO_ACCOUNT_SID: "AC123", TWILIO_FROM_NUMBER: "403-555-0311", TWILIO_API_URL: "ftp://x" });
+      expect(problems.join("\n")).toMatch(/TWILIO_ACCOUNT_SID must be a Twilio account SID/);
+      expect(problems.join("\n")).toMatch(/TWILIO_FROM_NUMBER must be the E\.164 Twilio number/);
+      expect(problems.join("\n")).toMatch(/TWILIO_API_URL must be an http\(s\) URL/);
+    });
   });
 });
