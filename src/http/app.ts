@@ -31,8 +31,10 @@ export function createApp(deps: AppDependencies): express.Express {
   });
 
   const twilioRoutes = express.Router();
-  // Twilio posts flat form fields; 100 KB leaves room for long speech results and nothing else.
-  twilioRoutes.use(express.urlencoded({ extended: false, limit: "100kb", parameterLimit: 200 }));
+  // Twilio posts a few dozen flat form fields. The limits leave room for any speech result
+  // Twilio could send (20 KB of non-Latin speech is ~180 KB once form-encoded) and extra fields
+  // Twilio may add; only a body no Twilio request could be is refused, unread and unsigned (413).
+  twilioRoutes.use(express.urlencoded({ extended: false, limit: "1mb", parameterLimit: 1000 }));
   twilioRoutes.use(requireTwilioSignature({ authToken: deps.authToken, publicUrl: deps.publicUrl, log: deps.log }));
   twilioRoutes.use("/voice", voiceRoutes(deps));
   const oncall = { ...deps, roster: deps.flows.roster };

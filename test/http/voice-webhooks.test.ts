@@ -296,6 +296,8 @@ describe("the voice webhook", () => {
       ["letters as digits", { Digits: "abc" }],
       ["500 digits", { Digits: "1".repeat(500) }],
       ["20 KB of speech", { SpeechResult: "water ".repeat(3_400) }],
+      ["20,000 characters of non-Latin speech", { SpeechResult: "水道管".repeat(6_700) }],
+      ["hundreds of fields Twilio may add", Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`Extra${i}`, "x"]))],
       ["control characters in speech", { SpeechResult: "power\u0000\u0007\u001b[31m\uffff out" }],
       ["markup in speech", { SpeechResult: '</Say><Dial>+19005550000</Dial><Say>"&' }],
       ["a lone surrogate", { SpeechResult: "water \ud800 main" }],
