@@ -1,6 +1,6 @@
 /**
  * `npm run flows:check [-- --dir flows]`: validates every definition in the flows folder (call
- * flows, hours) and that flows/schema.json matches the flow schema. Exits 1 with every problem
+ * flows, hours, on-call rosters) and that the JSON Schemas beside them are current. Exits 1 with every problem
  * listed, each naming the file, the path and a fix.
  */
 import "./lib/load-env.js";
@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { loadFlowSet } from "../src/adapters/files/flow-source.js";
-import { flowJsonSchema } from "../src/domain/flow/json-schema.js";
+import { definitionJsonSchemas } from "../src/domain/json-schemas.js";
 import { DefinitionError, formatProblem } from "../src/domain/validation.js";
 
 const { values } = parseArgs({ options: { dir: { type: "string" }, help: { type: "boolean", short: "h" } } });
@@ -33,10 +33,12 @@ try {
   failed = true;
 }
 
-const schemaFile = path.join(dir, "schema.json");
-const current = await readFile(schemaFile, "utf8").catch(() => "");
-if (current !== flowJsonSchema()) {
-  console.error(`${schemaFile}: out of date with the flow schema (run npm run flows:schema to write it)`);
-  failed = true;
+for (const [name, text] of Object.entries(definitionJsonSchemas())) {
+  const schemaFile = path.join(dir, name);
+  const current = await readFile(schemaFile, "utf8").catch(() => "");
+  if (current !== text) {
+    console.error(`${schemaFile}: out of date with the schema (run npm run flows:schema to write it)`);
+    failed = true;
+  }
 }
 process.exit(failed ? 1 : 0);

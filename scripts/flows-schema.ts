@@ -1,9 +1,11 @@
-/** `npm run flows:schema`: writes flows/schema.json, the JSON Schema editors use to check flow files. */
+/** `npm run flows:schema`: writes the JSON Schemas editors use to check the files in flows/. */
 import "./lib/load-env.js";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { flowJsonSchema } from "../src/domain/flow/json-schema.js";
+import { definitionJsonSchemas } from "../src/domain/json-schemas.js";
 
-const file = path.join(process.env.FLOWS_DIR ?? "flows", "schema.json");
-await writeFile(file, flowJsonSchema());
-console.log(`wrote ${file}`);
+for (const [name, text] of Object.entries(definitionJsonSchemas())) {
+  const file = path.join(process.env.FLOWS_DIR ?? "flows", name);
+  await writeFile(file, text);
+  console.log(`wrote ${file}`);
+}

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { flowJsonSchema } from "../../../src/domain/flow/json-schema.js";
+import { definitionJsonSchemas } from "../../../src/domain/json-schemas.js";
 import { nodeTypes } from "../../../src/domain/flow/nodes/index.js";
 
 /** The parts of a JSON Schema object this specification looks at. */
@@ -14,7 +14,8 @@ interface ObjectSchema {
   propertyNames?: { pattern?: string };
 }
 
-const schema = JSON.parse(flowJsonSchema()) as ObjectSchema;
+const schemas = definitionJsonSchemas();
+const schema = JSON.parse(schemas["schema.json"]!) as ObjectSchema;
 const states = schema.properties!.states!;
 const stateSchemas = (states.additionalProperties as { oneOf: ObjectSchema[] }).oneOf;
 const stateTypeOf = (stateSchema: ObjectSchema) => stateSchema.properties!.type!.const!;
@@ -23,8 +24,8 @@ const main = parse(readFileSync("flows/main.yaml", "utf8")) as { states: Record<
 
 describe("the flow JSON Schema", () => {
   describe("flows/schema.json, the copy editors read", () => {
-    it("is exactly what flowJsonSchema() generates now (run npm run flows:schema after changing a node)", () => {
-      expect(readFileSync("flows/schema.json", "utf8")).toBe(flowJsonSchema());
+    it("is exactly what the flow schema generates now (run npm run flows:schema after changing a node)", () => {
+      expect(readFileSync("flows/schema.json", "utf8")).toBe(schemas["schema.json"]);
     });
   });
 
@@ -65,6 +66,35 @@ describe("the flow JSON Schema", () => {
       expect(stateSchema).toBeDefined();
       expect(Object.keys(stateSchema!.properties!)).toEqual(expect.arrayContaining(Object.keys(state)));
       expect(Object.keys(state)).toEqual(expect.arrayContaining(stateSchema!.required ?? []));
+    });
+  });
+});
+
+describe("the JSON Schemas of the hours and the on-call rosters", () => {
+  const files = [
+    { yaml: "flows/hours.yaml", schemaFile: "hours.schema.json", title: "Civic Line hours" },
+    { yaml: "flows/oncall.yaml", schemaFile: "oncall.schema.json", title: "Civic Line on-call rosters" },
+  ];
+
+  describe.each(files)("$yaml", ({ yaml, schemaFile, title }) => {
+    const generated = JSON.parse(schemas[schemaFile]!) as ObjectSchema;
+    const document = parse(readFileSync(yaml, "utf8")) as Record<string, unknown>;
+
+    it(`names flows/${schemaFile} on its first line, for editors`, () => {
+      expect(readFileSync(yaml, "utf8").split("\n")[0]).toBe(`# yaml-language-server: $schema=./${schemaFile}`);
+    });
+
+    it(`has a flows/${schemaFile} exactly as the schema generates it now (run npm run flows:schema)`, () => {
+      expect(readFileSync(`flows/${schemaFile}`, "utf8")).toBe(schemas[schemaFile]);
+    });
+
+    it("describes a titled object that refuses fields it does not know", () => {
+      expect(generated).toMatchObject({ type: "object", title, additionalProperties: false });
+    });
+
+    it("knows every top-level field the file uses, and the file has every required one", () => {
+      expect(Object.keys(generated.properties!)).toEqual(expect.arrayContaining(Object.keys(document)));
+      expect(Object.keys(document)).toEqual(expect.arrayContaining(generated.required ?? []));
     });
   });
 });
