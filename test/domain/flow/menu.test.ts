@@ -269,6 +269,54 @@ states:
     });
   });
 
+  describe("with its own way out for silence and for wrong answers", () => {
+    const routed = flowFrom(`
+start: menu
+fallbackQueue: general
+states:
+  menu:
+    type: menu
+    prompt: Press 1.
+    attempts: 2
+    choices:
+      - key: "1"
+        next: bye
+    onFail:
+      next: gave-up
+    onNoInput:
+      say: It sounds like you cannot press keys.
+      next: to-agent
+    onInvalid:
+      next: wrong-keys
+  bye:
+    type: hangup
+  gave-up:
+    type: hangup
+    text: gave up
+  to-agent:
+    type: hangup
+    text: to an agent
+  wrong-keys:
+    type: hangup
+    text: wrong keys
+`);
+    const waiting = step(routed, freshCall(routed), {}, env).call;
+    const twice = (first: { digits?: string }, second: { digits?: string }) =>
+      heard(step(routed, step(routed, waiting, first, env).call, second, env).actions);
+
+    it("sends a caller whose last try was silence to onNoInput, with its words", () => {
+      expect(twice({ digits: "9" }, {})).toEqual(["It sounds like you cannot press keys.", "to an agent"]);
+    });
+
+    it("sends a caller whose last try was a wrong key to onInvalid", () => {
+      expect(twice({}, { digits: "9" })).toEqual(["wrong keys"]);
+    });
+
+    it("still asks again before the tries are used up, with the apology for that failure", () => {
+      expect(heard(step(routed, waiting, {}, env).actions)[0]).toBe("Sorry, I didn't catch that.");
+    });
+  });
+
   describe("after a failed try, when the caller then answers", () => {
     it("takes the answer", () => {
       expect(heard(answer({ digits: "1" }, answer({}).call).actions)).toEqual(["chose power"]);

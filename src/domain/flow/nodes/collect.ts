@@ -3,7 +3,7 @@ import { callerNumber, toE164 } from "../../phone.js";
 import type { Action, Prompt } from "../actions.js";
 import type { CallerReply } from "../call-state.js";
 import { defineNodeType, type StepContext, type Transition } from "../node-type.js";
-import { OnFail, prompts, StateId, Text, Timeout, tryAgain, VarName } from "./common.js";
+import { failureEdges, prompts, retryFields, StateId, Text, Timeout, tryAgain, VarName } from "./common.js";
 
 export const CollectNode = z
   .strictObject({
@@ -26,10 +26,7 @@ export const CollectNode = z
     /** Longest answer kept; anything longer is cut. */
     maxLength: z.number().int().min(1).max(1000).default(300),
     timeout: Timeout.default(6),
-    attempts: z.number().int().min(1).max(5).default(2),
-    noInput: Text.default("Sorry, I didn't catch that."),
-    invalid: Text.default("Sorry, I couldn't use that."),
-    onFail: OnFail,
+    ...retryFields({ attempts: 2, invalid: "Sorry, I couldn't use that." }),
     next: StateId,
   })
   .superRefine((node, ctx) => {
@@ -91,13 +88,13 @@ function replyWhileConfirming(node: CollectNode, reply: CallerReply, ctx: StepCo
   const digits = reply.digits ?? "";
   const askAgain = (sorry: Prompt[]) => askToConfirm(node, ctx, sorry);
   if (digits === "1") return { kind: "go", to: node.next };
-  if (!digits) return tryAgain(node, ctx, node.noInput, askAgain, { confirming: true });
+  if (!digits) return tryAgain(node, ctx, "noInput", askAgain, { confirming: true });
   if (node.input === "speech" && digits === "2") return { kind: "wait", attempts: ctx.call.attempts, actions: ask(node, ctx) };
   if (node.input === "digits" && digits.length > 1) {
     const value = answerFrom(node, reply);
     if (value) return accept(node, ctx, value);
   }
-  return tryAgain(node, ctx, node.invalid, askAgain, { confirming: true });
+  return tryAgain(node, ctx, "invalid", askAgain, { confirming: true });
 }
 
 /**
@@ -118,13 +115,13 @@ export const collectNode = defineNodeType<CollectNode>({
     if (ctx.call.confirming) return replyWhileConfirming(node, reply, ctx);
     const heard = node.input === "speech" ? reply.speech : reply.digits;
     const askAgain = (sorry: Prompt[]) => ask(node, ctx, sorry);
-    if (!heard?.trim()) return tryAgain(node, ctx, node.noInput, askAgain);
+    if (!heard?.trim()) return tryAgain(node, ctx, "noInput", askAgain);
     const value = answerFrom(node, reply);
-    if (!value) return tryAgain(node, ctx, node.invalid, askAgain);
+    if (!value) return tryAgain(node, ctx, "invalid", askAgain);
     return accept(node, ctx, value);
   },
   edges: (node) => [
     { path: "next", to: node.next },
-    { path: "onFail.next", to: node.onFail.next },
+    ...failureEdges(node),
   ],
 });

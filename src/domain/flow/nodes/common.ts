@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Action, Prompt } from "../actions.js";
-import type { StepContext, Transition } from "../node-type.js";
+import type { Edge, StepContext, Transition } from "../node-type.js";
 import { fillTemplate } from "../text.js";
 
 /** A state's name: lower case, digits and dashes (`after-hours-menu`). */
@@ -24,6 +24,45 @@ export const AudioUrl = z.url({ protocol: /^https?$/, error: "an audio file's ad
 
 /** Where a state goes when the caller has failed it too many times, and what they hear first. */
 export const OnFail = z.strictObject({ say: Text.optional(), next: StateId });
+type OnFail = z.infer<typeof OnFail>;
+
+/**
+ * The fields of a state that asks the caller and counts failed tries: how many, what the caller
+ * hears after silence (`noInput`) or an answer it cannot use (`invalid`), and where the caller
+ * goes once the tries are used up. `onNoInput` and `onInvalid`, when given, take the caller whose
+ * last try was silence or a wrong answer (a silent caller may be unable to press keys); `onFail`
+ * takes the rest.
+ */
+export function retryFields(defaults: { attempts: number; invalid: string }) {
+  return {
+    attempts: z.number().int().min(1).max(5).default(defaults.attempts),
+    noInput: Text.default("Sorry, I didn't catch that."),
+    invalid: Text.default(defaults.invalid),
+    onFail: OnFail,
+    onNoInput: OnFail.optional(),
+    onInvalid: OnFail.optional(),
+  };
+}
+
+/** How a try failed: silence, or an answer the state cannot use. */
+export type Failure = "noInput" | "invalid";
+
+interface Retries {
+  attempts: number;
+  noInput: Text;
+  invalid: Text;
+  onFail: OnFail;
+  onNoInput?: OnFail | undefined;
+  onInvalid?: OnFail | undefined;
+}
+
+/** The failure transitions of a state with `retryFields`, for the flow checks. */
+export function failureEdges(node: Retries): Edge[] {
+  return (["onFail", "onNoInput", "onInvalid"] as const).flatMap((field) => {
+    const route = node[field];
+    return route ? [{ path: `${field}.next`, to: route.next }] : [];
+  });
+}
 
 /** Seconds to wait for the caller. */
 export const Timeout = z.number().int().min(1).max(60);
@@ -44,19 +83,20 @@ export function prompts(text: Text | undefined, ctx: StepContext): Prompt[] {
 }
 
 /**
- * The caller did not give a usable answer: ask again with `sorry` first, or, when they have
- * used their tries, go where the state sends failures.
+ * The caller did not give a usable answer: ask again with the apology for this failure first,
+ * or, when they have used their tries, go where the state sends this failure.
  */
 export function tryAgain(
-  node: { attempts: number; onFail: z.infer<typeof OnFail> },
+  node: Retries,
   ctx: StepContext,
-  sorry: Text,
+  failure: Failure,
   ask: (sorry: Prompt[]) => Action[],
   extra: { confirming?: boolean } = {},
 ): Transition {
   const attempts = ctx.call.attempts + 1;
   if (attempts >= node.attempts) {
-    return { kind: "go", to: node.onFail.next, actions: say(node.onFail.say, ctx) };
+    const route = (failure === "noInput" ? node.onNoInput : node.onInvalid) ?? node.onFail;
+    return { kind: "go", to: route.next, actions: say(route.say, ctx) };
   }
-  return { kind: "wait", attempts, actions: ask(prompts(sorry, ctx)), ...extra };
+  return { kind: "wait", attempts, actions: ask(prompts(node[failure], ctx)), ...extra };
 }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Action, Prompt } from "../actions.js";
 import { defineNodeType, type StepContext } from "../node-type.js";
 import { matchSpokenChoice } from "../text.js";
-import { OnFail, prompts, StateId, Text, Timeout, tryAgain, VarName } from "./common.js";
+import { failureEdges, prompts, retryFields, StateId, Text, Timeout, tryAgain, VarName } from "./common.js";
 
 const Choice = z.strictObject({
   /** The key to press: 0-9, * or #. */
@@ -20,11 +20,8 @@ export const MenuNode = z
     prompt: Text,
     choices: z.array(Choice).min(1, "a menu needs at least one choice").max(12),
     timeout: Timeout.default(5),
-    /** How many tries (silence or a wrong key) before `onFail`. */
-    attempts: z.number().int().min(1).max(5).default(3),
-    noInput: Text.default("Sorry, I didn't catch that."),
-    invalid: Text.default("Sorry, that is not one of the choices."),
-    onFail: OnFail,
+    /** Tries (silence or a wrong key) before `onFail`, `onNoInput` or `onInvalid`. */
+    ...retryFields({ attempts: 3, invalid: "Sorry, that is not one of the choices." }),
   })
   .superRefine((menu, ctx) => {
     const seen = new Set<string>();
@@ -61,15 +58,15 @@ export const menuNode = defineNodeType<MenuNode>({
   reply: (node, reply, ctx) => {
     const digits = reply.digits ?? "";
     const speech = reply.speech ?? "";
-    if (!digits && !speech) return tryAgain(node, ctx, node.noInput, (sorry) => ask(node, ctx, sorry));
+    if (!digits && !speech) return tryAgain(node, ctx, "noInput", (sorry) => ask(node, ctx, sorry));
     const choice = digits
       ? node.choices.find((candidate) => candidate.key === digits)
       : matchSpokenChoice(speech, node.choices);
-    if (!choice) return tryAgain(node, ctx, node.invalid, (sorry) => ask(node, ctx, sorry));
+    if (!choice) return tryAgain(node, ctx, "invalid", (sorry) => ask(node, ctx, sorry));
     return { kind: "go", to: choice.next, ...(choice.set ? { vars: choice.set } : {}) };
   },
   edges: (node) => [
     ...node.choices.map((choice, index) => ({ path: `choices[${index}].next`, to: choice.next })),
-    { path: "onFail.next", to: node.onFail.next },
+    ...failureEdges(node),
   ],
 });
