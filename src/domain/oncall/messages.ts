@@ -19,23 +19,58 @@ function when(iso: string, zone: string): string {
   return DateTime.fromISO(iso, { setZone: true }).setZone(zone).toFormat("HH:mm ccc d LLL");
 }
 
+// GSM-7 has no backtick and sends [ ] { } \ | ~ as two septets each, which a length in characters
+// would not count; the rest are what phones and speech recognisers write for plain punctuation.
+const GSM_LOOKALIKES: Record<string, string> = {
+  "`": "'", "[": "(", "]": ")", "{": "(", "}": ")", "\\": "/", "|": "/", "~": "-",
+  "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+  "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
+  "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+  "\u2026": "...",
+};
+
+/**
+ * Text as plain printable ASCII that GSM-7 sends one character per septet. One character outside
+ * GSM-7 (’ “ – … é) switches the whole SMS to UCS-2, where two segments hold 134 characters, not
+ * 306. So accents are dropped; quotes, dashes and the ellipsis take their ASCII forms; whitespace
+ * becomes one space, invisible characters nothing, and anything else `?`.
+ *
+ * @example gsmSafe("Côté’s place — “the red door”…") // `Cote's place - "the red door"...`
+ */
+export function gsmSafe(text: string): string {
+  return text
+    .normalize("NFKD")
+    .replace(/[\p{M}\p{Cf}]/gu, "")
+    .replace(/[\s\p{Z}\p{Cc}]+/gu, " ")
+    .replace(/[^\x20-\x7e]|[`[\]{}\\^|~]/gu, (char) => GSM_LOOKALIKES[char] ?? "?")
+    .trim();
+}
+
 function shorten(text: string, max: number): string {
   // "..." rather than "…", which is not in the GSM-7 alphabet and would triple the segments.
   return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 3)).trimEnd()}...`;
 }
 
 /**
+ * `${before}${place}${after}` in at most MAX_PAGE_LENGTH, shortening only the place: the
+ * reference, the callback number and how to reply are what the reader acts on. The place ends a
+ * sentence, so its own full stops are dropped.
+ */
+function aroundPlace(before: string, place: string, after: string): string {
+  const room = MAX_PAGE_LENGTH - before.length - after.length;
+  return `${before}${shorten(place.replace(/\.+$/, ""), room)}${after}`;
+}
+
+/**
  * The page SMS: reference, category, place, callback number, time reported, and exactly how to
- * reply, in at most two segments. The place is shortened first when it is long; a recorded place
- * is given as its URL.
+ * reply, in at most two GSM-7 segments. Only the place is shortened when it is long; a recorded
+ * place is given as its URL. The place and the label are made {@link gsmSafe}.
  */
 export function pageSms(report: UrgentReport, label: string, zone: string): string {
-  const head = `311 URGENT ${label} #${report.reference}`;
-  const tail = ` Caller ${readable(report.callbackNumber)}. Reported ${when(report.receivedAt, zone)}. Reply ACK ${report.reference} to take it, DONE ${report.reference} when fixed.`;
+  const head = `311 URGENT ${gsmSafe(label)} #${report.reference}. `;
+  const tail = `. Caller ${readable(report.callbackNumber)}. Reported ${when(report.receivedAt, zone)}. Reply ACK ${report.reference} to take it, DONE ${report.reference} when fixed.`;
   const place = report.recordingUrl ? `Place recorded: ${report.recordingUrl}` : `At: ${report.location}`;
-  // The page is `${head}. ${place}.${tail}`: three characters join the parts.
-  const room = MAX_PAGE_LENGTH - head.length - tail.length - 3;
-  return `${head}. ${shorten(place.replace(/\.+$/, ""), room)}.${tail}`;
+  return aroundPlace(head, gsmSafe(place), tail);
 }
 
 /** What the voice page says, before "press 1 to take it, 2 to hear it again". */
@@ -55,7 +90,7 @@ export const crewReplies = {
   acknowledged: (reference: string) => `311 #${reference} is yours. Reply DONE ${reference} when it is fixed.`,
   alreadyYours: (reference: string) => `311 #${reference} is already yours. Reply DONE ${reference} when it is fixed.`,
   takenBy: (reference: string, name: string, at: string, zone: string) =>
-    `311 #${reference} was already taken by ${name} at ${when(at, zone)}.`,
+    `311 #${reference} was already taken by ${gsmSafe(name)} at ${when(at, zone)}.`,
   resolved: (reference: string) => `311 #${reference} is resolved. Thank you.`,
   alreadyResolved: (reference: string) => `311 #${reference} was already resolved.`,
   notFound: (reference: string) => `No incident #${reference} for your crew. Check the number in the page.`,
@@ -86,10 +121,11 @@ export function residentSms(reference: string): string {
   return `City of Lethbridge 311: your report ${reference} has been received by the on-call crew. Thank you.`;
 }
 
-/** To the supervisor when the last round went unanswered. */
+/** To the supervisor when the last round went unanswered; like the page, only the place is shortened. */
 export function alarmSms(report: UrgentReport, label: string): string {
-  return shorten(
-    `311 ALARM: nobody acknowledged ${label} #${report.reference} after every round of pages. At: ${report.location}. Caller ${readable(report.callbackNumber)}. Reply ACK ${report.reference} to take it.`,
-    MAX_PAGE_LENGTH,
+  return aroundPlace(
+    `311 ALARM: nobody acknowledged ${gsmSafe(label)} #${report.reference} after every round of pages. At: `,
+    gsmSafe(report.location),
+    `. Caller ${readable(report.callbackNumber)}. Reply ACK ${report.reference} to take it.`,
   );
 }
