@@ -232,6 +232,45 @@ states:
   });
 });
 
+describe("a collect state with its own way out for silence and for answers it cannot use", () => {
+  const flow = flowFrom(`
+start: account
+fallbackQueue: general
+states:
+  account:
+    type: collect
+    into: account
+    input: digits
+    prompt: Key in your account number, then press pound.
+    attempts: 1
+    onFail:
+      next: failed
+    onNoInput:
+      next: silent
+    onInvalid:
+      next: unusable
+    next: failed
+  failed:
+    type: hangup
+    text: failed
+  silent:
+    type: hangup
+    text: silent
+  unusable:
+    type: hangup
+    text: unusable
+`);
+  const waiting = waitingIn(flow);
+
+  it("sends a caller who keyed nothing to onNoInput", () => {
+    expect(heard(answer(flow, waiting, {}).actions)).toEqual(["silent"]);
+  });
+
+  it("sends a caller who keyed something it cannot use to onInvalid", () => {
+    expect(heard(answer(flow, waiting, { digits: "80*12" }).actions)).toEqual(["unusable"]);
+  });
+});
+
 describe("a collect state for a phone number, prefilled from the caller and confirmed", () => {
   const flow = flowFrom(`
 start: callback
