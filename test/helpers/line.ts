@@ -22,7 +22,7 @@ import { RedisCallStore } from "../../src/adapters/redis/call-store.js";
 import { createWebConnection, waitUntilReady } from "../../src/adapters/redis/connections.js";
 import { RedisOverrideStore } from "../../src/adapters/redis/override-store.js";
 import { createApp } from "../../src/http/app.js";
-import { createLogger } from "../../src/logger.js";
+import { createLogger, type Logger } from "../../src/logger.js";
 
 export const AUTH_TOKEN = "test-auth-token-0123456789abcdef";
 export const PUBLIC_URL = "https://line.example.org";
@@ -111,6 +111,8 @@ export interface TestLineOptions {
   pager?: Pager;
   /** "N more reports" window for the worker. */
   updateWindowMs?: number;
+  /** Where the web app's logs go, for tests that read them (silent unless TEST_LOG_LEVEL says otherwise). */
+  log?: Logger;
 }
 
 /**
@@ -152,7 +154,7 @@ export class TestLine {
     const line = new TestLine(options, options.roster ? { ...flows, roster: options.roster } : flows);
     if (!options.redisUrl) await waitUntilReady(line.redis);
     const clock = () => line.now;
-    const log = createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+    const log = options.log ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
     const desk = new CrewDesk({
       roster: line.flows.roster,
       incidents: line.incidents,
