@@ -12,7 +12,9 @@
 export function toE164(raw: string): string | null {
   const trimmed = raw.trim();
   const digits = trimmed.replace(/[\s().-]/g, "");
-  if (/^\+[1-9]\d{7,14}$/.test(digits)) return digits;
+  // North America (+1) numbers have exactly ten digits after the country code.
+  if (/^\+1/.test(digits)) return /^\+1[2-9]\d{2}[2-9]\d{6}$/.test(digits) ? digits : null;
+  if (/^\+[2-9]\d{7,14}$/.test(digits)) return digits;
   if (/^1?[2-9]\d{2}[2-9]\d{6}$/.test(digits)) return `+1${digits.slice(-10)}`;
   return null;
 }

@@ -135,11 +135,9 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
     const params = (req.body ?? {}) as Params;
     const flow = flowNamed(req.query.flow);
     const node = flow.states[String(req.query.state ?? "")];
-    const position = Number(params.QueuePosition);
-    const waited = Number(params.QueueTime);
     const turn =
       node?.type === "enqueue"
-        ? holdTurn(node, Number.isFinite(position) ? position : null, Number.isFinite(waited) ? waited : 0)
+        ? holdTurn(node, wholeNumber(params.QueuePosition, 4), wholeNumber(params.QueueTime, 6) ?? 0)
         : DEFAULT_HOLD_TURN;
     const choiceUrl = `${publicUrl}/twilio/voice/wait/choice?flow=${encodeURIComponent(flow.name)}&state=${encodeURIComponent(String(req.query.state ?? ""))}`;
     sendTwiml(res, renderHoldTurn(turn, flow, choiceUrl));
@@ -199,4 +197,9 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
   });
 
   return router;
+}
+
+/** A field Twilio sends as a plain whole number (QueuePosition, QueueTime), or null for anything else. */
+function wholeNumber(value: unknown, maxDigits: number): number | null {
+  return typeof value === "string" && value.length <= maxDigits && /^\d+$/.test(value) ? Number(value) : null;
 }
