@@ -17,6 +17,19 @@ const NIGHT = at("2026-12-05T02:00"); // a Saturday: the trouble line
 const LINE_NUMBER = "+14035550311";
 const ACCOUNT_SID = `AC${"ab".repeat(16)}`;
 
+/** What Twilio posts for the voice page call it placed to the crew member. */
+function voicePageParams(): Record<string, string> {
+  return {
+    CallSid: newCallSid(),
+    AccountSid: ACCOUNT_SID,
+    From: LINE_NUMBER,
+    To: voiceIncident.crew.phone,
+    CallStatus: "in-progress",
+    Direction: "outbound-api",
+    ApiVersion: "2010-04-01",
+  };
+}
+
 let line: TestLine;
 let watch: RedisWatch;
 /** An open incident whose page went by SMS and voice to `smsCrew`; acknowledged only by the positive checks. */
@@ -154,15 +167,7 @@ const ROUTES: Route[] = [
   {
     name: "POST /twilio/page (the voice page's TwiML)",
     path: () => `/twilio/page?ref=${voiceIncident.reference}&step=0`,
-    params: () => ({
-      CallSid: newCallSid(),
-      AccountSid: ACCOUNT_SID,
-      From: LINE_NUMBER,
-      To: voiceIncident.crew.phone,
-      CallStatus: "in-progress",
-      Direction: "outbound-api",
-      ApiVersion: "2010-04-01",
-    }),
+    params: () => voicePageParams(),
     otherPath: () => `/twilio/page?ref=${voiceIncident.reference}&step=1`,
     untouched: async () => {
       expect((await line.incidents.get(voiceIncident.reference))!.status).toBe("open");
@@ -171,16 +176,7 @@ const ROUTES: Route[] = [
   {
     name: "POST /twilio/page/answer (pressing 1 takes the incident)",
     path: () => `/twilio/page/answer?ref=${voiceIncident.reference}&step=0`,
-    params: () => ({
-      CallSid: newCallSid(),
-      AccountSid: ACCOUNT_SID,
-      From: LINE_NUMBER,
-      To: voiceIncident.crew.phone,
-      CallStatus: "in-progress",
-      Direction: "outbound-api",
-      ApiVersion: "2010-04-01",
-      Digits: "1",
-    }),
+    params: () => ({ ...voicePageParams(), Digits: "1" }),
     otherPath: () => `/twilio/page/answer?ref=${voiceIncident.reference}&step=1`,
     untouched: async () => {
       const incident = await line.incidents.get(voiceIncident.reference);
