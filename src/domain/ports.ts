@@ -66,6 +66,8 @@ export interface IncidentStore {
   /** Opens an incident for the report, or joins the open one keyed by category and `placeKey` (empty: never joins). */
   openOrJoin(report: UrgentReport, placeKey: string, plan: PlannedStep[], now: string): Promise<OpenResult>;
   get(reference: string): Promise<Incident | null>;
+  /** Just the status (null: no such incident), for re-checking cheaply while a page job runs. */
+  status(reference: string): Promise<IncidentStatus | null>;
   addEvent(reference: string, event: IncidentEvent): Promise<void>;
   /** Takes an open incident for `by`, once; says who holds it otherwise. */
   acknowledge(reference: string, by: string, at: string): Promise<AcknowledgeResult>;
@@ -74,8 +76,10 @@ export interface IncidentStore {
   /** Joined reports the holder has not been told about yet. */
   unsummarized(reference: string): Promise<number>;
   markSummarized(reference: string, count: number): Promise<void>;
-  /** A page (a step's channel, a resident's SMS) went out; false when it already had. */
+  /** Marks a page (a step's channel, a resident's SMS) as sent, or claimed for sending; false when it already was. */
   markSent(reference: string, step: number, channel: string): Promise<boolean>;
+  /** Takes a mark back, so a retried job sends what a temporary failure kept from going out. */
+  unmarkSent(reference: string, step: number, channel: string): Promise<void>;
   wasSent(reference: string, step: number, channel: string): Promise<boolean>;
   setLatestPage(phone: string, reference: string): Promise<void>;
   latestPage(phone: string): Promise<string | null>;

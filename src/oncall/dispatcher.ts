@@ -1,14 +1,42 @@
 import type { DateTime } from "luxon";
 import type { IncidentStore } from "../domain/ports.js";
-import type { PlannedStep } from "../domain/oncall/incident.js";
+import type { Incident, PlannedStep } from "../domain/oncall/incident.js";
 import { alarmSms, moreReportsSms, pageSms, residentSms } from "../domain/oncall/messages.js";
 import { PagerError, type Pager } from "../domain/oncall/pager.js";
 import { placeKey } from "../domain/oncall/place.js";
-import { escalationPlan, type CategoryRoster, type Roster } from "../domain/oncall/roster/index.js";
+import { escalationPlan, type CategoryRoster, type Channel, type Roster } from "../domain/oncall/roster/index.js";
 import type { UrgentReport } from "../domain/report.js";
 import type { Logger } from "../logger.js";
 import { voicePageUrl } from "./voice-page-urls.js";
 import { JOBS, moreReportsJobId, notifyResidentsJobId, pageJobId, type JobScheduler, type PageJob } from "./jobs.js";
+
+/** The mark step of the final alarm's pages (residents' SMS use -1). */
+const ALARM_STEP = -2;
+
+/**
+ * A "N more reports" job ran before anyone was paged (the report joined within moments of the
+ * first): thrown so BullMQ's backoff runs it again once the first page is out.
+ */
+export class NotPagedYetError extends Error {
+  override readonly name = "NotPagedYetError";
+  constructor(reference: string) {
+    super(`nobody has been paged for ${reference} yet: the update is retried`);
+  }
+}
+
+/** One person to page by their channels, and the marks that keep a retried job from paging them twice. */
+interface PageTarget {
+  reference: string;
+  /** The plan step the marks and events belong to; {@link ALARM_STEP} for the alarm. */
+  step: number;
+  /** Prefix of the marks, where one step pages more than one person (the alarm). */
+  tag: string;
+  name: string;
+  phone: string;
+  channels: readonly Channel[];
+  sms: string;
+  voiceUrl: string;
+}
 
 export interface DispatcherDependencies {
   roster: Roster;
@@ -67,23 +95,44 @@ export class Dispatcher {
   /**
    * One step of the chain. Stops when the incident has been taken. Pages by each of the person's
    * channels not yet sent, then schedules the next step: after the wait, or at once when the
-   * number could not take the page. A temporary failure throws, so BullMQ retries the step.
+   * number could not take the page. A failure throws, so BullMQ retries the step; after the
+   * final attempt, or when the provider rejected us (retrying cannot help), the chain moves on.
    */
   async page(job: PageJob, finalAttempt = false): Promise<string> {
     try {
       return await this.pageStep(job);
     } catch (error) {
-      // The provider has failed this step on every attempt: the chain must not stop here.
-      if (finalAttempt) {
-        this.deps.log.error({ reference: job.reference, step: job.step, err: errorMessage(error) }, "page step failed every attempt: moving on");
-        await this.scheduleStep(job.reference, job.step + 1, 0);
+      // Moved on here, before BullMQ marks the job failed, so a worker that dies next loses nothing.
+      if (finalAttempt || (error instanceof PagerError && error.failure === "rejected")) {
+        await this.pageFailedForGood(job, errorMessage(error));
       }
       throw error;
     }
   }
 
+  /**
+   * A page step that will not be tried again (every attempt failed, the provider rejected us, or
+   * the job stalled too often): the chain must not stop here. The next step comes after the wait
+   * when any channel of this one got through, at once when none did. Called by the job itself and
+   * again by the worker when BullMQ fails the job for good; the next step's job id comes from the
+   * incident and step, so the second call adds nothing.
+   */
+  async pageFailedForGood(job: PageJob, reason: string): Promise<void> {
+    const { incidents, log } = this.deps;
+    const incident = await incidents.get(job.reference);
+    if (incident?.status !== "open") return;
+    const step = incident.plan[job.step];
+    // Past the plan is the alarm: nothing follows it.
+    if (!step) return;
+    let reached = 0;
+    for (const channel of step.channels) if (await incidents.wasSent(job.reference, step.index, channel)) reached++;
+    // A warning: the worker logs the failure itself as the error.
+    log.warn({ reference: job.reference, step: step.index, name: step.name, reached, err: reason }, "page step failed for good: the chain moves on");
+    await this.scheduleStep(job.reference, step.index + 1, reached > 0 ? step.waitMs : 0);
+  }
+
   private async pageStep(job: PageJob): Promise<string> {
-    const { incidents, pager, log } = this.deps;
+    const { incidents, log } = this.deps;
     const incident = await incidents.get(job.reference);
     if (!incident) return "no such incident";
     if (incident.status !== "open") return `stopped: ${incident.status}`;
@@ -91,48 +140,81 @@ export class Dispatcher {
     const label = this.crew(incident.category)?.label ?? incident.category;
     if (job.step > incident.plan.length) return "chain over";
     const step = incident.plan[job.step];
-    if (!step) return this.alarm(incident.reference, report, label);
+    if (!step) return this.alarm(incident, label);
 
-    // Before the page goes out: a reply of a bare ACK may come back faster than the provider answers us.
-    await incidents.setLatestPage(step.phone, incident.reference);
-    let reached = 0;
-    for (const channel of step.channels) {
-      if (await incidents.wasSent(incident.reference, step.index, channel)) {
-        reached++;
-        continue;
-      }
-      try {
-        if (channel === "sms") await pager.sendSms(step.phone, pageSms(report, label, this.deps.roster.zone));
-        else await pager.placeCall(step.phone, this.voicePageUrl(incident.reference, step.index));
-      } catch (error) {
-        if (error instanceof PagerError && error.failure === "bad-number") {
-          log.warn(
-            { reference: incident.reference, name: step.name, number: step.phone, channel, code: error.detail.code, failure: error.failure },
-            "page could not be delivered to this number: the roster needs fixing",
-          );
-          await incidents.addEvent(incident.reference, this.event("bad-number", step, channel, error.message));
-          continue;
-        }
-        throw error;
-      }
-      await incidents.markSent(incident.reference, step.index, channel);
-      await incidents.addEvent(incident.reference, this.event("paged", step, channel));
-      reached++;
-    }
+    const reached = await this.pageBy({
+      reference: incident.reference,
+      step: step.index,
+      tag: "",
+      name: step.name,
+      phone: step.phone,
+      channels: step.channels,
+      sms: pageSms(report, label, this.deps.roster.zone),
+      voiceUrl: this.voicePageUrl(incident.reference, step.index),
+    });
+    if (reached === null || !(await this.isOpen(incident.reference))) return "stopped: taken while paging";
     log.info({ reference: incident.reference, step: step.index, role: step.role, name: step.name, reached }, "paged");
     await this.scheduleStep(incident.reference, step.index + 1, reached > 0 ? step.waitMs : 0);
     return `paged ${step.name}`;
   }
 
+  /**
+   * Pages one person by each of their channels not yet tried, and says how many reached them;
+   * null when the incident was taken meanwhile. A number that cannot take a channel is marked
+   * too, so a retried job (another channel failed for a moment) skips it without counting it.
+   */
+  private async pageBy(target: PageTarget): Promise<number | null> {
+    const { incidents, pager, log } = this.deps;
+    const { reference, step, tag, phone } = target;
+    let reached = 0;
+    for (const channel of target.channels) {
+      if (await incidents.wasSent(reference, step, `${tag}${channel}`)) {
+        reached++;
+        continue;
+      }
+      if (await incidents.wasSent(reference, step, `bad-${tag}${channel}`)) continue;
+      // An acknowledgement can arrive while this job runs: a taken incident gets no more pages,
+      // and the person's bare-ACK pointer stays on whatever they were paged for last.
+      if (!(await this.isOpen(reference))) return null;
+      // Before the page goes out: a reply of a bare ACK may come back faster than the provider answers us.
+      await incidents.setLatestPage(phone, reference);
+      try {
+        if (channel === "sms") await pager.sendSms(phone, target.sms);
+        else await pager.placeCall(phone, target.voiceUrl);
+      } catch (error) {
+        if (!(error instanceof PagerError && error.failure === "bad-number")) throw error;
+        log.warn(
+          { reference, name: target.name, number: phone, channel, code: error.detail.code, failure: error.failure },
+          "page could not be delivered to this number: the roster needs fixing",
+        );
+        if (await incidents.markSent(reference, step, `bad-${tag}${channel}`)) {
+          await incidents.addEvent(reference, this.event("bad-number", target, channel, error.message));
+        }
+        continue;
+      }
+      // Marked after the provider took the page, so a crash in between can at worst repeat one page.
+      await incidents.markSent(reference, step, `${tag}${channel}`);
+      await incidents.addEvent(reference, this.event("paged", target, channel));
+      reached++;
+    }
+    return reached;
+  }
+
   /** "N more reports" to whoever holds the incident. */
   async moreReports(reference: string): Promise<string> {
-    const { incidents } = this.deps;
+    const { incidents, log } = this.deps;
     const incident = await incidents.get(reference);
     if (!incident || incident.status === "resolved") return "nothing to tell";
     const holder = [...incident.events].reverse().find((event) => event.kind === "acknowledged" || event.kind === "paged");
-    if (!holder?.phone) return "nobody paged yet";
+    if (!holder?.phone) throw new NotPagedYetError(reference);
     const count = await incidents.unsummarized(reference);
     if (count === 0) return "no new reports";
+    if (!this.channelsOf(holder.phone, incident).includes("sms")) {
+      // A count changes nothing they do, so it is not worth a call at 2 a.m.: a voice-only holder
+      // is not told. The reports stay uncounted, so a holder who takes SMS later hears of them.
+      log.info({ reference, name: holder.name, count }, "the holder takes no SMS: the count of more reports is not sent");
+      return "holder takes no SMS";
+    }
     // Counted off only once sent: a retried job tells the same news rather than none.
     if (await this.deliver(reference, holder.phone, moreReportsSms(reference, count))) {
       await incidents.addEvent(reference, { at: this.now(), kind: "update", phone: holder.phone, detail: `${count} more` });
@@ -150,28 +232,51 @@ export class Dispatcher {
     let sent = 0;
     for (const report of incident.reports) {
       const number = report.callbackNumber;
-      if (!number || (await incidents.wasSent(reference, -1, `resident-${number}`))) continue;
-      if (await this.deliver(reference, number, residentSms(report.reference))) {
-        await incidents.addEvent(reference, { at: this.now(), kind: "resident-notified", phone: number });
-        sent++;
+      if (!number) continue;
+      // Claimed before sending: the ACK's job and a joining report's job can run at once, and
+      // each sees every resident. A crash between claim and send costs one confirmation, not two.
+      const mark = `resident-${number}`;
+      if (!(await incidents.markSent(reference, -1, mark))) continue;
+      try {
+        if (await this.deliver(reference, number, residentSms(report.reference))) {
+          await incidents.addEvent(reference, { at: this.now(), kind: "resident-notified", phone: number });
+          sent++;
+        }
+      } catch (error) {
+        // Released, so the retry BullMQ makes of this job sends it.
+        await incidents.unmarkSent(reference, -1, mark);
+        throw error;
       }
-      await incidents.markSent(reference, -1, `resident-${number}`);
     }
     return `told ${sent} residents`;
   }
 
-  private async alarm(reference: string, report: UrgentReport, label: string): Promise<string> {
+  /** Every round went unanswered: an alarm in the logs, and the supervisor paged by their own channels. */
+  private async alarm(incident: Incident, label: string): Promise<string> {
     const { incidents, log } = this.deps;
+    const { reference } = incident;
+    const report = incident.reports[0]!;
     log.error({ reference, category: report.category }, "ALARM: nobody acknowledged after every round of pages");
     const known = Boolean(this.crew(report.category));
-    if (await incidents.markSent(reference, -2, "alarm")) {
+    if (await incidents.markSent(reference, ALARM_STEP, "alarm")) {
       await incidents.addEvent(reference, { at: this.now(), kind: "alarm", detail: known ? "supervisor alerted" : "unknown category: every supervisor alerted" });
     }
     for (const supervisor of this.supervisorsFor(report.category)) {
-      if (await incidents.wasSent(reference, -2, `alarm-${supervisor.phone}`)) continue;
-      await incidents.setLatestPage(supervisor.phone, reference);
-      await this.deliver(reference, supervisor.phone, alarmSms(report, label));
-      await incidents.markSent(reference, -2, `alarm-${supervisor.phone}`);
+      // The voice page of the supervisor's own step, so pressing 1 takes the incident as them. Every
+      // plan pages the supervisor, unless the roster has named a new one since: SMS only for them.
+      const ownStep = incident.plan.findLastIndex((planned) => planned.phone === supervisor.phone);
+      if (ownStep < 0) log.warn({ reference, name: supervisor.name }, "supervisor has no step in this incident's plan: alarm by SMS only");
+      const reached = await this.pageBy({
+        reference,
+        step: ALARM_STEP,
+        tag: `alarm-${supervisor.phone}-`,
+        name: supervisor.name,
+        phone: supervisor.phone,
+        channels: ownStep >= 0 ? supervisor.channels : supervisor.channels.filter((channel) => channel === "sms"),
+        sms: alarmSms(report, label),
+        voiceUrl: this.voicePageUrl(reference, ownStep),
+      });
+      if (reached === null) return "stopped: taken during the alarm";
     }
     return "alarm";
   }
@@ -190,6 +295,16 @@ export class Dispatcher {
       await this.deps.incidents.addEvent(reference, { at: this.now(), kind: "bad-number", phone: to, channel: "sms", detail: error.message });
       return false;
     }
+  }
+
+  private async isOpen(reference: string): Promise<boolean> {
+    return (await this.deps.incidents.status(reference)) === "open";
+  }
+
+  /** How a person takes pages: as the roster has them, else as the incident's plan had them, else by SMS. */
+  private channelsOf(phone: string, incident: Incident): readonly Channel[] {
+    const people = [...Object.values(this.deps.roster.categories).flatMap((crew) => [...crew.members, crew.supervisor]), ...incident.plan];
+    return people.find((person) => person.phone === phone)?.channels ?? ["sms"];
   }
 
   private now(): string {
@@ -235,13 +350,13 @@ export class Dispatcher {
     return voicePageUrl(this.deps.publicUrl, reference, step);
   }
 
-  private event(kind: "paged" | "bad-number", step: PlannedStep, channel: "sms" | "voice", detail?: string) {
+  private event(kind: "paged" | "bad-number", target: PageTarget, channel: Channel, detail?: string) {
     return {
       at: this.now(),
       kind,
-      step: step.index,
-      name: step.name,
-      phone: step.phone,
+      ...(target.step >= 0 ? { step: target.step } : {}),
+      name: target.name,
+      phone: target.phone,
       channel,
       ...(detail ? { detail } : {}),
     };

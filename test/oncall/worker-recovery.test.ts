@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TwilioPager } from "../../src/adapters/twilio/twilio-pager.js";
@@ -25,8 +25,22 @@ afterAll(async () => {
   await standIn.close();
 });
 
-const fileReport = (place: string) =>
-  line.reports.dispatch({ category: "water", location: place, callbackNumber: "+14035550123", callSid: newCallSid(), receivedAt: NOW.toISO()! });
+const fileReport = (place: string, on = line) =>
+  on.reports.dispatch({ category: "water", location: place, callbackNumber: "+14035550123", callSid: newCallSid(), receivedAt: NOW.toISO()! });
+
+/** A worker process that takes the line's jobs and hangs in its first page; resolves once it does. */
+async function doomedWorker(on: TestLine): Promise<ChildProcess> {
+  const doomed = spawn(process.execPath, ["--import", "tsx", "test/helpers/doomed-worker.ts", on.queueName, on.prefix, NOW.toISO()!], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise<void>((resolve) => doomed.stdout!.on("data", (chunk: Buffer) => chunk.toString().includes("holding") && resolve()));
+  return doomed;
+}
+
+async function kill(doomed: ChildProcess): Promise<void> {
+  doomed.kill("SIGKILL");
+  await new Promise((resolve) => doomed.once("exit", resolve));
+}
 
 describe("the dispatch worker", () => {
   it("loses nothing when it is killed in the middle of a page: another worker sends it", { timeout: 30_000 }, async () => {
@@ -68,5 +82,31 @@ describe("the dispatch worker", () => {
     setTimeout(() => release(), 300);
     await stopping;
     expect(sent.some((body) => body.includes(reference))).toBe(true);
+  });
+
+  describe("a page job that stalls more often than BullMQ allows (its worker killed twice)", () => {
+    let own: TestLine;
+    beforeAll(async () => {
+      own = await TestLine.start({ roster, now: NOW });
+      // Its references count from the same start as the other line's.
+      standIn.reset();
+    });
+    afterAll(async () => {
+      await own.close();
+    });
+
+    it("fails for good, and the chain still moves on to the next person", { timeout: 30_000 }, async () => {
+      const reference = await fileReport("3 Stalled Street", own);
+      await kill(await doomedWorker(own));
+      // The second worker finds the job stalled and takes it up again, then dies in turn.
+      await kill(await doomedWorker(own));
+
+      own.startWorker(pager, undefined, { stalledInterval: 500 });
+      const { backup } = whoIsOnCall(roster, "water", NOW);
+      const requests = await standIn.waitFor((all) => all.some((request) => request.to === backup!.phone && (request.body ?? "").includes(reference)), 20_000);
+      expect(requests.filter((request) => (request.body ?? "").includes(reference)).map((request) => request.to)).toEqual([backup!.phone]);
+      expect((await own.dispatchQueue().getJob(`page-${reference}-0`))!.failedReason).toMatch(/stalled/);
+      await own.stopWorker();
+    });
   });
 });

@@ -1,5 +1,6 @@
-import { Worker, type ConnectionOptions, type Job } from "bullmq";
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from "bullmq";
 import type { Redis } from "ioredis";
+import { PagerError } from "../../domain/oncall/pager.js";
 import { UrgentReport } from "../../domain/report.js";
 import type { Logger } from "../../logger.js";
 import type { Dispatcher } from "../../oncall/dispatcher.js";
@@ -26,20 +27,35 @@ export interface DispatchWorkerOptions {
  */
 export function startDispatchWorker(options: DispatchWorkerOptions): Worker {
   const { log, dispatcher } = options;
+  const run = (job: Job) => {
+    switch (job.name) {
+      case JOBS.report:
+        return dispatcher.report(UrgentReport.parse(job.data));
+      case JOBS.page:
+        return dispatcher.page(PageJobData.parse(job.data), job.attemptsMade + 1 >= (job.opts.attempts ?? 1));
+      case JOBS.moreReports:
+        return dispatcher.moreReports(IncidentJobData.parse(job.data).reference);
+      case JOBS.notifyResidents:
+        return dispatcher.notifyResidents(IncidentJobData.parse(job.data).reference);
+      default:
+        throw new Error(`unknown job "${job.name}" on ${DISPATCH_QUEUE}`);
+    }
+  };
   const worker = new Worker(
     options.queueName ?? DISPATCH_QUEUE,
     async (job: Job) => {
-      switch (job.name) {
-        case JOBS.report:
-          return dispatcher.report(UrgentReport.parse(job.data));
-        case JOBS.page:
-          return dispatcher.page(PageJobData.parse(job.data), job.attemptsMade + 1 >= (job.opts.attempts ?? 1));
-        case JOBS.moreReports:
-          return dispatcher.moreReports(IncidentJobData.parse(job.data).reference);
-        case JOBS.notifyResidents:
-          return dispatcher.notifyResidents(IncidentJobData.parse(job.data).reference);
-        default:
-          throw new Error(`unknown job "${job.name}" on ${DISPATCH_QUEUE}`);
+      try {
+        return await run(job);
+      } catch (error) {
+        // Our credentials or sender number were refused: every retry would be refused too.
+        if (error instanceof PagerError && error.failure === "rejected") {
+          log.error(
+            { jobId: job.id, name: job.name, status: error.detail.status, code: error.detail.code, err: error.message },
+            "the provider rejected the page: not retried; check the Twilio credentials and sender number",
+          );
+          throw new UnrecoverableError(error.message);
+        }
+        throw error;
       }
     },
     {
@@ -52,9 +68,21 @@ export function startDispatchWorker(options: DispatchWorkerOptions): Worker {
   );
   worker.on("failed", (job, error) => {
     if (!job) return;
-    const final = job.attemptsMade >= (job.opts.attempts ?? 1);
-    log.error({ jobId: job.id, name: job.name, attempt: job.attemptsMade, final, err: error.message }, "dispatch job failed");
+    const final = error.name === "UnrecoverableError" || job.attemptsMade >= (job.opts.attempts ?? 1);
+    const fields = { jobId: job.id, name: job.name, attempt: job.attemptsMade, final, err: error.message };
+    if (!final) return log.warn(fields, "dispatch job failed: BullMQ retries it");
+    log.error(fields, "dispatch job failed for good");
+    // A job that stalled too often fails without running, so its own catch never moved the chain on.
+    if (job.name === JOBS.page) void moveOn(job, error.message);
   });
   worker.on("error", (error) => log.error({ err: error }, "dispatch worker error"));
+
+  async function moveOn(job: Job, reason: string): Promise<void> {
+    try {
+      await dispatcher.pageFailedForGood(PageJobData.parse(job.data), reason);
+    } catch (error) {
+      log.error({ jobId: job.id, err: error }, "could not move the chain on after a failed page");
+    }
+  }
   return worker;
 }

@@ -149,14 +149,15 @@ export class RedisIncidentStore implements IncidentStore {
     await this.redis.hincrby(this.key(reference), "unsummarized", -count);
   }
 
-  /**
-   * Marks a step's channel as sent; false when it already was (a retried job must not page twice).
-   * Marked after the provider took the page, so a crash in between can at worst repeat one page.
-   */
+  /** Marks a step's channel as sent; false when it already was (a retried job must not page twice). */
   async markSent(reference: string, step: number, channel: string): Promise<boolean> {
     const key = `${this.key(reference)}:sent`;
     const [[, added]] = (await this.redis.multi().sadd(key, `${step}:${channel}`).expire(key, INCIDENT_TTL_SECONDS).exec()) as [[unknown, number]];
     return added === 1;
+  }
+
+  async unmarkSent(reference: string, step: number, channel: string): Promise<void> {
+    await this.redis.srem(`${this.key(reference)}:sent`, `${step}:${channel}`);
   }
 
   async wasSent(reference: string, step: number, channel: string): Promise<boolean> {
