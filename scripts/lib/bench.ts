@@ -7,6 +7,23 @@ export function benchRedisUrl(): string {
   return url.toString();
 }
 
+/** How many keys match `pattern` in the benchmark's database. */
+export async function countKeys(redisUrl: string, pattern: string): Promise<number> {
+  const redis = new Redis(redisUrl);
+  let cursor = "0";
+  let count = 0;
+  try {
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+      cursor = next;
+      count += keys.length;
+    } while (cursor !== "0");
+  } finally {
+    await redis.quit();
+  }
+  return count;
+}
+
 /** Removes the line's own keys (`civic:*`) a benchmark left in its database; returns how many. */
 export async function removeBenchKeys(redisUrl: string): Promise<number> {
   const redis = new Redis(redisUrl);
