@@ -7,36 +7,29 @@ export function benchRedisUrl(): string {
   return url.toString();
 }
 
-/** How many keys match `pattern` in the benchmark's database. */
-export async function countKeys(redisUrl: string, pattern: string): Promise<number> {
+/** Runs `each` over the keys matching `pattern`, batch by batch, and adds up what it returns. */
+async function overKeys(redisUrl: string, pattern: string, each: (keys: string[], redis: Redis) => Promise<number> | number): Promise<number> {
   const redis = new Redis(redisUrl);
-  let cursor = "0";
-  let count = 0;
+  let total = 0;
   try {
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
-      cursor = next;
-      count += keys.length;
-    } while (cursor !== "0");
+    for await (const keys of redis.scanStream({ match: pattern, count: 1000 })) total += await each(keys as string[], redis);
   } finally {
     await redis.quit();
   }
-  return count;
+  return total;
+}
+
+/** How many keys match `pattern` in the benchmark's database (SCAN may name a key twice: counted once). */
+export async function countKeys(redisUrl: string, pattern: string): Promise<number> {
+  const seen = new Set<string>();
+  await overKeys(redisUrl, pattern, (keys) => {
+    for (const key of keys) seen.add(key);
+    return 0;
+  });
+  return seen.size;
 }
 
 /** Removes the line's own keys (`civic:*`) a benchmark left in its database; returns how many. */
-export async function removeBenchKeys(redisUrl: string): Promise<number> {
-  const redis = new Redis(redisUrl);
-  let cursor = "0";
-  let removed = 0;
-  try {
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", "civic:*", "COUNT", 1000);
-      cursor = next;
-      if (keys.length > 0) removed += await redis.del(...keys);
-    } while (cursor !== "0");
-  } finally {
-    await redis.quit();
-  }
-  return removed;
+export function removeBenchKeys(redisUrl: string): Promise<number> {
+  return overKeys(redisUrl, "civic:*", (keys, redis) => (keys.length > 0 ? redis.del(...keys) : 0));
 }
