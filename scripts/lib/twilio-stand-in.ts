@@ -72,6 +72,13 @@ export interface TwilioStandIn {
    * `code` defaults to 20000 + status (20429, 20500, 20503, as Twilio does).
    */
   failNext(count: number, status?: number, code?: number): void;
+  /**
+   * Holds the next authenticated request (of `kind`, when given) unanswered until `release()`:
+   * a Twilio that is slow to answer, or, never released, one that does not answer at all (the
+   * client times out). Holds and `failNext` failures apply in the order they were asked for. A
+   * held request is recorded once it is released and answered.
+   */
+  holdNext(kind?: "sms" | "call"): HeldRequest;
   /** Refuses every SMS and call to `to` with `code` and `status` (default 21211, 400). */
   rejectNumber(to: string, code?: number, status?: number): void;
   /**
@@ -79,11 +86,24 @@ export interface TwilioStandIn {
    * each request); rejects after `timeoutMs`.
    */
   waitFor(predicate: (requests: readonly StandInRequest[]) => boolean, timeoutMs?: number): Promise<StandInRequest[]>;
-  /** Forgets the requests, pending failures and refused numbers. */
+  /** Forgets the requests, pending failures and holds, and refused numbers. */
   reset(): void;
   /** Stops listening and drops open connections; pending `waitFor`s reject. */
   close(): Promise<void>;
 }
+
+/** A request `holdNext` is holding. */
+export interface HeldRequest {
+  /** Resolves with the request's form parameters once it has arrived and is being held. */
+  arrived: Promise<Record<string, string>>;
+  /** Lets it go on: it is answered as any other request. */
+  release(): void;
+}
+
+/** What the next requests are answered with, in the order the test asked for them. */
+type Upcoming =
+  | { fail: { status: number; code: number } }
+  | { hold: { kind: "sms" | "call" | undefined; arrive: (params: Record<string, string>) => void; released: Promise<void> } };
 
 /** Twilio's words for the codes the stand-in answers with. */
 const MESSAGES: Record<number, (to: string, from: string) => string> = {
@@ -159,7 +179,7 @@ function isHttpUrl(value: string): boolean {
 export async function startTwilioStandIn(options: TwilioStandInOptions): Promise<TwilioStandIn> {
   const { accountSid, authToken } = options;
   const requests: StandInRequest[] = [];
-  const failures: { status: number; code: number }[] = [];
+  const upcoming: Upcoming[] = [];
   const refused = new Map<string, { code: number; status: number }>();
   const waiters = new Set<{ check: () => void; fail: (error: Error) => void }>();
 
@@ -181,8 +201,11 @@ export async function startTwilioStandIn(options: TwilioStandInOptions): Promise
     const to = params.To ?? "";
     const from = params.From ?? "";
     if (!authorized(request)) return errorBody(401, 20003);
-    const failure = failures.shift();
-    if (failure) return errorBody(failure.status, failure.code);
+    const next = upcoming[0];
+    if (next && "fail" in next) {
+      upcoming.shift();
+      return errorBody(next.fail.status, next.fail.code);
+    }
     if (kind === "sms") {
       if (!to) return errorBody(400, 21604);
       if (!from && !params.MessagingServiceSid) return errorBody(400, 21603);
@@ -202,8 +225,14 @@ export async function startTwilioStandIn(options: TwilioStandInOptions): Promise
     for (const waiter of [...waiters]) waiter.check();
   };
 
-  const handle = (kind: "sms" | "call") => (request: Request, response: Response) => {
+  const handle = (kind: "sms" | "call") => async (request: Request, response: Response) => {
     const params = formParams(request.body);
+    const next = upcoming[0];
+    if (next && "hold" in next && (next.hold.kind ?? kind) === kind && authorized(request)) {
+      upcoming.shift();
+      next.hold.arrive(params);
+      await next.hold.released;
+    }
     const pathSid = String(request.params.accountSid);
     const entry: StandInRequest = {
       kind,
@@ -259,7 +288,15 @@ export async function startTwilioStandIn(options: TwilioStandInOptions): Promise
     messages: () => accepted("sms"),
     calls: () => accepted("call"),
     failNext(count, status = 500, code = 20000 + status) {
-      for (let i = 0; i < count; i++) failures.push({ status, code });
+      for (let i = 0; i < count; i++) upcoming.push({ fail: { status, code } });
+    },
+    holdNext(kind) {
+      let arrive: (params: Record<string, string>) => void = () => {};
+      let release: () => void = () => {};
+      const arrived = new Promise<Record<string, string>>((resolve) => (arrive = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      upcoming.push({ hold: { kind, arrive, released } });
+      return { arrived, release };
     },
     rejectNumber(to, code = 21211, status = 400) {
       refused.set(to, { code, status });
@@ -300,7 +337,7 @@ export async function startTwilioStandIn(options: TwilioStandInOptions): Promise
     },
     reset() {
       requests.length = 0;
-      failures.length = 0;
+      upcoming.length = 0;
       refused.clear();
     },
     async close() {

@@ -1,8 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Redis } from "ioredis";
@@ -11,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BullReportQueue } from "../../src/adapters/bullmq/report-queue.js";
 import { createWebConnection, waitUntilReady } from "../../src/adapters/redis/connections.js";
 import { pageJobId } from "../../src/oncall/jobs.js";
-import { startTwilioStandIn, type TwilioStandIn } from "../../scripts/lib/twilio-stand-in.js";
+import { startTwilioStandIn, type HeldRequest, type TwilioStandIn } from "../../scripts/lib/twilio-stand-in.js";
 import { TEST_ROSTER } from "../fixtures/oncall/load.js";
 
 // `npm run start:worker` as operators run it, stopped by SIGTERM while a page is on its way to
@@ -32,7 +30,7 @@ const STILL_RUNNING_MS = 750;
 
 describe("the worker process, sent SIGTERM while a page is on its way to Twilio", { timeout: 60_000 }, () => {
   let standIn: TwilioStandIn;
-  let hold: HoldingHop;
+  let hold: HeldRequest;
   let flowsDir: string;
   let redis: Redis;
   let reports: BullReportQueue;
@@ -43,7 +41,8 @@ describe("the worker process, sent SIGTERM while a page is on its way to Twilio"
 
   beforeAll(async () => {
     standIn = await startTwilioStandIn({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
-    hold = await startHoldingHop(standIn.url);
+    // The first page SMS waits, unanswered, until the test lets it go: a Twilio slow to answer.
+    hold = standIn.holdNext("sms");
 
     // The line's own flows with the test roster: water has a primary with SMS at every moment.
     flowsDir = mkdtempSync(path.join(tmpdir(), "civic-worker-sigterm-"));
@@ -66,7 +65,7 @@ describe("the worker process, sent SIGTERM while a page is on its way to Twilio"
         TWILIO_ACCOUNT_SID: ACCOUNT_SID,
         TWILIO_AUTH_TOKEN: AUTH_TOKEN,
         TWILIO_FROM_NUMBER: FROM,
-        TWILIO_API_URL: hold.url,
+        TWILIO_API_URL: standIn.url,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -86,8 +85,8 @@ describe("the worker process, sent SIGTERM while a page is on its way to Twilio"
       callSid: `CA${randomBytes(16).toString("hex")}`,
       receivedAt: DateTime.now().setZone("America/Edmonton").toISO()!,
     });
-    const held = await within(hold.held, 15_000, "the worker to send the page SMS");
-    expect(new URLSearchParams(held).get("Body")).toContain(reference);
+    const held = await within(hold.arrived, 15_000, "the worker to send the page SMS");
+    expect(held.Body).toContain(reference);
 
     child.kill("SIGTERM");
     await until(() => output.includes('"msg":"stopping"'), 5_000, "the worker to begin stopping");
@@ -109,7 +108,6 @@ describe("the worker process, sent SIGTERM while a page is on its way to Twilio"
       }
       redis.disconnect();
     }
-    await hold?.close();
     await standIn?.close();
     if (flowsDir) rmSync(flowsDir, { recursive: true, force: true });
   });
@@ -155,60 +153,4 @@ async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): 
   } finally {
     clearTimeout(timer);
   }
-}
-
-interface HoldingHop {
-  url: string;
-  /** The form body of the first Messages.json request, once it has arrived and is being held. */
-  held: Promise<string>;
-  /** Lets the held request through to the stand-in, which answers it as Twilio would. */
-  release(): void;
-  close(): Promise<void>;
-}
-
-/**
- * An HTTP hop in front of the stand-in that holds the first SMS unanswered (and unsent) until
- * the test releases it, as a Twilio that is slow to answer; everything else passes straight
- * through. The stand-in itself answers every request at once.
- */
-async function startHoldingHop(target: string): Promise<HoldingHop> {
-  let holding = false;
-  let markHeld: (body: string) => void = () => {};
-  let release: () => void = () => {};
-  const held = new Promise<string>((resolve) => (markHeld = resolve));
-  const released = new Promise<void>((resolve) => (release = resolve));
-
-  const forward = (request: IncomingMessage, response: ServerResponse, body: Buffer) => {
-    const upstream = httpRequest(target + request.url, { method: request.method, headers: request.headers }, (answer) => {
-      response.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(response);
-    });
-    upstream.on("error", () => response.destroy());
-    upstream.end(body);
-  };
-  const server: Server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      const body = Buffer.concat(chunks);
-      if (!holding && request.url?.endsWith("/Messages.json")) {
-        holding = true;
-        markHeld(body.toString());
-        void released.then(() => forward(request, response, body));
-        return;
-      }
-      forward(request, response, body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    held,
-    release,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
 }
