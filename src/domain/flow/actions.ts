@@ -37,7 +37,9 @@ export type Action =
 export interface ReportDraft {
   category: string;
   location: string;
+  locationConfirmed?: boolean;
   recordingUrl?: string;
+  pageSupervisor?: boolean;
   callbackNumber: string | null;
   callSid: string;
   receivedAt: string;
