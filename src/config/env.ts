@@ -9,6 +9,14 @@ export const DEVELOPMENT_AUTH_TOKEN = "civic-line-development-token";
 
 const LogLevel = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
 
+/** How pages reach the crew: Twilio's REST API, or the console pager that keeps them in Redis and sends nothing. */
+export type PagerMode = "twilio" | "console";
+
+/** What `FALLBACK_NUMBER` says when a production line has no fallback number on purpose. */
+export const NO_FALLBACK_NUMBER = "none";
+
+const E164 = /^\+[1-9]\d{7,14}$/;
+
 const EnvSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
@@ -23,36 +31,65 @@ const EnvSchema = z
     FLOWS_DIR: z.string().min(1).default("flows"),
     FALLBACK_NUMBER: z
       .string()
-      .regex(/^\+[1-9]\d{7,14}$/, "must be an E.164 number such as +14035550100")
+      .refine((value) => value === NO_FALLBACK_NUMBER || E164.test(value), {
+        message: `must be an E.164 number such as +14035550100, or "${NO_FALLBACK_NUMBER}" for no fallback number on purpose`,
+      })
       .optional(),
+    PAGER: z.enum(["twilio", "console"], { error: 'must be "twilio" (pages are sent) or "console" (pages are kept in Redis, NOT sent)' }).optional(),
     TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, "must be a Twilio account SID (AC followed by 32 hex digits)").optional(),
     TWILIO_FROM_NUMBER: z
       .string()
-      .regex(/^\+[1-9]\d{7,14}$/, "must be the E.164 Twilio number pages come from, such as +14035550311")
+      .regex(E164, "must be the E.164 Twilio number pages come from, such as +14035550311")
+      .optional(),
+    TWILIO_RESIDENT_FROM_NUMBER: z
+      .string()
+      .regex(E164, "must be the E.164 Twilio number residents' texts come from, such as +14035550312")
       .optional(),
     TWILIO_API_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
-  })
-  .superRefine((env, ctx) => {
-    if (env.NODE_ENV !== "development" && !env.TWILIO_AUTH_TOKEN) {
-      ctx.addIssue({ code: "custom", path: ["TWILIO_AUTH_TOKEN"], message: "is required unless NODE_ENV=development" });
-    }
-    // The development token is in the public source: a line reachable from outside must not accept it.
-    if (env.NODE_ENV === "development" && !env.TWILIO_AUTH_TOKEN && env.PUBLIC_URL && !isLoopback(env.PUBLIC_URL)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["TWILIO_AUTH_TOKEN"],
-        message: `is required when PUBLIC_URL (${env.PUBLIC_URL}) is not on this machine: the development token is public`,
-      });
-    }
-    if (env.TWILIO_ACCOUNT_SID && !env.TWILIO_FROM_NUMBER) {
-      ctx.addIssue({ code: "custom", path: ["TWILIO_FROM_NUMBER"], message: "is required when TWILIO_ACCOUNT_SID is set" });
-    }
-    if (env.NODE_ENV !== "development" && !env.PUBLIC_URL) {
-      ctx.addIssue({ code: "custom", path: ["PUBLIC_URL"], message: "is required unless NODE_ENV=development" });
-    }
   });
 
+type RawEnv = Partial<Record<keyof z.input<typeof EnvSchema>, string>>;
+
+/**
+ * The variables that are required only together with others, checked on the raw values so they
+ * are named even when another variable is malformed: one start shows everything there is to fix.
+ */
+function requiredTogether(env: RawEnv): string[] {
+  const problems: string[] = [];
+  const development = env.NODE_ENV === "development";
+  if (!development && !env.TWILIO_AUTH_TOKEN) problems.push("TWILIO_AUTH_TOKEN is required unless NODE_ENV=development");
+  // The development token is in the public source: a line reachable from outside must not accept it.
+  if (development && !env.TWILIO_AUTH_TOKEN && env.PUBLIC_URL && !isLoopback(env.PUBLIC_URL)) {
+    problems.push(`TWILIO_AUTH_TOKEN is required when PUBLIC_URL (${env.PUBLIC_URL}) is not on this machine: the development token is public`);
+  }
+  if (!development && !env.PUBLIC_URL) problems.push("PUBLIC_URL is required unless NODE_ENV=development");
+  // Outside development a line without a real pager would tell callers the crew was paged while
+  // nobody was: it takes PAGER=console, written on purpose, to run like that.
+  const twilioPager = env.PAGER === "twilio" || (env.PAGER === undefined && (Boolean(env.TWILIO_ACCOUNT_SID) || !development));
+  if (twilioPager && !env.TWILIO_ACCOUNT_SID) {
+    problems.push(
+      env.PAGER === "twilio"
+        ? "TWILIO_ACCOUNT_SID is required with PAGER=twilio"
+        : "TWILIO_ACCOUNT_SID is required to send pages unless NODE_ENV=development (or set PAGER=console on purpose: pages are then kept in Redis and NOT sent)",
+    );
+  }
+  if (twilioPager && !env.TWILIO_FROM_NUMBER) {
+    problems.push(
+      env.TWILIO_ACCOUNT_SID
+        ? "TWILIO_FROM_NUMBER is required when TWILIO_ACCOUNT_SID is set"
+        : "TWILIO_FROM_NUMBER is required with TWILIO_ACCOUNT_SID: the number pages come from",
+    );
+  }
+  if ((env.NODE_ENV ?? "production") === "production" && !env.FALLBACK_NUMBER) {
+    problems.push(
+      `FALLBACK_NUMBER is required in production: the E.164 number after-hours callers reach when the line fails (or "${NO_FALLBACK_NUMBER}" on purpose)`,
+    );
+  }
+  return problems;
+}
+
 function isLoopback(url: string): boolean {
+  if (!URL.canParse(url)) return true; // named as malformed already
   const host = new URL(url).hostname;
   return host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
@@ -67,9 +104,26 @@ export interface Config {
   twilioAuthToken: string;
   logLevel: z.infer<typeof LogLevel>;
   flowsDir: string;
+  /** Where after-hours callers go when the line fails; undefined in development or with `FALLBACK_NUMBER=none`. */
   fallbackNumber: string | undefined;
-  /** Pages go through Twilio's REST API when set; otherwise the console pager keeps them. */
-  twilio: { accountSid: string; fromNumber: string; apiUrl: string | undefined } | undefined;
+  /**
+   * The host the web server binds: `127.0.0.1` while the public development token checks
+   * signatures (nobody else may reach such a line), every interface otherwise.
+   */
+  listenHost: string | undefined;
+  /** How pages reach the crew. `console` outside development was asked for with `PAGER=console`. */
+  pager: PagerMode;
+  /** Twilio's REST API for pages; set exactly when `pager` is `twilio`. */
+  twilio:
+    | {
+        accountSid: string;
+        /** The caller ID of SMS and voice pages. */
+        fromNumber: string;
+        /** The number residents' texts come from (`TWILIO_RESIDENT_FROM_NUMBER`); `fromNumber` when that is unset. */
+        residentFromNumber: string;
+        apiUrl: string | undefined;
+      }
+    | undefined;
 }
 
 /** The environment is not usable. The message names every bad or missing variable. */
@@ -87,22 +141,33 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
   const parsed = EnvSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${formatPath(issue.path)} ${issue.message}`));
-  }
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${formatPath(issue.path)} ${issue.message}`)),
+    ...requiredTogether(present),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const value = parsed.data;
+  const pager: PagerMode = value.PAGER ?? (value.TWILIO_ACCOUNT_SID ? "twilio" : "console");
+  const twilioAuthToken = value.TWILIO_AUTH_TOKEN ?? DEVELOPMENT_AUTH_TOKEN;
   return {
     env: value.NODE_ENV,
     port: value.PORT,
     redisUrl: value.REDIS_URL,
     publicUrl: value.PUBLIC_URL ?? `http://localhost:${value.PORT}`,
-    twilioAuthToken: value.TWILIO_AUTH_TOKEN ?? DEVELOPMENT_AUTH_TOKEN,
+    twilioAuthToken,
     logLevel: value.LOG_LEVEL ?? (value.NODE_ENV === "test" ? "silent" : "info"),
     flowsDir: value.FLOWS_DIR,
-    fallbackNumber: value.FALLBACK_NUMBER,
+    fallbackNumber: value.FALLBACK_NUMBER === NO_FALLBACK_NUMBER ? undefined : value.FALLBACK_NUMBER,
+    listenHost: twilioAuthToken === DEVELOPMENT_AUTH_TOKEN ? "127.0.0.1" : undefined,
+    pager,
     twilio:
-      value.TWILIO_ACCOUNT_SID && value.TWILIO_FROM_NUMBER
-        ? { accountSid: value.TWILIO_ACCOUNT_SID, fromNumber: value.TWILIO_FROM_NUMBER, apiUrl: value.TWILIO_API_URL }
+      pager === "twilio" && value.TWILIO_ACCOUNT_SID && value.TWILIO_FROM_NUMBER
+        ? {
+            accountSid: value.TWILIO_ACCOUNT_SID,
+            fromNumber: value.TWILIO_FROM_NUMBER,
+            residentFromNumber: value.TWILIO_RESIDENT_FROM_NUMBER ?? value.TWILIO_FROM_NUMBER,
+            apiUrl: value.TWILIO_API_URL,
+          }
         : undefined,
   };
 }

@@ -1,11 +1,22 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, DEVELOPMENT_AUTH_TOKEN, loadConfig } from "../../src/config/env.js";
 
+const sid = "AC0123456789abcdef0123456789abcdef";
+
+/** A complete production environment: a real pager and a fallback number. */
 const production = {
   NODE_ENV: "production",
   PUBLIC_URL: "https://311.example.org/",
   TWILIO_AUTH_TOKEN: "secret-token-value",
+  TWILIO_ACCOUNT_SID: sid,
+  TWILIO_FROM_NUMBER: "+14035550311",
+  FALLBACK_NUMBER: "+14035550100",
 };
+
+/** `production` without the variables named. */
+function without(...names: (keyof typeof production)[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(production).filter(([name]) => !names.includes(name as keyof typeof production)));
+}
 
 function problemsOf(env: Record<string, string | undefined>): string[] {
   try {
@@ -25,18 +36,34 @@ describe("loadConfig", () => {
         redisUrl: "redis://127.0.0.1:6379",
         flowsDir: "flows",
         logLevel: "info",
-        fallbackNumber: undefined,
+        fallbackNumber: "+14035550100",
+        pager: "twilio",
       });
+    });
+
+    it("listens on every interface", () => {
+      expect(loadConfig(production).listenHost).toBeUndefined();
     });
 
     it("drops a trailing slash from PUBLIC_URL, since signatures are checked over PUBLIC_URL + path", () => {
       expect(loadConfig(production).publicUrl).toBe("https://311.example.org");
     });
 
-    it("requires TWILIO_AUTH_TOKEN and PUBLIC_URL, naming both at once", () => {
+    it("names every missing variable at once", () => {
       expect(problemsOf({ NODE_ENV: "production" })).toEqual([
         "TWILIO_AUTH_TOKEN is required unless NODE_ENV=development",
         "PUBLIC_URL is required unless NODE_ENV=development",
+        "TWILIO_ACCOUNT_SID is required to send pages unless NODE_ENV=development (or set PAGER=console on purpose: pages are then kept in Redis and NOT sent)",
+        "TWILIO_FROM_NUMBER is required with TWILIO_ACCOUNT_SID: the number pages come from",
+        'FALLBACK_NUMBER is required in production: the E.164 number after-hours callers reach when the line fails (or "none" on purpose)',
+      ]);
+    });
+
+    it("names a missing variable even when another one is malformed", () => {
+      expect(problemsOf({ ...without("TWILIO_ACCOUNT_SID", "FALLBACK_NUMBER"), PORT: "eighty" })).toEqual([
+        expect.stringMatching(/^PORT /),
+        expect.stringMatching(/^TWILIO_ACCOUNT_SID is required to send pages/),
+        expect.stringMatching(/^FALLBACK_NUMBER is required in production/),
       ]);
     });
 
@@ -56,7 +83,60 @@ describe("loadConfig", () => {
     });
 
     it("treats an empty variable as unset", () => {
-      expect(loadConfig({ ...production, FALLBACK_NUMBER: "" }).fallbackNumber).toBeUndefined();
+      expect(problemsOf({ ...production, FALLBACK_NUMBER: "" })).toEqual([expect.stringMatching(/^FALLBACK_NUMBER is required in production/)]);
+    });
+
+    describe("without a fallback number", () => {
+      it("refuses to start, naming FALLBACK_NUMBER and how to go without one on purpose", () => {
+        expect(problemsOf(without("FALLBACK_NUMBER"))).toEqual([
+          'FALLBACK_NUMBER is required in production: the E.164 number after-hours callers reach when the line fails (or "none" on purpose)',
+        ]);
+      });
+
+      it('starts with FALLBACK_NUMBER=none, and then has no fallback number', () => {
+        expect(loadConfig({ ...production, FALLBACK_NUMBER: "none" }).fallbackNumber).toBeUndefined();
+      });
+
+      it("names a fallback number that is neither E.164 nor none", () => {
+        expect(problemsOf({ ...production, FALLBACK_NUMBER: "None please" })).toEqual([
+          'FALLBACK_NUMBER must be an E.164 number such as +14035550100, or "none" for no fallback number on purpose',
+        ]);
+      });
+    });
+
+    describe("without a real pager", () => {
+      it("refuses to start, naming TWILIO_ACCOUNT_SID and TWILIO_FROM_NUMBER and how to run without them on purpose", () => {
+        expect(problemsOf(without("TWILIO_ACCOUNT_SID", "TWILIO_FROM_NUMBER"))).toEqual([
+          "TWILIO_ACCOUNT_SID is required to send pages unless NODE_ENV=development (or set PAGER=console on purpose: pages are then kept in Redis and NOT sent)",
+          "TWILIO_FROM_NUMBER is required with TWILIO_ACCOUNT_SID: the number pages come from",
+        ]);
+      });
+
+      it("refuses to start with the SID alone, naming TWILIO_FROM_NUMBER", () => {
+        expect(problemsOf(without("TWILIO_FROM_NUMBER"))).toEqual(["TWILIO_FROM_NUMBER is required when TWILIO_ACCOUNT_SID is set"]);
+      });
+
+      it("refuses to start in NODE_ENV=test too: only development relaxes it", () => {
+        expect(problemsOf({ ...without("TWILIO_ACCOUNT_SID", "TWILIO_FROM_NUMBER"), NODE_ENV: "test" })).toHaveLength(2);
+      });
+
+      it("starts with the console pager when PAGER=console says so on purpose", () => {
+        const config = loadConfig({ ...without("TWILIO_ACCOUNT_SID", "TWILIO_FROM_NUMBER"), PAGER: "console" });
+        expect(config.pager).toBe("console");
+        expect(config.twilio).toBeUndefined();
+      });
+
+      it("keeps pages in the console pager when PAGER=console, even with Twilio credentials set", () => {
+        const config = loadConfig({ ...production, PAGER: "console" });
+        expect(config.pager).toBe("console");
+        expect(config.twilio).toBeUndefined();
+      });
+
+      it("names a PAGER that is neither twilio nor console", () => {
+        expect(problemsOf({ ...production, PAGER: "sms" })).toEqual([
+          'PAGER must be "twilio" (pages are sent) or "console" (pages are kept in Redis, NOT sent)',
+        ]);
+      });
     });
   });
 
@@ -65,6 +145,31 @@ describe("loadConfig", () => {
       const config = loadConfig({ NODE_ENV: "development", PORT: "4000" });
       expect(config.twilioAuthToken).toBe(DEVELOPMENT_AUTH_TOKEN);
       expect(config.publicUrl).toBe("http://localhost:4000");
+    });
+
+    it("listens on 127.0.0.1 only while the public development token checks signatures", () => {
+      expect(loadConfig({ NODE_ENV: "development" }).listenHost).toBe("127.0.0.1");
+    });
+
+    it("listens on every interface once a real auth token is set", () => {
+      expect(loadConfig({ NODE_ENV: "development", TWILIO_AUTH_TOKEN: "a-real-token" }).listenHost).toBeUndefined();
+    });
+
+    it("keeps pages in the console pager without Twilio credentials, and needs no fallback number", () => {
+      const config = loadConfig({ NODE_ENV: "development" });
+      expect(config.pager).toBe("console");
+      expect(config.fallbackNumber).toBeUndefined();
+    });
+
+    it("pages through Twilio when the credentials are set", () => {
+      expect(loadConfig({ NODE_ENV: "development", TWILIO_ACCOUNT_SID: sid, TWILIO_FROM_NUMBER: "+14035550311" }).pager).toBe("twilio");
+    });
+
+    it("refuses PAGER=twilio without the credentials", () => {
+      expect(problemsOf({ NODE_ENV: "development", PAGER: "twilio" })).toEqual([
+        "TWILIO_ACCOUNT_SID is required with PAGER=twilio",
+        "TWILIO_FROM_NUMBER is required with TWILIO_ACCOUNT_SID: the number pages come from",
+      ]);
     });
 
     it("accepts the development token behind a PUBLIC_URL on this machine", () => {
@@ -79,33 +184,35 @@ describe("loadConfig", () => {
   });
 
   describe("paging through Twilio", () => {
-    const sid = "AC0123456789abcdef0123456789abcdef";
-
-    it("keeps pages in the console pager when TWILIO_ACCOUNT_SID is not set", () => {
-      expect(loadConfig(production).twilio).toBeUndefined();
-    });
-
     it("pages through Twilio's own API when the SID and the from number are set", () => {
-      expect(loadConfig({ ...production, TWILIO_ACCOUNT_SID: sid, TWILIO_FROM_NUMBER: "+14035550311" }).twilio).toEqual({
+      expect(loadConfig(production).twilio).toEqual({
         accountSid: sid,
         fromNumber: "+14035550311",
+        residentFromNumber: "+14035550311",
         apiUrl: undefined,
       });
     });
 
     it("sends the REST calls to TWILIO_API_URL when it is set", () => {
-      const config = loadConfig({ ...production, TWILIO_ACCOUNT_SID: sid, TWILIO_FROM_NUMBER: "+14035550311", TWILIO_API_URL: "http://127.0.0.1:4010" });
+      const config = loadConfig({ ...production, TWILIO_API_URL: "http://127.0.0.1:4010" });
       expect(config.twilio?.apiUrl).toBe("http://127.0.0.1:4010");
     });
 
-    it("requires TWILIO_FROM_NUMBER with the SID", () => {
-      expect(problemsOf({ ...production, TWILIO_ACCOUNT_SID: sid })).toEqual(["TWILIO_FROM_NUMBER is required when TWILIO_ACCOUNT_SID is set"]);
+    it("texts residents from TWILIO_RESIDENT_FROM_NUMBER when it is set", () => {
+      expect(loadConfig({ ...production, TWILIO_RESIDENT_FROM_NUMBER: "+14035550312" }).twilio?.residentFromNumber).toBe("+14035550312");
     });
 
-    it("names a malformed SID, from number and API URL", () => {
-      const problems = problemsOf({ ...production, TWILIO_ACCOUNT_SID: "AC123", TWILIO_FROM_NUMBER: "403-555-0311", TWILIO_API_URL: "ftp://x" });
+    it("names a malformed SID, from numbers and API URL", () => {
+      const problems = problemsOf({
+        ...production,
+        TWILIO_ACCOUNT_SID: "AC123",
+        TWILIO_FROM_NUMBER: "403-555-0311",
+        TWILIO_RESIDENT_FROM_NUMBER: "403-555-0312",
+        TWILIO_API_URL: "ftp://x",
+      });
       expect(problems.join("\n")).toMatch(/TWILIO_ACCOUNT_SID must be a Twilio account SID/);
       expect(problems.join("\n")).toMatch(/TWILIO_FROM_NUMBER must be the E\.164 Twilio number/);
+      expect(problems.join("\n")).toMatch(/TWILIO_RESIDENT_FROM_NUMBER must be the E\.164 Twilio number residents' texts come from/);
       expect(problems.join("\n")).toMatch(/TWILIO_API_URL must be an http\(s\) URL/);
     });
   });
