@@ -30,8 +30,14 @@ export interface OverrideStore {
 
 /** Files urgent reports for the on-call crew. Idempotent per call. */
 export interface ReportQueue {
-  /** Queues the report (once per call, however often it is asked) and returns its reference. */
-  dispatch(draft: ReportDraft): Promise<string>;
+  /**
+   * Queues the report (once per call, however often it is asked) and returns its reference.
+   * `hold`: the caller is still adding to it; keep it back a little, and send it as it is if
+   * nothing more comes. Asked again for the same call, it brings a held report up to date.
+   */
+  dispatch(draft: ReportDraft, options?: { hold?: boolean }): Promise<string>;
+  /** Sends the call's held report now (the call ended); false when there is none held. */
+  release(callSid: string): Promise<boolean>;
 }
 
 /** What the City keeps of every call. */

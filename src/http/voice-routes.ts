@@ -9,6 +9,7 @@ import {
   type FallbackRoute,
 } from "../adapters/twilio/render.js";
 import { cleanText, replyFromParams } from "../adapters/twilio/reply.js";
+import type { ReportDraft } from "../domain/flow/actions.js";
 import type { CallOutcome } from "../domain/flow/call-state.js";
 import { newCall, step } from "../domain/flow/engine.js";
 import { holdTurn } from "../domain/flow/nodes/index.js";
@@ -92,9 +93,8 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
 
       for (const action of result.actions) {
         if (action.type !== "dispatch") continue;
-        const reference = await deps.reports.dispatch(action.report);
+        const reference = await fileReport(action.report, action.hold);
         result.call.vars.reference = reference;
-        log.info({ callSid, reference, category: action.report.category }, "urgent report queued for the on-call crew");
       }
 
       const twiml = renderActions(result.actions, flow, {
@@ -112,6 +112,27 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
     } catch (error) {
       log.error({ err: error, callSid }, "voice webhook failed; the caller gets the fallback");
       sendTwiml(res, fallbackTwiml(now));
+    }
+  }
+
+  /**
+   * Files (or updates and releases) the call's report. When that fails, what the caller said is
+   * logged at error level, so a person can act on it, and the failure goes on to the fallback:
+   * after hours, a person at FALLBACK_NUMBER.
+   */
+  async function fileReport(report: ReportDraft, hold: boolean): Promise<string> {
+    try {
+      const reference = await deps.reports.dispatch(report, { hold });
+      const fields = { callSid: report.callSid, reference, category: report.category };
+      if (hold) log.debug(fields, "urgent report filed and held for the caller's next answer");
+      else log.info(fields, "urgent report queued for the on-call crew");
+      return reference;
+    } catch (error) {
+      log.error(
+        { err: error, callSid: report.callSid, report },
+        "URGENT REPORT NOT FILED: act on it by hand (category, place, recording and callback are in this line)",
+      );
+      throw error;
     }
   }
 
@@ -161,6 +182,10 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
     try {
       const stored = await deps.calls.load(callSid);
       const call = stored?.call;
+      // The caller hung up with a report held for their next answer: the crew gets it now.
+      if (call?.heldReport && (await deps.reports.release(callSid))) {
+        log.info({ callSid, reference: call.vars.reference }, "the caller hung up: their held report goes to the crew now");
+      }
       const duration = Number(params.CallDuration);
       const outcome: CallOutcome = call?.outcome ?? "abandoned";
       const kept = await deps.records.add({

@@ -1,4 +1,4 @@
-import { Queue, type ConnectionOptions } from "bullmq";
+import { Job, Queue, type ConnectionOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import type { ReportDraft } from "../../domain/flow/actions.js";
 import type { ReportQueue } from "../../domain/ports.js";
@@ -43,6 +43,24 @@ export function createDispatchQueue(connection: Redis, options: { queueName?: st
   });
 }
 
+/**
+ * A report is worth more than a page chain: its job is retried for well over half an hour
+ * (13 tries, waits doubling from a second, jitter at most 30% off: at least 47 minutes in all),
+ * long enough to outlast a Redis failover or a worker restart. When even that fails, the worker
+ * raises the supervisors' alarm with what was reported.
+ */
+export const REPORT_JOB_OPTIONS = {
+  attempts: 13,
+  backoff: { type: "exponential", delay: 1_000, jitter: 0.3 },
+} as const;
+
+/**
+ * How long a held report waits for the caller's next answer before it goes to the crew as it
+ * is. Every step of the call starts the wait again, so it only has to outlast the longest
+ * single wait of the report's questions (a recording of up to a minute, with its prompt).
+ */
+export const DEFAULT_REPORT_HOLD_MS = 120_000;
+
 /** The BullMQ job id of a call's report: derived from the CallSid, so adding it twice adds it once. */
 export function reportJobId(callSid: string): string {
   return `report-${callSid.replace(/[^A-Za-z0-9_-]/g, "_")}`;
@@ -58,6 +76,8 @@ export interface BullReportQueueOptions {
   bullPrefix?: string;
   /** Told of connection errors (the webhook path already answers with the fallback). */
   onError?: (error: Error) => void;
+  /** @defaultValue {@link DEFAULT_REPORT_HOLD_MS} */
+  holdMs?: number;
 }
 
 /** Urgent reports onto the `oncall-dispatch` BullMQ queue, one job per call. */
@@ -65,15 +85,22 @@ export class BullReportQueue implements ReportQueue {
   readonly queue: Queue;
   private readonly referenceForCall;
   private readonly keyPrefix: string;
+  private readonly holdMs: number;
 
   constructor(options: BullReportQueueOptions) {
+    this.holdMs = options.holdMs ?? DEFAULT_REPORT_HOLD_MS;
     this.referenceForCall = defineScript(options.redis, "civicReferenceForCall", 2, REFERENCE_FOR_CALL);
     this.keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
     this.queue = createDispatchQueue(options.redis, options);
     this.queue.on("error", options.onError ?? (() => {}));
   }
 
-  async dispatch(draft: ReportDraft): Promise<string> {
+  /**
+   * Files the call's report: queues it the first time, and while it is still held brings it up
+   * to date and either holds it again (`hold`) or sends it to the worker now. A report the worker
+   * has already taken keeps what it had; the answer says so.
+   */
+  async dispatch(draft: ReportDraft, options: { hold?: boolean } = {}): Promise<string> {
     const reference = String(
       await this.referenceForCall(
         `${this.keyPrefix}reference:${draft.callSid}`,
@@ -83,8 +110,40 @@ export class BullReportQueue implements ReportQueue {
       ),
     );
     const report = UrgentReport.parse({ ...draft, reference });
-    await this.queue.add(URGENT_REPORT_JOB, report, { jobId: reportJobId(draft.callSid) });
+    const jobId = reportJobId(draft.callSid);
+    const delay = options.hold ? this.holdMs : 0;
+    const filed = await Job.fromId<UrgentReport>(this.queue, jobId);
+    if (!filed) {
+      await this.queue.add(URGENT_REPORT_JOB, report, { jobId, ...REPORT_JOB_OPTIONS, ...(delay ? { delay } : {}) });
+    } else if (await filed.isDelayed()) {
+      await this.update(filed, report, delay);
+    }
     return reference;
+  }
+
+  /** Sends a held report to the worker now (the call ended). Nothing when there is none, or it has gone. */
+  async release(callSid: string): Promise<boolean> {
+    const filed = await Job.fromId<UrgentReport>(this.queue, reportJobId(callSid));
+    if (!filed || !(await filed.isDelayed())) return false;
+    return this.moveOn(() => filed.promote());
+  }
+
+  private async update(filed: Job<UrgentReport>, report: UrgentReport, delay: number): Promise<boolean> {
+    // Held longer first, so the worker cannot take it between the two writes with the old data.
+    if (delay > 0 && !(await this.moveOn(() => filed.changeDelay(delay)))) return false;
+    await filed.updateData(report);
+    return delay > 0 || this.moveOn(() => filed.promote());
+  }
+
+  /** A held job's move, false when the worker took the job in the meantime (it is no longer delayed). */
+  private async moveOn(move: () => Promise<void>): Promise<boolean> {
+    try {
+      await move();
+      return true;
+    } catch (error) {
+      if (error instanceof Error && /is not in the delayed state/.test(error.message)) return false;
+      throw error;
+    }
   }
 
   async close(): Promise<void> {

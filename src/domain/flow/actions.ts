@@ -28,7 +28,11 @@ export type Action =
   /** Put the caller in a Twilio queue; the hold music comes from the enqueue state named here. */
   | { type: "enqueue"; queue: string; state: string }
   | { type: "dial"; number: string; timeout: number }
-  | { type: "dispatch"; report: ReportDraft }
+  /**
+   * File the urgent report. `hold`: the call goes on, so keep it back a little for what the
+   * caller is still adding (and send it anyway if they hang up); otherwise send it now.
+   */
+  | { type: "dispatch"; report: ReportDraft; hold: boolean }
   /** Answer now and come straight back for the rest of the flow (after an effect whose result the flow needs). */
   | { type: "redirect" }
   | { type: "hangup" };

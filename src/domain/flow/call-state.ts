@@ -22,8 +22,18 @@ export interface CallState {
   step: number;
   /** Failed tries (silence, wrong key) at the current state. */
   attempts: number;
-  /** A collect state waiting for the caller to confirm what it heard. */
+  /** A collect state waiting for the caller to confirm what it heard, or a menu its choice. */
   confirming: boolean;
+  /** The key of the menu choice heard by speech, waiting for the caller's yes. */
+  choice?: string;
+  /** A collect state asked where exactly, after an answer that named no street. */
+  followedUp?: boolean;
+  /**
+   * The dispatch state whose report has been filed and is held: the caller named the problem
+   * and the place, so the report reaches the crew even if the call ends now. Each later step
+   * brings it up to date; reaching that dispatch state, or the end of the call, releases it.
+   */
+  heldReport?: string;
   /** Values collected so far (`location`, `callbackNumber`, `category`, `reference`, ...). */
   vars: Record<string, string>;
   /** The states the call went through, in order. */

@@ -65,7 +65,7 @@ export function checkFlowGraph(file: string, flow: FlowDocument): Problem[] {
     }
   }
 
-  problems.push(...checkTemplates(file, flow));
+  problems.push(...checkTemplates(file, flow), ...checkFiledReports(file, flow));
 
   const loop = findLoopWithoutWaiting(flow, edges);
   if (loop) {
@@ -77,6 +77,23 @@ export function checkFlowGraph(file: string, flow: FlowDocument): Problem[] {
     });
   }
   return problems;
+}
+
+/** `fileReport` names the dispatch state whose report is filed early; anything else is a mistake. */
+function checkFiledReports(file: string, flow: FlowDocument): Problem[] {
+  const dispatches = Object.keys(flow.states).filter((id) => flow.states[id]!.type === "dispatch");
+  return Object.entries(flow.states).flatMap(([id, node]): Problem[] => {
+    if (!("fileReport" in node) || node.fileReport === undefined || flow.states[node.fileReport]?.type === "dispatch") return [];
+    const guess = didYouMean(node.fileReport, dispatches);
+    return [
+      {
+        file,
+        path: `states.${id}.fileReport`,
+        message: `"${node.fileReport}" is not a dispatch state`,
+        hint: guess ? `did you mean "${guess}"?` : dispatches.length ? `dispatch states: ${dispatches.join(", ")}` : "add a dispatch state for the report",
+      },
+    ];
+  });
 }
 
 function reach(from: string[], next: (id: string) => string[]): Set<string> {
@@ -130,6 +147,8 @@ function checkTemplates(file: string, flow: FlowDocument): Problem[] {
   const known = new Set(PROVIDED_VALUES);
   for (const node of Object.values(flow.states)) {
     if ("into" in node) known.add(node.into);
+    if (node.type === "collect" && node.confirm) known.add(`${node.into}Confirmed`);
+    if (node.type === "collect" && node.keepUnsure) known.add(node.keepUnsure);
     if (node.type === "menu") for (const choice of node.choices) for (const name of Object.keys(choice.set ?? {})) known.add(name);
   }
   const problems: Problem[] = [];

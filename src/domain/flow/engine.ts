@@ -3,6 +3,7 @@ import type { EmergencyOverride, Hours } from "../hours/index.js";
 import type { Action } from "./actions.js";
 import type { CallerReply, CallState } from "./call-state.js";
 import type { StepContext, Transition } from "./node-type.js";
+import { reportDraft } from "./nodes/dispatch.js";
 import { nodeTypeOf } from "./nodes/index.js";
 import type { Flow, FlowNode } from "./schema.js";
 
@@ -104,18 +105,51 @@ export function step(flow: Flow, call: CallState, reply: CallerReply, env: StepE
     if (entered >= MAX_STATES_PER_STEP) throw new FlowLoopError(flow.name, current.path.slice(-MAX_STATES_PER_STEP));
     transition = enter();
   }
-  return { call: current, actions };
+  return { call: current, actions: [...actions, ...heldReportActions(flow, current, actions, env)] };
+}
+
+/**
+ * While a report is held, every step files it again with what the call knows now (a confirmed
+ * place, the callback number), which also keeps it held while the caller is still answering.
+ * When the call ends before its dispatch state, the report is released as it is. The dispatch
+ * state itself files the final one.
+ */
+function heldReportActions(flow: Flow, call: CallState, actions: readonly Action[], env: StepEnvironment): Action[] {
+  if (!call.heldReport) return [];
+  if (actions.some((action) => action.type === "dispatch" && !action.hold)) {
+    delete call.heldReport;
+    return [];
+  }
+  const node = stateOf(flow, call.heldReport);
+  if (node.type !== "dispatch") throw new Error(`state "${call.heldReport}" is not a dispatch state`);
+  const report = reportDraft(node, { call, now: env.now, hours: env.hours, override: env.override });
+  if (!call.ended) return [{ type: "dispatch", report, hold: true }];
+  delete call.heldReport;
+  return [{ type: "dispatch", report, hold: false }];
 }
 
 function withTransition(call: CallState, transition: Transition): CallState {
   const vars = "vars" in transition && transition.vars ? { ...call.vars, ...transition.vars } : call.vars;
-  const outcome = "outcome" in transition && transition.outcome ? transition.outcome : call.outcome;
-  const next: CallState = { ...call, vars, ...(outcome ? { outcome } : {}) };
+  const holdReport = "holdReport" in transition ? transition.holdReport : undefined;
+  const outcome = holdReport ? "urgent-report" : "outcome" in transition && transition.outcome ? transition.outcome : call.outcome;
+  const { choice: _choice, followedUp: _followedUp, ...rest } = call;
+  const next: CallState = {
+    ...rest,
+    vars,
+    ...(outcome ? { outcome } : {}),
+    ...(holdReport && !call.heldReport ? { heldReport: holdReport } : {}),
+  };
   switch (transition.kind) {
     case "go":
       return { ...next, state: transition.to, entering: true, attempts: 0, confirming: false };
     case "wait":
-      return { ...next, attempts: transition.attempts ?? 0, confirming: transition.confirming ?? false };
+      return {
+        ...next,
+        attempts: transition.attempts ?? 0,
+        confirming: transition.confirming ?? false,
+        ...(transition.choice ? { choice: transition.choice } : {}),
+        ...(transition.followedUp ? { followedUp: true } : {}),
+      };
     case "end":
       return { ...next, ended: true };
   }

@@ -24,9 +24,20 @@ export type Transition =
       vars?: Record<string, string>;
       outcome?: CallOutcome;
       pause?: boolean;
+      /** The caller has named the problem and the place: file the report of this dispatch state now, held. */
+      holdReport?: string;
     }
-  /** Stay here and wait for the caller. */
-  | { kind: "wait"; actions: Action[]; attempts?: number; confirming?: boolean; vars?: Record<string, string> }
+  /** Stay here and wait for the caller. `choice` is the menu choice waiting for a yes. */
+  | {
+      kind: "wait";
+      actions: Action[];
+      attempts?: number;
+      confirming?: boolean;
+      choice?: string;
+      followedUp?: boolean;
+      vars?: Record<string, string>;
+      holdReport?: string;
+    }
   /** The call is over (the engine adds the hang-up). */
   | { kind: "end"; actions: Action[]; outcome?: CallOutcome };
 

@@ -35,7 +35,7 @@ export function templatePlaceholders(template: string): { name: string; format?:
 const numberWords: Record<string, string> = {
   // Not "oh": callers start sentences with it ("Oh no, there's no water").
   zero: "0", one: "1", two: "2", three: "3", four: "4", five: "5",
-  six: "6", seven: "7", eight: "8", nine: "9",
+  six: "6", seven: "7", eight: "8", nine: "9", star: "*", pound: "#",
 };
 
 /** Lower-case words only: punctuation, markup and odd characters become spaces. */
@@ -47,23 +47,85 @@ export function normaliseSpeech(speech: string): string {
     .trim();
 }
 
+/** A word as it is compared: "lights" and "light", "sewers" and "sewer" are the same word. */
+function stem(word: string): string {
+  return word.length > 3 && word.endsWith("s") && !word.endsWith("ss") ? word.slice(0, -1) : word;
+}
+
+function words(text: string): string[] {
+  return normaliseSpeech(text).split(" ").filter(Boolean).map(stem);
+}
+
+// Sounds and words callers put around an answer without changing it.
+const FILLER = "(?:uh|um|umm|er|erm|ah|oh|okay|ok|so|well|yeah|and|i think|i guess|maybe|please|thanks|thank you)";
+// "press one", "number one", "option 2", "it's the third one" is not a key: only these forms are.
+const KEY_LEAD = "(?:(?:press|push|dial|pick|choose|select|hit|i ll take|i want|number|option|choice|the|it s|that s)\\s+)*";
+
 /**
- * Which of `choices` the caller's words name: a keyword said anywhere as whole words, or the
- * choice's key said as a number ("one", "press 2"). When several match, the one said first wins.
+ * The key a caller said instead of pressing it, when the number is the whole answer: "one",
+ * "press one", "number one", "option two", "2, please". A number inside a sentence ("no one is
+ * hurt", "two houses are flooded") is not a key.
+ */
+export function spokenKey(speech: string): string | undefined {
+  const text = normaliseSpeech(speech);
+  const match = new RegExp(`^(?:${FILLER}\\s+)*${KEY_LEAD}([a-z]+|[0-9])(?:\\s+${FILLER})*$`).exec(text);
+  if (!match) return undefined;
+  const said = match[1]!;
+  return /^[0-9]$/.test(said) ? said : numberWords[said];
+}
+
+/** What a caller's words name among a menu's choices. */
+export type SpokenChoice<T> =
+  | { kind: "one"; choice: T }
+  /** Words of more than one choice: ask which, never guess. */
+  | { kind: "several"; choices: T[] }
+  | { kind: "none" };
+
+/**
+ * Which of `choices` the caller's words name. Keywords win: a choice's keyword said anywhere as
+ * whole words ("no one is hurt but the water main burst" names water, not key 1). A longer
+ * keyword beats a shorter one inside it ("traffic lights" over "lights"). When the words name
+ * more than one choice, the answer is `several`, so the line can ask rather than page the wrong
+ * crew. Only when no keyword is said does a key said as the whole answer count ("one", "press 2").
  */
 export function matchSpokenChoice<T extends { key: string; keywords: readonly string[] }>(
   speech: string,
   choices: readonly T[],
-): T | undefined {
-  const words = ` ${normaliseSpeech(speech)} `;
-  let best: { choice: T; at: number } | undefined;
+): SpokenChoice<T> {
+  const said = words(speech);
+  const found: { choice: T; from: number; to: number }[] = [];
   for (const choice of choices) {
-    const phrases = choice.keywords.map(normaliseSpeech).filter(Boolean);
-    const spokenKey = Object.entries(numberWords).filter(([, digit]) => digit === choice.key).map(([word]) => word);
-    for (const phrase of [...phrases, ...spokenKey, choice.key]) {
-      const at = words.indexOf(` ${phrase} `);
-      if (at >= 0 && (!best || at < best.at)) best = { choice, at };
+    for (const keyword of choice.keywords) {
+      const phrase = words(keyword);
+      if (phrase.length === 0) continue;
+      for (let at = 0; at + phrase.length <= said.length; at++) {
+        if (phrase.every((word, index) => said[at + index] === word)) found.push({ choice, from: at, to: at + phrase.length });
+      }
     }
   }
-  return best?.choice;
+  const kept = found.filter(
+    (match) => !found.some((other) => other !== match && other.from <= match.from && other.to >= match.to && other.to - other.from > match.to - match.from),
+  );
+  const named = [...new Set(kept.map((match) => match.choice))];
+  if (named.length === 1) return { kind: "one", choice: named[0]! };
+  if (named.length > 1) return { kind: "several", choices: named };
+  const key = spokenKey(speech);
+  const byKey = key === undefined ? undefined : choices.find((choice) => choice.key === key);
+  return byKey ? { kind: "one", choice: byKey } : { kind: "none" };
+}
+
+const YES = ["yes", "yeah", "yep", "yup", "correct", "right", "that s right", "that is right", "sure", "affirmative", "uh huh", "exactly", "ok", "okay"];
+const NO = ["no", "nope", "nah", "wrong", "incorrect", "not right", "that s wrong", "not quite"];
+
+/**
+ * A spoken yes or no: "yes", "yeah that's right", "no", "nope, wrong street". Null when the
+ * words are neither, or both.
+ */
+export function spokenYesNo(speech: string): "yes" | "no" | null {
+  const said = ` ${normaliseSpeech(speech)} `;
+  const has = (list: readonly string[]) => list.some((phrase) => said.includes(` ${phrase} `));
+  const no = has(NO);
+  const yes = has(YES) && !(no && /\bnot (right|correct)\b/.test(said));
+  if (yes === no) return null;
+  return yes ? "yes" : "no";
 }

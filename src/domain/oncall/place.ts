@@ -65,3 +65,43 @@ export function placeKey(location: string): string {
   const specific = named.length === 1 ? isAddress(named[0]!) : streets.length > 1 && named.every(namesStreet);
   return specific ? streets.sort().join(" & ") : "";
 }
+
+function placeWords(text: string): string[] {
+  return normaliseSpeech(text.replace(/[&+/@]/g, " and "))
+    .split(" ")
+    .filter(Boolean)
+    .map((word) => ABBREVIATIONS[word] ?? word.replace(/^(\d+)(st|nd|rd|th)$/, "$1"));
+}
+
+/**
+ * The name by which callers say a street without its type ("Mayor Magrath Drive": "mayor
+ * magrath"); "" for a name that is not a street ("West Lethbridge" is an area).
+ */
+function streetName(name: string): string {
+  const words = placeWords(name);
+  if (!words.some((word) => STREET_TYPES.has(word))) return "";
+  return words.filter((word) => !STREET_TYPES.has(word) && !DIRECTIONS.has(word)).join(" ");
+}
+
+/**
+ * Whether a place as a caller said it points somewhere a crew can drive to: it names a street
+ * ("Whoop-Up Drive", "Highway 3"), an intersection ("5th and 13th"), an address, or one of the
+ * City's landmarks (`landmarks`, the speech hints: "the Walmart on Mayor Magrath"). "My house",
+ * "here", "the corner" and "West Lethbridge" do not: the line asks which street.
+ *
+ * @example namesAPlace("in front of my house") // false
+ * @example namesAPlace("5th and 13th") // true
+ */
+export function namesAPlace(location: string, landmarks: readonly string[] = []): boolean {
+  const words = placeWords(location);
+  if (words.some((word) => STREET_TYPES.has(word)) && words.some((word) => !STREET_TYPES.has(word) && !DIRECTIONS.has(word) && !FILLER.has(word) && !SEPARATORS.has(word) && !NOT_A_STREET_NAME.has(word))) {
+    return true;
+  }
+  // Two numbered streets: "5th and 13th", "13 and 5".
+  if (words.filter((word) => /^\d+$/.test(word)).length >= 2) return true;
+  const said = ` ${words.join(" ")} `;
+  return landmarks.some((name) => {
+    const street = streetName(name);
+    return street.length > 0 && !/^\d+$/.test(street) && said.includes(` ${street} `);
+  });
+}

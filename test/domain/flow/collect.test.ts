@@ -107,8 +107,8 @@ states:
       expect(call).toMatchObject({ state: "where", attempts: 1 });
     });
 
-    it("asks again with the invalid text first", () => {
-      expect(heard(actions)).toEqual(["Sorry, I couldn't understand that.", "Where is the problem?"]);
+    it("asks again, saying it is not sure it heard right", () => {
+      expect(heard(actions)).toEqual(["Sorry, I'm not sure I heard that right.", "Where is the problem?"]);
     });
   });
 
@@ -149,7 +149,10 @@ states:
     });
 
     it("tells the caller before the tone", () => {
-      expect(phone.heard).toEqual(["Let's record it instead.", "After the tone, say where the problem is, then press pound."]);
+      expect(phone.heard).toEqual([
+        "Let's record it instead, so the crew hears it in your own words.",
+        "After the tone, say where the problem is, then press pound.",
+      ]);
     });
   });
 });
@@ -178,12 +181,25 @@ states:
     expect(heard(heardOnce.actions)).toEqual(["I heard Whoop-Up Drive. Press 1 if that's right, or 2 to say it again."]);
   });
 
-  it("listens for a key, not speech, for the answer", () => {
-    expect(only(heardOnce.actions, "gather").input).toEqual(["dtmf"]);
+  it("takes one key at once, or a spoken yes or no", () => {
+    expect(only(heardOnce.actions, "gather")).toMatchObject({ input: ["dtmf", "speech"], numDigits: 1 });
+    expect(only(heardOnce.actions, "gather").finishOnKey).toBeUndefined();
   });
 
   it("moves on with the words when the caller presses 1", () => {
     expect(heard(answer(flow, heardOnce.call, { digits: "1" }).actions)).toEqual(["got Whoop-Up Drive"]);
+  });
+
+  it.each(["yes", "Yeah, that's right.", "correct", "yep"])('moves on when the caller says "%s"', (speech) => {
+    expect(heard(answer(flow, heardOnce.call, { speech }).actions)).toEqual(["got Whoop-Up Drive"]);
+  });
+
+  it("marks the place as confirmed", () => {
+    expect(answer(flow, heardOnce.call, { digits: "1" }).call.vars.locationConfirmed).toBe("yes");
+  });
+
+  it.each(["no", "nope, wrong street", "that's not right"])('asks again when the caller says "%s"', (speech) => {
+    expect(heard(answer(flow, heardOnce.call, { speech }).actions)).toEqual(["Where is the problem?"]);
   });
 
   describe("when the caller presses 2", () => {
@@ -283,7 +299,7 @@ states:
     format: phone
     prefill: caller
     prompt: Please key in a phone number where we can reach you, then press pound.
-    confirm: We can call you back at {callbackNumber|digits}. If that's right, press 1. Or key in another number, followed by the pound key.
+    confirm: We can call you back at {callbackNumber|digits}. If that's right, press 1 or say yes. For another number, press 2 or say no.
     invalid: Sorry, that doesn't look like a phone number.
     attempts: 3
     onFail:
@@ -294,7 +310,8 @@ states:
     text: calling back {callbackNumber}
 `);
   const confirmText = (digits: string) =>
-    `We can call you back at ${digits}. If that's right, press 1. Or key in another number, followed by the pound key.`;
+    `We can call you back at ${digits}. If that's right, press 1 or say yes. For another number, press 2 or say no.`;
+  const ASK_NUMBER = "Please key in a phone number where we can reach you, then press pound.";
 
   describe("when the caller's number is known (+14035550123)", () => {
     const entered = step(flow, freshCall(flow, { caller: "+14035550123" }), {}, env);
@@ -303,8 +320,10 @@ states:
       expect(heard(entered.actions)).toEqual([confirmText("4 0 3, 5 5 5, 0 1 2 3")]);
     });
 
-    it("listens for keys only, finished with pound, for at most 5 seconds", () => {
-      expect(only(entered.actions, "gather")).toMatchObject({ input: ["dtmf"], finishOnKey: "#", timeout: 5 });
+    it("takes a single key at once (no pound to wait for), or a spoken yes or no, for at most 5 seconds", () => {
+      const gather = only(entered.actions, "gather");
+      expect(gather).toMatchObject({ input: ["dtmf", "speech"], numDigits: 1, timeout: 5 });
+      expect(gather.finishOnKey).toBeUndefined();
     });
 
     it("holds the number in E.164 while the caller decides", () => {
@@ -319,8 +338,24 @@ states:
       });
     });
 
-    describe("and the caller keys in another number (4035559876)", () => {
-      const replaced = answer(flow, entered.call, { digits: "4035559876" });
+    describe('and the caller says "yes"', () => {
+      it("moves on with the number", () => {
+        expect(heard(answer(flow, entered.call, { speech: "yes" }).actions)).toEqual(["calling back +14035550123"]);
+      });
+    });
+
+    describe("and the caller presses 2 for another number, then keys in 4035559876", () => {
+      const asked = answer(flow, entered.call, { digits: "2" });
+      const replaced = answer(flow, asked.call, { digits: "4035559876" });
+
+      it("asks for the other number in its own prompt, finished with pound", () => {
+        expect(heard(asked.actions)).toEqual([ASK_NUMBER]);
+        expect(only(asked.actions, "gather")).toMatchObject({ input: ["dtmf"], finishOnKey: "#" });
+      });
+
+      it('asks the same when the caller says "no"', () => {
+        expect(heard(answer(flow, entered.call, { speech: "no" }).actions)).toEqual([ASK_NUMBER]);
+      });
 
       it("reads the new number back", () => {
         expect(heard(replaced.actions)).toEqual([confirmText("4 0 3, 5 5 5, 9 8 7 6")]);
@@ -339,8 +374,8 @@ states:
       });
     });
 
-    describe("and the caller keys in something that is not a phone number (12345)", () => {
-      const refused = answer(flow, entered.call, { digits: "12345" });
+    describe("and the caller presses a key that is neither 1 nor 2 (5)", () => {
+      const refused = answer(flow, entered.call, { digits: "5" });
 
       it("says so with the invalid text, then reads back the number it has", () => {
         expect(heard(refused.actions)).toEqual([

@@ -126,8 +126,13 @@ describe("a dispatch state", () => {
   });
 
   describe("when no callback number was kept", () => {
-    it("has a null callback number", () => {
-      expect(only(step(flow, about({ category: "power" }), {}, winter).actions, "dispatch").report.callbackNumber).toBeNull();
+    it("gives the number the caller called from", () => {
+      expect(only(step(flow, about({ category: "power" }), {}, winter).actions, "dispatch").report.callbackNumber).toBe("+14035550123");
+    });
+
+    it("has a null callback number when the caller's number was withheld too", () => {
+      const anonymous = { ...about({ category: "power" }), caller: "anonymous" };
+      expect(only(step(flow, anonymous, {}, winter).actions, "dispatch").report.callbackNumber).toBeNull();
     });
   });
 

@@ -109,6 +109,7 @@ describe("step", () => {
       let call = step(flow, freshCall(flow), {}, env).call;
       call = step(flow, call, { digits: "2" }, env).call;
       call = step(flow, call, { speech: "Stafford Drive", confidence: 0.9 }, env).call;
+      call = step(flow, call, { digits: "1" }, env).call;
       const { actions } = step(flow, call, { digits: "1" }, env);
 
       expect(actions.map((action) => action.type)).toEqual(["dispatch", "redirect"]);

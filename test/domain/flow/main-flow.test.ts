@@ -17,18 +17,24 @@ const DAY_MENU = [
   "For garbage, recycling and compost, press 2, or say waste.",
   "For roads, snow and transit, press 3, or say roads.",
   "For bylaw and parking, press 4, or say parking.",
+  "For an urgent problem, a power outage, a watermain break or sewer backup, or a road hazard, press 9, or say urgent.",
   "For anything else, press 0, or say agent.",
+  "To hear these choices again, press star.",
 ];
 const URGENT_MENU = [
   "For a power outage, press 1, or say power.",
   "For a watermain break, no water, or a sewer backup, press 2, or say water.",
   "For a road hazard or a traffic signal that is out, press 3, or say road.",
   "For anything else, press 0.",
+  "To hear these choices again, press star.",
 ];
 const AFTER_HOURS =
   "Our contact centre is open Monday to Friday, 8 a.m. to 4:30 p.m., except City holidays. You have reached the after-hours trouble line for urgent problems.";
 const LOCATION_PROMPT = "Please tell us where the problem is. Say a street address, or the nearest intersection.";
 const GOODBYE = "Thank you for calling the City of Lethbridge. Goodbye.";
+const PLACE_READ_BACK = (place: string) => `I heard ${place}. If that's right, press 1 or say yes. To say it again, press 2 or say no.`;
+const CALLBACK_CONFIRM =
+  "The crew may call you back at 4 0 3, 5 5 5, 0 1 2 3. If that's right, press 1 or say yes. For a different number, press 2 or say no.";
 
 /** A Wednesday morning in business hours. */
 const WEEKDAY_10AM = "2026-12-02T10:00:00";
@@ -187,15 +193,18 @@ describe("a call to the City's line", () => {
       });
     });
 
-    describe("when the caller reports a watermain break: presses 2, says a place, presses 1", () => {
+    describe("when the caller reports a watermain break: presses 2, says a place, confirms it, confirms the number", () => {
       const phone = call(SATURDAY_2AM);
-      const dispatched: Action[] = [];
+      const dispatched: Extract<Action, { type: "dispatch" }>[] = [];
       const record = () => dispatched.push(...phone.actions.filter((action) => action.type === "dispatch"));
 
       phone.press("2");
       record();
       const askedWhere = phone.heard;
       phone.say("3rd Avenue South and 13th Street");
+      record();
+      const readBack = phone.heard;
+      phone.press("1");
       record();
       const askedToConfirm = phone.heard;
       phone.press("1");
@@ -205,24 +214,27 @@ describe("a call to the City's line", () => {
       phone.followRedirect();
       record();
 
-      it("asks where the problem is", () => {
+      it("asks where the problem is, without asking which crew again: a key needs no confirmation", () => {
         expect(askedWhere).toEqual([LOCATION_PROMPT]);
       });
 
+      it("reads the place back", () => {
+        expect(readBack).toEqual([PLACE_READ_BACK("3rd Avenue South and 13th Street")]);
+      });
+
       it("asks the caller to confirm the number they are calling from", () => {
-        expect(askedToConfirm).toEqual([
-          "The crew may call you back at 4 0 3, 5 5 5, 0 1 2 3. If that's right, press 1. Or key in another number, followed by the pound key.",
-        ]);
+        expect(askedToConfirm).toEqual([CALLBACK_CONFIRM]);
       });
 
-      it("files exactly one report over the whole call", () => {
-        expect(dispatched).toHaveLength(1);
+      it("files the report held from the moment the place is heard, and releases it once at the end", () => {
+        expect(dispatched.map((action) => action.hold)).toEqual([true, true, false]);
       });
 
-      it("files it for the water crew, with the place and the callback number", () => {
+      it("files it for the water crew, with the confirmed place and the callback number", () => {
         expect(only(filing, "dispatch").report).toEqual({
           category: "water",
           location: "3rd Avenue South and 13th Street",
+          locationConfirmed: true,
           callbackNumber: "+14035550123",
           callSid: CALL_SID,
           receivedAt: "2026-12-05T02:00:00.000-07:00",
@@ -251,13 +263,20 @@ describe("a call to the City's line", () => {
       });
     });
 
-    describe("when an anonymous caller reports a power outage", () => {
+    describe("when an anonymous caller says what and where, and keys in a number", () => {
       const phone = call(SATURDAY_2AM, { caller: "anonymous" });
       phone.say("The power is out on my street");
+      const confirmCrew = phone.heard;
+      phone.say("yes");
       phone.say("Scenic Drive South");
+      phone.say("yeah that's right");
       const askedForNumber = phone.heard;
       phone.press("4035550199");
       phone.press("1");
+
+      it("confirms the crew it heard, in a word", () => {
+        expect(confirmCrew).toEqual(["A power outage or electrical problem, is that right? Say yes or press 1. If not, say no or press 2."]);
+      });
 
       it("asks the caller to key in a number", () => {
         expect(askedForNumber).toEqual([
@@ -266,7 +285,12 @@ describe("a call to the City's line", () => {
       });
 
       it("files the report with the number keyed in", () => {
-        expect(only(phone.actions, "dispatch").report).toMatchObject({ category: "power", callbackNumber: "+14035550199" });
+        expect(only(phone.actions, "dispatch").report).toMatchObject({
+          category: "power",
+          location: "Scenic Drive South",
+          locationConfirmed: true,
+          callbackNumber: "+14035550199",
+        });
       });
     });
 
@@ -278,6 +302,7 @@ describe("a call to the City's line", () => {
       const lastChance = phone.heard;
       const lastChanceState = phone.call.state;
       phone.silence();
+      phone.silence();
 
       it("gives one last chance in urgent-menu-again after three silences", () => {
         expect(lastChanceState).toBe("urgent-menu-again");
@@ -287,20 +312,44 @@ describe("a call to the City's line", () => {
         expect(lastChance).toEqual(["Let's try once more.", ...URGENT_MENU]);
       });
 
-      it("says goodbye after the next silence", () => {
-        expect(phone.heard).toEqual([GOODBYE]);
+      it("asks them to record the problem rather than hanging up", () => {
+        expect(phone.heard).toEqual([
+          "Let's record your report instead. After the tone, tell us what the problem is and where it is, then press pound or stay on the line.",
+        ]);
+        expect(types(phone.actions)).toEqual(["say", "record"]);
       });
 
-      it("hangs up rather than asking again", () => {
-        expect(types(phone.actions)).toEqual(["say", "hangup"]);
+      describe("and records it", () => {
+        const recorded = call(SATURDAY_2AM);
+        for (let silence = 0; silence < 5; silence++) recorded.silence();
+        recorded.reply({ recordingUrl: "https://api.twilio.com/Recordings/RE7", recordingDuration: 14 });
+
+        it("files it for a supervisor, with the recording and the caller's number", () => {
+          expect(only(recorded.actions, "dispatch")).toMatchObject({
+            hold: false,
+            report: {
+              category: "general",
+              recordingUrl: "https://api.twilio.com/Recordings/RE7",
+              pageSupervisor: true,
+              callbackNumber: "+14035550123",
+            },
+          });
+        });
       });
 
-      it("has ended the call, answered by the line itself", () => {
-        expect(phone.call).toMatchObject({ ended: true, state: "goodbye", outcome: "answered-by-ivr" });
-      });
+      describe("and records nothing either", () => {
+        const silent = call(SATURDAY_2AM);
+        for (let silence = 0; silence < 5; silence++) silent.silence();
+        silent.reply({});
 
-      it("took five webhooks in all: it never loops", () => {
-        expect(phone.call.step).toBe(5);
+        it("says goodbye, having filed nothing", () => {
+          expect(silent.heard).toEqual([GOODBYE]);
+          expect(silent.actions.filter((action) => action.type === "dispatch")).toEqual([]);
+        });
+
+        it("took seven webhooks in all: it never loops", () => {
+          expect(silent.call.step).toBe(7);
+        });
       });
     });
 

@@ -155,8 +155,16 @@ states:
       expect(heard(answer({ speech: "press 2" }).actions)).toEqual(["chose water"]);
     });
 
-    it("picks the choice named first when the words name several", () => {
-      expect(heard(answer({ speech: "the sewer backed up and the power is out" }).actions)).toEqual(["chose water"]);
+    describe("when the words name several choices", () => {
+      const unsure = answer({ speech: "the sewer backed up and the power is out" });
+
+      it("never guesses: it stays in the menu and counts a try", () => {
+        expect(unsure.call).toMatchObject({ state: "menu", attempts: 1 });
+      });
+
+      it("says it was not sure which one, then asks again", () => {
+        expect(heard(unsure.actions)[0]).toBe("Sorry, I wasn't sure which one you meant.");
+      });
     });
 
     it("does not match a keyword inside another word (\"powerful\")", () => {

@@ -1,28 +1,52 @@
 import { z } from "zod";
+import { namesAPlace } from "../../oncall/place.js";
 import { callerNumber, toE164 } from "../../phone.js";
 import type { Action, Prompt } from "../actions.js";
 import type { CallerReply } from "../call-state.js";
 import { defineNodeType, type StepContext, type Transition } from "../node-type.js";
+import { spokenYesNo } from "../text.js";
 import { failureEdges, prompts, retryFields, StateId, Text, Timeout, tryAgain, VarName } from "./common.js";
 
 export const CollectNode = z
   .strictObject({
     type: z.literal("collect"),
-    /** The variable that receives the answer (`location`, `callbackNumber`). */
+    /** The variable that receives the answer (`location`, `callbackNumber`). A confirmed answer also sets `{<into>Confirmed}` to `yes`. */
     into: VarName,
     /** Listen for words (`speech`) or keys (`digits`, ended with #). */
     input: z.enum(["speech", "digits"]),
     prompt: Text,
-    /** `phone` accepts a North American or +country number and keeps it as E.164. */
-    format: z.enum(["text", "phone"]).default("text"),
+    /**
+     * `phone` accepts a North American or +country number and keeps it as E.164. `place` asks
+     * once more (`vague`) when the answer names no street or intersection ("my house").
+     */
+    format: z.enum(["text", "phone", "place"]).default("text"),
     /** Start from the caller's own number and only ask them to confirm it. */
     prefill: z.literal("caller").optional(),
-    /** Read back what was heard and ask for 1 to confirm, e.g. "We have {callbackNumber|digits}. Press 1 ...". */
+    /**
+     * Read back what was heard and ask for a yes: "I heard {location}. If that's right, press 1
+     * or say yes; to say it again, press 2." One key confirms at once; yes and no are understood;
+     * 2 or no asks the question again.
+     */
     confirm: Text.optional(),
+    /** The follow-up question for a place that names no street or intersection (`format: place`). */
+    vague: Text.default("What street is that on, or the nearest intersection?"),
     /** Words that help speech recognition (street names, landmarks). */
     hints: z.array(z.string().trim().min(1).max(100)).max(500).optional(),
-    /** Speech heard with less confidence than this counts as not understood. */
-    minConfidence: z.number().min(0).max(1).default(0),
+    /** Speech heard with less confidence than this is not taken: the caller is asked again. */
+    minConfidence: z.number().min(0).max(1).default(0.5),
+    /** Said before asking again when speech was heard with too little confidence. */
+    unsure: Text.default("Sorry, I'm not sure I heard that right."),
+    /**
+     * Where speech that was not taken is kept (heard with too little confidence, or refused at
+     * the read-back), so the crew can read it beside the caller's recording.
+     */
+    keepUnsure: VarName.optional(),
+    /**
+     * A dispatch state whose report is filed the moment this state hears an answer, and held
+     * until the call reaches that state or ends: a caller who hangs up after naming the place
+     * still reaches the crew.
+     */
+    fileReport: StateId.optional(),
     /** Longest answer kept; anything longer is cut. */
     maxLength: z.number().int().min(1).max(1000).default(300),
     timeout: Timeout.default(6),
@@ -36,16 +60,21 @@ export const CollectNode = z
     if (node.prefill && node.format !== "phone") {
       ctx.addIssue({ code: "custom", path: ["prefill"], message: 'prefill: caller needs format: phone' });
     }
+    if (node.format === "place" && node.input !== "speech") {
+      ctx.addIssue({ code: "custom", path: ["format"], message: "format: place needs input: speech" });
+    }
   });
 export type CollectNode = z.infer<typeof CollectNode>;
 
-function ask(node: CollectNode, ctx: StepContext, before: Prompt[] = []): Action[] {
+const YES_NO_HINTS = ["yes", "no", "that's right", "wrong"];
+
+function ask(node: CollectNode, ctx: StepContext, before: Prompt[] = [], question: CollectNode["prompt"] = node.prompt): Action[] {
   return [
     {
       type: "gather",
       input: node.input === "speech" ? ["speech"] : ["dtmf"],
       timeout: node.timeout,
-      prompts: [...before, ...prompts(node.prompt, ctx)],
+      prompts: [...before, ...prompts(question, ctx)],
       ...(node.input === "digits" ? { finishOnKey: "#" } : {}),
       ...(node.hints ? { hints: node.hints } : {}),
     },
@@ -56,50 +85,62 @@ function askToConfirm(node: CollectNode, ctx: StepContext, before: Prompt[] = []
   return [
     {
       type: "gather",
-      // Keys only: a spoken "yes" is easy to mishear in a storm, and a new number is keyed in.
-      input: ["dtmf"],
+      // One key answers at once (no pound to wait for); a spoken yes or no is understood too.
+      input: ["dtmf", "speech"],
+      numDigits: 1,
       timeout: Math.min(node.timeout, 5),
-      finishOnKey: "#",
       prompts: [...before, ...prompts(node.confirm, ctx)],
+      hints: YES_NO_HINTS,
     },
   ];
 }
 
-/** The answer in the reply, cleaned and checked; null when it is not usable. */
-function answerFrom(node: CollectNode, reply: CallerReply): string | null {
-  const raw = node.input === "speech" ? reply.speech ?? "" : reply.digits ?? "";
-  if (node.input === "speech" && reply.confidence !== undefined && reply.confidence < node.minConfidence) return null;
-  const value = raw.trim().slice(0, node.maxLength).trim();
+/** What the caller answered, as heard, before any check. */
+function rawAnswer(node: CollectNode, reply: CallerReply): string {
+  return (node.input === "speech" ? reply.speech ?? "" : reply.digits ?? "").trim().slice(0, node.maxLength).trim();
+}
+
+/** The answer cleaned and checked; null when it is not usable. */
+function usable(node: CollectNode, value: string): string | null {
   if (!value) return null;
   if (node.format === "phone") return toE164(value);
   if (node.input === "digits" && !/^\d+$/.test(value)) return null;
   return value;
 }
 
+/** The variables a transition sets, with the held report filed when the state files one. */
+function heard(node: CollectNode, vars: Record<string, string>): { vars: Record<string, string>; holdReport?: string } {
+  return { vars, ...(node.fileReport ? { holdReport: node.fileReport } : {}) };
+}
+
 /** With the value in hand: confirm it when the state asks for that, or move on. */
 function accept(node: CollectNode, ctx: StepContext, value: string): Transition {
   const vars = { [node.into]: value };
-  if (!node.confirm) return { kind: "go", to: node.next, vars };
+  if (!node.confirm) return { kind: "go", to: node.next, ...heard(node, vars) };
   const withValue: StepContext = { ...ctx, call: { ...ctx.call, vars: { ...ctx.call.vars, ...vars } } };
-  return { kind: "wait", vars, confirming: true, attempts: ctx.call.attempts, actions: askToConfirm(node, withValue) };
+  return { kind: "wait", ...heard(node, vars), confirming: true, attempts: ctx.call.attempts, actions: askToConfirm(node, withValue) };
 }
 
 function replyWhileConfirming(node: CollectNode, reply: CallerReply, ctx: StepContext): Transition {
   const digits = reply.digits ?? "";
-  const askAgain = (sorry: Prompt[]) => askToConfirm(node, ctx, sorry);
-  if (digits === "1") return { kind: "go", to: node.next };
-  if (!digits) return tryAgain(node, ctx, "noInput", askAgain, { confirming: true });
-  if (node.input === "speech" && digits === "2") return { kind: "wait", attempts: ctx.call.attempts, actions: ask(node, ctx) };
-  if (node.input === "digits" && digits.length > 1) {
-    const value = answerFrom(node, reply);
-    if (value) return accept(node, ctx, value);
+  const answer = digits === "1" ? "yes" : digits === "2" ? "no" : digits ? null : spokenYesNo(reply.speech ?? "");
+  if (answer === "yes") return { kind: "go", to: node.next, vars: { [`${node.into}Confirmed`]: "yes" } };
+  if (answer === "no") {
+    // Asked afresh, in its own words. What was refused is kept apart, never sent as confirmed.
+    const refused = ctx.call.vars[node.into] ?? "";
+    const vars = { [node.into]: "", ...(node.keepUnsure && refused ? { [node.keepUnsure]: refused } : {}) };
+    const again = tryAgain(node, ctx, "invalid", () => ask(node, ctx));
+    return { ...again, vars };
   }
+  const askAgain = (sorry: Prompt[]) => askToConfirm(node, ctx, sorry);
+  if (!digits && !reply.speech) return tryAgain(node, ctx, "noInput", askAgain, { confirming: true });
   return tryAgain(node, ctx, "invalid", askAgain, { confirming: true });
 }
 
 /**
  * Asks for a value by speech or keys, checks it, optionally reads it back for confirmation, and
- * keeps it in a variable. With `prefill: caller` it starts from the caller's own number.
+ * keeps it in a variable. With `prefill: caller` it starts from the caller's own number; with
+ * `format: place` it asks once where exactly when the answer names no street.
  */
 export const collectNode = defineNodeType<CollectNode>({
   type: "collect",
@@ -113,12 +154,22 @@ export const collectNode = defineNodeType<CollectNode>({
   },
   reply: (node, reply, ctx) => {
     if (ctx.call.confirming) return replyWhileConfirming(node, reply, ctx);
-    const heard = node.input === "speech" ? reply.speech : reply.digits;
     const askAgain = (sorry: Prompt[]) => ask(node, ctx, sorry);
-    if (!heard?.trim()) return tryAgain(node, ctx, "noInput", askAgain);
-    const value = answerFrom(node, reply);
+    const raw = rawAnswer(node, reply);
+    // Silence after the follow-up question: the first answer stands rather than being lost.
+    const firstAnswer = ctx.call.followedUp ? ctx.call.vars[node.into] : undefined;
+    if (!raw) return firstAnswer ? accept(node, ctx, firstAnswer) : tryAgain(node, ctx, "noInput", askAgain);
+    if (node.input === "speech" && reply.confidence !== undefined && reply.confidence < node.minConfidence) {
+      const again = tryAgain(node, ctx, "invalid", () => ask(node, ctx, prompts(node.unsure, ctx)));
+      return node.keepUnsure ? { ...again, ...heard(node, { [node.keepUnsure]: raw }) } : again;
+    }
+    const value = usable(node, raw);
     if (!value) return tryAgain(node, ctx, "invalid", askAgain);
-    return accept(node, ctx, value);
+    if (node.format === "place" && !firstAnswer && !namesAPlace(value, node.hints ?? [])) {
+      // Kept at once, so a caller who hangs up now still files "my house" rather than nothing.
+      return { kind: "wait", followedUp: true, attempts: ctx.call.attempts, ...heard(node, { [node.into]: value }), actions: ask(node, ctx, [], node.vague) };
+    }
+    return accept(node, ctx, firstAnswer && !namesAPlace(value, node.hints ?? []) ? `${firstAnswer}, ${value}` : value);
   },
   edges: (node) => [
     { path: "next", to: node.next },

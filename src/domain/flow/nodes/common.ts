@@ -91,8 +91,8 @@ export function tryAgain(
   ctx: StepContext,
   failure: Failure,
   ask: (sorry: Prompt[]) => Action[],
-  extra: { confirming?: boolean } = {},
-): Transition {
+  extra: { confirming?: boolean; choice?: string } = {},
+): Extract<Transition, { kind: "go" | "wait" }> {
   const attempts = ctx.call.attempts + 1;
   if (attempts >= node.attempts) {
     const route = (failure === "noInput" ? node.onNoInput : node.onInvalid) ?? node.onFail;

@@ -1,5 +1,7 @@
 import { z } from "zod";
-import { defineNodeType } from "../node-type.js";
+import { callerNumber } from "../../phone.js";
+import type { ReportDraft } from "../actions.js";
+import { defineNodeType, type StepContext } from "../node-type.js";
 import { StateId, VarName } from "./common.js";
 
 export const DispatchNode = z.strictObject({
@@ -8,43 +10,55 @@ export const DispatchNode = z.strictObject({
   category: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/).optional(),
   /** The variables that hold the report's parts. */
   location: VarName.default("location"),
+  /** Speech that was heard but not taken (unsure, or refused at the read-back): sent beside the recording. */
+  heard: VarName.default("locationHeard"),
   recording: VarName.default("locationRecording"),
   callback: VarName.default("callbackNumber"),
+  /**
+   * Page the category's supervisor (every supervisor when no category was chosen) rather than
+   * the crew: for a caller who could not say what the problem is and was recorded instead.
+   */
+  pageSupervisor: z.boolean().default(false),
   next: StateId,
 });
 export type DispatchNode = z.infer<typeof DispatchNode>;
 
+/** The report as the call knows it now: what the caller said, confirmed or not, and the recording. */
+export function reportDraft(node: DispatchNode, ctx: StepContext): ReportDraft {
+  // An empty value is one the caller took back: it counts as not given.
+  const value = (name: string) => ctx.call.vars[name] || undefined;
+  const recordingUrl = value(node.recording);
+  // Until the caller gives or confirms one, the number they called from is the best there is.
+  const callbackNumber = value(node.callback) ?? callerNumber(ctx.call.caller);
+  const location = value(node.location) ?? value(node.heard) ?? (recordingUrl ? "(recorded: listen to the recording)" : "(not given)");
+  return {
+    category: node.category ?? value("category") ?? "general",
+    location,
+    ...(value(node.location) && value(`${node.location}Confirmed`) === "yes" ? { locationConfirmed: true } : {}),
+    ...(recordingUrl ? { recordingUrl } : {}),
+    ...(node.pageSupervisor ? { pageSupervisor: true } : {}),
+    callbackNumber,
+    callSid: ctx.call.callSid,
+    receivedAt: ctx.now.setZone(ctx.hours.zone).toISO()!,
+  };
+}
+
 /**
- * Files the urgent report for the on-call crew. The shell queues it, gives it a reference (kept
- * in `{reference}`) and comes back for `next`, which can read the reference to the caller.
+ * Files the urgent report for the on-call crew, or completes and releases the one a collect
+ * state already filed and held. The shell queues it, gives it a reference (kept in
+ * `{reference}`) and comes back for `next`, which can read the reference to the caller.
  */
 export const dispatchNode = defineNodeType<DispatchNode>({
   type: "dispatch",
   schema: DispatchNode,
   waits: false,
   exits: false,
-  enter: (node, ctx) => {
-    const { vars } = ctx.call;
-    const recordingUrl = vars[node.recording];
-    return {
-      kind: "go",
-      to: node.next,
-      pause: true,
-      outcome: "urgent-report",
-      actions: [
-        {
-          type: "dispatch",
-          report: {
-            category: node.category ?? vars.category ?? "general",
-            location: vars[node.location] ?? (recordingUrl ? "(recorded: listen to the recording)" : "(not given)"),
-            ...(recordingUrl ? { recordingUrl } : {}),
-            callbackNumber: vars[node.callback] ?? null,
-            callSid: ctx.call.callSid,
-            receivedAt: ctx.now.setZone(ctx.hours.zone).toISO()!,
-          },
-        },
-      ],
-    };
-  },
+  enter: (node, ctx) => ({
+    kind: "go",
+    to: node.next,
+    pause: true,
+    outcome: "urgent-report",
+    actions: [{ type: "dispatch", report: reportDraft(node, ctx), hold: false }],
+  }),
   edges: (node) => [{ path: "next", to: node.next }],
 });

@@ -18,6 +18,11 @@ export const RecordNode = z.strictObject({
   next: StateId,
   /** Where to go when nothing was recorded; `next` when left out. */
   onEmpty: StateId.optional(),
+  /**
+   * A dispatch state whose report is filed, held, as soon as the recording arrives (Twilio
+   * sends it even when the caller hangs up while recording). See `collect`'s `fileReport`.
+   */
+  fileReport: StateId.optional(),
 });
 export type RecordNode = z.infer<typeof RecordNode>;
 
@@ -48,6 +53,7 @@ export const recordNode = defineNodeType<RecordNode>({
       to: node.next,
       vars: { [node.into]: reply.recordingUrl! },
       ...(node.outcome ? { outcome: node.outcome } : {}),
+      ...(node.fileReport ? { holdReport: node.fileReport } : {}),
     };
   },
   edges: (node) => [
