@@ -113,6 +113,8 @@ export interface TestLineOptions {
   updateWindowMs?: number;
   /** Where the web app's logs go, for tests that read them (silent unless TEST_LOG_LEVEL says otherwise). */
   log?: Logger;
+  /** How long a held report waits for the caller's next answer (the line's default is two minutes). */
+  reportHoldMs?: number;
 }
 
 /**
@@ -142,7 +144,12 @@ export class TestLine {
     this.now = options.now ?? at("2026-12-02T10:00");
     this.redis = createWebConnection(options.redisUrl ?? REDIS_URL, { retryStrategy: () => null });
     this.redis.on("error", () => {});
-    this.reports = new BullReportQueue({ redis: this.redis, queueName: this.queueName, keyPrefix: this.prefix });
+    this.reports = new BullReportQueue({
+      redis: this.redis,
+      queueName: this.queueName,
+      keyPrefix: this.prefix,
+      ...(options.reportHoldMs ? { holdMs: options.reportHoldMs } : {}),
+    });
     this.calls = new RedisCallStore(this.redis, this.prefix);
     this.overrides = new RedisOverrideStore(this.redis, this.prefix);
     this.records = new RedisCallRecords(this.redis, this.prefix);
@@ -327,8 +334,9 @@ export class TestCaller {
     return this.send(this.nextUrl("Gather"), {});
   }
 
-  record(url = "https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE0123", duration = "7"): Promise<Twiml> {
-    return this.send(this.nextUrl("Record"), { RecordingUrl: url, RecordingDuration: duration, Digits: "#" });
+  /** The end of a `<Record>`: the caller pressed `#`, or (`endedBy: "hangup"`) hung up while recording. */
+  record(url = "https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE0123", duration = "7", endedBy = "#"): Promise<Twiml> {
+    return this.send(this.nextUrl("Record"), { RecordingUrl: url, RecordingDuration: duration, Digits: endedBy });
   }
 
   leaveQueue(result: string): Promise<Twiml> {
