@@ -3,4 +3,4 @@ import { bootstrap } from "./bootstrap.js";
 import { runUntilSignalled, startWeb, startWorker } from "./services.js";
 
 const { config, log } = bootstrap();
-await runUntilSignalled(log, async () => [await startWorker(config, log), await startWeb(config, log)]);
+await runUntilSignalled(log, [() => startWorker(config, log), () => startWeb(config, log)]);

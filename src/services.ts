@@ -1,4 +1,4 @@
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { DateTime } from "luxon";
@@ -6,10 +6,11 @@ import { startDispatchWorker } from "./adapters/bullmq/dispatch-worker.js";
 import { BullJobScheduler } from "./adapters/bullmq/job-scheduler.js";
 import { BullReportQueue, createDispatchQueue } from "./adapters/bullmq/report-queue.js";
 import { ConsolePager } from "./adapters/console-pager.js";
-import { loadFlowSet } from "./adapters/files/flow-source.js";
+import { loadFlowSet, type FlowSet } from "./adapters/files/flow-source.js";
 import { RedisCallRecords } from "./adapters/redis/call-records.js";
 import { RedisCallStore } from "./adapters/redis/call-store.js";
 import { createWebConnection, createWorkerConnection, waitUntilReady } from "./adapters/redis/connections.js";
+import { WorkerHeartbeat } from "./adapters/redis/heartbeat.js";
 import { RedisIncidentStore } from "./adapters/redis/incident-store.js";
 import { RedisOverrideStore } from "./adapters/redis/override-store.js";
 import { TwilioPager } from "./adapters/twilio/twilio-pager.js";
@@ -20,16 +21,53 @@ import type { Logger } from "./logger.js";
 import { CrewDesk } from "./oncall/crew-desk.js";
 import { Dispatcher } from "./oncall/dispatcher.js";
 import type { Pager } from "./domain/oncall/pager.js";
+import { readLineFigures } from "./operations/line-figures.js";
+import { assessLineStatus } from "./operations/line-status.js";
 
 /** Something running that must be stopped cleanly on SIGTERM. */
 export interface Running {
   stop(): Promise<void>;
 }
 
+/** The port the web role was told to use is taken, or not ours to take. */
+export class PortUnavailableError extends Error {
+  override readonly name = "PortUnavailableError";
+  constructor(
+    readonly port: number,
+    readonly code: string,
+  ) {
+    super(
+      code === "EADDRINUSE"
+        ? `web: PORT ${port} is already in use: another process (another Civic Line?) listens there. Stop it, or set PORT to a free port.`
+        : `web: cannot listen on PORT ${port} (${code}): ports below 1024 need privileges. Set PORT to a port above 1024.`,
+    );
+  }
+}
+
+/** Times in records and logs read in the City's own zone. */
+function cityClock(flows: FlowSet): () => DateTime {
+  return () => DateTime.now().setZone(flows.hours.zone);
+}
+
+/** Says at every start, where it cannot be missed, that pages are not being sent. */
+function warnWhenNotPaging(config: Config, log: Logger, role: string): void {
+  if (config.pager !== "console") return;
+  const fields = { pager: "console", role };
+  if (config.env === "development") {
+    log.warn(fields, "pages go to the console pager and are NOT sent: see them with npm run oncall -- outbox");
+  } else {
+    log.error(
+      fields,
+      "PAGER=console: pages to the on-call crew are NOT being sent, only kept in Redis (npm run oncall -- outbox). Set TWILIO_ACCOUNT_SID and TWILIO_FROM_NUMBER and remove PAGER=console to send them.",
+    );
+  }
+}
+
 /** Starts the web role: the Twilio webhooks and health checks. */
 export async function startWeb(config: Config, log: Logger): Promise<Running & { server: Server }> {
   const flows = await loadFlowSet(config.flowsDir);
   for (const warning of flows.warnings) log.warn(formatProblem(warning));
+  warnWhenNotPaging(config, log, "web");
   const redis = createWebConnection(config.redisUrl);
   redis.on("error", (error) => log.warn({ err: error.message }, "Redis connection (web)"));
   // The webhook connection fails fast, so calls that arrive before it is up hear the fallback.
@@ -40,8 +78,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
     onError: (error) => log.warn({ err: error.message }, "dispatch queue connection"),
   });
   const incidents = new RedisIncidentStore(redis);
-  // Times in records and logs read in the City's own zone.
-  const clock = () => DateTime.now().setZone(flows.hours.zone);
+  const clock = cityClock(flows);
   const desk = new CrewDesk({ roster: flows.roster, incidents, jobs: new BullJobScheduler(reports.queue), clock, log });
   const app = createApp({
     flows,
@@ -57,15 +94,31 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
     authToken: config.twilioAuthToken,
     redis,
     log,
+    pager: config.pager,
+    status: async () => assessLineStatus(await readLineFigures({ redis, queue: reports.queue, configuredPager: config.pager }, clock())),
   });
-  const server = await new Promise<Server>((resolve) => {
-    const listening = app.listen(config.port, () => resolve(listening));
-  });
+  const server = createServer(app);
   // Twilio gives up after 15 s; nothing we serve should take a fraction of that.
   server.requestTimeout = 10_000;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      // With the public development token, only this machine may reach the line.
+      server.listen(config.port, config.listenHost, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await reports.close();
+    redis.disconnect();
+    const code = (error as NodeJS.ErrnoException).code;
+    throw code === "EADDRINUSE" || code === "EACCES" ? new PortUnavailableError(config.port, code) : error;
+  }
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
-  log.info({ port, publicUrl: config.publicUrl, flows: [...flows.flows.keys()] }, "web: listening");
+  const host = typeof address === "object" && address ? address.address : config.listenHost;
+  log.info({ port, host, publicUrl: config.publicUrl, flows: [...flows.flows.keys()] }, "web: listening");
   return {
     server,
     stop: async () => {
@@ -78,10 +131,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
 
 /** The pager the configuration asks for: Twilio's REST API, or the console pager for development. */
 function createPager(config: Config, redis: Redis, log: Logger): Pager {
-  if (!config.twilio) {
-    log.info("pages go to the console pager (no TWILIO_ACCOUNT_SID): see them with npm run oncall -- outbox");
-    return new ConsolePager({ redis, logger: log });
-  }
+  if (!config.twilio) return new ConsolePager({ redis, logger: log });
   return new TwilioPager({
     accountSid: config.twilio.accountSid,
     authToken: config.twilioAuthToken,
@@ -93,6 +143,8 @@ function createPager(config: Config, redis: Redis, log: Logger): Pager {
 /** Starts the worker role: the BullMQ processors. */
 export async function startWorker(config: Config, log: Logger): Promise<Running & { worker: Worker }> {
   const flows = await loadFlowSet(config.flowsDir);
+  warnWhenNotPaging(config, log, "worker");
+  const clock = cityClock(flows);
   const connection = createWorkerConnection(config.redisUrl);
   connection.on("error", (error) => log.warn({ err: error.message }, "Redis connection (worker)"));
   // Stores and the scheduling queue share one ordinary connection; the worker blocks on its own.
@@ -104,17 +156,26 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
     incidents: new RedisIncidentStore(redis),
     pager: createPager(config, redis, log),
     jobs: new BullJobScheduler(queue),
-    clock: () => DateTime.now().setZone(flows.hours.zone),
+    clock,
     log,
     publicUrl: config.publicUrl,
   });
   const worker = startDispatchWorker({ connection, dispatcher, log });
-  log.info("worker: processing oncall-dispatch");
+  // /status and `npm run oncall -- status` tell a missing or stuck worker by this.
+  const heartbeat = await new WorkerHeartbeat({
+    redis,
+    pager: config.pager,
+    clock,
+    alive: () => worker.isRunning(),
+    onError: (error) => log.warn({ err: error.message }, "worker: could not leave its heartbeat in Redis"),
+  }).start();
+  log.info({ workerId: heartbeat.workerId }, "worker: processing oncall-dispatch");
   return {
     worker,
     stop: async () => {
       // Finishes the jobs it holds; BullMQ hands unfinished ones to another worker if we are killed.
       await worker.close();
+      await heartbeat.stop();
       await queue.close();
       connection.disconnect();
       redis.disconnect();
@@ -123,17 +184,19 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
 }
 
 /**
- * Runs roles until SIGTERM or SIGINT, then stops them in reverse order. A bad configuration or
- * flow stops the process at once with every problem listed.
+ * Starts the roles in order and runs them until SIGTERM or SIGINT, then stops them in reverse
+ * order. A role that cannot start (a bad flow, a taken port) stops the roles already started
+ * and exits with code 1, its problem logged at fatal level.
  */
-export async function runUntilSignalled(log: Logger, start: () => Promise<Running[]>): Promise<void> {
-  let running: Running[];
+export async function runUntilSignalled(log: Logger, starters: (() => Promise<Running>)[]): Promise<void> {
+  const running: Running[] = [];
   try {
-    running = await start();
+    for (const start of starters) running.push(await start());
   } catch (error) {
     log.fatal(error instanceof Error ? error.message : String(error));
-    process.exitCode = 1;
-    return;
+    for (const role of running.reverse()) await role.stop().catch(() => {});
+    await new Promise<void>((resolve) => log.flush(() => resolve()));
+    process.exit(1);
   }
   let stopping = false;
   const stop = async (signal: string) => {

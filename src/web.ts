@@ -3,4 +3,4 @@ import { bootstrap } from "./bootstrap.js";
 import { runUntilSignalled, startWeb } from "./services.js";
 
 const { config, log } = bootstrap();
-await runUntilSignalled(log, async () => [await startWeb(config, log)]);
+await runUntilSignalled(log, [() => startWeb(config, log)]);

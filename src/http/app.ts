@@ -1,10 +1,11 @@
 import express, { type ErrorRequestHandler } from "express";
 import type { Redis } from "ioredis";
 import { requireTwilioSignature } from "../adapters/twilio/signature.js";
+import { healthRoutes, type HealthDependencies } from "./health-routes.js";
 import { smsRoutes, voicePageRoutes, type OncallRouteDependencies } from "./oncall-routes.js";
 import { voiceRoutes, type VoiceDependencies } from "./voice-routes.js";
 
-export interface AppDependencies extends VoiceDependencies, Omit<OncallRouteDependencies, "roster"> {
+export interface AppDependencies extends VoiceDependencies, Omit<OncallRouteDependencies, "roster">, HealthDependencies {
   authToken: string;
   /** The web path's Redis connection, pinged by `/readyz`. */
   redis: Redis;
@@ -17,18 +18,7 @@ export function createApp(deps: AppDependencies): express.Express {
   // Twilio never revalidates an answer; hashing every TwiML body for an ETag is wasted work.
   app.set("etag", false);
 
-  app.get("/healthz", (_req, res) => {
-    res.json({ status: "ok" });
-  });
-
-  app.get("/readyz", async (_req, res) => {
-    try {
-      await deps.redis.ping();
-      res.json({ status: "ready", redis: "ok" });
-    } catch {
-      res.status(503).json({ status: "unavailable", redis: "not answering" });
-    }
-  });
+  app.use(healthRoutes(deps));
 
   const twilioRoutes = express.Router();
   // Twilio posts a few dozen flat form fields. The limits leave room for any speech result

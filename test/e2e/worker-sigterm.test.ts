@@ -8,6 +8,7 @@ import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BullReportQueue } from "../../src/adapters/bullmq/report-queue.js";
 import { createWebConnection, waitUntilReady } from "../../src/adapters/redis/connections.js";
+import { heartbeatKey } from "../../src/adapters/redis/heartbeat.js";
 import { pageJobId } from "../../src/oncall/jobs.js";
 import { startTwilioStandIn, type HeldRequest, type TwilioStandIn } from "../../scripts/lib/twilio-stand-in.js";
 import { TEST_ROSTER } from "../fixtures/oncall/load.js";
@@ -66,6 +67,7 @@ describe("the worker process, sent SIGTERM while a page is on its way to Twilio"
         TWILIO_AUTH_TOKEN: AUTH_TOKEN,
         TWILIO_FROM_NUMBER: FROM,
         TWILIO_API_URL: standIn.url,
+        FALLBACK_NUMBER: "none",
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -81,7 +83,7 @@ describe("the worker process, sent SIGTERM while a page is on its way to Twilio"
     reference = await reports.dispatch({
       category: "water",
       location: "1 Sigterm Street South",
-      callbackNumber: "+14035550123",
+      callbackNumber: "+14035550187",
       callSid: `CA${randomBytes(16).toString("hex")}`,
       receivedAt: DateTime.now().setZone("America/Edmonton").toISO()!,
     });
@@ -118,6 +120,10 @@ describe("the worker process, sent SIGTERM while a page is on its way to Twilio"
 
   it("says in its log that it stopped", () => {
     expect(output).toContain('"msg":"stopped"');
+  });
+
+  it("takes its heartbeat away, so /status does not count a stopped worker as running", async () => {
+    expect(await redis.hlen(heartbeatKey())).toBe(0);
   });
 
   it("finished the page job it held: completed, not failed, not back in the queue", async () => {

@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import { assessLineStatus, CONSOLE_PAGER_STATUS, type LineFigures } from "../../src/operations/line-status.js";
+
+/** A line in good order: Redis answers, one worker beat 2 s ago, nothing is waiting. */
+const healthy: LineFigures = {
+  redis: "ok",
+  heartbeats: { youngestAgeMs: 2_000, workers: 1, pagers: ["twilio"] },
+  dispatch: { oldestDueMs: 0, waiting: 0, delayed: 3, active: 1, failed: 0 },
+  configuredPager: "twilio",
+};
+
+describe("the line's status", () => {
+  describe("when Redis answers, a worker beat lately and no job waits", () => {
+    it("is ok, with no problem", () => {
+      expect(assessLineStatus(healthy)).toMatchObject({ status: "ok", problems: [] });
+    });
+
+    it("gives the heartbeat's age and the oldest due job's delay in seconds, and the pager", () => {
+      expect(assessLineStatus({ ...healthy, heartbeats: { youngestAgeMs: 4_900, workers: 2, pagers: ["twilio", "twilio"] } })).toEqual({
+        status: "ok",
+        web: "up",
+        redis: "ok",
+        worker: { heartbeatAgeSeconds: 4, processes: 2 },
+        dispatch: { oldestDueJobDelaySeconds: 0, waiting: 0, delayed: 3, active: 1, failed: 0 },
+        pager: "twilio",
+        problems: [],
+      });
+    });
+  });
+
+  describe("when no worker has beaten lately", () => {
+    const status = assessLineStatus({ ...healthy, heartbeats: { youngestAgeMs: undefined, workers: 0, pagers: [] } });
+
+    it("is trouble, with the heartbeat missing", () => {
+      expect(status).toMatchObject({ status: "trouble", worker: { heartbeatAgeSeconds: "missing", processes: 0 } });
+    });
+
+    it("says that nobody is paged and how to start a worker", () => {
+      expect(status.problems).toEqual([expect.stringMatching(/^No worker is running: .*nobody is paged\. Start one \(npm run start:worker, or npm start\)\.$/)]);
+    });
+  });
+
+  describe("when the youngest heartbeat is late", () => {
+    it("is ok at 15 s (three beats)", () => {
+      expect(assessLineStatus({ ...healthy, heartbeats: { youngestAgeMs: 15_000, workers: 1, pagers: ["twilio"] } }).status).toBe("ok");
+    });
+
+    it("says the worker is behind past 15 s", () => {
+      const status = assessLineStatus({ ...healthy, heartbeats: { youngestAgeMs: 15_001, workers: 1, pagers: ["twilio"] } });
+      expect(status.status).toBe("trouble");
+      expect(status.problems).toEqual([expect.stringMatching(/^The worker is behind: its last heartbeat was 15 s ago/)]);
+    });
+  });
+
+  describe("when a job has been due without a worker taking it", () => {
+    it("is ok up to a minute", () => {
+      expect(assessLineStatus({ ...healthy, dispatch: { ...healthy.dispatch!, oldestDueMs: 60_000 } }).status).toBe("ok");
+    });
+
+    it("says the worker is behind, and for how long the job has waited, past a minute", () => {
+      const status = assessLineStatus({ ...healthy, dispatch: { ...healthy.dispatch!, oldestDueMs: 243_500, waiting: 4 } });
+      expect(status).toMatchObject({ status: "trouble", dispatch: { oldestDueJobDelaySeconds: 243, waiting: 4 } });
+      expect(status.problems).toEqual([expect.stringContaining("has been due for 4 min 3 s without a worker taking it")]);
+    });
+  });
+
+  describe("when Redis does not answer", () => {
+    const status = assessLineStatus({ redis: "not answering", heartbeats: undefined, dispatch: undefined, configuredPager: "twilio" });
+
+    it("is trouble, saying what that means for callers", () => {
+      expect(status.status).toBe("trouble");
+      expect(status.problems).toEqual([expect.stringMatching(/^Redis does not answer: calls get the fallback/)]);
+    });
+
+    it("does not claim the worker is missing: it cannot be known", () => {
+      expect(status.worker).toEqual({ heartbeatAgeSeconds: "unknown", processes: "unknown" });
+      expect(status.dispatch).toBe("unknown");
+    });
+  });
+
+  describe("the pager", () => {
+    it("says plainly that pages are not being sent when a worker uses the console pager", () => {
+      expect(assessLineStatus({ ...healthy, heartbeats: { youngestAgeMs: 1_000, workers: 2, pagers: ["twilio", "console"] } }).pager).toBe(CONSOLE_PAGER_STATUS);
+    });
+
+    it("is the one the workers say they use, over this process's configuration", () => {
+      expect(assessLineStatus({ ...healthy, configuredPager: "console" }).pager).toBe("twilio");
+    });
+
+    it("is this process's configured one when no worker says", () => {
+      expect(assessLineStatus({ ...healthy, heartbeats: { youngestAgeMs: undefined, workers: 0, pagers: [] }, configuredPager: "console" }).pager).toBe(
+        "console: pages are NOT being sent",
+      );
+    });
+  });
+});
