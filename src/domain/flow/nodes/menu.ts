@@ -101,15 +101,15 @@ function chosen(node: MenuNode, choice: Choice, bySpeech: boolean, ctx: StepCont
 }
 
 function replyWhileConfirming(node: MenuNode, choice: Choice, digits: string, speech: string, ctx: StepContext): Transition {
+  // The caller may name another choice instead ("no, it's the water"): that one is asked about.
+  const other = digits ? undefined : matchSpokenChoice(speech, node.choices);
+  if (other?.kind === "one" && other.choice !== choice) return chosen(node, other.choice, true, ctx);
   const answer = digits === "1" ? "yes" : digits === "2" ? "no" : digits ? null : spokenYesNo(speech);
   if (answer === "yes") return take(choice);
   const again = (sorry: Prompt[]) => askToConfirm(node, choice, ctx, sorry);
   if (!digits && !speech) return tryAgain(node, ctx, "noInput", again, { confirming: true, choice: choice.key });
   // A no asks the choices again (and counts as a try, so nobody loops for ever).
   if (answer === "no") return tryAgain(node, ctx, "invalid", () => ask(node, ctx));
-  // Not a yes or a no: the caller may have named another choice ("no, the water").
-  const other = matchSpokenChoice(speech, node.choices);
-  if (other.kind === "one" && other.choice !== choice) return chosen(node, other.choice, true, ctx);
   return tryAgain(node, ctx, "invalid", again, { confirming: true, choice: choice.key });
 }
 
