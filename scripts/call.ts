@@ -22,11 +22,14 @@ what the caller hears.
 
   --url URL        where the server listens (default: $PUBLIC_URL, else http://localhost:$PORT,
                    PORT defaulting to 3000)
-  --from NUMBER    the caller's number (default: +14035550123)
+  --from NUMBER    the caller's number (default: +14035550187, nobody on the rosters)
   --to NUMBER      the number called (default: +14035550311)
   --input VALUE    answers the next prompt; repeat it, in order, for each prompt:
-                     at a menu      keys (1, 4035550123#) or words (billing); "" for silence
-                     at a recording what the caller says; "" for nothing
+                     at a menu      keys (1, 4035550123#, * to hear the choices again) or
+                                    words (billing); "" for silence; words ending in ~0.3
+                                    are heard with that confidence ("the corner ~0.3")
+                     at a recording what the caller says; "" for nothing; ending in
+                                    "/ hangup" hangs up mid-recording ("5th and 13th / hangup")
                      in a queue     a (an agent answers), w (wait 10 minutes), h (hang up)
                      at a transfer  c (connected), n (no answer)
                    "hangup" hangs up anywhere; when the inputs run out, the caller hangs up.
@@ -42,7 +45,8 @@ Examples:
   npm run call -- --input 0 --input a
   npm run call -- --url http://localhost:3999 --input 1 --input w --input 1 --input "my bill is wrong"`;
 
-const DEFAULT_FROM = "+14035550123";
+/** A resident's number that is on no roster, so a test call never looks like a crew member's. */
+const DEFAULT_FROM = "+14035550187";
 const DEFAULT_TO = "+14035550311";
 /** An answer slower than this leaves the caller in silence. */
 const SLOW_ANSWER_MS = 1000;
@@ -156,13 +160,13 @@ function instruction(prompt: Prompt): string {
     case "gather": {
       const dtmf = prompt.input.includes("dtmf");
       const speech = prompt.input.includes("speech");
-      const how = dtmf && speech ? "Press keys (e.g. 1) or type what you would say" : dtmf ? "Press keys (e.g. 1)" : "Type what you would say";
+      const how = dtmf && speech ? "Press keys (e.g. 1) or type what you would say (add ~0.3 for unsure speech)" : dtmf ? "Press keys (e.g. 1)" : "Type what you would say (add ~0.3 for unsure speech)";
       const finish = dtmf && prompt.finishOnKey && prompt.numDigits !== 1 ? ` (end with ${prompt.finishOnKey})` : "";
       const hints = speech && prompt.hints.length > 0 ? `\n     it listens for: ${shorten(prompt.hints.join(", "), 100)}` : "";
       return `  ⌨  ${how}${finish}; Enter for silence; "hangup" to hang up${hints}`;
     }
     case "record":
-      return `  ⌨  Type what you would say for the recording (Enter = say nothing); "hangup" to hang up`;
+      return `  ⌨  Type what you would say for the recording (Enter = say nothing); end with "/ hangup" to hang up while recording; "hangup" to hang up`;
     case "queue":
       return "  ⌨  [a] an agent answers  [w] wait 10 minutes  [h] hang up";
     case "dial":

@@ -313,6 +313,8 @@ class SimulatedCall {
   private readonly requests: CallRequest[] = [];
   /** Simulated seconds since the call was answered. */
   private clock = 0;
+  /** The caller hung up in the middle of a recording: Twilio still posts it, then the call is over. */
+  private hungUpWhileRecording = false;
 
   constructor(private readonly options: PlaceCallOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
@@ -344,6 +346,11 @@ class SimulatedCall {
           break;
         }
         const document = await this.fetchTwiml(next.url, next.params, next.purpose);
+        if (this.hungUpWhileRecording) {
+          // Twilio posted the recording after the caller hung up; what it answers is played to nobody.
+          next = { type: "end", reason: "caller-hung-up" };
+          break;
+        }
         next = await this.play(document, next.url);
       }
     } catch (error) {
@@ -490,19 +497,27 @@ class SimulatedCall {
     if (!prompt.input.includes("speech")) {
       return { ok: false, problem: "This prompt only takes keys (0-9, * and #); it does not listen for speech." };
     }
-    this.clock += Math.ceil(wordCount(text) / WORDS_PER_SECOND);
-    return { ok: true, value: { SpeechResult: text, Confidence: String(this.options.speechConfidence ?? 0.9) } };
+    // "Whoop-Up Drive ~0.3": the words, heard with that confidence.
+    const unsure = /^(.*?)\s*~\s*(0(?:\.\d+)?|1(?:\.0+)?)$/.exec(text);
+    const words = unsure ? unsure[1]! : text;
+    if (!words) return { ok: false, problem: "Say something before the ~confidence, e.g. Whoop-Up Drive ~0.4." };
+    const confidence = unsure ? Number(unsure[2]) : (this.options.speechConfidence ?? 0.9);
+    this.clock += Math.ceil(wordCount(words) / WORDS_PER_SECOND);
+    return { ok: true, value: { SpeechResult: words, Confidence: String(confidence) } };
   }
 
   private async record(verb: TwimlElement, documentUrl: string): Promise<Answered> {
     const maxLength = numberAttribute(verb, "maxLength", 3600);
     const finishOnKey = verb.attributes["finishOnKey"] ?? "1234567890*#";
     if (verb.attributes["playBeep"] !== "false") this.hear("📼 beep (recording)");
-    const said = await this.ask<string>({ kind: "record", maxLength, finishOnKey, problem: null }, (text) => ({
+    const answer = await this.ask<string>({ kind: "record", maxLength, finishOnKey, problem: null }, (text) => ({
       ok: true,
       value: text.trim(),
     }));
-    if (said === null) return null;
+    if (answer === null) return null;
+    // "5th and 13th / hangup": the caller says it, then hangs up before pressing anything.
+    const hangsUp = /\s*\/\s*hangup$/i.exec(answer);
+    const said = hangsUp ? answer.slice(0, hangsUp.index) : answer;
     const url = this.resolve(verb.attributes["action"] ?? documentUrl, documentUrl);
     if (said === "") {
       this.clock += numberAttribute(verb, "timeout", 5);
@@ -516,7 +531,11 @@ class SimulatedCall {
     const duration = Math.min(maxLength, Math.max(1, Math.ceil(wordCount(said) / WORDS_PER_SECOND)));
     this.clock += duration;
     const recordingSid = sid("RE");
-    const finishKey = finishOnKey.includes("#") ? "#" : finishOnKey.charAt(0);
+    if (hangsUp) {
+      this.hear("📴 You hang up while recording; Twilio still posts the recording");
+      this.hungUpWhileRecording = true;
+    }
+    const finishKey = hangsUp ? "hangup" : finishOnKey.includes("#") ? "#" : finishOnKey.charAt(0);
     return {
       url,
       params: {

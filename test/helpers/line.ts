@@ -247,6 +247,11 @@ export class TestLine {
     return { status: response.status, contentType: response.headers.get("content-type"), body: await response.text() };
   }
 
+  /** Where the line listens (requests are signed for PUBLIC_URL all the same). */
+  get url(): string {
+    return this.base;
+  }
+
   async get(path: string): Promise<Answer> {
     const response = await fetch(this.base + path);
     return { status: response.status, contentType: response.headers.get("content-type"), body: await response.text() };
