@@ -6,16 +6,23 @@
  *   npm run oncall -- incidents [--count 20]
  *   npm run oncall -- outbox [--count 20]
  *   npm run oncall -- sms --from +14035550111 --body "ACK 100234"
+ *   npm run oncall -- status [--json]
  *
- * Bad arguments or a bad file print one line per problem on stderr and exit with code 1.
+ * Bad arguments or a bad file print one line per problem on stderr and exit with code 1; so does
+ * `status` when the worker is missing or behind. Times are in the City's zone (hours.yaml).
  */
 import "./lib/load-env.js";
 import { DateTime, Duration } from "luxon";
 import { XMLParser } from "fast-xml-parser";
 import twilio from "twilio";
+import { createDispatchQueue } from "../src/adapters/bullmq/report-queue.js";
 import { readOutbox } from "../src/adapters/console-pager.js";
+import { readHeartbeats } from "../src/adapters/redis/heartbeat.js";
 import { RedisIncidentStore } from "../src/adapters/redis/incident-store.js";
 import { DEVELOPMENT_AUTH_TOKEN } from "../src/config/env.js";
+import { parseHours } from "../src/domain/hours/index.js";
+import { readLineFigures } from "../src/operations/line-figures.js";
+import { assessLineStatus, inWords } from "../src/operations/line-status.js";
 import {
   findGaps,
   parseRoster,
@@ -102,18 +109,19 @@ const commands: CommandTable = {
     options: { count: { type: "string" } },
     async run(values) {
       const count = wholeNumberArgument("--count", values["count"] ?? "20", 1, 500);
+      const zone = await cityZone();
       const incidents = await withRedis((redis) => new RedisIncidentStore(redis).recent(count));
       if (incidents.length === 0) {
         console.log("No incidents yet.");
         return;
       }
       for (const incident of incidents) {
-        console.log(`#${incident.reference}  ${incident.category}  ${incident.status.toUpperCase()}  opened ${incident.createdAt}`);
+        console.log(`#${incident.reference}  ${incident.category}  ${incident.status.toUpperCase()}  opened ${stamp(incident.createdAt, zone)}`);
         console.log(`  place:    ${incident.place}`);
         console.log(`  reports:  ${incident.reports.map((report) => report.reference).join(", ")}`);
         for (const event of incident.events) {
           const who = [event.name, event.phone, event.channel].filter(Boolean).join(", ");
-          console.log(`  ${event.at}  ${event.kind}${who ? `  ${who}` : ""}${event.detail ? `  (${event.detail})` : ""}`);
+          console.log(`  ${stamp(event.at, zone)}  ${event.kind}${who ? `  ${who}` : ""}${event.detail ? `  (${event.detail})` : ""}`);
         }
         console.log();
       }
@@ -128,6 +136,7 @@ const commands: CommandTable = {
     options: { count: { type: "string" } },
     async run(values) {
       const count = wholeNumberArgument("--count", values["count"] ?? "20", 1, 500);
+      const zone = await cityZone();
       const entries = await withRedis((redis) => readOutbox(redis, undefined, count));
       if (entries.length === 0) {
         console.log("The outbox is empty: no page has been sent yet.");
@@ -136,7 +145,7 @@ const commands: CommandTable = {
       console.log(
         table([
           ["When", "Kind", "To", "Message or call"],
-          ...entries.map((entry) => [entry.at, entry.kind, entry.to, entry.kind === "sms" ? (entry.body ?? "") : `call, TwiML from ${entry.url ?? ""}`]),
+          ...entries.map((entry) => [stamp(entry.at, zone), entry.kind, entry.to, entry.kind === "sms" ? (entry.body ?? "") : `call, TwiML from ${entry.url ?? ""}`]),
         ]),
       );
     },
@@ -178,7 +187,82 @@ const commands: CommandTable = {
       console.log(typeof reply === "string" ? reply : "(no reply)");
     },
   },
+  status: {
+    usage: [
+      "status [--json]",
+      "  Whether the worker is running and keeping up, read from the line's Redis ($REDIS_URL): the workers' heartbeats,",
+      "  the job on oncall-dispatch that has been due longest, and the pager. Exits with code 1 when the worker is",
+      "  missing or behind, or Redis does not answer: fit for a cron job or a monitor.",
+      "  --json             the same figures as GET /status",
+    ].join("\n"),
+    options: { json: { type: "boolean" } },
+    async run(values) {
+      const zone = await cityZone();
+      const now = DateTime.now().setZone(zone);
+      const { status, workers } = await withRedis(async (redis) => {
+        const queue = createDispatchQueue(redis);
+        try {
+          const figures = await readLineFigures({ redis, queue }, now);
+          return { status: assessLineStatus(figures), workers: figures.redis === "ok" ? await readHeartbeats(redis, now) : [] };
+        } finally {
+          await queue.close();
+        }
+      });
+      if (status.status !== "ok") process.exitCode = 1;
+      if (values["json"]) {
+        console.log(JSON.stringify(status, null, 2));
+        return;
+      }
+      console.log(`Civic Line at ${when(now)} (${zone}), read from Redis at ${redisHost()}`);
+      console.log();
+      const dispatch = status.dispatch;
+      console.log(
+        table([
+          ["Redis", status.redis],
+          [
+            "worker",
+            workers.length === 0
+              ? "NONE: no heartbeat in the last 30 s"
+              : workers.map((worker) => `${worker.host} pid ${worker.pid}, heartbeat ${inWords(worker.ageMs)} ago`).join("; "),
+          ],
+          [
+            "dispatch",
+            dispatch === "unknown"
+              ? "unknown"
+              : `${dispatch.waiting} waiting, ${dispatch.delayed} delayed, ${dispatch.active} active, ${dispatch.failed} failed for good; ` +
+                (dispatch.oldestDueJobDelaySeconds > 0 ? `a job has been due for ${inWords(dispatch.oldestDueJobDelaySeconds * 1_000)}` : "nothing overdue"),
+          ],
+          ["pager", status.pager],
+        ]),
+      );
+      console.log();
+      if (status.problems.length === 0) {
+        console.log("OK: the worker is running and keeping up.");
+        return;
+      }
+      console.log("TROUBLE:");
+      for (const problem of status.problems) console.log(`  - ${problem}`);
+    },
+  },
 };
+
+/** The City's time zone, from hours.yaml: every time these commands print is in it. */
+async function cityZone(): Promise<string> {
+  const { text, file } = await readDefinitionFile(undefined, "hours.yaml");
+  return parseHours(text, file).zone;
+}
+
+/** An ISO time as a supervisor reads it, in the City's zone; what is not a time is shown as it is. */
+function stamp(iso: string, zone: string): string {
+  const time = DateTime.fromISO(iso, { setZone: true });
+  return time.isValid ? when(time.setZone(zone)) : iso;
+}
+
+/** Where $REDIS_URL points, without its password. */
+function redisHost(): string {
+  const url = new URL(process.env["REDIS_URL"] || "redis://127.0.0.1:6379");
+  return `${url.host}${url.pathname.length > 1 ? url.pathname : ""}`;
+}
 
 async function loadRoster(fileOption: string | boolean | undefined): Promise<{ roster: Roster; file: string }> {
   const { text, file } = await readDefinitionFile(fileOption, "oncall.yaml");

@@ -15,7 +15,8 @@ export interface LineFigureSources {
   queue: Queue;
   /** Prefix of Civic Line's own keys (the heartbeats). */
   keyPrefix?: string;
-  configuredPager: PagerMode;
+  /** The pager this process was configured with, if it knows. */
+  configuredPager?: PagerMode | undefined;
 }
 
 /**
@@ -23,7 +24,8 @@ export interface LineFigureSources {
  * dispatch queue's counts and its longest-due job, through BullMQ's own Queue API.
  */
 export async function readLineFigures(sources: LineFigureSources, now: DateTime): Promise<LineFigures> {
-  const { redis, queue, configuredPager } = sources;
+  const { redis, queue } = sources;
+  const configuredPager = sources.configuredPager;
   try {
     await redis.ping();
     const [beats, counts, waiting, delayed] = await Promise.all([

@@ -49,8 +49,8 @@ export interface LineFigures {
         failed: number;
       }
     | undefined;
-  /** This process's own pager, used when no worker has said which one it uses. */
-  configuredPager: PagerMode;
+  /** This process's own pager, used when no worker has said which one it uses; unknown to the command line. */
+  configuredPager: PagerMode | undefined;
 }
 
 /** The line's status as `/status` answers it. Holds no secret and no phone number. */
@@ -90,7 +90,7 @@ export function assessLineStatus(figures: LineFigures, thresholds: StatusThresho
       `The worker is behind: a job on oncall-dispatch has been due for ${inWords(dispatch.oldestDueMs)} without a worker taking it. Reports and pages are waiting. Restart the worker; start another if it is overloaded.`,
     );
   }
-  const pagers = beats && beats.pagers.length > 0 ? beats.pagers : [figures.configuredPager];
+  const pagers = beats && beats.pagers.length > 0 ? beats.pagers : figures.configuredPager ? [figures.configuredPager] : [];
   return {
     status: problems.length === 0 ? "ok" : "trouble",
     web: "up",
@@ -107,7 +107,7 @@ export function assessLineStatus(figures: LineFigures, thresholds: StatusThresho
           failed: dispatch.failed,
         }
       : "unknown",
-    pager: describePager(pagers.includes("console") ? "console" : "twilio"),
+    pager: pagers.length === 0 ? "unknown: no worker says" : describePager(pagers.includes("console") ? "console" : "twilio"),
     problems,
   };
 }

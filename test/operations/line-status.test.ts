@@ -79,6 +79,12 @@ describe("the line's status", () => {
   });
 
   describe("the pager", () => {
+    it("is unknown when no worker says and this process does not know", () => {
+      expect(assessLineStatus({ ...healthy, heartbeats: { youngestAgeMs: undefined, workers: 0, pagers: [] }, configuredPager: undefined }).pager).toBe(
+        "unknown: no worker says",
+      );
+    });
+
     it("says plainly that pages are not being sent when a worker uses the console pager", () => {
       expect(assessLineStatus({ ...healthy, heartbeats: { youngestAgeMs: 1_000, workers: 2, pagers: ["twilio", "console"] } }).pager).toBe(CONSOLE_PAGER_STATUS);
     });
