@@ -15,7 +15,8 @@ export type PagerMode = "twilio" | "console";
 /** What `FALLBACK_NUMBER` says when a production line has no fallback number on purpose. */
 export const NO_FALLBACK_NUMBER = "none";
 
-const E164 = /^\+[1-9]\d{7,14}$/;
+/** An E.164 phone number: `+`, the country code and the number, 8 to 15 digits. */
+export const E164 = /^\+[1-9]\d{7,14}$/;
 
 const EnvSchema = z
   .object({
@@ -32,7 +33,7 @@ const EnvSchema = z
     FALLBACK_NUMBER: z
       .string()
       .refine((value) => value === NO_FALLBACK_NUMBER || E164.test(value), {
-        message: `must be an E.164 number such as +14035550100, or "${NO_FALLBACK_NUMBER}" for no fallback number on purpose`,
+        message: `must be an E.164 number such as +14035550199, or "${NO_FALLBACK_NUMBER}" for no fallback number on purpose`,
       })
       .optional(),
     PAGER: z.enum(["twilio", "console"], { error: 'must be "twilio" (pages are sent) or "console" (pages are kept in Redis, NOT sent)' }).optional(),
