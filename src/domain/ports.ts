@@ -66,19 +66,44 @@ export type AcknowledgeResult =
   | { outcome: "acknowledged" }
   | { outcome: "missing" }
   | { outcome: "acknowledged-already" | "resolved-already"; by: string; at: string };
+export type ResolveResult =
+  | { outcome: "resolved"; was: "open" | "acknowledged" }
+  | { outcome: "missing" }
+  | { outcome: "resolved-already" }
+  /** Someone else holds it, and the person asking is not a supervisor of the category. */
+  | { outcome: "held-by"; by: string; at: string }
+  /** Nobody has taken it, and the person asking was not paged for it. */
+  | { outcome: "not-taken" };
+
+/** Who marks an incident fixed, and what the roster lets them do. */
+export interface Resolver {
+  name: string;
+  phone: string;
+  /** A supervisor of the incident's category may close it whoever holds it. */
+  supervisor: boolean;
+  /** Whether they may close it while nobody holds it (they were paged for it, or supervise it). */
+  mayCloseUntaken: boolean;
+}
 
 /** Where incidents live, shared by the worker and every web instance. Every racing change is atomic. */
 export interface IncidentStore {
-  /** Opens an incident for the report, or joins the open one keyed by category and `placeKey` (empty: never joins). */
-  openOrJoin(report: UrgentReport, placeKey: string, plan: PlannedStep[], now: string): Promise<OpenResult>;
+  /**
+   * Opens an incident for the report, or joins the one keyed by category and `placeKey` (empty:
+   * never joins) while it is open, or acknowledged less than `joinWindowMs` before `now`.
+   */
+  openOrJoin(report: UrgentReport, placeKey: string, now: string, joinWindowMs: number): Promise<OpenResult>;
   get(reference: string): Promise<Incident | null>;
+  /** The incident a reference belongs to: its own, or the one a joined report joined; null when none. */
+  lookup(reference: string): Promise<string | null>;
   /** Just the status (null: no such incident), for re-checking cheaply while a page job runs. */
   status(reference: string): Promise<IncidentStatus | null>;
+  /** Keeps who a step paged, once: a step recorded already keeps its first person, which is returned. */
+  recordStep(reference: string, step: PlannedStep): Promise<PlannedStep>;
   addEvent(reference: string, event: IncidentEvent): Promise<void>;
   /** Takes an open incident for `by`, once; says who holds it otherwise. */
-  acknowledge(reference: string, by: string, at: string): Promise<AcknowledgeResult>;
-  /** Marks it fixed and frees its place; returns the status it had. */
-  resolve(reference: string, by: string, at: string): Promise<IncidentStatus | "missing">;
+  acknowledge(reference: string, by: { name: string; phone: string }, at: string): Promise<AcknowledgeResult>;
+  /** Marks it fixed and frees its place, when `by` may; says why not otherwise. */
+  resolve(reference: string, by: Resolver, at: string): Promise<ResolveResult>;
   /** Joined reports the holder has not been told about yet. */
   unsummarized(reference: string): Promise<number>;
   markSummarized(reference: string, count: number): Promise<void>;
@@ -87,7 +112,11 @@ export interface IncidentStore {
   /** Takes a mark back, so a retried job sends what a temporary failure kept from going out. */
   unmarkSent(reference: string, step: number, channel: string): Promise<void>;
   wasSent(reference: string, step: number, channel: string): Promise<boolean>;
-  setLatestPage(phone: string, reference: string): Promise<void>;
-  latestPage(phone: string): Promise<string | null>;
+  /** Notes that `phone` was paged for (or took) an incident, for replies that leave the reference out. */
+  notePage(phone: string, reference: string, at: string): Promise<void>;
+  /** The incidents `phone` was paged for or took in the last days, newest first. */
+  crewIncidents(phone: string): Promise<string[]>;
+  /** The references of the reports filed with `phone` as the callback number, newest first. */
+  residentReports(phone: string): Promise<string[]>;
   recent(count: number): Promise<Incident[]>;
 }

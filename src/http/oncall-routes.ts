@@ -1,12 +1,13 @@
 import { Router, type Response } from "express";
 import twilio from "twilio";
-import { renderPageNotice, renderPageRepeat, renderVoicePage } from "../adapters/twilio/page-twiml.js";
+import { renderPageNotice, renderPageRepeat, renderRecording, renderVoicePage } from "../adapters/twilio/page-twiml.js";
 import { cleanText } from "../adapters/twilio/reply.js";
 import type { IncidentStore } from "../domain/ports.js";
 import { keypressReplies } from "../domain/oncall/messages.js";
 import type { Roster } from "../domain/oncall/roster/index.js";
 import type { Logger } from "../logger.js";
 import type { CrewDesk, TakeOutcome } from "../oncall/crew-desk.js";
+import { categoryLabel } from "../oncall/labels.js";
 import { voicePageAnswerUrl, voicePageUrl } from "../oncall/voice-page-urls.js";
 
 export interface OncallRouteDependencies {
@@ -49,13 +50,16 @@ export function voicePageRoutes(deps: OncallRouteDependencies): Router {
     try {
       const incident = /^\d{4,12}$/.test(reference) ? await deps.incidents.get(reference) : null;
       if (!incident) return sendXml(res, renderPageNotice(keypressReplies.inactive));
-      if (incident.status !== "open") {
-        return sendXml(res, renderPageNotice(keypressReplies.takenBy(reference, incident.acknowledgedBy)));
-      }
       const step = Number(req.query.step);
-      if (!Number.isInteger(step) || step < 0) return sendXml(res, renderPageNotice(keypressReplies.inactive));
-      const label = deps.roster.categories[incident.category]?.label ?? incident.category;
       const answerUrl = voicePageAnswerUrl(deps.publicUrl, reference, step);
+      const stepKnown = Number.isInteger(step) && step >= 0;
+      if (incident.status !== "open") {
+        // Whoever took it may still need the caller's own words to find the place.
+        const recordingAt = stepKnown && incident.reports[0]?.recordingUrl ? answerUrl : undefined;
+        return sendXml(res, renderPageNotice(keypressReplies.takenBy(reference, incident.acknowledgedBy), recordingAt));
+      }
+      if (!stepKnown) return sendXml(res, renderPageNotice(keypressReplies.inactive));
+      const label = categoryLabel(deps.roster, incident.category);
       sendXml(res, renderVoicePage(incident.reports[0]!, label, deps.roster.zone, answerUrl));
     } catch (error) {
       deps.log.error({ err: error, reference }, "voice page failed");
@@ -71,12 +75,17 @@ export function voicePageRoutes(deps: OncallRouteDependencies): Router {
       return sendXml(res, renderPageNotice(keypressReplies.inactive));
     }
     const digits = cleanText(((req.body ?? {}) as Params).Digits, 8);
-    if (digits !== "1") return sendXml(res, renderPageRepeat(voicePageUrl(deps.publicUrl, reference, step)));
+    const answerUrl = voicePageAnswerUrl(deps.publicUrl, reference, step);
+    if (digits !== "1" && digits !== "3") return sendXml(res, renderPageRepeat(voicePageUrl(deps.publicUrl, reference, step)));
     try {
+      const recordingUrl = (await deps.incidents.get(reference))?.reports[0]?.recordingUrl;
+      if (digits === "3") {
+        return sendXml(res, recordingUrl ? renderRecording(recordingUrl, answerUrl) : renderPageRepeat(voicePageUrl(deps.publicUrl, reference, step)));
+      }
       const result = await deps.desk.takeByKeypress(reference, step);
       if (!result) return sendXml(res, renderPageNotice(keypressReplies.inactive));
       const text = spokenOutcome(result.taken, result.name, reference);
-      sendXml(res, renderPageNotice(text));
+      sendXml(res, renderPageNotice(text, recordingUrl ? answerUrl : undefined));
     } catch (error) {
       deps.log.error({ err: error, reference }, "voice page keypress failed");
       sendXml(res, renderPageNotice("Sorry, that could not be recorded. Please reply ACK by text. Goodbye."));
@@ -85,7 +94,7 @@ export function voicePageRoutes(deps: OncallRouteDependencies): Router {
   return router;
 }
 
-/** What the crew member hears after pressing 1. */
+/** What the crew member hears after pressing 1 (3 plays the caller's recording). */
 function spokenOutcome(taken: TakeOutcome, name: string, reference: string): string {
   switch (taken.outcome) {
     case "taken":

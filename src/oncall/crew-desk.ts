@@ -2,10 +2,11 @@ import type { DateTime } from "luxon";
 import type { IncidentStore } from "../domain/ports.js";
 import { parseCrewReply } from "../domain/oncall/crew-reply.js";
 import type { Incident } from "../domain/oncall/incident.js";
-import { crewReplies } from "../domain/oncall/messages.js";
-import type { Member, Roster } from "../domain/oncall/roster/index.js";
+import { crewReplies, residentReply, type IncidentSummary, type ReportStanding } from "../domain/oncall/messages.js";
+import { everySupervisor, type Member, type Roster } from "../domain/oncall/roster/index.js";
 import type { Logger } from "../logger.js";
 import { JOBS, notifyResidentsJobId, type JobScheduler } from "./jobs.js";
+import { categoryLabel } from "./labels.js";
 
 export interface CrewDeskDependencies {
   roster: Roster;
@@ -30,7 +31,10 @@ export type TakeOutcome =
 
 /**
  * What the on-call crew can do by text or keypress: take an incident (which stops its
- * escalation), mark it fixed, ask for help. Numbers that are on no roster learn nothing.
+ * escalation), mark it fixed, ask for help. Replies that leave the reference out never guess
+ * between incidents: a bare ACK takes the person's only open page, a bare DONE takes nothing.
+ * A resident who texts the paging number hears about their own report; anyone else learns
+ * nothing about any incident.
  */
 export class CrewDesk {
   private readonly crew = new Map<string, CrewMember>();
@@ -48,67 +52,134 @@ export class CrewDesk {
   /** The reply to an inbound SMS from `from`. */
   async textFrom(from: string, body: string): Promise<string> {
     const person = this.crew.get(from);
-    if (!person) return crewReplies.stranger;
+    if (!person) return this.notCrew(from);
     const command = parseCrewReply(body);
     if (command.kind === "help") return crewReplies.help;
     if (command.kind === "unknown") return crewReplies.hint;
+    if (command.reference === null) return command.kind === "ack" ? this.bareAck(person) : this.bareDone(person);
 
-    const reference = command.reference ?? (await this.deps.incidents.latestPage(from));
-    if (!reference) return crewReplies.nothingPaged;
-    const incident = await this.deps.incidents.get(reference);
-    if (!incident || !this.mayActOn(person, incident)) return crewReplies.notFound(reference);
-    if (command.kind === "done") return this.resolve(incident, person.member, "sms");
-
-    const taken = await this.take(incident, person.member, "sms");
-    switch (taken.outcome) {
-      case "taken":
-        return crewReplies.acknowledged(reference);
-      case "already-yours":
-        return crewReplies.alreadyYours(reference);
-      case "taken-by":
-        return crewReplies.takenBy(reference, taken.by, taken.at, this.deps.roster.zone);
-      case "resolved":
-        return crewReplies.alreadyResolved(reference);
-      case "not-found":
-        return crewReplies.notFound(reference);
-    }
+    // Any reference a resident was given leads to the incident their report is part of.
+    const asked = command.reference;
+    const reference = await this.deps.incidents.lookup(asked);
+    const incident = reference ? await this.deps.incidents.get(reference) : null;
+    if (!incident || !this.mayActOn(person, incident)) return crewReplies.notFound(asked);
+    if (command.kind === "done") return this.resolve(incident, person, asked);
+    return this.ackReply(incident, await this.take(incident, person.member, "sms"), asked);
   }
 
   /** The person paged at `step` pressed 1 on the voice page. */
   async takeByKeypress(reference: string, step: number): Promise<{ taken: TakeOutcome; name: string } | null> {
     const incident = await this.deps.incidents.get(reference);
-    const planned = incident?.plan[step];
+    const planned = incident?.plan.find((paged) => paged.index === step);
     if (!incident || !planned) return null;
     const member = this.crew.get(planned.phone)?.member ?? { id: planned.memberId, name: planned.name, phone: planned.phone, channels: planned.channels };
     return { taken: await this.take(incident, member, "voice"), name: planned.name };
   }
 
+  /** A bare ACK: their one open page, or the list to choose from. */
+  private async bareAck(person: CrewMember): Promise<string> {
+    const { open } = await this.pagesOf(person);
+    if (open.length === 0) return crewReplies.nothingPaged;
+    if (open.length > 1) return crewReplies.chooseAck(open.map((incident) => this.summary(incident)));
+    const only = open[0]!;
+    const taken = await this.take(only, person.member, "sms");
+    return taken.outcome === "taken" ? crewReplies.acknowledgedOnly(this.summary(only)) : this.ackReply(only, taken, only.reference);
+  }
+
+  /** A bare DONE closes nothing: it lists what they hold and were paged for, and asks which. */
+  private async bareDone(person: CrewMember): Promise<string> {
+    const { open, held } = await this.pagesOf(person);
+    return crewReplies.doneNeedsReference(
+      held.map((incident) => this.summary(incident)),
+      open.map((incident) => this.summary(incident)),
+    );
+  }
+
+  /** The incidents this person was paged for that nobody has taken, and those they hold. */
+  private async pagesOf(person: CrewMember): Promise<{ open: Incident[]; held: Incident[] }> {
+    const { incidents } = this.deps;
+    const references = await incidents.crewIncidents(person.member.phone);
+    const found = (await Promise.all(references.map((reference) => incidents.get(reference)))).filter((incident): incident is Incident => incident !== null);
+    return {
+      open: found.filter((incident) => incident.status === "open"),
+      held: found.filter((incident) => incident.status === "acknowledged" && this.holds(person.member, incident)),
+    };
+  }
+
+  private ackReply(incident: Incident, taken: TakeOutcome, asked: string): string {
+    const { reference } = incident;
+    switch (taken.outcome) {
+      case "taken":
+        return crewReplies.acknowledged(reference, asked);
+      case "already-yours":
+        return crewReplies.alreadyYours(reference, asked);
+      case "taken-by":
+        return crewReplies.takenBy(reference, taken.by, taken.at, this.deps.roster.zone, asked);
+      case "resolved":
+        return crewReplies.alreadyResolved(reference, asked);
+      case "not-found":
+        return crewReplies.notFound(asked);
+    }
+  }
+
   private async take(incident: Incident, member: Member, via: "sms" | "voice"): Promise<TakeOutcome> {
     const { incidents, clock, log } = this.deps;
     const now = clock().toISO()!;
-    const result = await incidents.acknowledge(incident.reference, member.name, now);
+    const result = await incidents.acknowledge(incident.reference, { name: member.name, phone: member.phone }, now);
     if (result.outcome === "missing") return { outcome: "not-found" };
     if (result.outcome === "resolved-already") return { outcome: "resolved" };
     if (result.outcome === "acknowledged-already") {
       return result.by === member.name ? { outcome: "already-yours" } : { outcome: "taken-by", by: result.by, at: result.at };
     }
+    // What they hold is listed when they later send a bare DONE, paged for it or not.
+    await incidents.notePage(member.phone, incident.reference, now);
     await incidents.addEvent(incident.reference, { at: now, kind: "acknowledged", name: member.name, phone: member.phone, channel: via });
     log.info({ reference: incident.reference, name: member.name, via }, "incident acknowledged: escalation stops");
     await this.tellResidents(incident);
     return { outcome: "taken" };
   }
 
-  private async resolve(incident: Incident, member: Member, via: "sms" | "voice"): Promise<string> {
-    const { incidents, clock, log } = this.deps;
+  /**
+   * DONE with a reference. Taken from whoever holds the incident or a supervisor of its category;
+   * while nobody holds it, from someone who was paged for it (it is taken and fixed at once).
+   * The store decides atomically, so an ACK that lands meanwhile is respected.
+   */
+  private async resolve(incident: Incident, person: CrewMember, asked: string): Promise<string> {
+    const { incidents, clock, log, roster } = this.deps;
+    const { member } = person;
+    const { reference } = incident;
     const now = clock().toISO()!;
-    const before = await incidents.resolve(incident.reference, member.name, now);
-    if (before === "missing") return crewReplies.notFound(incident.reference);
-    if (before === "resolved") return crewReplies.alreadyResolved(incident.reference);
-    await incidents.addEvent(incident.reference, { at: now, kind: "resolved", name: member.name, phone: member.phone, channel: via });
-    log.info({ reference: incident.reference, name: member.name }, "incident resolved");
+    const supervisor = this.supervises(member, incident.category);
+    const paged = incident.plan.some((step) => step.phone === member.phone) || incident.events.some((event) => event.kind === "paged" && event.phone === member.phone);
+    const result = await incidents.resolve(reference, { name: member.name, phone: member.phone, supervisor, mayCloseUntaken: supervisor || paged }, now);
+    switch (result.outcome) {
+      case "missing":
+        return crewReplies.notFound(asked);
+      case "resolved-already":
+        return crewReplies.alreadyResolved(reference, asked);
+      case "held-by":
+        return crewReplies.heldBy(reference, result.by, result.at, roster.zone, asked);
+      case "not-taken":
+        return crewReplies.notTakenYet(reference, asked);
+      case "resolved":
+        break;
+    }
+    await incidents.addEvent(reference, { at: now, kind: "resolved", name: member.name, phone: member.phone, channel: "sms" });
+    log.info({ reference, name: member.name }, "incident resolved");
     // Resolved without an ACK first: the residents have not heard yet.
-    if (before === "open") await this.tellResidents(incident);
-    return crewReplies.resolved(incident.reference);
+    if (result.was === "open") await this.tellResidents(incident);
+    return crewReplies.resolved(reference, asked);
+  }
+
+  /** Someone on no roster: a resident hears about their own report; anyone else, nothing. */
+  private async notCrew(from: string): Promise<string> {
+    const { incidents } = this.deps;
+    const [latest] = from ? await incidents.residentReports(from) : [];
+    if (!latest) return crewReplies.stranger;
+    const reference = await incidents.lookup(latest);
+    const status = reference ? await incidents.status(reference) : null;
+    const standing: ReportStanding = status === "open" ? "paging" : status === "acknowledged" ? "taken" : status === "resolved" ? "fixed" : "received";
+    return residentReply(latest, standing);
   }
 
   private async tellResidents(incident: Incident): Promise<void> {
@@ -116,8 +187,26 @@ export class CrewDesk {
     await this.deps.jobs.add(JOBS.notifyResidents, { reference: incident.reference }, { jobId: notifyResidentsJobId(incident.reference) });
   }
 
-  /** Crew of the incident's category, its supervisor, or anyone paged for it. */
+  private holds(member: Member, incident: Incident): boolean {
+    return incident.acknowledgedByPhone ? incident.acknowledgedByPhone === member.phone : incident.acknowledgedBy === member.name;
+  }
+
+  /** The category's supervisor; for a category with no crew of its own, every supervisor. */
+  private supervises(member: Member, category: string): boolean {
+    const own = Object.hasOwn(this.deps.roster.categories, category) ? this.deps.roster.categories[category] : undefined;
+    return own ? own.supervisor.phone === member.phone : everySupervisor(this.deps.roster).some((supervisor) => supervisor.phone === member.phone);
+  }
+
+  /** Crew of the incident's category, its supervisors, or anyone paged for it. */
   private mayActOn(person: CrewMember, incident: Incident): boolean {
-    return person.categories.has(incident.category) || incident.plan.some((step) => step.phone === person.member.phone);
+    return (
+      person.categories.has(incident.category) ||
+      this.supervises(person.member, incident.category) ||
+      incident.plan.some((step) => step.phone === person.member.phone)
+    );
+  }
+
+  private summary(incident: Incident): IncidentSummary {
+    return { reference: incident.reference, label: categoryLabel(this.deps.roster, incident.category), report: incident.reports[0]! };
   }
 }

@@ -1,17 +1,32 @@
 import type { DateTime } from "luxon";
 import type { IncidentStore } from "../domain/ports.js";
 import type { Incident, PlannedStep } from "../domain/oncall/incident.js";
-import { alarmSms, moreReportsSms, pageSms, residentSms } from "../domain/oncall/messages.js";
+import { alarmSms, moreReportsSms, pageSms, residentSms, unhandledReportSms, type UnhandledReport } from "../domain/oncall/messages.js";
 import { PagerError, type Pager } from "../domain/oncall/pager.js";
 import { placeKey } from "../domain/oncall/place.js";
-import { escalationPlan, type CategoryRoster, type Channel, type Roster } from "../domain/oncall/roster/index.js";
+import {
+  chainLength,
+  chainStep,
+  everySupervisor,
+  whoIsOnCall,
+  type CategoryRoster,
+  type ChainOptions,
+  type Channel,
+  type Member,
+  type Roster,
+} from "../domain/oncall/roster/index.js";
 import type { UrgentReport } from "../domain/report.js";
 import type { Logger } from "../logger.js";
+import { categoryLabel } from "./labels.js";
 import { voicePageUrl } from "./voice-page-urls.js";
-import { JOBS, moreReportsJobId, notifyResidentsJobId, pageJobId, type JobScheduler, type PageJob } from "./jobs.js";
+import { JOBS, moreReportsJobId, notifyResidentsJobId, pageJobId, reportAlarmJobId, type JobScheduler, type PageJob } from "./jobs.js";
 
 /** The mark step of the final alarm's pages (residents' SMS use -1). */
 const ALARM_STEP = -2;
+/** The mark step of the alarm for a report that could not be handled at all. */
+const UNHANDLED_STEP = -3;
+/** How long repeat reports join an acknowledged incident of a category the roster does not have (the roster's default). */
+const DEFAULT_JOIN_WINDOW_MS = 2 * 60 * 60_000;
 
 /**
  * A "N more reports" job ran before anyone was paged (the report joined within moments of the
@@ -42,6 +57,12 @@ export interface DispatcherDependencies {
   roster: Roster;
   incidents: IncidentStore;
   pager: Pager;
+  /**
+   * What residents' SMS ("a crew has your report") go out through: a pager with the residents'
+   * sender number, so crews and residents text different numbers.
+   * @defaultValue `pager`
+   */
+  residentPager?: Pager;
   jobs: JobScheduler;
   clock: () => DateTime;
   log: Logger;
@@ -67,10 +88,10 @@ export class Dispatcher {
   async report(report: UrgentReport): Promise<string> {
     const { incidents, jobs, log, clock } = this.deps;
     const now = clock();
-    const plan = this.planFor(report.category, now);
     // A recorded place cannot be compared with another: such reports always open their own incident.
     const key = report.recordingUrl ? "" : placeKey(report.location);
-    const opened = await incidents.openOrJoin(report, key, plan, now.toISO()!);
+    const joinWindowMs = this.crew(report.category)?.repeatsJoinForMs ?? DEFAULT_JOIN_WINDOW_MS;
+    const opened = await incidents.openOrJoin(report, key, now.toISO()!, joinWindowMs);
     if (opened.outcome === "joined") {
       if ((await incidents.get(opened.reference))?.status !== "open") {
         // A crew already has it: this resident hears so now, as the first ones did.
@@ -82,11 +103,13 @@ export class Dispatcher {
       log.info({ reference: report.reference, incident: opened.reference }, "report joined an open incident: no new page chain");
       return `joined ${opened.reference}`;
     }
-    if (plan[0]?.role === "supervisor") {
-      log.warn({ reference: report.reference, category: report.category }, "nobody is on call for this category: paging the supervisor");
-    }
-    if (!this.crew(report.category)) {
+    const crew = this.crew(report.category);
+    if (!crew) {
       log.error({ reference: report.reference, category: report.category }, "no crew for this category: paging every supervisor");
+    } else if (report.pageSupervisor) {
+      log.warn({ reference: report.reference, category: report.category }, "the caller could not use the menu: paging the supervisor with the recording");
+    } else if (!whoIsOnCall(this.deps.roster, report.category, now).primary) {
+      log.warn({ reference: report.reference, category: report.category }, "nobody is on call for this category: paging the supervisor");
     }
     await jobs.add(JOBS.page, { reference: opened.reference, step: 0 }, { jobId: pageJobId(opened.reference, 0) });
     return `incident ${opened.reference}`;
@@ -121,9 +144,11 @@ export class Dispatcher {
     const { incidents, log } = this.deps;
     const incident = await incidents.get(job.reference);
     if (incident?.status !== "open") return;
-    const step = incident.plan[job.step];
-    // Past the plan is the alarm: nothing follows it.
-    if (!step) return;
+    // Past the chain is the alarm: nothing follows it.
+    if (job.step >= this.chainLength(incident)) return;
+    const step = incident.plan.find((planned) => planned.index === job.step);
+    // Failed before it knew whom to page: the next step, at once.
+    if (!step) return this.scheduleStep(job.reference, job.step + 1, 0);
     let reached = 0;
     for (const channel of step.channels) if (await incidents.wasSent(job.reference, step.index, channel)) reached++;
     // A warning: the worker logs the failure itself as the error.
@@ -137,10 +162,41 @@ export class Dispatcher {
     if (!incident) return "no such incident";
     if (incident.status !== "open") return `stopped: ${incident.status}`;
     const report = incident.reports[0]!;
-    const label = this.crew(incident.category)?.label ?? incident.category;
-    if (job.step > incident.plan.length) return "chain over";
-    const step = incident.plan[job.step];
-    if (!step) return this.alarm(incident, label);
+    const label = categoryLabel(this.deps.roster, incident.category);
+    const length = this.chainLength(incident);
+    if (job.step > length) return "chain over";
+    if (job.step === length) return this.alarm(incident, label);
+
+    // Who this step pages is worked out now, from the roster as it is, and kept: a retry pages
+    // the same person, and the voice page's step says who pressed 1.
+    let step = incident.plan.find((planned) => planned.index === job.step);
+    if (!step) {
+      const previous = incident.plan.filter((planned) => planned.index < job.step).at(-1) ?? null;
+      const next = chainStep(this.deps.roster, incident.category, job.step, this.deps.clock(), previous, this.chainOptions(incident));
+      switch (next.kind) {
+        case "end":
+          return "chain over";
+        case "nobody":
+          log.info({ reference: incident.reference, step: job.step, role: next.role }, "nobody holds this role now: the next step follows at once");
+          await this.scheduleStep(incident.reference, job.step + 1, 0);
+          return `nobody is ${next.role}`;
+        case "same-person":
+          log.info({ reference: incident.reference, step: job.step, role: next.role, name: next.member.name }, "paged already as the step before: given this step's wait too");
+          await this.scheduleStep(incident.reference, job.step + 1, next.waitMs);
+          return `${next.member.name} again: waiting`;
+        case "page":
+          step = await incidents.recordStep(incident.reference, {
+            index: next.step.index,
+            round: next.step.round,
+            role: next.step.role,
+            memberId: next.step.member.id,
+            name: next.step.member.name,
+            phone: next.step.member.phone,
+            channels: [...next.step.member.channels],
+            waitMs: next.step.waitMs,
+          });
+      }
+    }
 
     const reached = await this.pageBy({
       reference: incident.reference,
@@ -177,7 +233,7 @@ export class Dispatcher {
       // and the person's bare-ACK pointer stays on whatever they were paged for last.
       if (!(await this.isOpen(reference))) return null;
       // Before the page goes out: a reply of a bare ACK may come back faster than the provider answers us.
-      await incidents.setLatestPage(phone, reference);
+      await incidents.notePage(phone, reference, this.now());
       try {
         if (channel === "sms") await pager.sendSms(phone, target.sms);
         else await pager.placeCall(phone, target.voiceUrl);
@@ -238,7 +294,7 @@ export class Dispatcher {
       const mark = `resident-${number}`;
       if (!(await incidents.markSent(reference, -1, mark))) continue;
       try {
-        if (await this.deliver(reference, number, residentSms(report.reference))) {
+        if (await this.deliver(reference, number, residentSms(report.reference), this.deps.residentPager)) {
           await incidents.addEvent(reference, { at: this.now(), kind: "resident-notified", phone: number });
           sent++;
         }
@@ -249,6 +305,48 @@ export class Dispatcher {
       }
     }
     return `told ${sent} residents`;
+  }
+
+  /**
+   * A report whose job failed for good (every attempt, or one that cannot succeed): the crew may
+   * never have been paged. Queues {@link unhandledReport} as a job of its own, so the alarm gets
+   * BullMQ's retries even though the report's job has none left.
+   */
+  async raiseUnhandledReport(report: UnhandledReport, jobId: string, reason: string): Promise<void> {
+    await this.deps.jobs.add(JOBS.reportAlarm, { report, reason }, { jobId: reportAlarmJobId(jobId) });
+  }
+
+  /**
+   * The supervisors' alarm for a report that could not be handled: an SMS to the category's
+   * supervisor (every supervisor for a category with no crew) with what was reported, so a person
+   * pages the crew. Each SMS is claimed before it is sent, so a retried job texts nobody twice. No
+   * alarm when the incident's own chain is running after all (an earlier attempt got that far).
+   */
+  async unhandledReport(report: UnhandledReport, reason: string): Promise<string> {
+    const { incidents, log } = this.deps;
+    const reference = report.reference ?? "unknown";
+    const incidentReference = report.reference ? await incidents.lookup(report.reference) : null;
+    const incident = incidentReference ? await incidents.get(incidentReference) : null;
+    if (incident && (incident.status !== "open" || incident.plan.length > 0)) {
+      log.warn({ reference, incident: incident.reference, err: reason }, "a report's job failed, but its incident is being paged: no alarm");
+      return "chain running: no alarm";
+    }
+    const category = report.category ?? "";
+    const sms = unhandledReportSms(report, categoryLabel(this.deps.roster, category || "unknown"), this.deps.roster.zone);
+    let told = 0;
+    for (const supervisor of this.supervisorsFor(category)) {
+      const mark = `unhandled-${supervisor.phone}`;
+      if (!(await incidents.markSent(reference, UNHANDLED_STEP, mark))) continue;
+      try {
+        if (await this.deliver(reference, supervisor.phone, sms)) told++;
+      } catch (error) {
+        // Released, so the retry BullMQ makes of this job sends it.
+        await incidents.unmarkSent(reference, UNHANDLED_STEP, mark);
+        throw error;
+      }
+    }
+    log.error({ reference, category, told }, "ALARM: supervisors texted about a report the crew was never paged for");
+    return `told ${told} supervisors`;
   }
 
   /** Every round went unanswered: an alarm in the logs, and the supervisor paged by their own channels. */
@@ -263,8 +361,8 @@ export class Dispatcher {
     }
     for (const supervisor of this.supervisorsFor(report.category)) {
       // The voice page of the supervisor's own step, so pressing 1 takes the incident as them. Every
-      // plan pages the supervisor, unless the roster has named a new one since: SMS only for them.
-      const ownStep = incident.plan.findLastIndex((planned) => planned.phone === supervisor.phone);
+      // chain pages the supervisor, unless the roster has named a new one since: SMS only for them.
+      const ownStep = incident.plan.findLast((planned) => planned.phone === supervisor.phone)?.index ?? -1;
       if (ownStep < 0) log.warn({ reference, name: supervisor.name }, "supervisor has no step in this incident's plan: alarm by SMS only");
       const reached = await this.pageBy({
         reference,
@@ -285,9 +383,9 @@ export class Dispatcher {
    * Sends one SMS that is not a step of the chain. A number that cannot take it is recorded on
    * the incident and skipped (false); a temporary failure throws, so the job is retried.
    */
-  private async deliver(reference: string, to: string, body: string): Promise<boolean> {
+  private async deliver(reference: string, to: string, body: string, pager: Pager = this.deps.pager): Promise<boolean> {
     try {
-      await this.deps.pager.sendSms(to, body);
+      await pager.sendSms(to, body);
       return true;
     } catch (error) {
       if (!(error instanceof PagerError && error.failure === "bad-number")) throw error;
@@ -315,21 +413,12 @@ export class Dispatcher {
     await this.deps.jobs.add(JOBS.page, { reference, step }, { jobId: pageJobId(reference, step), delay });
   }
 
-  private planFor(category: string, now: DateTime): PlannedStep[] {
-    const { roster } = this.deps;
-    const steps = this.crew(category)
-      ? escalationPlan(roster, category, now)
-      : this.supervisorsFor(category).map((member, index) => ({ index, round: 1, role: "supervisor" as const, member, waitMs: 10 * 60_000 }));
-    return steps.map((step) => ({
-      index: step.index,
-      round: step.round,
-      role: step.role,
-      memberId: step.member.id,
-      name: step.member.name,
-      phone: step.member.phone,
-      channels: [...step.member.channels],
-      waitMs: step.waitMs,
-    }));
+  private chainOptions(incident: Incident): ChainOptions {
+    return incident.reports[0]?.pageSupervisor ? { supervisorsOnly: true } : {};
+  }
+
+  private chainLength(incident: Incident): number {
+    return chainLength(this.deps.roster, incident.category, this.chainOptions(incident));
   }
 
   /** The crew of a category, if the roster has one (never an inherited property of the object). */
@@ -338,12 +427,9 @@ export class Dispatcher {
   }
 
   /** The category's supervisor; every supervisor when the category has no crew. */
-  private supervisorsFor(category: string) {
-    const { roster } = this.deps;
+  private supervisorsFor(category: string): Member[] {
     const own = this.crew(category);
-    if (own) return [own.supervisor];
-    const all = new Map(Object.values(roster.categories).map((crew) => [crew.supervisor.phone, crew.supervisor]));
-    return [...all.values()];
+    return own ? [own.supervisor] : everySupervisor(this.deps.roster);
   }
 
   private voicePageUrl(reference: string, step: number): string {

@@ -14,6 +14,8 @@ export const JOBS = {
   moreReports: "more-reports",
   /** The reporting residents hear that a crew has their report. */
   notifyResidents: "notify-residents",
+  /** A report's own job failed for good: the supervisors hear what was reported. */
+  reportAlarm: "report-alarm",
 } as const;
 
 export const PageJobData = z.object({ reference: z.string().regex(/^\d{4,12}$/), step: z.number().int().min(0) });
@@ -22,9 +24,34 @@ export type PageJob = z.infer<typeof PageJobData>;
 export const IncidentJobData = z.object({ reference: z.string().regex(/^\d{4,12}$/) });
 export type IncidentJob = z.infer<typeof IncidentJobData>;
 
+/**
+ * Whatever could be read of a report whose job failed for good: the job's data may be the very
+ * reason it failed, so every field is optional and a malformed one is dropped, not fatal.
+ */
+export const UnhandledReportData = z.object({
+  reference: z.string().regex(/^\d{4,12}$/).optional().catch(undefined),
+  category: z.string().max(100).optional().catch(undefined),
+  location: z.string().max(2_000).optional().catch(undefined),
+  locationConfirmed: z.boolean().optional().catch(undefined),
+  recordingUrl: z.url().optional().catch(undefined),
+  callbackNumber: z.string().regex(/^\+[1-9]\d{7,14}$/).nullable().optional().catch(undefined),
+  receivedAt: z.iso.datetime({ offset: true }).optional().catch(undefined),
+});
+
+export const ReportAlarmJobData = z.object({ report: UnhandledReportData, reason: z.string() });
+export type ReportAlarmJob = z.infer<typeof ReportAlarmJobData>;
+
+/** What can be read of a report job's data, whatever shape it has. */
+export function readUnhandledReport(data: unknown): z.infer<typeof UnhandledReportData> {
+  const parsed = UnhandledReportData.safeParse(typeof data === "object" && data !== null ? data : {});
+  return parsed.success ? parsed.data : {};
+}
+
 export const pageJobId = (reference: string, step: number) => `page-${reference}-${step}`;
 export const moreReportsJobId = (reference: string, window: number) => `more-${reference}-${window}`;
 export const notifyResidentsJobId = (reference: string) => `residents-${reference}`;
+/** From the failed report job's own id (derived from the CallSid), so the alarm is raised once per report. */
+export const reportAlarmJobId = (reportJobId: string) => `alarm-${reportJobId.replace(/[^A-Za-z0-9_-]/g, "_")}`;
 
 /** Adds jobs to the dispatch queue: the worker's and the web role's narrow view of BullMQ. */
 export interface JobScheduler {

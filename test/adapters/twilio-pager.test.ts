@@ -60,13 +60,7 @@ describe("TwilioPager", () => {
       expect(sid).toBe(call?.sid);
     });
 
-    it("asks for call status callbacks when a status callback URL is configured", async () => {
-      const callback = "https://line.example.org/twilio/oncall/status";
-      await pagerWith({ statusCallbackUrl: callback }).placeCall(CREW, TWIML_URL);
-      expect(standIn.calls()[0]?.params).toMatchObject({ StatusCallback: callback, StatusCallbackMethod: "POST" });
-    });
-
-    it("asks for no status callback when none is configured", async () => {
+    it("asks for no status callback, since nothing would read it", async () => {
       await pager.placeCall(CREW, TWIML_URL);
       expect(standIn.calls()[0]?.params).not.toHaveProperty("StatusCallback");
     });

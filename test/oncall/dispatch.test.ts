@@ -104,18 +104,19 @@ describe("paging the on-call crew", () => {
       expect(await text(primary!.phone, `ack ${reference}`)).toBe(`311 #${reference} is yours. Reply DONE ${reference} when it is fixed.`);
       const resident = await standIn.waitFor((requests) => requests.some(to("+14035550777")));
       expect(resident.find(to("+14035550777"))!.body).toBe(
-        `City of Lethbridge 311: your report ${reference} has been received by the on-call crew. Thank you.`,
+        `City of Lethbridge 311: your report ${reference} has been received by the on-call crew. Thank you. To add anything, call 311.`,
       );
       await sleep(3_000); // longer than the test roster's 2 s wait
       expect(standIn.requests.filter(about(reference)).filter((request) => request.to === backup!.phone)).toEqual([]);
       expect((await line.incidents.get(reference))!).toMatchObject({ status: "acknowledged", acknowledgedBy: primary!.name });
     });
 
-    it("takes a bare ACK as the sender's latest page", async () => {
-      const reference = await report("water", newPlace());
+    it("takes a bare ACK when it is the sender's only open page, and names what it took", async () => {
+      const place = newPlace();
+      const reference = await report("water", place);
       const primary = onCall("water").primary!;
       await standIn.waitFor((requests) => requests.some(to(primary.phone)));
-      expect(await text(primary.phone, "ACK")).toMatch(new RegExp(`#${reference} is yours`));
+      expect(await text(primary.phone, "ACK")).toBe(`311 #${reference} Water and sewer at ${place} is yours. Reply DONE ${reference} when it is fixed.`);
     });
 
     it("tells a second crew member who already has it", async () => {
@@ -144,6 +145,7 @@ describe("paging the on-call crew", () => {
       const [call] = (await standIn.waitFor((requests) => requests.some(to(primary!.phone, "call")))).filter(to(primary!.phone, "call"));
       const page = parseTwiml((await line.post(call!.url!, { CallSid: newCallSid(), From: FROM, To: primary!.phone })).body);
       expect(page.says.join(" ")).toContain(place);
+      expect(page.says.join(" ")).toContain("An Electric report, reference");
       expect(page.says.join(" ")).toContain("To take it, press 1. To hear it again, press 2.");
       expect(page.attrs("Gather")).toMatchObject({ numDigits: "1" });
 
@@ -285,13 +287,15 @@ describe("paging the on-call crew", () => {
     });
   });
 
-  describe("a number on no roster", () => {
-    it("learns nothing about any incident, and acknowledges nothing", async () => {
+  describe("a number on no roster that filed no report", () => {
+    it("learns nothing about any incident, acknowledges nothing, and is told to call 311", async () => {
       const reference = await report("water", newPlace());
       const primary = onCall("water").primary!;
       await standIn.waitFor((requests) => requests.some(to(primary.phone)));
-      for (const body of [`ACK ${reference}`, `DONE ${reference}`, "HELP", "ACK"]) {
-        expect(await text("+15875550999", body)).toBe("This number is not on a City of Lethbridge on-call roster.");
+      for (const body of [`ACK ${reference}`, `DONE ${reference}`, "HELP", "ACK", "DONE"]) {
+        const reply = await text("+15875550999", body);
+        expect(reply).toBe("City of Lethbridge 311: this number does not take messages. To report a problem, call 311. If anyone is in danger, call 911.");
+        expect(reply).not.toContain(reference);
       }
       expect((await line.incidents.get(reference))!.status).toBe("open");
       await text(primary.phone, `DONE ${reference}`);

@@ -4,7 +4,7 @@ import { PagerError } from "../../domain/oncall/pager.js";
 import { UrgentReport } from "../../domain/report.js";
 import type { Logger } from "../../logger.js";
 import type { Dispatcher } from "../../oncall/dispatcher.js";
-import { IncidentJobData, JOBS, PageJobData } from "../../oncall/jobs.js";
+import { IncidentJobData, JOBS, PageJobData, readUnhandledReport, ReportAlarmJobData } from "../../oncall/jobs.js";
 import { DISPATCH_QUEUE } from "./report-queue.js";
 
 export interface DispatchWorkerOptions {
@@ -37,6 +37,10 @@ export function startDispatchWorker(options: DispatchWorkerOptions): Worker {
         return dispatcher.moreReports(IncidentJobData.parse(job.data).reference);
       case JOBS.notifyResidents:
         return dispatcher.notifyResidents(IncidentJobData.parse(job.data).reference);
+      case JOBS.reportAlarm: {
+        const { report, reason } = ReportAlarmJobData.parse(job.data);
+        return dispatcher.unhandledReport(report, reason);
+      }
       default:
         throw new Error(`unknown job "${job.name}" on ${DISPATCH_QUEUE}`);
     }
@@ -74,8 +78,27 @@ export function startDispatchWorker(options: DispatchWorkerOptions): Worker {
     log.error(fields, "dispatch job failed for good");
     // A job that stalled too often fails without running, so its own catch never moved the chain on.
     if (job.name === JOBS.page) void moveOn(job, error.message);
+    if (job.name === JOBS.report) void raiseAlarm(job, error.message);
   });
   worker.on("error", (error) => log.error({ err: error }, "dispatch worker error"));
+
+  /**
+   * A report that could not be handled after every attempt: what was reported goes to the log at
+   * error level at once (someone can act on it even if Redis is failing), and to the supervisors
+   * by SMS through a job of its own.
+   */
+  async function raiseAlarm(job: Job, reason: string): Promise<void> {
+    const report = readUnhandledReport(job.data);
+    log.error(
+      { jobId: job.id, ...report, callbackNumber: report.callbackNumber ?? null, err: reason },
+      "ALARM: an urgent report could not be handed to the crew after every attempt: the supervisors are being texted",
+    );
+    try {
+      await dispatcher.raiseUnhandledReport(report, job.id ?? `report-${report.reference ?? "unknown"}`, reason);
+    } catch (error) {
+      log.error({ jobId: job.id, err: error }, "ALARM: could not queue the supervisors' alarm for a failed report: page the crew by hand");
+    }
+  }
 
   async function moveOn(job: Job, reason: string): Promise<void> {
     try {

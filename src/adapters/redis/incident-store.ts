@@ -1,39 +1,64 @@
 import type { Redis } from "ioredis";
 import type { Incident, IncidentEvent, IncidentStatus, PlannedStep } from "../../domain/oncall/incident.js";
-import type { AcknowledgeResult, IncidentStore, OpenResult } from "../../domain/ports.js";
+import type { AcknowledgeResult, IncidentStore, OpenResult, ResolveResult, Resolver } from "../../domain/ports.js";
 import type { UrgentReport } from "../../domain/report.js";
 import { DEFAULT_KEY_PREFIX } from "./keys.js";
 import { defineScript } from "./scripts.js";
 
-/** A report of a place nobody has marked fixed joins its incident for this long at most. */
+/** A report of a place nobody has acknowledged or marked fixed joins its incident for this long at most. */
 const OPEN_INDEX_TTL_SECONDS = 24 * 60 * 60;
 /** Incidents are the City's record; keep them a year. */
 const INCIDENT_TTL_SECONDS = 366 * 24 * 60 * 60;
-/** A crew member's latest page, for a bare `ACK`. */
-const LATEST_PAGE_TTL_SECONDS = 7 * 24 * 60 * 60;
+/** What a crew member was paged for or took, for replies that leave the reference out. */
+const CREW_INDEX_SECONDS = 7 * 24 * 60 * 60;
+/** A resident's reports, for answering their texts. */
+const RESIDENT_INDEX_SECONDS = 30 * 24 * 60 * 60;
+const RESIDENT_REPORTS_KEPT = 5;
 
-// Opens an incident for the report, or joins the open one for the same category and place.
-// A retried job for a report that already opened its incident changes nothing.
+// Opens an incident for the report, or joins the one for the same category and place: while it is
+// open, or for `joinWindowMs` after it was acknowledged. A retried job for a report that already
+// opened or joined changes nothing. Every report's reference leads to its incident, and the
+// resident's number to their reports.
 const OPEN_OR_JOIN = `
-local prefix, reference, report, createdAt, category, place, plan, score = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
+local prefix, reference, report, createdAt, category, place, nowMs = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7])
+local incidentTtl, indexTtl, joinWindowMs, resident, residentTtl = ARGV[8], ARGV[9], tonumber(ARGV[10]), ARGV[11], ARGV[12]
+local alias = prefix .. 'report-incident:' .. reference
+local known = redis.call('GET', alias)
+if known then return {known == reference and 'existing' or 'joined', known} end
 if redis.call('EXISTS', prefix .. 'incident:' .. reference) == 1 then return {'existing', reference} end
+if resident ~= '' then
+  local residentKey = prefix .. 'resident:' .. resident
+  redis.call('ZADD', residentKey, nowMs, reference)
+  redis.call('ZREMRANGEBYRANK', residentKey, 0, -(tonumber(ARGV[13]) + 1))
+  redis.call('EXPIRE', residentKey, residentTtl)
+end
 local open = false
 if KEYS[1] ~= '' then open = redis.call('GET', KEYS[1]) end
 if open then
-  if redis.call('SADD', prefix .. 'incident:' .. open .. ':refs', reference) == 1 then
-    redis.call('RPUSH', prefix .. 'incident:' .. open .. ':reports', report)
-    redis.call('HINCRBY', prefix .. 'incident:' .. open, 'unsummarized', 1)
+  local target = prefix .. 'incident:' .. open
+  local status = redis.call('HGET', target, 'status')
+  local joinable = status == 'open'
+  if status == 'acknowledged' then
+    joinable = tonumber(redis.call('HGET', target, 'acknowledgedAtMs') or '0') + joinWindowMs >= nowMs
   end
-  return {'joined', open}
+  if joinable then
+    if redis.call('SADD', target .. ':refs', reference) == 1 then
+      redis.call('RPUSH', target .. ':reports', report)
+      redis.call('HINCRBY', target, 'unsummarized', 1)
+    end
+    redis.call('SET', alias, open, 'EX', incidentTtl)
+    return {'joined', open}
+  end
 end
 local key = prefix .. 'incident:' .. reference
 redis.call('HSET', key, 'reference', reference, 'category', category, 'place', place, 'status', 'open',
-  'createdAt', createdAt, 'plan', plan, 'unsummarized', 0, 'openKey', KEYS[1])
+  'createdAt', createdAt, 'unsummarized', 0, 'openKey', KEYS[1])
 redis.call('RPUSH', key .. ':reports', report)
 redis.call('SADD', key .. ':refs', reference)
-for _, k in ipairs({key, key .. ':reports', key .. ':refs'}) do redis.call('EXPIRE', k, ARGV[9]) end
-redis.call('ZADD', prefix .. 'incidents', score, reference)
-if KEYS[1] ~= '' then redis.call('SET', KEYS[1], reference, 'EX', ARGV[10]) end
+for _, k in ipairs({key, key .. ':reports', key .. ':refs'}) do redis.call('EXPIRE', k, incidentTtl) end
+redis.call('SET', alias, reference, 'EX', incidentTtl)
+redis.call('ZADD', prefix .. 'incidents', nowMs, reference)
+if KEYS[1] ~= '' then redis.call('SET', KEYS[1], reference, 'EX', indexTtl) end
 return {'new', reference}
 `;
 
@@ -42,24 +67,37 @@ const ACKNOWLEDGE = `
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'missing'} end
 if status == 'open' then
-  redis.call('HSET', KEYS[1], 'status', 'acknowledged', 'acknowledgedBy', ARGV[1], 'acknowledgedAt', ARGV[2])
+  redis.call('HSET', KEYS[1], 'status', 'acknowledged', 'acknowledgedBy', ARGV[1], 'acknowledgedByPhone', ARGV[2],
+    'acknowledgedAt', ARGV[3], 'acknowledgedAtMs', ARGV[4])
   return {'acknowledged'}
 end
 return {status, redis.call('HGET', KEYS[1], 'acknowledgedBy') or '', redis.call('HGET', KEYS[1], 'acknowledgedAt') or ''}
 `;
 
+// Marks it fixed, when the person may: the holder, a supervisor, or (while nobody holds it)
+// someone who was paged for it.
 const RESOLVE = `
+local name, phone, at, reference, supervisor, mayCloseUntaken, atMs = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '1', ARGV[6] == '1', ARGV[7]
 local status = redis.call('HGET', KEYS[1], 'status')
-if not status then return 'missing' end
-if status == 'resolved' then return 'resolved' end
-redis.call('HSET', KEYS[1], 'status', 'resolved', 'resolvedBy', ARGV[1], 'resolvedAt', ARGV[2])
-if status == 'open' then redis.call('HSET', KEYS[1], 'acknowledgedBy', ARGV[1], 'acknowledgedAt', ARGV[2]) end
+if not status then return {'missing'} end
+if status == 'resolved' then return {'resolved-already'} end
+if status == 'acknowledged' and not supervisor then
+  local holderPhone = redis.call('HGET', KEYS[1], 'acknowledgedByPhone')
+  local holder = redis.call('HGET', KEYS[1], 'acknowledgedBy') or ''
+  -- Incidents acknowledged before the holder's number was kept know the holder by name only.
+  local isHolder = (holderPhone and holderPhone == phone) or (not holderPhone and holder == name)
+  if not isHolder then return {'held-by', holder, redis.call('HGET', KEYS[1], 'acknowledgedAt') or ''} end
+end
+if status == 'open' and not mayCloseUntaken then return {'not-taken'} end
+redis.call('HSET', KEYS[1], 'status', 'resolved', 'resolvedBy', name, 'resolvedAt', at)
+if status == 'open' then
+  redis.call('HSET', KEYS[1], 'acknowledgedBy', name, 'acknowledgedByPhone', phone, 'acknowledgedAt', at, 'acknowledgedAtMs', atMs)
+end
 -- Free the place for new reports, unless a newer incident holds it already.
 local openKey = redis.call('HGET', KEYS[1], 'openKey')
-if openKey and openKey ~= '' and redis.call('GET', openKey) == ARGV[3] then redis.call('DEL', openKey) end
-return status
+if openKey and openKey ~= '' and redis.call('GET', openKey) == reference then redis.call('DEL', openKey) end
+return {'resolved', status}
 `;
-
 
 /**
  * Incidents in Redis: a hash per incident (`civic:incident:<ref>`) with lists of its reports and
@@ -80,7 +118,7 @@ export class RedisIncidentStore implements IncidentStore {
     this.resolveScript = defineScript(redis, "civicResolveIncident", 1, RESOLVE);
   }
 
-  async openOrJoin(report: UrgentReport, placeKey: string, plan: PlannedStep[], now: string): Promise<OpenResult> {
+  async openOrJoin(report: UrgentReport, placeKey: string, now: string, joinWindowMs: number): Promise<OpenResult> {
     const [outcome, reference] = (await this.openOrJoinScript(
       placeKey ? `${this.prefix}incident-open:${report.category}:${placeKey}` : "",
       this.prefix,
@@ -89,10 +127,13 @@ export class RedisIncidentStore implements IncidentStore {
       now,
       report.category,
       report.location,
-      JSON.stringify(plan),
       String(Date.parse(now)),
       String(INCIDENT_TTL_SECONDS),
       String(OPEN_INDEX_TTL_SECONDS),
+      String(joinWindowMs),
+      report.callbackNumber ?? "",
+      String(RESIDENT_INDEX_SECONDS),
+      String(RESIDENT_REPORTS_KEPT),
     )) as [OpenResult["outcome"], string];
     return { outcome, reference };
   }
@@ -113,15 +154,35 @@ export class RedisIncidentStore implements IncidentStore {
       status: (hash.status ?? "open") as IncidentStatus,
       createdAt: hash.createdAt ?? "",
       reports: reports.map((report) => JSON.parse(report) as UrgentReport),
-      plan: JSON.parse(hash.plan ?? "[]") as PlannedStep[],
+      plan: stepsOf(hash),
       events: events.map((event) => JSON.parse(event) as IncidentEvent),
       ...(hash.acknowledgedBy ? { acknowledgedBy: hash.acknowledgedBy, acknowledgedAt: hash.acknowledgedAt! } : {}),
+      ...(hash.acknowledgedByPhone ? { acknowledgedByPhone: hash.acknowledgedByPhone } : {}),
       ...(hash.resolvedBy ? { resolvedBy: hash.resolvedBy, resolvedAt: hash.resolvedAt! } : {}),
     };
   }
 
+  async lookup(reference: string): Promise<string | null> {
+    const [[, alias], [, exists]] = (await this.redis
+      .multi()
+      .get(`${this.prefix}report-incident:${reference}`)
+      .exists(this.key(reference))
+      .exec()) as [[unknown, string | null], [unknown, number]];
+    return alias ?? (exists === 1 ? reference : null);
+  }
+
   async status(reference: string): Promise<IncidentStatus | null> {
     return (await this.redis.hget(this.key(reference), "status")) as IncidentStatus | null;
+  }
+
+  async recordStep(reference: string, step: PlannedStep): Promise<PlannedStep> {
+    const field = `step:${step.index}`;
+    const [, [, kept]] = (await this.redis
+      .multi()
+      .hsetnx(this.key(reference), field, JSON.stringify(step))
+      .hget(this.key(reference), field)
+      .exec()) as [unknown, [unknown, string]];
+    return JSON.parse(kept) as PlannedStep;
   }
 
   async addEvent(reference: string, event: IncidentEvent): Promise<void> {
@@ -129,16 +190,36 @@ export class RedisIncidentStore implements IncidentStore {
     await this.redis.multi().rpush(key, JSON.stringify(event)).expire(key, INCIDENT_TTL_SECONDS).exec();
   }
 
-  async acknowledge(reference: string, by: string, at: string): Promise<AcknowledgeResult> {
-    const [status, holder = "", since = ""] = (await this.acknowledgeScript(this.key(reference), by, at)) as string[];
+  async acknowledge(reference: string, by: { name: string; phone: string }, at: string): Promise<AcknowledgeResult> {
+    const [status, holder = "", since = ""] = (await this.acknowledgeScript(this.key(reference), by.name, by.phone, at, String(Date.parse(at)))) as string[];
     if (status === "acknowledged" && holder === "") return { outcome: "acknowledged" };
     if (status === "missing") return { outcome: "missing" };
     return { outcome: status === "resolved" ? "resolved-already" : "acknowledged-already", by: holder, at: since };
   }
 
-  /** Marks it fixed; returns what it was before ("open", "acknowledged", "resolved" or "missing"). */
-  async resolve(reference: string, by: string, at: string): Promise<IncidentStatus | "missing"> {
-    return (await this.resolveScript(this.key(reference), by, at, reference)) as IncidentStatus | "missing";
+  async resolve(reference: string, by: Resolver, at: string): Promise<ResolveResult> {
+    const [outcome, first = "", second = ""] = (await this.resolveScript(
+      this.key(reference),
+      by.name,
+      by.phone,
+      at,
+      reference,
+      by.supervisor ? "1" : "0",
+      by.mayCloseUntaken ? "1" : "0",
+      String(Date.parse(at)),
+    )) as string[];
+    switch (outcome) {
+      case "resolved":
+        return { outcome, was: first as "open" | "acknowledged" };
+      case "held-by":
+        return { outcome, by: first, at: second };
+      case "missing":
+      case "resolved-already":
+      case "not-taken":
+        return { outcome };
+      default:
+        throw new Error(`unexpected answer from the resolve script: ${outcome}`);
+    }
   }
 
   async unsummarized(reference: string): Promise<number> {
@@ -164,12 +245,23 @@ export class RedisIncidentStore implements IncidentStore {
     return (await this.redis.sismember(`${this.key(reference)}:sent`, `${step}:${channel}`)) === 1;
   }
 
-  async setLatestPage(phone: string, reference: string): Promise<void> {
-    await this.redis.set(`${this.prefix}crew-latest:${phone}`, reference, "EX", LATEST_PAGE_TTL_SECONDS);
+  async notePage(phone: string, reference: string, at: string): Promise<void> {
+    const key = `${this.prefix}crew-incidents:${phone}`;
+    const atMs = Date.parse(at);
+    await this.redis
+      .multi()
+      .zadd(key, atMs, reference)
+      .zremrangebyscore(key, "-inf", atMs - CREW_INDEX_SECONDS * 1_000)
+      .expire(key, CREW_INDEX_SECONDS)
+      .exec();
   }
 
-  async latestPage(phone: string): Promise<string | null> {
-    return this.redis.get(`${this.prefix}crew-latest:${phone}`);
+  async crewIncidents(phone: string): Promise<string[]> {
+    return this.redis.zrevrange(`${this.prefix}crew-incidents:${phone}`, 0, 19);
+  }
+
+  async residentReports(phone: string): Promise<string[]> {
+    return this.redis.zrevrange(`${this.prefix}resident:${phone}`, 0, -1);
   }
 
   /** The newest incidents first. */
@@ -182,4 +274,12 @@ export class RedisIncidentStore implements IncidentStore {
   private key(reference: string): string {
     return `${this.prefix}incident:${reference}`;
   }
+}
+
+/** The steps of the chain an incident has paged, from its hash (`step:<n>` fields), in step order. */
+function stepsOf(hash: Record<string, string>): PlannedStep[] {
+  return Object.entries(hash)
+    .filter(([field]) => field.startsWith("step:"))
+    .map(([, json]) => JSON.parse(json) as PlannedStep)
+    .sort((a, b) => a.index - b.index);
 }

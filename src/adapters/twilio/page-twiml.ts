@@ -1,25 +1,50 @@
 import twilio from "twilio";
 import type { UrgentReport } from "../../domain/report.js";
-import { pagePressPrompt, pageSpeech } from "../../domain/oncall/messages.js";
+import { keypressReplies, pagePressPrompt, pageSpeech } from "../../domain/oncall/messages.js";
 
 const { VoiceResponse } = twilio.twiml;
 
-/** The voice page: the report read aloud, 1 to take it, 2 to hear it again. */
+const NO_KEY = "No key was pressed. The page will go on to the next person if nobody takes it. Goodbye.";
+
+/** The voice page: the report read aloud; 1 to take it, 2 to hear it again, 3 for the caller's recording. */
 export function renderVoicePage(report: UrgentReport, label: string, zone: string, answerUrl: string): string {
   const response = new VoiceResponse();
   const gather = response.gather({ input: ["dtmf"], numDigits: 1, timeout: 8, action: answerUrl, method: "POST" });
   for (const sentence of pageSpeech(report, label, zone)) gather.say(sentence);
-  if (report.recordingUrl) gather.play(report.recordingUrl);
-  gather.say(pagePressPrompt);
-  response.say("No key was pressed. The page will go on to the next person if nobody takes it. Goodbye.");
+  gather.say(pagePressPrompt(Boolean(report.recordingUrl)));
+  response.say(NO_KEY);
   response.hangup();
   return response.toString();
 }
 
-/** A short spoken answer that ends the page call. */
-export function renderPageNotice(text: string): string {
+/**
+ * The caller's own recording, then the page's keys again: the crew member can take the page
+ * while it plays, or after.
+ */
+export function renderRecording(recordingUrl: string, answerUrl: string): string {
   const response = new VoiceResponse();
-  response.say(text);
+  const gather = response.gather({ input: ["dtmf"], numDigits: 1, timeout: 8, action: answerUrl, method: "POST" });
+  gather.say(keypressReplies.recording);
+  gather.play(recordingUrl);
+  gather.say(pagePressPrompt(true));
+  response.say(NO_KEY);
+  response.hangup();
+  return response.toString();
+}
+
+/**
+ * A short spoken answer that ends the page call; with `recordingAt` (the answer URL of a page
+ * whose caller was recorded), the recording stays one key away first.
+ */
+export function renderPageNotice(text: string, recordingAt?: string): string {
+  const response = new VoiceResponse();
+  if (recordingAt) {
+    const gather = response.gather({ input: ["dtmf"], numDigits: 1, timeout: 5, action: recordingAt, method: "POST" });
+    gather.say(`${text.replace(/\s*Goodbye\.$/, "")} To hear the caller's words, press 3.`);
+    response.say("Goodbye.");
+  } else {
+    response.say(text);
+  }
   response.hangup();
   return response.toString();
 }

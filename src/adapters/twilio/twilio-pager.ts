@@ -20,8 +20,6 @@ export interface TwilioPagerOptions {
    * @defaultValue 10_000
    */
   timeoutMs?: number;
-  /** Where Twilio posts the status of placed calls (`CallStatus`); none when absent. */
-  statusCallbackUrl?: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -161,7 +159,6 @@ export class TwilioPager implements Pager {
   readonly #client: twilio.Twilio;
   readonly #from: string;
   readonly #authToken: string;
-  readonly #statusCallbackUrl: string | undefined;
 
   constructor(options: TwilioPagerOptions) {
     this.#client = twilio(options.accountSid, options.authToken, {
@@ -177,7 +174,6 @@ export class TwilioPager implements Pager {
     }
     this.#from = options.from;
     this.#authToken = options.authToken;
-    this.#statusCallbackUrl = options.statusCallbackUrl;
   }
 
   async sendSms(to: string, body: string): Promise<string> {
@@ -191,13 +187,9 @@ export class TwilioPager implements Pager {
 
   async placeCall(to: string, twimlUrl: string): Promise<string> {
     try {
-      const call = await this.#client.calls.create({
-        to,
-        from: this.#from,
-        url: twimlUrl,
-        method: "POST",
-        ...(this.#statusCallbackUrl ? { statusCallback: this.#statusCallbackUrl, statusCallbackMethod: "POST" } : {}),
-      });
+      // No status callback: nothing of the chain waits for how a call ended (an unanswered call
+      // is an unacknowledged page), so nothing would read one.
+      const call = await this.#client.calls.create({ to, from: this.#from, url: twimlUrl, method: "POST" });
       return call.sid;
     } catch (error) {
       throw toPagerError(error, "call", to, this.#authToken);

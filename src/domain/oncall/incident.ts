@@ -3,8 +3,13 @@ import type { UrgentReport } from "../report.js";
 /** Where an incident stands: paged and waiting, taken by someone, or fixed. */
 export type IncidentStatus = "open" | "acknowledged" | "resolved";
 
-/** Who a page step reaches; kept with the incident so the chain does not change under it. */
+/**
+ * Who one step of the chain paged, worked out from the roster when the step ran and kept with the
+ * incident: a retried step pages the same person, and a keypress on the voice page (which names
+ * the step) says who takes the incident.
+ */
 export interface PlannedStep {
+  /** The step's number in the chain (see `chainStep`); steps that paged nobody are not kept. */
   index: number;
   round: number;
   role: "primary" | "backup" | "supervisor";
@@ -37,9 +42,12 @@ export interface Incident {
   status: IncidentStatus;
   createdAt: string;
   reports: UrgentReport[];
+  /** Who each step of the chain paged so far, in step order. */
   plan: PlannedStep[];
   events: IncidentEvent[];
   acknowledgedBy?: string;
+  /** The number of whoever acknowledged it: only they (or a supervisor) may mark it fixed. */
+  acknowledgedByPhone?: string;
   acknowledgedAt?: string;
   resolvedBy?: string;
   resolvedAt?: string;

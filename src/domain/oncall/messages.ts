@@ -62,43 +62,189 @@ function aroundPlace(before: string, place: string, after: string): string {
 }
 
 /**
- * The page SMS: reference, category, place, callback number, time reported, and exactly how to
- * reply, in at most two GSM-7 segments. Only the place is shortened when it is long; a recorded
- * place is given as its URL. The place and the label are made {@link gsmSafe}.
+ * Whether the report's `location` is a placeholder the line wrote ("(not given)", "(recorded:
+ * listen to the recording)") rather than words a caller said.
  */
-export function pageSms(report: UrgentReport, label: string, zone: string): string {
-  const head = `311 URGENT ${gsmSafe(label)} #${report.reference}. `;
-  const tail = `. Caller ${readable(report.callbackNumber)}. Reported ${when(report.receivedAt, zone)}. Reply ACK ${report.reference} to take it, DONE ${report.reference} when fixed.`;
-  const place = report.recordingUrl ? `Place recorded: ${report.recordingUrl}` : `At: ${report.location}`;
-  return aroundPlace(head, gsmSafe(place), tail);
+export function isPlaceholderPlace(location: string): boolean {
+  return /^\s*(\(.*\))?\s*$/s.test(location);
 }
 
-/** What the voice page says, before "press 1 to take it, 2 to hear it again". */
+/**
+ * How a page names the place: as said and confirmed, as heard when speech was unsure (the caller's
+ * recording is the truth then), or not at all when nothing was understood. Null when there is
+ * nothing to name.
+ */
+function placeText(report: UrgentReport): string | null {
+  if (isPlaceholderPlace(report.location)) return null;
+  if (report.locationConfirmed) return `At (caller confirmed): ${report.location}`;
+  if (report.recordingUrl) return `Heard (unsure): ${report.location}`;
+  return `At: ${report.location}`;
+}
+
+/**
+ * What an SMS says of a recording, instead of its address: a recording's URL in a text message
+ * could be forwarded and played by anyone, and a crew member cannot act on it anyway.
+ */
+export const RECORDING_IN_SMS = "Caller's words recorded: answer the voice page and press 3 to hear them.";
+
+/** `head`, the place (shortened if need be), then `after`, whether or not there is a place to name. */
+function withPlace(head: string, report: UrgentReport, after: string): string {
+  const place = placeText(report);
+  if (place === null) return `${head}${after.replace(/^\.\s*/, "")}`;
+  return aroundPlace(head, gsmSafe(place), after);
+}
+
+/**
+ * The page SMS: reference, category, place, callback number, time reported, and exactly how to
+ * reply, in at most two GSM-7 segments. Only the place is shortened when it is long. A recording
+ * never goes out as text: the SMS says it exists and how to hear it. The place and the label are
+ * made {@link gsmSafe}.
+ */
+export function pageSms(report: UrgentReport, label: string, zone: string): string {
+  const head = `311 URGENT ${gsmSafe(label)} #${report.reference}. ${report.pageSupervisor ? "Caller could not use the menu. " : ""}`;
+  const recorded = report.recordingUrl ? ` ${RECORDING_IN_SMS}` : "";
+  const tail = `.${recorded} Caller ${readable(report.callbackNumber)}. Reported ${when(report.receivedAt, zone)}. Reply ACK ${report.reference} to take it, DONE ${report.reference} when fixed.`;
+  return withPlace(head, report, tail);
+}
+
+/**
+ * "a Water and sewer", "an Electric": the article a label takes when read aloud, by its first
+ * sound. Words that start with a vowel letter but a consonant sound ("Utility", "One-way") take
+ * "a"; a silent h ("Hour") takes "an".
+ */
+export function withArticle(label: string): string {
+  const word = label.trim().toLowerCase();
+  const vowelSound = /^(hour|honest|honou?r|heir)/.test(word) || (/^[aeiou]/.test(word) && !/^(uni|use|usu|uti|ure|uro|eu|ewe|one\b|one-|once)/.test(word));
+  return `${vowelSound ? "an" : "a"} ${label}`;
+}
+
+/** What the voice page says, before the keys it offers ({@link pagePressPrompt}). */
 export function pageSpeech(report: UrgentReport, label: string, zone: string): string[] {
+  const kind = withArticle(label);
+  const place = isPlaceholderPlace(report.location)
+    ? []
+    : report.locationConfirmed
+      ? [`The place: ${report.location}. The caller confirmed it.`]
+      : report.recordingUrl
+        ? [`The place as the line heard it, which may be wrong: ${report.location}.`]
+        : [`The place: ${report.location}.`];
   return [
     "This is an urgent page from the City of Lethbridge 3 1 1 line.",
-    `A ${label} report, reference ${spellDigits(report.reference)}.`,
-    report.recordingUrl ? "The caller recorded the place. Listen after this message, or in the text page." : `The place: ${report.location}.`,
+    `${kind.charAt(0).toUpperCase()}${kind.slice(1)} report, reference ${spellDigits(report.reference)}.`,
+    ...(report.pageSupervisor ? ["The caller could not use the menu."] : []),
+    ...place,
+    ...(report.recordingUrl ? ["The caller's own words are recorded."] : []),
     `Reported at ${DateTime.fromISO(report.receivedAt, { setZone: true }).setZone(zone).toFormat("h:mm a")}. The caller's number is ${report.callbackNumber ? spellDigits(report.callbackNumber) : "withheld"}.`,
   ];
 }
 
-export const pagePressPrompt = "To take it, press 1. To hear it again, press 2.";
+/** The keys the voice page offers; 3 only when the caller's words were recorded. */
+export function pagePressPrompt(hasRecording: boolean): string {
+  return `To take it, press 1. To hear it again, press 2.${hasRecording ? " To hear the caller's words, press 3." : ""}`;
+}
+
+/** An incident as a reply lists it: `#100234 Water and sewer at 5th Ave and 13 St S`. */
+export interface IncidentSummary {
+  reference: string;
+  label: string;
+  /** The first report: its place, or that the place was recorded. */
+  report: UrgentReport;
+}
+
+const SUMMARY_PLACE_LENGTH = 40;
+
+function summary(incident: IncidentSummary): string {
+  const place = isPlaceholderPlace(incident.report.location)
+    ? incident.report.recordingUrl
+      ? "words recorded"
+      : "place not given"
+    : `at ${shorten(incident.report.location.replace(/\.+$/, ""), SUMMARY_PLACE_LENGTH)}`;
+  return gsmSafe(`#${incident.reference} ${incident.label} ${place}`);
+}
+
+/** `intro` and as many summaries as fit before `outro` in two segments, then how many did not. */
+function listed(intro: string, groups: { title: string; items: IncidentSummary[] }[], outro: string): string {
+  const total = groups.reduce((count, group) => count + group.items.length, 0);
+  const more = (count: number) => (count > 0 ? ` (+${count} more)` : "");
+  let text = intro;
+  let shown = 0;
+  fill: for (const group of groups) {
+    const parts: string[] = [];
+    for (const item of group.items) {
+      const candidate = [...parts, summary(item)];
+      if (`${text} ${group.title} ${candidate.join("; ")}.${more(total - shown - 1)} ${outro}`.length > MAX_PAGE_LENGTH) {
+        if (parts.length > 0) text += ` ${group.title} ${parts.join("; ")}.`;
+        break fill;
+      }
+      parts.push(summary(item));
+      shown++;
+    }
+    if (parts.length > 0) text += ` ${group.title} ${parts.join("; ")}.`;
+  }
+  return `${text}${more(total - shown)} ${outro}`;
+}
+
+/** `#100009 is part of #100001. `: said when a reply names a joined report's own reference. */
+function via(asked: string, reference: string): string {
+  return asked === reference ? "" : `#${asked} is part of #${reference}. `;
+}
 
 /** The short reply a crew member gets for each command. */
 export const crewReplies = {
-  acknowledged: (reference: string) => `311 #${reference} is yours. Reply DONE ${reference} when it is fixed.`,
-  alreadyYours: (reference: string) => `311 #${reference} is already yours. Reply DONE ${reference} when it is fixed.`,
-  takenBy: (reference: string, name: string, at: string, zone: string) =>
-    `311 #${reference} was already taken by ${gsmSafe(name)} at ${when(at, zone)}.`,
-  resolved: (reference: string) => `311 #${reference} is resolved. Thank you.`,
-  alreadyResolved: (reference: string) => `311 #${reference} was already resolved.`,
+  acknowledged: (reference: string, asked = reference) =>
+    `311 ${via(asked, reference)}#${reference} is yours. Reply DONE ${reference} when it is fixed.`,
+  /** A bare ACK took their only open page: what they took, so they can tell it is the one they meant. */
+  acknowledgedOnly: (incident: IncidentSummary) =>
+    `311 ${summary(incident)} is yours. Reply DONE ${incident.reference} when it is fixed.`,
+  alreadyYours: (reference: string, asked = reference) =>
+    `311 ${via(asked, reference)}#${reference} is already yours. Reply DONE ${reference} when it is fixed.`,
+  takenBy: (reference: string, name: string, at: string, zone: string, asked = reference) =>
+    `311 ${via(asked, reference)}#${reference} was already taken by ${gsmSafe(name)} at ${when(at, zone)}.`,
+  resolved: (reference: string, asked = reference) => `311 ${via(asked, reference)}#${reference} is resolved. Thank you.`,
+  alreadyResolved: (reference: string, asked = reference) => `311 ${via(asked, reference)}#${reference} was already resolved.`,
+  /** DONE from someone who neither holds it nor supervises it. */
+  heldBy: (reference: string, name: string, at: string, zone: string, asked = reference) =>
+    `311 ${via(asked, reference)}#${reference} is held by ${gsmSafe(name)} since ${when(at, zone)}. Only they or the supervisor can mark it fixed.`,
+  /** DONE for an incident nobody has taken, from someone who was not paged for it. */
+  notTakenYet: (reference: string, asked = reference) =>
+    `311 ${via(asked, reference)}Nobody has taken #${reference} yet. If it is yours, reply ACK ${reference} first, then DONE ${reference}.`,
   notFound: (reference: string) => `No incident #${reference} for your crew. Check the number in the page.`,
-  nothingPaged: "You have no page to acknowledge. Reply ACK followed by the reference in the page.",
-  help: "311 on-call: ACK <ref> takes an incident (ACK alone: your latest page). DONE <ref> marks it fixed. HELP shows this.",
+  nothingPaged: "You have no open page to take. Reply ACK followed by the number in the page, e.g. ACK 100234.",
+  /** A bare ACK while more than one page waits: which one? */
+  chooseAck: (open: IncidentSummary[]) =>
+    listed(`311: you have ${open.length} open pages.`, [{ title: "Open:", items: open }], `Reply ACK and the number, e.g. ACK ${open[0]!.reference}.`),
+  /** A bare DONE: it never guesses which one is fixed. */
+  doneNeedsReference: (held: IncidentSummary[], paged: IncidentSummary[]) =>
+    held.length + paged.length === 0
+      ? "311: DONE needs the number of what is fixed, e.g. DONE 100234. You hold no open incident."
+      : listed(
+          "311: DONE needs the number of what is fixed.",
+          [
+            { title: "Yours:", items: held },
+            { title: "Paged, not taken:", items: paged },
+          ],
+          `Reply DONE and the number, e.g. DONE ${(held[0] ?? paged[0])!.reference}.`,
+        ),
+  help: "311 on-call: ACK <ref> takes an incident (ACK alone: your only open page). DONE <ref> marks it fixed. HELP shows this.",
   hint: "Not understood. Reply ACK <ref>, DONE <ref> or HELP.",
-  stranger: "This number is not on a City of Lethbridge on-call roster.",
+  /** Anyone else: nothing about any incident, and where to turn. */
+  stranger: "City of Lethbridge 311: this number does not take messages. To report a problem, call 311. If anyone is in danger, call 911.",
 } as const;
+
+/** Where a resident's report stands, in their words. */
+export type ReportStanding = "paging" | "taken" | "fixed" | "received";
+
+const STANDING: Record<ReportStanding, string> = {
+  received: "has been received",
+  paging: "has been received and the on-call crew is being paged",
+  taken: "has been received and a crew has it",
+  fixed: "has been received and the crew has marked the problem fixed. If it is still there, call 311",
+};
+
+/** The reply to a resident who texts the paging number (or answers the "a crew has it" SMS). */
+export function residentReply(reference: string, standing: ReportStanding): string {
+  return `City of Lethbridge 311: your report ${reference} ${STANDING[standing]}. This number does not take messages: to add anything, call 311. If anyone is in danger, call 911.`;
+}
 
 /** What the voice page says after a keypress, or when it is fetched for an incident already taken. */
 export const keypressReplies = {
@@ -109,6 +255,9 @@ export const keypressReplies = {
     `Reference ${spellDigits(reference)} has already been taken${name ? ` by ${name}` : ""}. Thank you. Goodbye.`,
   resolved: (reference: string) => `Reference ${spellDigits(reference)} is already resolved. Goodbye.`,
   inactive: "This page is no longer active. Goodbye.",
+  /** Before the caller's recording plays. */
+  recording: "The caller's own words.",
+  noRecording: "There is no recording for this page.",
 } as const;
 
 /** The update the person holding an incident gets when more reports of it come in. */
@@ -118,14 +267,50 @@ export function moreReportsSms(reference: string, count: number): string {
 
 /** To the resident who reported it, once a crew has it. */
 export function residentSms(reference: string): string {
-  return `City of Lethbridge 311: your report ${reference} has been received by the on-call crew. Thank you.`;
+  return `City of Lethbridge 311: your report ${reference} has been received by the on-call crew. Thank you. To add anything, call 311.`;
 }
 
 /** To the supervisor when the last round went unanswered; like the page, only the place is shortened. */
 export function alarmSms(report: UrgentReport, label: string): string {
-  return aroundPlace(
-    `311 ALARM: nobody acknowledged ${gsmSafe(label)} #${report.reference} after every round of pages. At: `,
-    gsmSafe(report.location),
-    `. Caller ${readable(report.callbackNumber)}. Reply ACK ${report.reference} to take it.`,
+  return withPlace(
+    `311 ALARM: nobody acknowledged ${gsmSafe(label)} #${report.reference} after every round of pages. `,
+    report,
+    `.${report.recordingUrl ? ` ${RECORDING_IN_SMS}` : ""} Caller ${readable(report.callbackNumber)}. Reply ACK ${report.reference} to take it.`,
+  );
+}
+
+/** What the alarm of a report that could not be handled knows: whatever of the report could be read. */
+export interface UnhandledReport {
+  reference?: string | undefined;
+  category?: string | undefined;
+  location?: string | undefined;
+  locationConfirmed?: boolean | undefined;
+  recordingUrl?: string | undefined;
+  callbackNumber?: string | null | undefined;
+  receivedAt?: string | undefined;
+}
+
+/**
+ * To the supervisors when a report could not be handed to the crew at all (its job failed every
+ * attempt): nobody has been paged, so they must page someone themselves.
+ */
+export function unhandledReportSms(report: UnhandledReport, label: string, zone: string): string {
+  const reference = report.reference ? ` #${report.reference}` : "";
+  const received = report.receivedAt && DateTime.fromISO(report.receivedAt, { setZone: true }).isValid ? ` Reported ${when(report.receivedAt, zone)}.` : "";
+  const recorded = report.recordingUrl ? " Caller's words recorded: the line's error log has the recording." : "";
+  const asReport: UrgentReport = {
+    reference: report.reference ?? "0000",
+    category: report.category ?? "",
+    location: report.location ?? "",
+    ...(report.locationConfirmed ? { locationConfirmed: true } : {}),
+    ...(report.recordingUrl ? { recordingUrl: report.recordingUrl } : {}),
+    callbackNumber: report.callbackNumber ?? null,
+    callSid: "",
+    receivedAt: report.receivedAt ?? "",
+  };
+  return withPlace(
+    `311 ALARM: ${gsmSafe(label)} report${reference} could not be sent to the crew. NOBODY WAS PAGED: please call the crew yourself. `,
+    asReport,
+    `.${recorded} Caller ${readable(report.callbackNumber ?? null)}.${received}`,
   );
 }

@@ -101,6 +101,7 @@ describe("parseRoster", () => {
           water: {
             label: "Water and sewer",
             notifyResident: true,
+            repeatsJoinForMs: 2 * 60 * 60_000,
             supervisor: { id: "renee", name: "Renee Blackwater", phone: "+14035550110", channels: ["sms", "voice"] },
             members: [
               { id: "pat", name: "Pat Okafor", phone: "+14035550111", channels: ["sms", "voice"] },
@@ -147,6 +148,19 @@ describe("parseRoster", () => {
       const water = parseRoster(text, "oncall.yaml").categories["water"];
       expect(water?.notifyResident).toBe(false);
       expect(water?.members[0]?.channels).toEqual(["sms"]);
+    });
+
+    it("reads how long repeat reports join an acknowledged incident, 2 hours when left out", () => {
+      expect(parseRoster(VALID, "oncall.yaml").categories["water"]?.repeatsJoinForMs).toBe(2 * 60 * 60_000);
+      const text = VALID.replace("label: Water and sewer", 'label: Water and sewer\n    repeatsJoinFor: "45m"');
+      expect(parseRoster(text, "oncall.yaml").categories["water"]?.repeatsJoinForMs).toBe(45 * 60_000);
+    });
+
+    it("refuses a join window longer than a day, with a fix", () => {
+      const text = VALID.replace("label: Water and sewer", 'label: Water and sewer\n    repeatsJoinFor: "36h"');
+      expect(problemsInText(text)).toEqual([
+        expect.objectContaining({ path: "categories.water.repeatsJoinFor", message: "36h is longer than a day", hint: expect.stringMatching(/a few hours/) }),
+      ]);
     });
   });
 
@@ -354,11 +368,13 @@ describe("RosterSchema", () => {
   it("validates a document that is already an object (from the console)", () => {
     const document = { zone: "America/Edmonton", categories: { water: parseRoster(VALID, "x").categories["water"] } };
     // The console holds the document as written: waits as text.
-    const asWritten = structuredClone(document) as unknown as { categories: { water: { escalation: { steps: object[] } } } };
+    const asWritten = structuredClone(document) as unknown as { categories: { water: { escalation: { steps: object[] }; repeatsJoinForMs?: number; repeatsJoinFor?: string } } };
     asWritten.categories.water.escalation.steps = [
       { notify: "primary", wait: "10m" },
       { notify: "supervisor", wait: "15m" },
     ];
+    delete asWritten.categories.water.repeatsJoinForMs;
+    asWritten.categories.water.repeatsJoinFor = "2h";
     expect(RosterSchema.parse(asWritten)).toEqual(parseRoster(VALID, "x"));
   });
 

@@ -57,3 +57,101 @@ export function escalationPlan(roster: Roster, category: string, at: DateTime): 
   }
   return plan.map((step, index) => ({ index, ...step }));
 }
+
+/** How long every supervisor is given when a report's category has no crew of its own. */
+export const EVERY_SUPERVISOR_WAIT_MS = 10 * 60_000;
+
+/** Which chain a report follows. */
+export interface ChainOptions {
+  /**
+   * Only the policy's supervisor steps: the caller could not say what the problem is, so a
+   * person who can judge it hears the recording first.
+   */
+  supervisorsOnly?: boolean;
+}
+
+/** Who was paged last in the chain, as the incident recorded it. */
+export interface PagedBefore {
+  round: number;
+  role: Role;
+  phone: string;
+}
+
+/** One step of a chain, worked out when the step runs. */
+export type ChainStep =
+  /** Page this person, then wait `step.waitMs`. */
+  | { kind: "page"; step: PageStep }
+  /** Nobody holds the role now: the next step follows at once. */
+  | { kind: "nobody"; index: number; round: number; role: Role }
+  /**
+   * The person paged just before in this round holds this role too (an override made the
+   * backup the primary): they are not paged twice, and are given this step's wait as well.
+   */
+  | { kind: "same-person"; index: number; round: number; role: Role; member: Member; waitMs: number }
+  /** Past the last round: what follows is the alarm. */
+  | { kind: "end" };
+
+/** Every supervisor of the roster, once each (one person may supervise two categories). */
+export function everySupervisor(roster: Roster): Member[] {
+  const byPhone = new Map(Object.values(roster.categories).map((crew) => [crew.supervisor.phone, crew.supervisor]));
+  return [...byPhone.values()];
+}
+
+function ownCategory(roster: Roster, category: string) {
+  return Object.hasOwn(roster.categories, category) ? roster.categories[category] : undefined;
+}
+
+function policySteps(roster: Roster, category: string, options: ChainOptions) {
+  const { steps, rounds } = ownCategory(roster, category)!.escalation;
+  return { steps: options.supervisorsOnly ? steps.filter((step) => step.notify === "supervisor") : steps, rounds };
+}
+
+/**
+ * How many steps the chain of a report in `category` has before the alarm. A category the roster
+ * does not have (the caller chose none, or the flow names a category with no crew) pages every
+ * supervisor, one step each.
+ */
+export function chainLength(roster: Roster, category: string, options: ChainOptions = {}): number {
+  if (!ownCategory(roster, category)) return everySupervisor(roster).length;
+  const { steps, rounds } = policySteps(roster, category, options);
+  return steps.length * rounds;
+}
+
+/**
+ * Step `index` of a report's chain, worked out from who is on call at `at`, the moment the step
+ * runs: a chain that crosses a handoff pages the new crew. Step `index` is `round - 1` times the
+ * number of policy steps plus the step's place in the policy, so the numbering does not depend
+ * on who was on call when the report came in. The rules are {@link escalationPlan}'s: a role
+ * nobody holds is skipped without its wait, and one person holding two roles in a row is paged
+ * once and given both waits (`previous` is who the chain paged last).
+ *
+ * A category the roster does not have pages every supervisor at once (no wait between them),
+ * then gives them {@link EVERY_SUPERVISOR_WAIT_MS} before the alarm.
+ *
+ * @example chainStep(roster, "water", 0, at, null) // { kind: "page", step: { index: 0, round: 1, role: "primary", ... } }
+ */
+export function chainStep(
+  roster: Roster,
+  category: string,
+  index: number,
+  at: DateTime,
+  previous: PagedBefore | null,
+  options: ChainOptions = {},
+): ChainStep {
+  if (!Number.isInteger(index) || index < 0 || index >= chainLength(roster, category, options)) return { kind: "end" };
+  if (!ownCategory(roster, category)) {
+    const supervisors = everySupervisor(roster);
+    const last = index === supervisors.length - 1;
+    return { kind: "page", step: { index, round: 1, role: "supervisor", member: supervisors[index]!, waitMs: last ? EVERY_SUPERVISOR_WAIT_MS : 0 } };
+  }
+  const { steps } = policySteps(roster, category, options);
+  const round = Math.floor(index / steps.length) + 1;
+  const { notify: role, waitMs } = steps[index % steps.length]!;
+  const onCall = whoIsOnCall(roster, category, at);
+  const member = { primary: onCall.primary, backup: onCall.backup, supervisor: onCall.supervisor }[role];
+  if (!member) return { kind: "nobody", index, round, role };
+  if (previous && previous.round === round && previous.role !== role && previous.phone === member.phone) {
+    return { kind: "same-person", index, round, role, member, waitMs };
+  }
+  return { kind: "page", step: { index, round, role, member, waitMs } };
+}

@@ -105,6 +105,34 @@ export const wait = z
     return ms;
   });
 
+// The index that lets repeat reports find an incident lasts a day (a report nobody acknowledges
+// joins for that long), so a longer window would promise what the index cannot keep.
+const LONGEST_JOIN_MS = 24 * UNIT_MS.h;
+
+/**
+ * How long after an acknowledgement repeat reports of the same place still join the incident,
+ * written like a wait (`30m`, `2h`), as milliseconds; up to 24 hours.
+ */
+export const joinWindow = z
+  .string({ error: (issue) => `${quoted(issue.input)} is not a length of time` })
+  .transform((written, ctx) => {
+    const match = WAIT.exec(written.trim());
+    if (!match) {
+      ctx.addIssue({ code: "custom", message: `${quoted(written)} is not a length of time`, params: { hint: 'write a number and a unit: "30m" or "2h"' } });
+      return z.NEVER;
+    }
+    const ms = Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+    if (ms === 0 || ms > LONGEST_JOIN_MS) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${written} is ${ms === 0 ? "no time at all" : "longer than a day"}`,
+        params: { hint: "a few hours is usual: long enough for the crew to get there and fix it" },
+      });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
 const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d$/;
 
 /** Whether `text` is a local date (`2026-12-24`) or a local date and time (`2026-12-24T16:30`). */

@@ -21,4 +21,14 @@ export { CHANNELS, type Channel } from "./fields.js";
 export { parseRoster } from "./parse.js";
 export { whoIsOnCall, categoryRoster, handoffAt, UnknownCategoryError, type OnCall } from "./rotation.js";
 export { findGaps, type Gap } from "./gaps.js";
-export { escalationPlan, type PageStep } from "./escalation.js";
+export {
+  escalationPlan,
+  chainStep,
+  chainLength,
+  everySupervisor,
+  EVERY_SUPERVISOR_WAIT_MS,
+  type PageStep,
+  type ChainStep,
+  type ChainOptions,
+  type PagedBefore,
+} from "./escalation.js";

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { WEEKDAYS, isIsoDate, weekdayNumber, type Weekday } from "../../hours/calendar.js";
 import { isoDate, openingTime, quoted, text, weekday, zone } from "../../hours/fields.js";
 import { didYouMean } from "../../validation.js";
-import { CATEGORY_NAME, channels, dateOrLocalDateTime, isDateOnly, isDateOrLocalDateTime, isMemberId, kebab, memberId, phone, wait, type Channel } from "./fields.js";
+import { CATEGORY_NAME, channels, dateOrLocalDateTime, isDateOnly, isDateOrLocalDateTime, isMemberId, joinWindow, kebab, memberId, phone, wait, type Channel } from "./fields.js";
 
 /*
  * The on-call roster is data a supervisor edits by hand, so the schema is strict: an unknown or
@@ -94,6 +94,13 @@ export interface CategoryRoster {
    * @defaultValue true
    */
   notifyResident: boolean;
+  /**
+   * How long after a crew member acknowledged an incident repeat reports of the same place still
+   * join it, in milliseconds (`repeatsJoinFor: "2h"` in the file). Later reports open a new
+   * incident and page whoever is on call then: the first crew may have left, or never come.
+   * @defaultValue 2 hours
+   */
+  repeatsJoinForMs: number;
   /** The category's supervisor line: paged when nobody else answers, and at once when nobody is on call. */
   supervisor: Member;
   members: Member[];
@@ -227,9 +234,13 @@ const escalation = z
     });
   });
 
+/** How long repeat reports join an acknowledged incident unless the category says otherwise. */
+export const DEFAULT_REPEATS_JOIN_FOR = "2h";
+
 const categoryFields = {
   label: text("label", 100),
   notifyResident: z.boolean({ error: "notifyResident must be true or false" }).default(true),
+  repeatsJoinFor: joinWindow.prefault(DEFAULT_REPEATS_JOIN_FOR),
   supervisor: member,
   members: z.array(member, { error: "members must be a list of { id, name, phone }" }).min(1, { error: "members is empty" }),
   rotation,
@@ -241,7 +252,8 @@ const category = z
     error: (issue) => (issue.code === "invalid_type" && issue.input !== undefined ? "a category must have label, supervisor, members, rotation and escalation" : undefined),
   })
   // Runs even when another part of the category is wrong, so a typo in an id is never hidden.
-  .superRefine((value, ctx) => checkMemberReferences(value, ctx), { when: () => true });
+  .superRefine((value, ctx) => checkMemberReferences(value, ctx), { when: () => true })
+  .transform(({ repeatsJoinFor, ...rest }): CategoryRoster => ({ ...rest, repeatsJoinForMs: repeatsJoinFor }));
 
 type Loose = Record<string, unknown>;
 const isObject = (value: unknown): value is Loose => value !== null && typeof value === "object" && !Array.isArray(value);
