@@ -13,11 +13,15 @@ import { DateTime } from "luxon";
 import { RedisOverrideStore } from "../src/adapters/redis/override-store.js";
 import {
   activeOverride,
-  EmergencyOverrideSchema,
+  dayInWords,
   holidaysInYear,
+  isOpenWithoutEnd,
   lineStatus,
+  OverrideRequestError,
   parseHours,
+  planOverride,
   schedule,
+  timeInWords,
   type DaySchedule,
   type EmergencyOverride,
   type Hours,
@@ -42,7 +46,7 @@ const commands: CommandTable = {
   show: {
     usage: [
       "show [--from yyyy-MM-dd] [--days N] [--file PATH]",
-      "  The line's hours day by day, with the reason for each closed or changed day.",
+      "  The line's hours day by day, in words, with the reason for each closed or changed day.",
       "  --from yyyy-MM-dd  the first day (default: today in the hours' time zone)",
       "  --days N           how many days, 1 to 366 (default: 14)",
       FILE_USAGE,
@@ -55,7 +59,7 @@ const commands: CommandTable = {
       console.log(`Hours from ${file}, in ${hours.zone}`);
       console.log(`Callers hear: "${hours.summary}"`);
       console.log();
-      console.log(showTable(hours, schedule(hours, from, days)));
+      console.log(showDays(hours, schedule(hours, from, days)));
     },
   },
   holidays: {
@@ -93,6 +97,7 @@ const commands: CommandTable = {
       "  set                --message TEXT: spoken to every caller after the 9-1-1 sentence (600 characters at most)",
       "                     --closed: every caller goes to the trouble line; --open: the day menu stays on after hours",
       "                     --until 2026-12-06T08:00: ends by itself then (local time in the hours' zone, or with an offset)",
+      "                     --open always ends: without --until, at today's closing time; on a day with no hours left, give --until",
       "                     --by NAME: who set it, for the record",
       "  clear              removes it: the schedule decides again",
       FILE_USAGE,
@@ -113,7 +118,9 @@ const commands: CommandTable = {
           await overrides.clear();
           console.log("Emergency override cleared: the schedule decides again.");
         } else if (action === "set") {
-          await overrides.set(overrideFrom(values, hours));
+          const { override, note } = overrideFrom(values, hours);
+          await overrides.set(override);
+          if (note) console.log(note);
         }
         describeOverride(await overrides.get(), hours);
       });
@@ -126,30 +133,24 @@ async function withOverrides(use: (overrides: RedisOverrideStore) => Promise<voi
   await withRedis((redis) => use(new RedisOverrideStore(redis)));
 }
 
-function overrideFrom(values: OptionValues, hours: Hours): EmergencyOverride {
+function overrideFrom(values: OptionValues, hours: Hours): ReturnType<typeof planOverride> {
   if (values["closed"] && values["open"]) throw new UsageError("--closed and --open cannot both be set");
-  const message = typeof values["message"] === "string" ? values["message"] : undefined;
-  if (!message && !values["closed"] && !values["open"]) {
-    throw new UsageError("set needs --message, --closed or --open (or several)");
+  const text = (name: string) => (typeof values[name] === "string" ? { [name]: values[name] as string } : {});
+  try {
+    return planOverride(
+      {
+        ...(values["closed"] ? { mode: "closed" as const } : values["open"] ? { mode: "open" as const } : {}),
+        ...text("message"),
+        ...text("until"),
+        ...(typeof values["by"] === "string" ? { setBy: values["by"] } : {}),
+      },
+      hours,
+      DateTime.now(),
+    );
+  } catch (error) {
+    if (error instanceof OverrideRequestError) throw new UsageError(error.message);
+    throw error;
   }
-  const now = DateTime.now().setZone(hours.zone);
-  let until: string | undefined;
-  if (typeof values["until"] === "string") {
-    const parsed = DateTime.fromISO(values["until"], { zone: hours.zone, setZone: true });
-    if (!parsed.isValid) throw new UsageError(`--until "${values["until"]}" is not a date and time; write it like 2026-12-06T08:00`);
-    if (parsed <= now) throw new UsageError(`--until ${parsed.toISO()} is already past`);
-    until = parsed.toISO()!;
-  }
-  const candidate = {
-    ...(values["closed"] ? { mode: "closed" } : values["open"] ? { mode: "open" } : {}),
-    ...(message !== undefined ? { message } : {}),
-    ...(until ? { until } : {}),
-    ...(typeof values["by"] === "string" ? { setBy: values["by"] } : {}),
-    setAt: now.toISO()!,
-  };
-  const parsed = EmergencyOverrideSchema.safeParse(candidate);
-  if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
-  return parsed.data;
 }
 
 function describeOverride(override: EmergencyOverride | null, hours: Hours): void {
@@ -159,13 +160,35 @@ function describeOverride(override: EmergencyOverride | null, hours: Hours): voi
   } else {
     const active = activeOverride(override, now);
     console.log(`Emergency override${active ? "" : " (expired: no longer applies)"}:`);
-    console.log(`  line:    ${override.mode === "closed" ? "closed: every caller goes to the trouble line" : override.mode === "open" ? "open: the day menu stays on" : "as scheduled"}`);
+    console.log(`  line:    ${lineWords(override)}`);
     console.log(`  message: ${override.message ? `"${override.message}"` : "(none)"}`);
-    if (override.until) console.log(`  until:   ${override.until}`);
-    if (override.setBy || override.setAt) console.log(`  set:     ${[override.setBy, override.setAt].filter(Boolean).join(", ")}`);
+    if (override.until) console.log(`  until:   ${inCityTime(override.until, hours)}`);
+    const set = [override.setBy, override.setAt ? inCityTime(override.setAt, hours) : undefined].filter(Boolean);
+    if (set.length > 0) console.log(`  set:     ${set.join(", ")}`);
   }
   const status = lineStatus(hours, now, override);
-  console.log(`Right now the line is ${status.open ? "open" : `closed (${status.reason})`}.`);
+  const change = status.open ? status.closesAt : status.opensAt;
+  const next = change ? `; ${status.open ? "closes" : "opens"} ${inCityTime(change.toISO()!, hours)}` : "";
+  console.log(`Right now (${cityTime(now)}) the line is ${status.open ? "open" : `closed (${status.reason})`}${next}.`);
+}
+
+function lineWords(override: EmergencyOverride): string {
+  if (isOpenWithoutEnd(override)) {
+    return "open, but with no end, so not obeyed: the schedule decides (set it again with --open --until ...)";
+  }
+  if (override.mode === "closed") return "closed: every caller goes to the trouble line";
+  if (override.mode === "open") return "open: the day menu stays on";
+  return "as scheduled";
+}
+
+/** An instant as the City's clock shows it, whatever offset it was written with. */
+function inCityTime(iso: string, hours: Hours): string {
+  const time = DateTime.fromISO(iso, { setZone: true });
+  return time.isValid ? cityTime(time.setZone(hours.zone)) : `${iso} (not a time this can read)`;
+}
+
+function cityTime(time: DateTime): string {
+  return `${time.setLocale("en-CA").toFormat("ccc d LLL yyyy")}, ${timeInWords(time.toFormat("HH:mm"), "always")} ${time.offsetNameShort ?? time.zoneName}`;
 }
 
 async function loadHours(fileOption: string | boolean | undefined): Promise<{ hours: Hours; file: string }> {
@@ -178,26 +201,24 @@ function today(hours: Hours): string {
   return DateTime.now().setZone(hours.zone).toFormat("yyyy-MM-dd");
 }
 
-function showTable(hours: Hours, days: DaySchedule[]): string {
+function showDays(hours: Hours, days: DaySchedule[]): string {
   // A weekend date of a holiday that is observed on a weekday is worth pointing out.
   const years = [...new Set(days.map((day) => Number(day.date.slice(0, 4))))];
   const movedAway = new Map(
     years.flatMap((year) => holidaysInYear(hours, year)).flatMap((holiday) => (holiday.actual ? [[holiday.actual, holiday] as const] : [])),
   );
-  return table([
-    ["Date", "Day", "Status", "Hours", "Reason"],
-    ...days.map((day) => {
-      const moved = movedAway.get(day.date);
-      const note = moved ? `${moved.name}, observed ${dayName(moved.date)} ${moved.date}` : undefined;
-      return [
-        day.date,
-        dayName(day.date),
-        day.open ? "open" : "closed",
-        day.windows.map((window) => `${window.open}–${window.close}`).join(", "),
-        [day.reason, note].filter(Boolean).join("; "),
-      ];
-    }),
-  ]);
+  const lines: string[] = [];
+  days.forEach((day, index) => {
+    // The year, once at the top and again where it changes: each line names only the day.
+    if (index === 0 || day.date.slice(0, 4) !== days[index - 1]!.date.slice(0, 4)) lines.push(`${index === 0 ? "" : "\n"}${day.date.slice(0, 4)}`);
+    const moved = movedAway.get(day.date);
+    lines.push(`  ${dayInWords(day, moved ? [`${moved.name} is observed ${shortDate(moved.date)}`] : [])}`);
+  });
+  return lines.join("\n");
+}
+
+function shortDate(isoDate: string): string {
+  return DateTime.fromISO(isoDate, { zone: "utc", locale: "en-CA" }).toFormat("ccc d LLL");
 }
 
 function dayName(isoDate: string): string {

@@ -30,9 +30,27 @@ describe("RedisOverrideStore", () => {
   });
 
   it("has none once cleared", async () => {
-    await store.set({ mode: "open" });
+    await store.set({ mode: "open", until: "2026-12-02T16:30:00-07:00" });
     await store.clear();
     expect(await store.get()).toBeNull();
+  });
+
+  describe("an override that opens the line", () => {
+    it("is stored with its end", async () => {
+      await store.set({ mode: "open", until: "2026-12-02T16:30:00-07:00" });
+      expect(await store.get()).toEqual({ mode: "open", until: "2026-12-02T16:30:00-07:00" });
+    });
+
+    it("is refused without an end, and nothing is stored", async () => {
+      await store.set({ mode: "closed", message: "Storm." });
+      await expect(store.set({ mode: "open", message: "Flood line open." })).rejects.toThrow(/opens the line needs an end/);
+      expect(await store.get()).toEqual({ mode: "closed", message: "Storm." });
+    });
+
+    it("written without an end by other means, is still read back, for activeOverride to set aside", async () => {
+      await redis.set(`${PREFIX}override`, JSON.stringify({ mode: "open", message: "Flood line open." }));
+      expect(await store.get()).toEqual({ mode: "open", message: "Flood line open." });
+    });
   });
 
   describe("when the stored value was damaged by hand", () => {

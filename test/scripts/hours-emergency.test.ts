@@ -1,4 +1,8 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { Redis } from "ioredis";
+import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RedisOverrideStore } from "../../src/adapters/redis/override-store.js";
 import { runScript } from "../helpers/cli.js";
@@ -63,6 +67,81 @@ describe("npm run hours -- emergency", { timeout: 60_000 }, () => {
     const result = await emergency("set", "--message", "x", "--until", "2001-01-01T00:00");
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/already past/);
+  });
+
+  it("refuses an end time that is not a time, saying how to write one", async () => {
+    const result = await emergency("set", "--open", "--until", "tonight");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^hours: --until "tonight" is not a date and time; write it like \d{4}-\d\d-\d\dT08:00 \(local time in America\/Edmonton\)/);
+  });
+
+  it("shows the end and when it was set in the City's time, whatever offset they were written with", async () => {
+    await redis.set("civic:override", JSON.stringify({ mode: "closed", until: "2099-01-01T15:00:00Z", setAt: "2098-12-31T23:30:00Z" }));
+    const { stdout } = await emergency("show");
+    expect(stdout).toContain("  until:   Thu 1 Jan 2099, 8:00 a.m. MST");
+    expect(stdout).toContain("  set:     Wed 31 Dec 2098, 4:30 p.m. MST");
+    await overrides.clear();
+  });
+
+  describe("--open, which switches the trouble line off", () => {
+    let dir: string;
+    /** An hours file in a folder of its own, for `--file`. */
+    const hoursFile = async (name: string, text: string) => {
+      const file = path.join(dir, name);
+      await writeFile(file, text);
+      return file;
+    };
+    const ALWAYS_OPEN = [
+      "zone: America/Edmonton",
+      "summary: every day, all day",
+      "weekly:",
+      "  - days: [monday, tuesday, wednesday, thursday, friday, saturday, sunday]",
+      '    open: "00:00"',
+      '    close: "24:00"',
+      "",
+    ].join("\n");
+
+    beforeAll(async () => {
+      dir = await mkdtemp(path.join(tmpdir(), "hours-emergency-"));
+    });
+    afterAll(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it("with --until, ends then", async () => {
+      const result = await emergency("set", "--open", "--until", "2099-01-01T08:00", "--message", "Flood line open.");
+      expect(result.code).toBe(0);
+      expect(await overrides.get()).toMatchObject({ mode: "open", until: "2099-01-01T08:00:00.000-07:00" });
+      await overrides.clear();
+    });
+
+    it("without --until, ends at that day's closing time (here midnight: the line is open all day)", async () => {
+      const result = await emergency("set", "--open", "--file", await hoursFile("always-open.yaml", ALWAYS_OPEN));
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain("The day menu stays on until today's closing time, 12 midnight; give --until for another end.");
+      const stored = await overrides.get();
+      const setAt = DateTime.fromISO(stored!.setAt!, { zone: "America/Edmonton" });
+      expect(stored?.until).toBe(setAt.plus({ days: 1 }).startOf("day").toISO());
+      await overrides.clear();
+    });
+
+    it("without --until on a day with no hours left, is refused and stores nothing", async () => {
+      // Closed all day yesterday, today and tomorrow in Lethbridge, so the run falls on a closed day whenever it starts.
+      const today = DateTime.now().setZone("America/Edmonton").startOf("day");
+      const closures = [-1, 0, 1].map((days) => `  - { date: ${today.plus({ days }).toISODate()}, reason: a flood }`);
+      const file = await hoursFile("closed-today.yaml", `${ALWAYS_OPEN}closures:\n${closures.join("\n")}\n`);
+      const result = await emergency("set", "--open", "--message", "Flood line open.", "--file", file);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^hours: --open needs --until today: the line has no more scheduled hours on \w+ \d+ \w+, so say when the day menu should stop/);
+      expect(await overrides.get()).toBeNull();
+    });
+
+    it("set without an end by other means, is shown as not obeyed", async () => {
+      await redis.set("civic:override", JSON.stringify({ mode: "open" }));
+      const { stdout } = await emergency("show");
+      expect(stdout).toContain("line:    open, but with no end, so not obeyed: the schedule decides");
+      await overrides.clear();
+    });
   });
 
   it("suggests the action meant", async () => {

@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { EmergencyOverrideSchema, type EmergencyOverride } from "../../domain/hours/index.js";
+import { EmergencyOverrideSchema, EmergencyOverrideToSet, type EmergencyOverride } from "../../domain/hours/index.js";
 import type { OverrideStore } from "../../domain/ports.js";
 import { DEFAULT_KEY_PREFIX } from "./keys.js";
 
@@ -21,12 +21,19 @@ export class RedisOverrideStore implements OverrideStore {
     } catch {
       return null;
     }
+    // Read leniently: an open override with no end, written some other way, is still returned (so
+    // its message is spoken and the CLI can show it); activeOverride does not let it open the line.
     const parsed = EmergencyOverrideSchema.safeParse(value);
     return parsed.success ? parsed.data : null;
   }
 
+  /**
+   * Stores the override every instance serves.
+   *
+   * @throws ZodError (and stores nothing) for an override that is not valid, or that opens the line with no end
+   */
   async set(override: EmergencyOverride): Promise<void> {
-    await this.redis.set(this.key(), JSON.stringify(EmergencyOverrideSchema.parse(override)));
+    await this.redis.set(this.key(), JSON.stringify(EmergencyOverrideToSet.parse(override)));
   }
 
   async clear(): Promise<void> {

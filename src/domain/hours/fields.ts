@@ -64,14 +64,18 @@ export const zone = z.string({ error: "zone is missing" }).superRefine((name, ct
   });
 });
 
-/** Refuses a window whose close is not after its open, naming the `close` field. */
-export function closeAfterOpen(window: { open?: string | undefined; close?: string | undefined }, ctx: z.RefinementCtx): void {
+/** Refuses a window whose close is not after its open, naming the closing field (`close`, or `closes` in a closure). */
+export function closeAfterOpen(
+  window: { open?: string | undefined; close?: string | undefined },
+  ctx: z.RefinementCtx,
+  closeField = "close",
+): void {
   const { open, close } = window;
   if (open === undefined || close === undefined || !isTimeOfDay(open) || !isClosingTime(close)) return;
   if (minutesOfDay(close) <= minutesOfDay(open)) {
     ctx.addIssue({
       code: "custom",
-      path: ["close"],
+      path: [closeField],
       message: `closes at ${close}, which is not after it opens at ${open}`,
       params: { hint: 'a window runs from open to close on the same day; "24:00" closes at midnight' },
     });

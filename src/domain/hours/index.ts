@@ -18,8 +18,10 @@ export {
   type Closure,
 } from "./schema.js";
 export { parseHours } from "./parse.js";
-export { EmergencyOverrideSchema, activeOverride, type EmergencyOverride } from "./override.js";
+export { EmergencyOverrideSchema, EmergencyOverrideToSet, activeOverride, isOpenWithoutEnd, type EmergencyOverride } from "./override.js";
+export { planOverride, OverrideRequestError, type OverrideRequest, type PlannedOverride } from "./override-request.js";
 export { easterSunday, holidaysInYear, type Holiday } from "./holidays.js";
 export { schedule, type DaySchedule } from "./schedule.js";
-export type { TimeWindow } from "./day-plan.js";
-export { lineStatus, type LineBranch, type LineStatus } from "./status.js";
+export type { TimeWindow, DayChange } from "./day-plan.js";
+export { lineStatus, type LineBranch, type LineStatus, type ClosedWhy } from "./status.js";
+export { timeInWords, windowsInWords, listInWords, closedReasonInWords, dayInWords } from "./words.js";

@@ -53,13 +53,43 @@ export const EmergencyOverrideSchema: z.ZodType<EmergencyOverride> = z.object({
  * after `until`), or it neither forces the line nor says anything. An `until` that cannot be read
  * is treated as expired: the schedule is the safer thing to fall back on than an override that
  * might never end.
+ *
+ * An `open` override must name its end: keeping the day menu on switches the trouble line off, and
+ * one left on by mistake would leave night callers in empty agent queues. One without `until`
+ * (written by hand, or by software that did not check) does not open the line: the schedule
+ * decides, and its message, if any, is still spoken. `npm run hours -- emergency set --open`
+ * always writes an end; `EmergencyOverrideToSet` refuses one without.
  */
 export function activeOverride(override: EmergencyOverride | null | undefined, now: DateTime): EmergencyOverride | null {
   if (!override) return null;
-  if (override.mode === undefined && override.message === undefined) return null;
   if (override.until !== undefined) {
     const until = DateTime.fromISO(override.until, { setZone: true });
     if (!until.isValid || now.toMillis() >= until.toMillis()) return null;
+  } else if (override.mode === "open") {
+    const { mode: _ignored, ...rest } = override;
+    return activeOverride(rest, now);
   }
+  if (override.mode === undefined && override.message === undefined) return null;
   return override;
 }
+
+/** Whether an override tries to open the line without saying when that stops (and so is not obeyed). */
+export function isOpenWithoutEnd(override: EmergencyOverride | null | undefined): boolean {
+  return override?.mode === "open" && override.until === undefined;
+}
+
+/**
+ * An override as it may be written: the stored shape, plus the rule that an `open` override names
+ * its end. Readers use the lenient `EmergencyOverrideSchema`, so that a value written some other
+ * way still has its closure and message honoured.
+ */
+export const EmergencyOverrideToSet: z.ZodType<EmergencyOverride> = EmergencyOverrideSchema.superRefine((override, ctx) => {
+  if (isOpenWithoutEnd(override)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["until"],
+      message: "an override that opens the line needs an end (until)",
+      params: { hint: "without one the trouble line would stay off for good; give the time the day menu should stop" },
+    });
+  }
+});

@@ -1,5 +1,7 @@
+import { DateTime } from "luxon";
 import { z } from "zod";
-import { minutesOfDay, type Month, type Weekday } from "./calendar.js";
+import { minutesOfDay, weekdayOf, type Month, type Weekday } from "./calendar.js";
+import { weeklyWindowsOn } from "./day-plan.js";
 import {
   closeAfterOpen,
   closingTime,
@@ -85,16 +87,26 @@ export type HolidayRule = FixedDateHoliday | NthWeekdayHoliday | EasterHoliday |
 export const HOLIDAY_KINDS = ["fixed", "nth-weekday", "easter", "weekday-before"] as const satisfies readonly HolidayRule["kind"][];
 
 /**
- * One dated exception to the rules. Without `open`/`close` the line is closed all that day; with
- * them, that day keeps only that window (closing early on Christmas Eve, or opening on a day it
- * is normally closed). A dated entry wins over the weekly hours and over a holiday rule.
+ * One dated exception to the rules, written the way supervisors say it. With no times the line is
+ * closed all that day. `closes` alone: the usual hours, ending then ("closes at noon on Christmas
+ * Eve"). `opens` alone: the usual hours, starting then ("opens at ten after the staff meeting").
+ * Both: the line is open from `opens` to `closes` that day, whatever its usual hours (opening a
+ * Saturday). A dated entry wins over the weekly hours and over a holiday rule.
+ *
+ * The older spelling, `open` and `close` together, means the same as `opens` and `closes` together.
  */
 export interface Closure {
   /** The local date, `yyyy-MM-dd`. */
   date: string;
-  /** Why, in a few words people understand: "Christmas Eve, closing at noon". */
+  /** Why, in words that follow "closed today for": "Christmas Eve", "staff training". */
   reason: string;
+  /** When the line opens that day, `HH:mm`, if not at its usual time. */
+  opens?: string;
+  /** When the line closes that day, `HH:mm` (`24:00` for midnight), if not at its usual time. */
+  closes?: string;
+  /** The older spelling of `opens`, accepted only with `close`. */
   open?: string;
+  /** The older spelling of `closes`, accepted only with `open`. */
   close?: string;
 }
 
@@ -191,24 +203,77 @@ const weekdayBeforeHoliday = z
 
 const holidayRule = z.discriminatedUnion("kind", [fixedDateHoliday, nthWeekdayHoliday, easterHoliday, weekdayBeforeHoliday]);
 
+const CLOSURE_TIMES_HINT = 'write closes: "12:00" to close early, opens: "10:00" to open late, both for other hours, or neither to close all day';
+
 const closure = z
   .strictObject({
     date: isoDate,
     reason: text("reason", 200),
+    opens: openingTime.optional(),
+    closes: closingTime.optional(),
     open: openingTime.optional(),
     close: closingTime.optional(),
   })
   .superRefine((entry, ctx) => {
-    if ((entry.open === undefined) !== (entry.close === undefined)) {
+    const older = entry.open !== undefined || entry.close !== undefined;
+    const newer = entry.opens !== undefined || entry.closes !== undefined;
+    if (older && newer) {
+      ctx.addIssue({
+        code: "custom",
+        path: [entry.open !== undefined ? "open" : "close"],
+        message: "mixes open/close with opens/closes",
+        params: { hint: "use opens and closes only; open and close are their older spelling" },
+      });
+      return;
+    }
+    if (older && (entry.open === undefined) !== (entry.close === undefined)) {
       ctx.addIssue({
         code: "custom",
         path: [entry.open === undefined ? "open" : "close"],
         message: `has ${entry.open === undefined ? "close" : "open"} but no ${entry.open === undefined ? "open" : "close"}`,
-        params: { hint: "give both open and close for changed hours, or neither to close the whole day" },
+        params: { hint: CLOSURE_TIMES_HINT },
       });
     }
     closeAfterOpen(entry, ctx);
+    closeAfterOpen({ open: entry.opens, close: entry.closes }, ctx, "closes");
   });
+
+/**
+ * A closure that moves only one end of the day needs usual hours to move, and must leave some:
+ * `closes: "07:00"` on a day that opens at 08:00 would close it all day without saying so.
+ */
+function closureTimesFitTheWeek(hours: { weekly: WeeklyHours[]; closures: Closure[] }, ctx: z.RefinementCtx): void {
+  hours.closures.forEach((entry, index) => {
+    const one = entry.opens === undefined ? (entry.closes === undefined ? undefined : "closes") : entry.closes === undefined ? "opens" : undefined;
+    if (!one) return;
+    const time = entry[one]!;
+    const weekday = weekdayOf(DateTime.fromISO(entry.date, { zone: "utc" }));
+    const usual = weeklyWindowsOn(hours, weekday);
+    const path = ["closures", index, one];
+    if (usual.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path,
+        message: `${entry.date} is a ${weekday[0]!.toUpperCase()}${weekday.slice(1)}, when the line has no usual hours to ${one === "closes" ? "close early" : "open late"}`,
+        params: { hint: "give both opens and closes for the hours it is open that day" },
+      });
+    } else if (one === "closes" && minutesOfDay(time) <= minutesOfDay(usual[0]!.open)) {
+      ctx.addIssue({
+        code: "custom",
+        path,
+        message: `closes at ${time}, before the line opens that day (${usual[0]!.open})`,
+        params: { hint: "to close all day, leave out opens and closes" },
+      });
+    } else if (one === "opens" && minutesOfDay(time) >= minutesOfDay(usual.at(-1)!.close)) {
+      ctx.addIssue({
+        code: "custom",
+        path,
+        message: `opens at ${time}, after the line closes that day (${usual.at(-1)!.close})`,
+        params: { hint: "to close all day, leave out opens and closes" },
+      });
+    }
+  });
+}
 
 /** A date listed twice would leave which entry wins to chance. */
 function oneClosurePerDate(closures: Closure[], ctx: z.RefinementCtx): void {
@@ -277,7 +342,7 @@ export const HoursSchema: z.ZodType<Hours> = z.strictObject(
         ? `expected the hours document (${TOP_LEVEL_FIELDS.join(", ")}), found ${describeShape(issue.input)}`
         : undefined,
   },
-);
+).superRefine(closureTimesFitTheWeek);
 
 function describeShape(value: unknown): string {
   return Array.isArray(value) ? "a list" : quoted(value);

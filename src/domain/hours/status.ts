@@ -1,11 +1,21 @@
 import { DateTime, type Interval } from "luxon";
-import { openIntervals, planDays, windowIntervals, type DayPlan } from "./day-plan.js";
+import { dayPlansFrom, openingsOver, windowIntervals, type DayPlan, type TimeWindow } from "./day-plan.js";
 import { activeOverride, type EmergencyOverride } from "./override.js";
 import { closedDayReason } from "./schedule.js";
 import type { Hours } from "./schema.js";
 
 /** Which way a call goes: the flow has a branch for each. */
 export type LineBranch = "open" | "closed" | "holiday" | "emergency";
+
+/**
+ * Why the line is closed now, when there is more to it than an ordinary evening or weekend: what
+ * a caller should be told. A closure says where `now` falls in its day: before the day's changed
+ * hours begin (`opens-later`), after they ended (`closed-earlier`), or on a day closed throughout.
+ */
+export type ClosedWhy =
+  | { kind: "holiday"; names: string[] }
+  | { kind: "closure"; reason: string; when: "all-day" | "opens-later" | "closed-earlier" | "between"; windows: TimeWindow[] }
+  | { kind: "emergency" };
 
 /** Whether the line is open at a moment, why, and when that changes. */
 export interface LineStatus {
@@ -14,6 +24,8 @@ export interface LineStatus {
   open: boolean;
   /** A few words for people: "open", "after hours", "weekend", "Christmas Day", "closed by supervisor", "closure: <reason>". */
   reason: string;
+  /** What a caller should be told about why the line is closed now; absent on ordinary evenings and weekends. */
+  why?: ClosedWhy;
   /** The holiday's name when branch is "holiday". */
   holiday?: string;
   /** When open: when this stretch of opening ends, in the hours' zone. */
@@ -30,88 +42,89 @@ const HORIZON_DAYS = 31;
  * "emergency", `open` -> "open"); otherwise a dated closure, then a holiday, then the weekly
  * hours decide. Windows are [open, close): at 16:29:59 the line is open, at 16:30:00 closed.
  *
+ * Cheap enough for every webhook without a cache: days are planned one at a time, only as far as
+ * the current opening's end or the next opening's start (usually today and tomorrow).
+ *
  * @param now - any instant, in any zone; the hours' own zone decides what local time it is
  * @throws RangeError when `now` is an invalid DateTime
- * @example lineStatus(hours, DateTime.fromISO("2026-12-25T10:00", { zone: "America/Edmonton" })) // { branch: "holiday", open: false, reason: "Christmas Day", holiday: "Christmas Day", opensAt: ... }
+ * @example lineStatus(hours, DateTime.fromISO("2026-12-25T10:00", { zone: "America/Edmonton" })) // { branch: "holiday", open: false, reason: "Christmas Day", holiday: "Christmas Day", why: { kind: "holiday", names: ["Christmas Day"] }, opensAt: ... }
  */
 export function lineStatus(hours: Hours, now: DateTime, override?: EmergencyOverride | null): LineStatus {
   if (!now.isValid) throw new RangeError(`now is not a valid time: ${now.invalidExplanation ?? now.invalidReason ?? "unknown"}`);
   const local = now.setZone(hours.zone);
-  const { plans, opening, horizon } = outlook(hours, local.toFormat("yyyy-MM-dd"));
-  const today = plans[0]!;
+  const date = local.toISODate()!;
+  const horizon = DateTime.fromISO(date, { zone: hours.zone }).plus({ days: HORIZON_DAYS + 1 });
+  const days = dayPlansFrom(hours, date);
+  const today = days.next().value;
+  const openings = () => openingsOver(hours.zone, upTo(HORIZON_DAYS, today, days));
   const forced = activeOverride(override, now);
   const until = forced?.until === undefined ? undefined : DateTime.fromISO(forced.until).setZone(hours.zone);
 
   if (forced?.mode === "closed") {
     // Closed until the supervisor says otherwise: with an end, the first scheduled opening after it.
-    const opensAt = until ? openingAtOrAfter(opening, until) : undefined;
-    return withTimes({ branch: "emergency", open: false, reason: "closed by supervisor" }, { opensAt });
+    const next = until ? openingEndingAfter(openings(), until) : undefined;
+    const opensAt = next && until ? (next.start! > until ? next.start! : until) : undefined;
+    return withTimes({ branch: "emergency", open: false, reason: "closed by supervisor", why: { kind: "emergency" } }, { opensAt });
   }
   if (forced?.mode === "open") {
-    const closesAt = until ? (openingContaining(opening, until)?.end ?? until) : undefined;
+    // activeOverride keeps an open override only when it names its end.
+    const around = until ? openingEndingAfter(openings(), until) : undefined;
+    const closesAt = until && around && around.start! <= until ? around.end! : until;
     return withTimes({ branch: "open", open: true, reason: "opened by supervisor" }, { closesAt: beforeHorizon(closesAt, horizon) });
   }
 
-  const current = openingContaining(opening, local);
-  if (current) return withTimes({ branch: "open", open: true, reason: "open" }, { closesAt: beforeHorizon(current.end ?? undefined, horizon) });
-  return withTimes(closedStatus(hours, today, local), { opensAt: openingAtOrAfter(opening, local) });
+  const next = openingEndingAfter(openings(), local);
+  if (next && next.start! <= local) {
+    return withTimes({ branch: "open", open: true, reason: "open" }, { closesAt: beforeHorizon(next.end!, horizon) });
+  }
+  return withTimes(closedStatus(hours, today, local), { opensAt: next?.start ?? undefined });
 }
 
-interface Outlook {
-  date: string;
-  plans: DayPlan[];
-  opening: Interval[];
-  horizon: DateTime;
+/** `first`, then up to `more` further plans from `rest`. */
+function* upTo(more: number, first: DayPlan, rest: Iterator<DayPlan>): Generator<DayPlan> {
+  yield first;
+  for (let taken = 0; taken < more; taken++) yield rest.next().value;
 }
 
-/**
- * The last outlook computed for each hours document. Planning a month of days costs about two
- * milliseconds and every call asks for today's, so it is kept until the date changes. Keyed by
- * the (immutable) document itself: a new version of the hours is planned afresh.
- */
-const outlooks = new WeakMap<Hours, Outlook>();
-
-/** The days from `date` to the horizon, and when the line is open over them. */
-function outlook(hours: Hours, date: string): Outlook {
-  const cached = outlooks.get(hours);
-  if (cached?.date === date) return cached;
-  const plans = planDays(hours, date, HORIZON_DAYS + 1);
-  const computed = {
-    date,
-    plans,
-    opening: openIntervals(hours.zone, plans),
-    horizon: DateTime.fromISO(plans[plans.length - 1]!.date, { zone: hours.zone }).plus({ days: 1 }),
-  };
-  outlooks.set(hours, computed);
-  return computed;
+/** The first opening that has not ended by `moment`: the one it falls in, or else the next. */
+function openingEndingAfter(openings: Iterable<Interval>, moment: DateTime): Interval | undefined {
+  for (const opening of openings) if (opening.end! > moment) return opening;
+  return undefined;
 }
 
 /** Why the line is closed at `local` on `today`, once it is known not to be open. */
 function closedStatus(hours: Hours, today: DayPlan, local: DateTime): LineStatus {
   if (today.closure) {
     // A closure explains the closing only when the line would otherwise be open now; before a
-    // shortened day opens, it is simply after hours.
+    // shortened day opens, or after its usual closing time, it is simply after hours.
     const wouldBeOpen =
       today.holidays.length === 0 &&
       windowIntervals(hours.zone, today.date, today.weeklyWindows).some((interval) => interval.contains(local));
-    if (today.windows.length === 0 || wouldBeOpen) return { branch: "closed", open: false, reason: `closure: ${today.closure.reason}` };
+    if (today.windows.length === 0 || wouldBeOpen) {
+      return {
+        branch: "closed",
+        open: false,
+        reason: `closure: ${today.closure.reason}`,
+        why: { kind: "closure", reason: today.closure.reason, when: whereInTheDay(hours.zone, today, local), windows: today.windows },
+      };
+    }
   }
   if (today.holidays.length > 0) {
-    const name = today.holidays.map((holiday) => holiday.name).join(" and ");
-    return { branch: "holiday", open: false, reason: name, holiday: name };
+    const names = today.holidays.map((holiday) => holiday.name);
+    const name = names.join(" and ");
+    return { branch: "holiday", open: false, reason: name, holiday: name, why: { kind: "holiday", names } };
   }
   if (today.weeklyWindows.length === 0) return { branch: "closed", open: false, reason: closedDayReason(today.weekday) };
   return { branch: "closed", open: false, reason: "after hours" };
 }
 
-function openingContaining(opening: readonly Interval[], moment: DateTime): Interval | undefined {
-  return opening.find((interval) => interval.contains(moment));
-}
-
-/** The first moment at or after `moment` when the line is open. */
-function openingAtOrAfter(opening: readonly Interval[], moment: DateTime): DateTime | undefined {
-  if (openingContaining(opening, moment)) return moment;
-  return opening.find((interval) => interval.start !== null && interval.start > moment)?.start ?? undefined;
+/** Where a closed moment falls among a changed day's hours. */
+function whereInTheDay(zone: string, today: DayPlan, local: DateTime): "all-day" | "opens-later" | "closed-earlier" | "between" {
+  const intervals = windowIntervals(zone, today.date, today.windows);
+  if (intervals.length === 0) return "all-day";
+  if (local < intervals[0]!.start!) return "opens-later";
+  if (local >= intervals.at(-1)!.end!) return "closed-earlier";
+  return "between";
 }
 
 /** An opening that runs to the end of the search did not end there: say nothing rather than a wrong time. */

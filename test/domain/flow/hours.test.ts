@@ -95,8 +95,8 @@ describe("an hours state", () => {
       expect(branchAt(at("2026-12-05T10:00:00"))).toBe("closed");
     });
 
-    it("says why and when the line opens next", () => {
-      expect(varsAt(at("2026-12-05T10:00:00"))).toMatchObject({ closedReason: "weekend", opensAt: "Monday, December 7 at 8:00 AM" });
+    it("says when the line opens next, and gives no reason: a weekend needs none", () => {
+      expect(varsAt(at("2026-12-05T10:00:00"))).toMatchObject({ closedReason: "", opensAt: "Monday, December 7 at 8:00 AM" });
     });
   });
 
@@ -109,8 +109,12 @@ describe("an hours state", () => {
       expect(branchAt(at("2026-12-24T12:00:00"))).toBe("closed");
     });
 
-    it("gives the closure as the reason", () => {
-      expect(varsAt(at("2026-12-24T12:00:00")).closedReason).toBe("closure: Christmas Eve, closing at noon");
+    it("at 13:00, tells the caller why: it closed early, at noon, for Christmas Eve", () => {
+      expect(varsAt(at("2026-12-24T13:00:00")).closedReason).toBe("City offices closed early today, at 12 noon, for Christmas Eve.");
+    });
+
+    it("after its usual closing time, is an ordinary evening with no reason to give", () => {
+      expect(varsAt(at("2026-12-24T17:00:00")).closedReason).toBe("");
     });
   });
 
@@ -121,6 +125,10 @@ describe("an hours state", () => {
 
     it("sets {holiday} to the holiday's name", () => {
       expect(varsAt(at("2026-12-25T10:00:00")).holiday).toBe("Christmas Day");
+    });
+
+    it("tells the caller why the line is closed, all day long", () => {
+      expect(varsAt(at("2026-12-25T21:00:00")).closedReason).toBe("City offices are closed today for Christmas Day.");
     });
 
     it("takes the closed branch when the flow has no holiday branch", () => {
@@ -135,8 +143,8 @@ describe("an hours state", () => {
       expect(branchAt(at("2026-12-02T10:00:00"), closed)).toBe("emergency");
     });
 
-    it("gives the reason as closed by supervisor", () => {
-      expect(varsAt(at("2026-12-02T10:00:00"), closed).closedReason).toBe("closed by supervisor");
+    it("tells the caller the line is closed because of an emergency", () => {
+      expect(varsAt(at("2026-12-02T10:00:00"), closed).closedReason).toBe("City offices are closed for now because of an emergency.");
     });
 
     it("takes the closed branch when the flow has no emergency branch", () => {
@@ -150,8 +158,16 @@ describe("an hours state", () => {
   });
 
   describe("when a supervisor has opened the line", () => {
-    it("takes the open branch in the middle of the night", () => {
-      expect(branchAt(at("2026-12-05T02:00:00"), { mode: "open" })).toBe("open");
+    it("takes the open branch in the middle of the night, until the end they set", () => {
+      expect(branchAt(at("2026-12-05T02:00:00"), { mode: "open", until: "2026-12-05T06:00:00-07:00" })).toBe("open");
+    });
+
+    it("takes the closed branch once that end has passed", () => {
+      expect(branchAt(at("2026-12-05T06:00:00"), { mode: "open", until: "2026-12-05T06:00:00-07:00" })).toBe("closed");
+    });
+
+    it("with no end set, does not switch the trouble line off: the schedule decides", () => {
+      expect(branchAt(at("2026-12-05T02:00:00"), { mode: "open" })).toBe("closed");
     });
   });
 
@@ -165,8 +181,8 @@ describe("an hours state", () => {
       });
     });
 
-    it("gives the next opening in Lethbridge time after hours", () => {
-      expect(varsAt(at("2026-12-02T16:30:00"))).toMatchObject({ closedReason: "after hours", opensAt: "Thursday, December 3 at 8:00 AM" });
+    it("gives the next opening in Lethbridge time after hours, and no reason on an ordinary evening", () => {
+      expect(varsAt(at("2026-12-02T16:30:00"))).toMatchObject({ closedReason: "", opensAt: "Thursday, December 3 at 8:00 AM" });
     });
   });
 });

@@ -10,6 +10,14 @@ function row(stdout: string, date: string): string[] | undefined {
     ?.split(/\s{2,}/);
 }
 
+/** The line that reads back a day, such as "Thu 24 Dec", without its indent. */
+function day(stdout: string, name: string): string | undefined {
+  return stdout
+    .split("\n")
+    .map((line) => line.trim())
+    .find((line) => line.startsWith(`${name}:`));
+}
+
 const hoursCli = (args: string[], env: Record<string, string> = {}) => runScript("hours.ts", args, env);
 
 // Each case starts its own process, so they run side by side, with room for a busy machine.
@@ -23,32 +31,29 @@ describe.concurrent("scripts/hours.ts", { timeout: 60_000 }, () => {
       expect(stderr).toBe("");
     });
 
-    it("prints one row per day", async () => {
-      const { stdout } = await result;
-      expect(stdout.split("\n").filter((line) => /^\d{4}-\d{2}-\d{2}\s/.test(line))).toHaveLength(14);
+    it("reads one line per day, under the year it is in", async () => {
+      const lines = (await result).stdout.split("\n");
+      expect(lines.filter((line) => /^ {2}\w{3} \d{1,2} \w{3}: /.test(line))).toHaveLength(14);
+      expect(lines.indexOf("2027")).toBeGreaterThan(lines.indexOf("2026"));
+      expect(lines.indexOf("2026")).toBeGreaterThan(-1);
     });
 
-    it("shows the shortened day on 2026-12-24 with its hours and reason", async () => {
-      expect(row((await result).stdout, "2026-12-24")).toEqual(["2026-12-24", "Thursday", "open", "08:00–12:00", "Christmas Eve, closing at noon"]);
+    it("reads the shortened day back in words: when it closes, and why", async () => {
+      expect(day((await result).stdout, "Thu 24 Dec")).toBe("Thu 24 Dec: open 8:00 a.m. to 12 noon (closes early: Christmas Eve)");
     });
 
     it("names Christmas Day and the observed Boxing Day", async () => {
       const { stdout } = await result;
-      expect(row(stdout, "2026-12-25")).toEqual(["2026-12-25", "Friday", "closed", "Christmas Day"]);
-      expect(row(stdout, "2026-12-28")).toEqual(["2026-12-28", "Monday", "closed", "Boxing Day (observed)"]);
+      expect(day(stdout, "Fri 25 Dec")).toBe("Fri 25 Dec: closed (Christmas Day)");
+      expect(day(stdout, "Mon 28 Dec")).toBe("Mon 28 Dec: closed (Boxing Day, observed)");
     });
 
-    it("shows a regular day's hours", async () => {
-      expect(row((await result).stdout, "2026-12-21")).toEqual(["2026-12-21", "Monday", "open", "08:00–16:30"]);
+    it("reads a regular day's hours", async () => {
+      expect(day((await result).stdout, "Mon 21 Dec")).toBe("Mon 21 Dec: open 8:00 a.m. to 4:30 p.m.");
     });
 
     it("notes a weekend date whose holiday is observed on a weekday", async () => {
-      expect(row((await result).stdout, "2026-12-26")).toEqual([
-        "2026-12-26",
-        "Saturday",
-        "closed",
-        "weekend; Boxing Day, observed Monday 2026-12-28",
-      ]);
+      expect(day((await result).stdout, "Sat 26 Dec")).toBe("Sat 26 Dec: closed (weekend; Boxing Day is observed Mon 28 Dec)");
     });
   });
 
@@ -64,7 +69,13 @@ describe.concurrent("scripts/hours.ts", { timeout: 60_000 }, () => {
     const { code, stdout } = await hoursCli(["show", "--from", "2027-01-15", "--days", "1"], { FLOWS_DIR: `${FIXTURES}/good` });
     expect(code).toBe(0);
     expect(stdout).toContain(`${FIXTURES}/good/hours.yaml`);
-    expect(row(stdout, "2027-01-15")).toEqual(["2027-01-15", "Friday", "closed", "staff training"]);
+    expect(day(stdout, "Fri 15 Jan")).toBe("Fri 15 Jan: closed (staff training)");
+  });
+
+  it("reads a late opening and changed hours back in words", async () => {
+    const { stdout } = await hoursCli(["show", "--from", "2027-01-16", "--days", "26"], { FLOWS_DIR: `${FIXTURES}/good` });
+    expect(day(stdout, "Sat 16 Jan")).toBe("Sat 16 Jan: open 10:00 a.m. to 2:00 p.m. (changed hours: snow clearing calls)");
+    expect(day(stdout, "Wed 10 Feb")).toBe("Wed 10 Feb: open 10:00 a.m. to 4:30 p.m. (opens late: a staff meeting)");
   });
 
   it("--help prints the usage", async () => {

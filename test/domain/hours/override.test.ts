@@ -1,6 +1,6 @@
 import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
-import { EmergencyOverrideSchema, activeOverride } from "../../../src/domain/hours/index.js";
+import { EmergencyOverrideSchema, EmergencyOverrideToSet, activeOverride } from "../../../src/domain/hours/index.js";
 
 const now = DateTime.fromISO("2026-12-02T10:00:00", { zone: "America/Edmonton" });
 
@@ -86,5 +86,36 @@ describe("activeOverride", () => {
 
   it("treats an until it cannot read as expired, leaving the schedule in charge", () => {
     expect(activeOverride({ mode: "closed", until: "tonight" }, now)).toBeNull();
+  });
+
+  describe("that opens the line with no end (written by hand, or by software that did not check)", () => {
+    it("does not force the line open: that would switch the trouble line off for good", () => {
+      expect(activeOverride({ mode: "open" }, now)).toBeNull();
+    });
+
+    it("still has its message spoken", () => {
+      expect(activeOverride({ mode: "open", message: "Flood line open.", setBy: "Dana" }, now)).toEqual({ message: "Flood line open.", setBy: "Dana" });
+    });
+
+    it("opens the line once it names its end", () => {
+      const override = { mode: "open" as const, until: "2026-12-02T16:30:00-07:00" };
+      expect(activeOverride(override, now)).toBe(override);
+    });
+  });
+});
+
+describe("EmergencyOverrideToSet, what may be written", () => {
+  it("takes an override that opens the line until a time", () => {
+    expect(EmergencyOverrideToSet.safeParse({ mode: "open", until: "2026-12-02T16:30:00-07:00" }).success).toBe(true);
+  });
+
+  it("takes a closure with no end: the trouble line stays on", () => {
+    expect(EmergencyOverrideToSet.safeParse({ mode: "closed" }).success).toBe(true);
+  });
+
+  it("refuses an override that opens the line with no end, naming until", () => {
+    expect(EmergencyOverrideToSet.safeParse({ mode: "open", message: "Flood line open." }).error?.issues).toEqual([
+      expect.objectContaining({ path: ["until"], message: "an override that opens the line needs an end (until)" }),
+    ]);
   });
 });

@@ -41,8 +41,8 @@ describe("parseHours", () => {
       }
     });
 
-    it("closes at noon on Christmas Eve 2026", () => {
-      expect(flows.closures).toContainEqual({ date: "2026-12-24", reason: "Christmas Eve, closing at noon", open: "08:00", close: "12:00" });
+    it("closes at noon on Christmas Eve 2026, written the way supervisors say it", () => {
+      expect(flows.closures).toContainEqual({ date: "2026-12-24", reason: "Christmas Eve", closes: "12:00" });
     });
   });
 
@@ -107,7 +107,7 @@ describe("parseHours", () => {
         {
           path: "closures[0].close",
           message: "has open but no close",
-          hint: "give both open and close for changed hours, or neither to close the whole day",
+          hint: 'write closes: "12:00" to close early, opens: "10:00" to open late, both for other hours, or neither to close all day',
         },
       ],
       [
@@ -199,6 +199,78 @@ describe("parseHours", () => {
           hint: "keep one entry per date",
         },
       ]);
+    });
+
+    describe("a dated entry", () => {
+      const withClosure = (entry: string) => `${VALID}closures:\n  - ${entry}\n`;
+
+      it.each<[string, string, Omit<Problem, "file">]>([
+        [
+          "closing early on a day with no usual hours",
+          '{ date: 2027-01-16, reason: a reason, closes: "12:00" }',
+          {
+            path: "closures[0].closes",
+            message: "2027-01-16 is a Saturday, when the line has no usual hours to close early",
+            hint: "give both opens and closes for the hours it is open that day",
+          },
+        ],
+        [
+          "opening late on a day with no usual hours",
+          '{ date: 2027-01-17, reason: a reason, opens: "10:00" }',
+          {
+            path: "closures[0].opens",
+            message: "2027-01-17 is a Sunday, when the line has no usual hours to open late",
+            hint: "give both opens and closes for the hours it is open that day",
+          },
+        ],
+        [
+          "closing before the day opens",
+          '{ date: 2027-01-15, reason: a reason, closes: "07:00" }',
+          { path: "closures[0].closes", message: "closes at 07:00, before the line opens that day (08:00)", hint: "to close all day, leave out opens and closes" },
+        ],
+        [
+          "opening after the day closes",
+          '{ date: 2027-01-15, reason: a reason, opens: "16:30" }',
+          { path: "closures[0].opens", message: "opens at 16:30, after the line closes that day (16:30)", hint: "to close all day, leave out opens and closes" },
+        ],
+        [
+          "closing before it opens",
+          '{ date: 2027-01-15, reason: a reason, opens: "14:00", closes: "12:00" }',
+          {
+            path: "closures[0].closes",
+            message: "closes at 12:00, which is not after it opens at 14:00",
+            hint: 'a window runs from open to close on the same day; "24:00" closes at midnight',
+          },
+        ],
+        [
+          "mixing the older spelling with the newer",
+          '{ date: 2027-01-15, reason: a reason, opens: "10:00", close: "14:00" }',
+          { path: "closures[0].close", message: "mixes open/close with opens/closes", hint: "use opens and closes only; open and close are their older spelling" },
+        ],
+        [
+          "a time that is not a time",
+          '{ date: 2027-01-15, reason: a reason, closes: "noon" }',
+          { path: "closures[0].closes", message: '"noon" is not a time', hint: 'write a 24-hour time like "08:00" or "16:30"; "24:00" closes at midnight' },
+        ],
+      ])("refuses %s", (_, entry, expected) => {
+        expect(problemsInText(withClosure(entry))).toEqual([{ file: "hours.yaml", ...expected }]);
+      });
+
+      it("accepts closing early, opening late, both, neither, and the older open/close", () => {
+        const entries = [
+          '{ date: 2026-12-24, reason: Christmas Eve, closes: "12:00" }',
+          '{ date: 2027-02-10, reason: a staff meeting, opens: "10:00" }',
+          '{ date: 2027-01-16, reason: snow clearing calls, opens: "10:00", closes: "14:00" }',
+          "{ date: 2027-01-15, reason: staff training }",
+          '{ date: 2027-01-23, reason: snow clearing calls, open: "10:00", close: "14:00" }',
+        ];
+        expect(parseHours(`${VALID}closures:\n${entries.map((entry) => `  - ${entry}\n`).join("")}`, "hours.yaml").closures).toHaveLength(5);
+      });
+
+      it("is checked against the week even when other parts of the file have problems", () => {
+        const problems = problemsInText(withClosure('{ date: 2027-01-16, reason: a reason, closes: "12:00" }').replace("America/Edmonton", "Mountain"));
+        expect(problems.map((problem) => problem.path)).toEqual(["zone", "closures[0].closes"]);
+      });
     });
 
     it("refuses a window with no days", () => {

@@ -18,12 +18,13 @@ describe("schedule", () => {
           weekday: "thursday",
           open: true,
           windows: [{ open: "08:00", close: "12:00" }],
-          reason: "Christmas Eve, closing at noon",
+          reason: "Christmas Eve",
+          change: "closes-early",
         },
         { date: "2026-12-25", weekday: "friday", open: false, windows: [], reason: "Christmas Day" },
         { date: "2026-12-26", weekday: "saturday", open: false, windows: [], reason: "weekend" },
         { date: "2026-12-27", weekday: "sunday", open: false, windows: [], reason: "weekend" },
-        { date: "2026-12-28", weekday: "monday", open: false, windows: [], reason: "Boxing Day (observed)" },
+        { date: "2026-12-28", weekday: "monday", open: false, windows: [], reason: "Boxing Day, observed" },
         { date: "2026-12-29", weekday: "tuesday", open: true, windows: regular },
         { date: "2026-12-30", weekday: "wednesday", open: true, windows: regular },
         { date: "2026-12-31", weekday: "thursday", open: true, windows: regular },
@@ -36,14 +37,76 @@ describe("schedule", () => {
   describe("with dated closures", () => {
     it("closes a whole day, giving the closure's reason", () => {
       expect(schedule(hours, "2027-01-15", 1)).toEqual([
-        { date: "2027-01-15", weekday: "friday", open: false, windows: [], reason: "staff training" },
+        { date: "2027-01-15", weekday: "friday", open: false, windows: [], reason: "staff training", change: "closed-all-day" },
       ]);
     });
 
-    it("opens a day that is normally closed, in the closure's window", () => {
+    it("opens a day that is normally closed, in the closure's window (the older open/close spelling)", () => {
       expect(schedule(hours, "2027-01-16", 1)).toEqual([
-        { date: "2027-01-16", weekday: "saturday", open: true, windows: [{ open: "10:00", close: "14:00" }], reason: "snow clearing calls" },
+        {
+          date: "2027-01-16",
+          weekday: "saturday",
+          open: true,
+          windows: [{ open: "10:00", close: "14:00" }],
+          reason: "snow clearing calls",
+          change: "changed-hours",
+        },
       ]);
+    });
+
+    it("opens late, keeping the usual closing time", () => {
+      expect(schedule(hours, "2027-02-10", 1)[0]).toMatchObject({ windows: [{ open: "10:00", close: "16:30" }], change: "opens-late" });
+    });
+  });
+
+  describe("with a dated entry written the way supervisors say it", () => {
+    const lunchBreak = [
+      { days: ["monday" as const], open: "08:00", close: "12:00" },
+      { days: ["monday" as const], open: "13:00", close: "16:30" },
+    ];
+    /** Monday 2026-12-07's hours and how they changed, with one dated entry and the weekly hours given. */
+    const monday = (entry: Record<string, string>, weekly: Hours["weekly"] = hours.weekly) => {
+      const [day] = schedule({ ...hours, weekly, closures: [{ date: "2026-12-07", reason: "a reason", ...entry }] }, "2026-12-07", 1);
+      return { windows: day!.windows, change: day!.change };
+    };
+
+    it("closes: earlier than usual, ends the day then", () => {
+      expect(monday({ closes: "12:00" })).toEqual({ windows: [{ open: "08:00", close: "12:00" }], change: "closes-early" });
+    });
+
+    it("closes: later than usual, keeps the line open till then", () => {
+      expect(monday({ closes: "20:00" })).toEqual({ windows: [{ open: "08:00", close: "20:00" }], change: "closes-late" });
+    });
+
+    it("closes: during a lunch break, ends the day at the break", () => {
+      expect(monday({ closes: "12:30" }, lunchBreak)).toEqual({ windows: [{ open: "08:00", close: "12:00" }], change: "closes-early" });
+    });
+
+    it("closes: in the afternoon of a day with a lunch break, keeps the break", () => {
+      expect(monday({ closes: "15:00" }, lunchBreak).windows).toEqual([
+        { open: "08:00", close: "12:00" },
+        { open: "13:00", close: "15:00" },
+      ]);
+    });
+
+    it("opens: later than usual, starts the day then", () => {
+      expect(monday({ opens: "10:00" })).toEqual({ windows: [{ open: "10:00", close: "16:30" }], change: "opens-late" });
+    });
+
+    it("opens: earlier than usual, starts the day then", () => {
+      expect(monday({ opens: "07:00" })).toEqual({ windows: [{ open: "07:00", close: "16:30" }], change: "opens-early" });
+    });
+
+    it("opens: during a lunch break, starts the day after it", () => {
+      expect(monday({ opens: "12:30" }, lunchBreak).windows).toEqual([{ open: "13:00", close: "16:30" }]);
+    });
+
+    it("opens and closes: exactly those hours, whatever the usual ones", () => {
+      expect(monday({ opens: "10:00", closes: "14:00" }, lunchBreak)).toEqual({ windows: [{ open: "10:00", close: "14:00" }], change: "changed-hours" });
+    });
+
+    it("no times: closed all day", () => {
+      expect(monday({})).toEqual({ windows: [], change: "closed-all-day" });
     });
   });
 
@@ -79,9 +142,9 @@ describe("schedule", () => {
     it("continues into the next year's holidays", () => {
       const days = schedule(hours, "2027-12-24", 11); // to Monday 2028-01-03
       expect(days.filter((day) => !day.open && day.reason !== "weekend").map((day) => [day.date, day.reason])).toEqual([
-        ["2027-12-27", "Christmas Day (observed)"],
-        ["2027-12-28", "Boxing Day (observed)"],
-        ["2028-01-03", "New Year's Day (observed)"],
+        ["2027-12-27", "Christmas Day, observed"],
+        ["2027-12-28", "Boxing Day, observed"],
+        ["2028-01-03", "New Year's Day, observed"],
       ]);
     });
   });

@@ -132,7 +132,7 @@ describe("lineStatus", () => {
 
       it("is closed from noon, with the closure's reason, and opens after Christmas and the observed Boxing Day", () => {
         const status = statusAt("2026-12-24T12:00");
-        expect(status).toMatchObject({ branch: "closed", open: false, reason: "closure: Christmas Eve, closing at noon" });
+        expect(status).toMatchObject({ branch: "closed", open: false, reason: "closure: Christmas Eve" });
         expect(status.opensAt?.toISO()).toBe("2026-12-29T08:00:00.000-07:00");
       });
 
@@ -262,9 +262,21 @@ describe("lineStatus", () => {
       expect(status.opensAt?.toISO()).toBe("2026-12-03T08:00:00.000-07:00");
     });
 
-    it("opened by a supervisor, takes the open branch at 2 a.m.", () => {
-      const status = statusAt("2026-12-02T02:00", { mode: "open", message: "Flood line open all night." });
+    it("opened by a supervisor until the morning, takes the open branch at 2 a.m.", () => {
+      const status = statusAt("2026-12-02T02:00", { mode: "open", message: "Flood line open all night.", until: "2026-12-02T08:00:00-07:00" });
       expect(status).toMatchObject({ branch: "open", open: true, reason: "opened by supervisor" });
+    });
+
+    describe("opened with no end (written by hand, or by software that did not check)", () => {
+      const openForGood: EmergencyOverride = { mode: "open", message: "Flood line open all night." };
+
+      it("does not open the line after hours: the trouble line stays on", () => {
+        expect(statusAt("2026-12-02T02:00", openForGood)).toMatchObject({ branch: "closed", open: false, reason: "after hours" });
+      });
+
+      it("leaves the line open in business hours, as scheduled", () => {
+        expect(statusAt("2026-12-02T10:00", openForGood)).toMatchObject({ branch: "open", reason: "open" });
+      });
     });
 
     it("opened until 06:00, says the line closes at 06:00", () => {
@@ -291,6 +303,78 @@ describe("lineStatus", () => {
     it("null or undefined means no override", () => {
       expect(statusAt("2026-12-02T10:00", null).branch).toBe("open");
       expect(statusAt("2026-12-02T10:00", undefined).branch).toBe("open");
+    });
+  });
+
+  describe("saying why the line is closed, for callers", () => {
+    it("on a holiday, names it", () => {
+      expect(statusAt("2026-12-25T20:00").why).toEqual({ kind: "holiday", names: ["Christmas Day"] });
+    });
+
+    it("on the weekday a holiday is observed, names it", () => {
+      expect(statusAt("2026-12-28T03:00").why).toEqual({ kind: "holiday", names: ["Boxing Day"] });
+    });
+
+    it("on a day closed all day, gives the closure's reason", () => {
+      expect(statusAt("2027-01-15T10:00").why).toEqual({ kind: "closure", reason: "staff training", when: "all-day", windows: [] });
+    });
+
+    it("after a shortened day closed (Christmas Eve at 13:00), says when it closed", () => {
+      expect(statusAt("2026-12-24T13:00").why).toEqual({
+        kind: "closure",
+        reason: "Christmas Eve",
+        when: "closed-earlier",
+        windows: [{ open: "08:00", close: "12:00" }],
+      });
+    });
+
+    it("before a late opening (2027-02-10 opens at 10:00), says when it opens", () => {
+      expect(statusAt("2027-02-10T09:00").why).toEqual({
+        kind: "closure",
+        reason: "a staff meeting",
+        when: "opens-later",
+        windows: [{ open: "10:00", close: "16:30" }],
+      });
+    });
+
+    it("when a supervisor has closed the line, says so", () => {
+      expect(statusAt("2026-12-02T10:00", { mode: "closed" }).why).toEqual({ kind: "emergency" });
+    });
+
+    it.each([
+      ["an ordinary evening", "2026-12-02T20:00"],
+      ["an ordinary early morning", "2026-12-02T07:00"],
+      ["a weekend", "2026-12-05T10:00"],
+      ["the evening of a shortened day, after its usual closing time", "2026-12-24T17:00"],
+      ["the early morning of a shortened day", "2026-12-24T07:00"],
+      ["the weekend date of a holiday observed on a weekday", "2026-12-26T10:00"],
+    ])("on %s, has nothing more to say", (_, time) => {
+      expect(statusAt(time).why).toBeUndefined();
+    });
+
+    it("while open, has nothing to say", () => {
+      expect(statusAt("2026-12-24T11:00").why).toBeUndefined();
+    });
+  });
+
+  describe("with a late opening (Wednesday 2027-02-10, opens: 10:00)", () => {
+    it("is closed at 09:59:59 and opens at 10:00", () => {
+      expect(statusAt("2027-02-10T09:59:59").open).toBe(false);
+      expect(statusAt("2027-02-10T09:59:59").opensAt?.toISO()).toBe("2027-02-10T10:00:00.000-07:00");
+      expect(statusAt("2027-02-10T10:00").open).toBe(true);
+    });
+
+    it("closes at the usual time", () => {
+      expect(statusAt("2027-02-10T10:00").closesAt?.toISO()).toBe("2027-02-10T16:30:00.000-07:00");
+    });
+  });
+
+  describe("keeping nothing between calls", () => {
+    it("answers from the hours it is given, even when the same document was asked about before", () => {
+      const editable = structuredClone(hours);
+      expect(lineStatus(editable, local("2026-12-02T10:00")).open).toBe(true);
+      editable.closures.push({ date: "2026-12-02", reason: "a water main break at City Hall" });
+      expect(lineStatus(editable, local("2026-12-02T10:00"))).toMatchObject({ open: false, reason: "closure: a water main break at City Hall" });
     });
   });
 

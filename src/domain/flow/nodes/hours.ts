@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { lineStatus } from "../../hours/index.js";
+import { closedReasonInWords, lineStatus } from "../../hours/index.js";
 import { defineNodeType } from "../node-type.js";
 import { StateId } from "./common.js";
 
@@ -18,7 +18,9 @@ export type HoursNode = z.infer<typeof HoursNode>;
 
 /**
  * Branches on the line's hours at the moment of the call. Sets `{hoursSummary}`, `{closedReason}`,
- * `{holiday}` and `{opensAt}` for the prompts that follow.
+ * `{holiday}` and `{opensAt}` for the prompts that follow. `{closedReason}` is a sentence for
+ * `<Say>` when there is a reason to give ("City offices closed early today, at 12 noon, for
+ * Christmas Eve."), and empty on ordinary evenings and weekends, so a prompt can always include it.
  */
 export const hoursNode = defineNodeType<HoursNode>({
   type: "hours",
@@ -29,7 +31,7 @@ export const hoursNode = defineNodeType<HoursNode>({
     const status = lineStatus(ctx.hours, ctx.now, ctx.override);
     const vars: Record<string, string> = {
       hoursSummary: ctx.hours.summary,
-      closedReason: status.open ? "" : status.reason,
+      closedReason: closedReasonInWords(status),
       holiday: status.holiday ?? "",
       opensAt: status.opensAt ? status.opensAt.setZone(ctx.hours.zone).toFormat("cccc, MMMM d 'at' h:mm a") : "",
     };
