@@ -173,7 +173,9 @@ describe("the voice webhook", () => {
         const caller = line.caller("+14035550123");
         await caller.dial();
         expect((await caller.press("2")).says.join(" ")).toMatch(/where the problem is/);
-        const confirm = await caller.say("5th Avenue and 13th Street South");
+        const readBack = await caller.say("5th Avenue and 13th Street South");
+        expect(readBack.says.join(" ")).toMatch(/I heard 5th Avenue and 13th Street South/);
+        const confirm = await caller.press("1");
         expect(confirm.says.join(" ")).toMatch(/4 0 3, 5 5 5, 0 1 2 3/);
         const redirect = await caller.press("1");
         expect(redirect.verbs).toEqual(["Redirect"]);
@@ -189,6 +191,7 @@ describe("the voice webhook", () => {
         expect(job.data).toMatchObject({
           category: "water",
           location: "5th Avenue and 13th Street South",
+          locationConfirmed: true,
           callbackNumber: "+14035550123",
           callSid: caller.callSid,
           receivedAt: "2026-12-05T02:00:00.000-07:00",
@@ -227,7 +230,7 @@ describe("the voice webhook", () => {
       });
     });
 
-    it("repeats the urgent menu once, then says goodbye to a caller who never answers", async () => {
+    it("repeats the urgent menu once, then asks a caller who never answers to record the problem", async () => {
       line.now = SATURDAY_NIGHT;
       const caller = line.caller();
       await caller.dial();
@@ -236,9 +239,10 @@ describe("the voice webhook", () => {
       const again = await caller.silence();
       expect(again.says[0]).toBe("Let's try once more.");
       expect(again.verbs).toContain("Gather");
-      const goodbye = await caller.silence();
-      expect(goodbye.says.join(" ")).toMatch(/Goodbye/);
-      expect(goodbye.verbs.at(-1)).toBe("Hangup");
+      await caller.silence();
+      const recording = await caller.silence();
+      expect(recording.says.join(" ")).toMatch(/tell us what the problem is and where it is/);
+      expect(recording.verbs).toContain("Record");
     });
   });
 
@@ -260,6 +264,7 @@ describe("the voice webhook", () => {
       await caller.dial();
       await caller.press("3");
       await caller.say("Whoop-Up Drive near the bridge");
+      await caller.press("1");
       const url = caller.nextUrl();
       const answers = await Promise.all([1, 2, 3].map(() => caller.raw(url, { Digits: "1" })));
       expect(new Set(answers.map((answer) => answer.body)).size).toBe(1);
