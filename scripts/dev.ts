@@ -4,13 +4,14 @@
  * `npm run call` uses too.
  */
 import "./lib/load-env.js";
+import { DEFAULT_PORT } from "../src/config/env.js";
 process.env.NODE_ENV ??= "development";
 process.env.LOG_LEVEL ??= "debug";
 
 await import("../src/main.js");
 
 if (process.exitCode) process.exit(process.exitCode);
-const base = process.env.PUBLIC_URL || `http://localhost:${process.env.PORT || 3000}`;
+const base = process.env.PUBLIC_URL || `http://localhost:${process.env.PORT || DEFAULT_PORT}`;
 console.log(`
   Civic Line is answering at ${base}
   Place a test call from another terminal:   npm run call

@@ -19,7 +19,7 @@ import { createDispatchQueue } from "../src/adapters/bullmq/report-queue.js";
 import { readOutbox } from "../src/adapters/console-pager.js";
 import { readHeartbeats } from "../src/adapters/redis/heartbeat.js";
 import { RedisIncidentStore } from "../src/adapters/redis/incident-store.js";
-import { DEVELOPMENT_AUTH_TOKEN } from "../src/config/env.js";
+import { DEFAULT_PORT, DEFAULT_REDIS_URL, DEVELOPMENT_AUTH_TOKEN } from "../src/config/env.js";
 import { parseHours } from "../src/domain/hours/index.js";
 import { readLineFigures } from "../src/operations/line-figures.js";
 import { assessLineStatus, inWords } from "../src/operations/line-status.js";
@@ -161,13 +161,13 @@ const commands: CommandTable = {
     options: { from: { type: "string" }, body: { type: "string" }, url: { type: "string" } },
     async run(values) {
       if (typeof values["from"] !== "string" || typeof values["body"] !== "string") throw new UsageError("sms needs --from and --body");
-      const base = String(values["url"] ?? process.env["PUBLIC_URL"] ?? `http://localhost:${process.env["PORT"] ?? 3000}`).replace(/\/+$/, "");
+      const base = String(values["url"] ?? process.env["PUBLIC_URL"] ?? `http://localhost:${process.env["PORT"] || DEFAULT_PORT}`).replace(/\/+$/, "");
       const publicUrl = (process.env["PUBLIC_URL"] ?? base).replace(/\/+$/, "");
       const params = {
         MessageSid: `SM${Date.now().toString(16).padStart(32, "0")}`,
         AccountSid: `AC${"0".repeat(32)}`,
         From: values["from"],
-        To: "+14035550311",
+        To: process.env["TWILIO_FROM_NUMBER"] || "+14035550311",
         Body: values["body"],
         NumMedia: "0",
       };
@@ -260,7 +260,7 @@ function stamp(iso: string, zone: string): string {
 
 /** Where $REDIS_URL points, without its password. */
 function redisHost(): string {
-  const url = new URL(process.env["REDIS_URL"] || "redis://127.0.0.1:6379");
+  const url = new URL(process.env["REDIS_URL"] || DEFAULT_REDIS_URL);
   return `${url.host}${url.pathname.length > 1 ? url.pathname : ""}`;
 }
 

@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, statSync } from "node:fs";
 import { connect } from "node:net";
 import path from "node:path";
+import { DEFAULT_REDIS_URL } from "../src/config/env.js";
 
 const INSTALL_HINT = "sudo apt-get install -y redis-server   (macOS: brew install redis)";
 
@@ -19,7 +20,7 @@ if (command.length === 0) {
   process.exit(2);
 }
 
-const redisUrl = new URL(process.env.REDIS_URL || "redis://127.0.0.1:6379");
+const redisUrl = new URL(process.env.REDIS_URL || DEFAULT_REDIS_URL);
 const host = redisUrl.hostname.replace(/^\[|\]$/g, "") || "127.0.0.1";
 const port = Number(redisUrl.port || 6379);
 

@@ -15,14 +15,20 @@ export type PagerMode = "twilio" | "console";
 /** What `FALLBACK_NUMBER` says when a production line has no fallback number on purpose. */
 export const NO_FALLBACK_NUMBER = "none";
 
+/** The port the web server listens on unless `PORT` says otherwise. */
+export const DEFAULT_PORT = 3000;
+
+/** The Redis the line uses unless `REDIS_URL` says otherwise. */
+export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
+
 /** An E.164 phone number: `+`, the country code and the number, 8 to 15 digits. */
 export const E164 = /^\+[1-9]\d{7,14}$/;
 
 const EnvSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
-    PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
-    REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).default("redis://127.0.0.1:6379"),
+    PORT: z.coerce.number().int().min(0).max(65_535).default(DEFAULT_PORT),
+    REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).default(DEFAULT_REDIS_URL),
     PUBLIC_URL: z
       .url({ protocol: /^https?$/, error: "must be the http(s) base URL Twilio is configured with" })
       .transform((url) => url.replace(/\/+$/, ""))

@@ -10,7 +10,7 @@ const production = {
   TWILIO_AUTH_TOKEN: "secret-token-value",
   TWILIO_ACCOUNT_SID: sid,
   TWILIO_FROM_NUMBER: "+14035550311",
-  FALLBACK_NUMBER: "+14035550100",
+  FALLBACK_NUMBER: "+14035550199",
 };
 
 /** `production` without the variables named. */
@@ -36,7 +36,7 @@ describe("loadConfig", () => {
         redisUrl: "redis://127.0.0.1:6379",
         flowsDir: "flows",
         logLevel: "info",
-        fallbackNumber: "+14035550100",
+        fallbackNumber: "+14035550199",
         pager: "twilio",
       });
     });
@@ -99,7 +99,7 @@ describe("loadConfig", () => {
 
       it("names a fallback number that is neither E.164 nor none", () => {
         expect(problemsOf({ ...production, FALLBACK_NUMBER: "None please" })).toEqual([
-          'FALLBACK_NUMBER must be an E.164 number such as +14035550100, or "none" for no fallback number on purpose',
+          'FALLBACK_NUMBER must be an E.164 number such as +14035550199, or "none" for no fallback number on purpose',
         ]);
       });
     });
