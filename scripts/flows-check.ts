@@ -2,13 +2,18 @@
  * `npm run flows:check [-- --dir flows]`: validates every definition in the flows folder (call
  * flows, hours, on-call rosters) and that the JSON Schemas beside them are current. Exits 1 with every problem
  * listed, each naming the file, the path and a fix.
+ *
+ * Warnings (printed as `warning:`, exit code 0) say what will hurt without stopping anything: among
+ * them, every time in the next 30 days when a category has nobody on call.
  */
 import "./lib/load-env.js";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { DateTime } from "luxon";
 import { loadFlowSet } from "../src/adapters/files/flow-source.js";
 import { definitionJsonSchemas } from "../src/domain/json-schemas.js";
+import { gapWarnings } from "../src/domain/oncall/roster/gaps.js";
 import { DefinitionError, formatProblem } from "../src/domain/validation.js";
 
 const { values } = parseArgs({ options: { dir: { type: "string" }, help: { type: "boolean", short: "h" } } });
@@ -21,7 +26,9 @@ const dir = values.dir ?? process.env.FLOWS_DIR ?? "flows";
 let failed = false;
 try {
   const set = await loadFlowSet(dir);
-  for (const warning of set.warnings) console.log(formatProblem(warning));
+  // The gaps that matter are the ones still ahead: from now, by this machine's clock.
+  const gaps = gapWarnings(set.roster, path.join(dir, "oncall.yaml"), DateTime.now());
+  for (const warning of [...set.warnings, ...gaps]) console.log(formatProblem(warning));
   for (const [name, flow] of set.flows) {
     console.log(`${path.join(dir, `${name}.yaml`)}: ok (${Object.keys(flow.states).length} states)`);
   }

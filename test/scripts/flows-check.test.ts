@@ -1,0 +1,82 @@
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { definitionJsonSchemas } from "../../src/domain/json-schemas.js";
+import { runScript, type CliResult } from "../helpers/cli.js";
+
+/** A one-category roster; `weeks` is its rotation, in flow-style YAML. */
+const roster = (weeks: string) => `
+zone: America/Edmonton
+categories:
+  water:
+    label: Water and sewer
+    supervisor: { id: renee, name: Renee Blackwater, phone: "+14035550110" }
+    members:
+      - { id: pat, name: Pat Okafor, phone: "+14035550111" }
+      - { id: sam, name: Sam Tremblay, phone: "+14035550112" }
+    rotation:
+      handoff: { day: monday, time: "08:00" }
+      start: 2024-01-01
+      weeks: ${weeks}
+    overrides: []
+    escalation:
+      steps: [{ notify: primary, wait: "10m" }, { notify: backup, wait: "10m" }, { notify: supervisor, wait: "15m" }]
+      rounds: 3
+`;
+
+/** A flows folder of its own: a small call flow, the specification's hours, the roster given, and current JSON Schemas. */
+async function flowsFolder(parent: string, name: string, rosterYaml: string): Promise<string> {
+  const dir = path.join(parent, name);
+  await mkdir(dir);
+  await copyFile("test/fixtures/flows/good/hours-branches.yaml", path.join(dir, "main.yaml"));
+  await copyFile("test/fixtures/hours/good/hours.yaml", path.join(dir, "hours.yaml"));
+  await writeFile(path.join(dir, "oncall.yaml"), rosterYaml);
+  for (const [file, text] of Object.entries(definitionJsonSchemas())) await writeFile(path.join(dir, file), text);
+  return dir;
+}
+
+const check = (dir: string) => runScript("flows-check.ts", ["--dir", dir]);
+
+describe("npm run flows:check", { timeout: 60_000 }, () => {
+  let parent: string;
+  beforeAll(async () => {
+    parent = await mkdtemp(path.join(tmpdir(), "flows-check-"));
+  });
+  afterAll(async () => {
+    await rm(parent, { recursive: true, force: true });
+  });
+
+  describe("with a roster that leaves nobody on call every other week", () => {
+    // Whatever day the check runs, the next 30 days hold at least one empty week.
+    let result: CliResult;
+    beforeAll(async () => {
+      result = await check(await flowsFolder(parent, "gappy", roster("[{ primary: pat, backup: sam }, {}]")));
+    });
+
+    it("warns about each time in the next 30 days with nobody on call, as oncall -- gaps shows it", async () => {
+      const { stdout } = result;
+      const warnings = stdout.split("\n").filter((line) => line.includes("warning:"));
+      expect(warnings.length).toBeGreaterThanOrEqual(1);
+      for (const warning of warnings) {
+        expect(warning).toMatch(
+          /oncall\.yaml: categories\.water: warning: nobody on call (from \w{3} \d{4}-\d\d-\d\d \d\d:\d\d M[SD]T to|now, until) \w{3} \d{4}-\d\d-\d\d \d\d:\d\d M[SD]T \(.+\) \(an urgent report then pages only the supervisor; .*see every gap with npm run oncall -- gaps\)$/,
+        );
+      }
+    });
+
+    it("still passes the files, and exits 0: a gap is a warning, not an error", async () => {
+      const { code, stdout, stderr } = result;
+      expect(stderr).toBe("");
+      expect(stdout).toMatch(/oncall\.yaml: ok \(water\)/);
+      expect(code).toBe(0);
+    });
+  });
+
+  it("says nothing about gaps for a roster with somebody on call throughout", async () => {
+    const { code, stdout } = await check(await flowsFolder(parent, "covered", roster("[{ primary: pat, backup: sam }, { primary: sam, backup: pat }]")));
+    expect(code).toBe(0);
+    expect(stdout).not.toContain("warning:");
+    expect(stdout).toMatch(/oncall\.yaml: ok \(water\)/);
+  });
+});
