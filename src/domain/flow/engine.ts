@@ -105,7 +105,7 @@ export function step(flow: Flow, call: CallState, reply: CallerReply, env: StepE
     if (entered >= MAX_STATES_PER_STEP) throw new FlowLoopError(flow.name, current.path.slice(-MAX_STATES_PER_STEP));
     transition = enter();
   }
-  return { call: current, actions: [...actions, ...heldReportActions(flow, current, actions, env)] };
+  return withHeldReport(flow, current, actions, env);
 }
 
 /**
@@ -114,18 +114,15 @@ export function step(flow: Flow, call: CallState, reply: CallerReply, env: StepE
  * When the call ends before its dispatch state, the report is released as it is. The dispatch
  * state itself files the final one.
  */
-function heldReportActions(flow: Flow, call: CallState, actions: readonly Action[], env: StepEnvironment): Action[] {
-  if (!call.heldReport) return [];
-  if (actions.some((action) => action.type === "dispatch" && !action.hold)) {
-    delete call.heldReport;
-    return [];
-  }
-  const node = stateOf(flow, call.heldReport);
-  if (node.type !== "dispatch") throw new Error(`state "${call.heldReport}" is not a dispatch state`);
+function withHeldReport(flow: Flow, call: CallState, actions: Action[], env: StepEnvironment): StepResult {
+  if (!call.heldReport) return { call, actions };
+  const { heldReport, ...released } = call;
+  if (actions.some((action) => action.type === "dispatch" && !action.hold)) return { call: released, actions };
+  const node = stateOf(flow, heldReport);
+  if (node.type !== "dispatch") throw new Error(`state "${heldReport}" is not a dispatch state`);
   const report = reportDraft(node, { call, now: env.now, hours: env.hours, override: env.override });
-  if (!call.ended) return [{ type: "dispatch", report, hold: true }];
-  delete call.heldReport;
-  return [{ type: "dispatch", report, hold: false }];
+  if (!call.ended) return { call, actions: [...actions, { type: "dispatch", report, hold: true }] };
+  return { call: released, actions: [...actions, { type: "dispatch", report, hold: false }] };
 }
 
 function withTransition(call: CallState, transition: Transition): CallState {

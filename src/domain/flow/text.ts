@@ -118,6 +118,17 @@ const YES = ["yes", "yeah", "yep", "yup", "correct", "right", "that s right", "t
 const NO = ["no", "nope", "nah", "wrong", "incorrect", "not right", "that s wrong", "not quite"];
 
 /**
+ * The answer to "If that's right, press 1 or say yes; if not, press 2 or say no": the key, the
+ * key said as a word ("one"), or a spoken yes or no. Null when it is none of these.
+ */
+export function confirmation(digits: string, speech: string): "yes" | "no" | null {
+  const key = digits || spokenKey(speech);
+  if (key === "1") return "yes";
+  if (key === "2") return "no";
+  return digits ? null : spokenYesNo(speech);
+}
+
+/**
  * A spoken yes or no: "yes", "yeah that's right", "no", "nope, wrong street". Null when the
  * words are neither, or both.
  */

@@ -107,3 +107,19 @@ describe("a caller who presses star at the urgent menu", () => {
     expect(phone.call.attempts).toBe(before);
   });
 });
+
+describe("a caller at the crew's confirmation who answers with a number word", () => {
+  it('takes "one" as yes', () => {
+    const phone = sayAtUrgentMenu("the power's out");
+    phone.say("one", 0.9);
+    expect(phone.call).toMatchObject({ state: "urgent-location", vars: { category: "power" } });
+  });
+
+  it('takes "two" as no, never as the water crew', () => {
+    const phone = sayAtUrgentMenu("the power's out");
+    phone.say("two", 0.9);
+    expect(phone.call.state).toBe("urgent-menu");
+    expect(phone.call.vars.category).toBeUndefined();
+    expect(phone.call.confirming).toBe(false);
+  });
+});

@@ -4,7 +4,7 @@ import { callerNumber, toE164 } from "../../phone.js";
 import type { Action, Prompt } from "../actions.js";
 import type { CallerReply } from "../call-state.js";
 import { defineNodeType, type StepContext, type Transition } from "../node-type.js";
-import { spokenYesNo } from "../text.js";
+import { confirmation } from "../text.js";
 import { failureEdges, prompts, retryFields, StateId, Text, Timeout, tryAgain, VarName } from "./common.js";
 
 export const CollectNode = z
@@ -123,7 +123,7 @@ function accept(node: CollectNode, ctx: StepContext, value: string): Transition 
 
 function replyWhileConfirming(node: CollectNode, reply: CallerReply, ctx: StepContext): Transition {
   const digits = reply.digits ?? "";
-  const answer = digits === "1" ? "yes" : digits === "2" ? "no" : digits ? null : spokenYesNo(reply.speech ?? "");
+  const answer = confirmation(digits, reply.speech ?? "");
   if (answer === "yes") return { kind: "go", to: node.next, vars: { [`${node.into}Confirmed`]: "yes" } };
   if (answer === "no") {
     // Asked afresh, in its own words. What was refused is kept apart, never sent as confirmed.

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Action, Prompt } from "../actions.js";
 import { defineNodeType, type StepContext, type Transition } from "../node-type.js";
-import { matchSpokenChoice, normaliseSpeech, spokenYesNo } from "../text.js";
+import { confirmation, matchSpokenChoice, normaliseSpeech, spokenKey } from "../text.js";
 import { failureEdges, prompts, retryFields, StateId, Text, Timeout, tryAgain, VarName } from "./common.js";
 
 const Key = z.string().regex(/^[0-9*#]$/, "a key is one of 0-9, * or #");
@@ -101,10 +101,11 @@ function chosen(node: MenuNode, choice: Choice, bySpeech: boolean, ctx: StepCont
 }
 
 function replyWhileConfirming(node: MenuNode, choice: Choice, digits: string, speech: string, ctx: StepContext): Transition {
-  // The caller may name another choice instead ("no, it's the water"): that one is asked about.
-  const other = digits ? undefined : matchSpokenChoice(speech, node.choices);
+  // Words that name another choice ("no, it's the water") are asked about instead; a key, pressed
+  // or said ("two"), is only ever a yes or a no here.
+  const other = digits || spokenKey(speech) ? undefined : matchSpokenChoice(speech, node.choices);
   if (other?.kind === "one" && other.choice !== choice) return chosen(node, other.choice, true, ctx);
-  const answer = digits === "1" ? "yes" : digits === "2" ? "no" : digits ? null : spokenYesNo(speech);
+  const answer = confirmation(digits, speech);
   if (answer === "yes") return take(choice);
   const again = (sorry: Prompt[]) => askToConfirm(node, choice, ctx, sorry);
   if (!digits && !speech) return tryAgain(node, ctx, "noInput", again, { confirming: true, choice: choice.key });
