@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import { DateTime } from "luxon";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createWebConnection, waitUntilReady } from "../../src/adapters/redis/connections.js";
+import { createWebConnection, createWorkerConnection, waitUntilReady } from "../../src/adapters/redis/connections.js";
 import { HEARTBEAT_TTL_MS, heartbeatKey, readHeartbeats, WorkerHeartbeat } from "../../src/adapters/redis/heartbeat.js";
 
 const REDIS_URL = process.env.REDIS_URL || "redis://127.0.0.1:6379";
@@ -99,6 +99,23 @@ describe("the worker heartbeat", () => {
       const stopped = await heartbeat("worker-a", { alive: () => false }).start();
       expect(await read(start)).toEqual([]);
       await stopped.stop();
+    });
+  });
+
+  describe("while Redis does not answer", () => {
+    // A worker's connection queues commands until Redis is back, for ever.
+    let away: Redis;
+    beforeEach(() => {
+      away = createWorkerConnection("redis://127.0.0.1:1", { retryStrategy: () => 1_000 });
+      away.on("error", () => {});
+    });
+    afterEach(() => away.disconnect());
+
+    it("lets the worker start and stop all the same", async () => {
+      const waiting = await new WorkerHeartbeat({ redis: away, keyPrefix, workerId: "worker-a", clock, pager: "twilio" }).start();
+      await waiting.stop();
+      // Reaching this line is the point: neither start nor stop waited for Redis.
+      expect(away.status).not.toBe("ready");
     });
   });
 

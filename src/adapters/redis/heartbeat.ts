@@ -72,7 +72,7 @@ export class WorkerHeartbeat {
   readonly #onError: (error: Error) => void;
   readonly #alive: () => boolean;
   #timer: NodeJS.Timeout | undefined;
-  #inFlight: Promise<void> = Promise.resolve();
+  #inFlight: Promise<void> | undefined;
 
   constructor(options: WorkerHeartbeatOptions) {
     this.#redis = options.redis;
@@ -105,27 +105,34 @@ export class WorkerHeartbeat {
 
   /**
    * Beats now, then every interval until {@link stop}; resolves once the first beat is written or
-   * has failed (told to `onError`). The timer does not keep the process alive.
+   * has failed (told to `onError`), or after two seconds of a Redis that does not answer: the
+   * worker starts anyway, and its beat is written when Redis is back. The timer does not keep
+   * the process alive.
    */
   async start(): Promise<this> {
-    const beat = () => {
-      if (!this.#alive()) return Promise.resolve();
+    const beat = async () => {
+      // While Redis is away a beat waits in the connection's queue: one is enough.
+      if (!this.#alive() || this.#inFlight) return;
       this.#inFlight = this.beat().catch((error: unknown) => this.#onError(error instanceof Error ? error : new Error(String(error))));
-      return this.#inFlight;
+      await this.#inFlight;
+      this.#inFlight = undefined;
     };
-    await beat();
+    await withinOrGiveUp(beat(), STOP_WAIT_MS);
     this.#timer = setInterval(() => void beat(), this.#intervalMs);
     this.#timer.unref();
     return this;
   }
 
-  /** Stops beating and removes this worker's beat, so a clean stop is not mistaken for a stuck worker. */
+  /**
+   * Stops beating and removes this worker's beat, so a clean stop is not mistaken for a stuck
+   * worker. Never holds a shutdown up for long: with Redis away, the beat simply ages out.
+   */
   async stop(): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
     // A beat on its way would write this worker back after the removal.
-    await this.#inFlight;
-    await this.#redis.hdel(this.#key, this.workerId).catch(() => {});
+    await withinOrGiveUp(this.#inFlight ?? Promise.resolve(), STOP_WAIT_MS);
+    await withinOrGiveUp(this.#redis.hdel(this.#key, this.workerId), STOP_WAIT_MS);
   }
 }
 
@@ -143,6 +150,15 @@ export async function readHeartbeats(
     .map((beat) => ({ ...beat, ageMs: Math.max(0, now.diff(DateTime.fromISO(beat.at)).toMillis()) }))
     .filter((beat) => beat.ageMs <= ttlMs)
     .sort((a, b) => a.ageMs - b.ageMs);
+}
+
+/** How long a start or a stop waits for Redis before going on without it. */
+const STOP_WAIT_MS = 2_000;
+
+async function withinOrGiveUp(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise.catch(() => {}), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 function parseBeat(raw: string): WorkerBeat | undefined {
