@@ -129,13 +129,16 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
   };
 }
 
-/** The pager the configuration asks for: Twilio's REST API, or the console pager for development. */
-function createPager(config: Config, redis: Redis, log: Logger): Pager {
+/**
+ * The pager the configuration asks for: Twilio's REST API, or the console pager for development.
+ * `audience: "residents"` sends from TWILIO_RESIDENT_FROM_NUMBER (the crew's number when it is unset).
+ */
+function createPager(config: Config, redis: Redis, log: Logger, audience: "crew" | "residents" = "crew"): Pager {
   if (!config.twilio) return new ConsolePager({ redis, logger: log });
   return new TwilioPager({
     accountSid: config.twilio.accountSid,
     authToken: config.twilioAuthToken,
-    from: config.twilio.fromNumber,
+    from: audience === "residents" ? config.twilio.residentFromNumber : config.twilio.fromNumber,
     ...(config.twilio.apiUrl ? { apiUrl: config.twilio.apiUrl } : {}),
   });
 }
@@ -155,6 +158,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
     roster: flows.roster,
     incidents: new RedisIncidentStore(redis),
     pager: createPager(config, redis, log),
+    residentPager: createPager(config, redis, log, "residents"),
     jobs: new BullJobScheduler(queue),
     clock,
     log,
