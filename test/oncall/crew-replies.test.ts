@@ -272,7 +272,7 @@ describe("a resident who texts the line", () => {
       reference = await report(newPlace(), resident);
       await pagedBy(primary.phone, reference);
       await text(primary.phone, `ACK ${reference}`);
-      [told] = (await standIn.waitFor((requests) => requests.some(to(resident)))).filter(to(resident));
+      told = (await standIn.waitFor((requests) => requests.some(to(resident)))).find(to(resident))!;
     });
     afterAll(async () => {
       await text(primary.phone, `DONE ${reference}`);

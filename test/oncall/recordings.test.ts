@@ -142,7 +142,7 @@ describe("a caller who could not use the menu, recorded for a supervisor", () =>
     let first: StandInRequest;
     beforeAll(async () => {
       reference = await report({ category: "water", recordingUrl: RECORDING, pageSupervisor: true });
-      [first] = (await standIn.waitFor((all) => all.some(about(reference)))).filter(about(reference));
+      first = (await standIn.waitFor((all) => all.some(about(reference)))).find(about(reference))!;
     });
     afterAll(async () => {
       await text(water.supervisor.phone, `DONE ${reference}`);
