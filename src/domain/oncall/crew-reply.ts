@@ -1,6 +1,6 @@
 /** What a crew member can text back to a page. */
 export type CrewCommand =
-  /** Take the incident: the reference, or their latest page when left out. */
+  /** Take the incident: the reference, or (left out) their only open page. */
   | { kind: "ack"; reference: string | null }
   /** The problem is fixed. */
   | { kind: "done"; reference: string | null }
