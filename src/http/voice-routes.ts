@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from "express";
 import type { DateTime } from "luxon";
 import type { FlowSet } from "../adapters/files/flow-source.js";
+import { HoursOutlooks } from "../adapters/hours-outlooks.js";
 import {
   renderActions,
   renderFallback,
@@ -50,6 +51,8 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
   const waitUrl = (flow: string, state: string) =>
     `${publicUrl}/twilio/voice/wait?flow=${encodeURIComponent(flow)}&state=${encodeURIComponent(state)}`;
   const flowNamed = (name: unknown): Flow => (typeof name === "string" && deps.flows.flows.get(name)) || deps.flows.main;
+  // Today's hours, planned once a day rather than on every call (the hours state reads them).
+  const outlooks = new HoursOutlooks();
 
   const sendTwiml = (res: Response, twiml: string) => res.status(200).type("text/xml").send(twiml);
 
@@ -88,7 +91,7 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
         else log.info({ callSid, from: caller, to: cleanText(params.To, 32) }, "call started");
       }
       const call = stored?.call ?? newCall(flow, { callSid, caller, now });
-      const env = { now, hours: deps.flows.hours, override: activeOverride(override, now) };
+      const env = { now, hours: deps.flows.hours, override: activeOverride(override, now), outlook: outlooks.at(deps.flows.hours, now) };
       const result = step(flow, call, stored ? replyFromParams(params) : {}, env);
 
       for (const action of result.actions) {

@@ -1,5 +1,5 @@
 import type { DateTime } from "luxon";
-import type { EmergencyOverride, Hours } from "../hours/index.js";
+import type { EmergencyOverride, Hours, HoursOutlook } from "../hours/index.js";
 import type { Action } from "./actions.js";
 import type { CallerReply, CallState } from "./call-state.js";
 import type { StepContext, Transition } from "./node-type.js";
@@ -12,6 +12,8 @@ export interface StepEnvironment {
   now: DateTime;
   hours: Hours;
   override: EmergencyOverride | null;
+  /** Today's `hoursOutlook`, worked out beforehand by the shell; without it an hours state plans the days itself. */
+  outlook?: HoursOutlook;
 }
 
 export interface StepResult {
@@ -72,7 +74,7 @@ export function step(flow: Flow, call: CallState, reply: CallerReply, env: StepE
   if (current.ended) return { call: current, actions: [{ type: "hangup" }] };
 
   const actions: Action[] = [];
-  const context = (): StepContext => ({ call: current, now: env.now, hours: env.hours, override: env.override });
+  const context = (): StepContext => ({ call: current, now: env.now, hours: env.hours, override: env.override, outlook: env.outlook });
   const enter = (): Transition => {
     current.entering = false;
     current.path.push(current.state);

@@ -1,6 +1,6 @@
 import type { DateTime } from "luxon";
 import type { z } from "zod";
-import type { EmergencyOverride, Hours } from "../hours/index.js";
+import type { EmergencyOverride, Hours, HoursOutlook } from "../hours/index.js";
 import type { Action } from "./actions.js";
 import type { CallerReply, CallOutcome, CallState } from "./call-state.js";
 
@@ -12,6 +12,8 @@ export interface StepContext {
   readonly hours: Hours;
   /** The supervisor's emergency override, when one is set and not expired. */
   readonly override: EmergencyOverride | null;
+  /** Today's hours outlook, when the shell worked it out beforehand: the hours state then only reads it. */
+  readonly outlook?: HoursOutlook | undefined;
 }
 
 /** What a state decides. */

@@ -1,7 +1,7 @@
 import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
 import { step } from "../../../src/domain/flow/engine.js";
-import type { EmergencyOverride } from "../../../src/domain/hours/index.js";
+import { hoursOutlook, type EmergencyOverride } from "../../../src/domain/hours/index.js";
 import { at, cityHours, environment, flowFrom, freshCall, heard } from "../../helpers/flow.js";
 
 /** Every branch leads to its own goodbye, so the words say which way the call went. */
@@ -168,6 +168,15 @@ describe("an hours state", () => {
 
     it("with no end set, does not switch the trouble line off: the schedule decides", () => {
       expect(branchAt(at("2026-12-05T02:00:00"), { mode: "open" })).toBe("closed");
+    });
+  });
+
+  describe("given today's outlook by the shell", () => {
+    it("reads it, rather than planning the days again", () => {
+      const now = at("2026-12-02T10:00:00");
+      const emptied = { ...hoursOutlook(hours, "2026-12-02"), openings: [] };
+      const { actions } = step(flow, freshCall(flow, { now }), {}, { ...environment({ now, hours }), outlook: emptied });
+      expect(heard(actions).join(" ")).toBe("closed");
     });
   });
 

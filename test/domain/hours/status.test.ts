@@ -1,6 +1,6 @@
 import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
-import { lineStatus, type EmergencyOverride, type Hours } from "../../../src/domain/hours/index.js";
+import { hoursOutlook, lineStatus, type EmergencyOverride, type Hours, type LineStatus } from "../../../src/domain/hours/index.js";
 import { lethbridgeHours, local, utc, ZONE } from "../../fixtures/hours/load.js";
 
 const hours = lethbridgeHours();
@@ -366,6 +366,44 @@ describe("lineStatus", () => {
 
     it("closes at the usual time", () => {
       expect(statusAt("2027-02-10T10:00").closesAt?.toISO()).toBe("2027-02-10T16:30:00.000-07:00");
+    });
+  });
+
+  describe("with the outlook for today worked out beforehand (as the webhook passes it)", () => {
+    /** A status with its times as text, to compare two statuses whole. */
+    const plain = (status: LineStatus) => ({ ...status, opensAt: status.opensAt?.toISO(), closesAt: status.closesAt?.toISO() });
+    const outlookFor = (isoLocal: string, which: Hours = hours) => hoursOutlook(which, local(isoLocal).toISODate()!);
+
+    it.each([
+      ["a weekday morning", "2026-12-02T10:00", null],
+      ["a weekday evening", "2026-12-02T20:00", null],
+      ["just before opening", "2026-12-02T07:59:59", null],
+      ["a weekend", "2026-12-05T10:00", null],
+      ["Christmas Eve after its noon closing", "2026-12-24T13:00", null],
+      ["Christmas Day", "2026-12-25T10:00", null],
+      ["the Friday before the fall-back change", "2026-10-30T17:00", null],
+      ["a closure all day", "2027-01-15T10:00", null],
+      ["a late opening", "2027-02-10T09:00", null],
+      ["an emergency closure until the evening", "2026-12-02T10:00", { mode: "closed", until: "2026-12-03T01:00:00Z" }],
+      ["an override open until 09:00", "2026-12-02T02:00", { mode: "open", until: "2026-12-02T09:00:00-07:00" }],
+    ] as const)("answers as it does without one, on %s", (_, time, override) => {
+      const forced = override as EmergencyOverride | null;
+      expect(plain(lineStatus(hours, local(time), forced, outlookFor(time)))).toEqual(plain(lineStatus(hours, local(time), forced)));
+    });
+
+    it("reads the outlook rather than planning the days again", () => {
+      const emptied = { ...outlookFor("2026-12-02T10:00"), openings: [] };
+      expect(lineStatus(hours, local("2026-12-02T10:00"), null, emptied).open).toBe(false);
+    });
+
+    it("ignores an outlook for another date", () => {
+      const yesterdays = { ...outlookFor("2026-12-01T10:00"), openings: [] };
+      expect(lineStatus(hours, local("2026-12-02T10:00"), null, yesterdays).open).toBe(true);
+    });
+
+    it("ignores an outlook for another version of the hours", () => {
+      const closedToday: Hours = { ...hours, closures: [{ date: "2026-12-02", reason: "a flood" }] };
+      expect(lineStatus(closedToday, local("2026-12-02T10:00"), null, outlookFor("2026-12-02T10:00")).open).toBe(false);
     });
   });
 

@@ -28,7 +28,7 @@ export const hoursNode = defineNodeType<HoursNode>({
   waits: false,
   exits: false,
   enter: (node, ctx) => {
-    const status = lineStatus(ctx.hours, ctx.now, ctx.override);
+    const status = lineStatus(ctx.hours, ctx.now, ctx.override, ctx.outlook);
     const vars: Record<string, string> = {
       hoursSummary: ctx.hours.summary,
       closedReason: closedReasonInWords(status),

@@ -1,0 +1,41 @@
+import { DateTime } from "luxon";
+import { describe, expect, it } from "vitest";
+import { HoursOutlooks } from "../../src/adapters/hours-outlooks.js";
+import type { Hours } from "../../src/domain/hours/index.js";
+import { lethbridgeHours, local, utc } from "../fixtures/hours/load.js";
+
+const hours = lethbridgeHours();
+
+describe("HoursOutlooks", () => {
+  it("works out the outlook from the City's date", () => {
+    // 03:00 UTC on 3 December is still 2 December in Lethbridge.
+    expect(new HoursOutlooks().at(hours, utc("2026-12-03T03:00:00Z")).date).toBe("2026-12-02");
+  });
+
+  it("gives the same outlook all day, rather than planning again on every call", () => {
+    const outlooks = new HoursOutlooks();
+    const morning = outlooks.at(hours, local("2026-12-02T00:00"));
+    expect(outlooks.at(hours, local("2026-12-02T10:00"))).toBe(morning);
+    expect(outlooks.at(hours, local("2026-12-02T23:59:59.999"))).toBe(morning);
+  });
+
+  it("works out a new one when the City's date changes", () => {
+    const outlooks = new HoursOutlooks();
+    outlooks.at(hours, local("2026-12-02T23:59:59.999"));
+    expect(outlooks.at(hours, local("2026-12-03T00:00")).date).toBe("2026-12-03");
+  });
+
+  it("works out a new one for another version of the hours", () => {
+    const outlooks = new HoursOutlooks();
+    const now = local("2026-12-02T10:00");
+    outlooks.at(hours, now);
+    const edited: Hours = { ...hours, closures: [{ date: "2026-12-02", reason: "a flood" }] };
+    const outlook = outlooks.at(edited, now);
+    expect(outlook.hours).toBe(edited);
+    expect(outlook.plans[0]?.windows).toEqual([]);
+  });
+
+  it("refuses an invalid moment", () => {
+    expect(() => new HoursOutlooks().at(hours, DateTime.invalid("broken clock"))).toThrow(RangeError);
+  });
+});
