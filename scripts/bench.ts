@@ -116,6 +116,9 @@ const line = await startServer("src/web.ts", {
   REDIS_URL: redisUrl,
   PUBLIC_URL,
   TWILIO_AUTH_TOKEN: TOKEN,
+  // The web role pages nobody; saying so on purpose is what production asks.
+  PAGER: "console",
+  FALLBACK_NUMBER: "none",
   // Production's level: every call start is logged, as it would be.
   LOG_LEVEL: "info",
 });

@@ -5,13 +5,16 @@
  */
 import "./lib/load-env.js";
 import { DEFAULT_PORT } from "../src/config/env.js";
+import { rememberDevLine } from "./lib/dev-line.js";
 process.env.NODE_ENV ??= "development";
 process.env.LOG_LEVEL ??= "debug";
 
 await import("../src/main.js");
 
 if (process.exitCode) process.exit(process.exitCode);
-const base = process.env.PUBLIC_URL || `http://localhost:${process.env.PORT || DEFAULT_PORT}`;
+const listening = `http://localhost:${process.env.PORT || DEFAULT_PORT}`;
+const base = process.env.PUBLIC_URL || listening;
+rememberDevLine(listening, base);
 console.log(`
   Civic Line is answering at ${base}
   Place a test call from another terminal:   npm run call

@@ -186,13 +186,24 @@ export function table(rows: string[][]): string {
  *
  * @throws CommandError when Redis does not answer
  */
+/** A Redis URL fit to print: any password in it hidden. */
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "****";
+    return parsed.toString().replace(/\/$/, "");
+  } catch {
+    return "(REDIS_URL, which is not a valid URL)";
+  }
+}
+
 export async function withRedis<T>(use: (redis: Redis) => Promise<T>): Promise<T> {
   const url = process.env["REDIS_URL"] || "redis://127.0.0.1:6379";
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000, retryStrategy: () => null });
   redis.on("error", () => {});
   try {
     await redis.connect().catch(() => {
-      throw new CommandError(`Redis does not answer at ${url}; set REDIS_URL to the line's Redis`);
+      throw new CommandError(`Redis does not answer at ${withoutPassword(url)}; set REDIS_URL to the line's Redis`);
     });
     return await use(redis);
   } finally {
