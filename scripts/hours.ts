@@ -25,6 +25,8 @@ import {
   type DaySchedule,
   type EmergencyOverride,
   type Hours,
+  type OverrideRequest,
+  type PlannedOverride,
 } from "../src/domain/hours/index.js";
 import {
   FILE_OPTION,
@@ -133,20 +135,17 @@ async function withOverrides(use: (overrides: RedisOverrideStore) => Promise<voi
   await withRedis((redis) => use(new RedisOverrideStore(redis)));
 }
 
-function overrideFrom(values: OptionValues, hours: Hours): ReturnType<typeof planOverride> {
+/** The override `set` asks for, planned at this moment; refusals are usage errors. */
+function overrideFrom(values: OptionValues, hours: Hours): PlannedOverride {
   if (values["closed"] && values["open"]) throw new UsageError("--closed and --open cannot both be set");
-  const text = (name: string) => (typeof values[name] === "string" ? { [name]: values[name] as string } : {});
+  const request: OverrideRequest = {};
+  if (values["closed"]) request.mode = "closed";
+  if (values["open"]) request.mode = "open";
+  if (typeof values["message"] === "string") request.message = values["message"];
+  if (typeof values["until"] === "string") request.until = values["until"];
+  if (typeof values["by"] === "string") request.setBy = values["by"];
   try {
-    return planOverride(
-      {
-        ...(values["closed"] ? { mode: "closed" as const } : values["open"] ? { mode: "open" as const } : {}),
-        ...text("message"),
-        ...text("until"),
-        ...(typeof values["by"] === "string" ? { setBy: values["by"] } : {}),
-      },
-      hours,
-      DateTime.now(),
-    );
+    return planOverride(request, hours, DateTime.now());
   } catch (error) {
     if (error instanceof OverrideRequestError) throw new UsageError(error.message);
     throw error;
