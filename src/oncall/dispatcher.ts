@@ -7,6 +7,7 @@ import { placeKey } from "../domain/oncall/place.js";
 import {
   chainLength,
   chainStep,
+  DEFAULT_REPEATS_JOIN_FOR_MS,
   everySupervisor,
   whoIsOnCall,
   type CategoryRoster,
@@ -25,8 +26,6 @@ import { JOBS, moreReportsJobId, notifyResidentsJobId, pageJobId, reportAlarmJob
 const ALARM_STEP = -2;
 /** The mark step of the alarm for a report that could not be handled at all. */
 const UNHANDLED_STEP = -3;
-/** How long repeat reports join an acknowledged incident of a category the roster does not have (the roster's default). */
-const DEFAULT_JOIN_WINDOW_MS = 2 * 60 * 60_000;
 
 /**
  * A "N more reports" job ran before anyone was paged (the report joined within moments of the
@@ -90,7 +89,7 @@ export class Dispatcher {
     const now = clock();
     // A recorded place cannot be compared with another: such reports always open their own incident.
     const key = report.recordingUrl ? "" : placeKey(report.location);
-    const joinWindowMs = this.crew(report.category)?.repeatsJoinForMs ?? DEFAULT_JOIN_WINDOW_MS;
+    const joinWindowMs = this.crew(report.category)?.repeatsJoinForMs ?? DEFAULT_REPEATS_JOIN_FOR_MS;
     const opened = await incidents.openOrJoin(report, key, now.toISO()!, joinWindowMs);
     if (opened.outcome === "joined") {
       if ((await incidents.get(opened.reference))?.status !== "open") {
@@ -313,7 +312,7 @@ export class Dispatcher {
    * BullMQ's retries even though the report's job has none left.
    */
   async raiseUnhandledReport(report: UnhandledReport, jobId: string, reason: string): Promise<void> {
-    await this.deps.jobs.add(JOBS.reportAlarm, { report, reason }, { jobId: reportAlarmJobId(jobId) });
+    await this.deps.jobs.add(JOBS.reportAlarm, { report, reason, key: jobId }, { jobId: reportAlarmJobId(jobId) });
   }
 
   /**
@@ -322,7 +321,7 @@ export class Dispatcher {
    * pages the crew. Each SMS is claimed before it is sent, so a retried job texts nobody twice. No
    * alarm when the incident's own chain is running after all (an earlier attempt got that far).
    */
-  async unhandledReport(report: UnhandledReport, reason: string): Promise<string> {
+  async unhandledReport(report: UnhandledReport, reason: string, key: string): Promise<string> {
     const { incidents, log } = this.deps;
     const reference = report.reference ?? "unknown";
     const incidentReference = report.reference ? await incidents.lookup(report.reference) : null;
@@ -335,7 +334,8 @@ export class Dispatcher {
     const sms = unhandledReportSms(report, categoryLabel(this.deps.roster, category || "unknown"), this.deps.roster.zone);
     let told = 0;
     for (const supervisor of this.supervisorsFor(category)) {
-      const mark = `unhandled-${supervisor.phone}`;
+      // Marked by the failed job (one per call), which a report too malformed to have a reference has too.
+      const mark = `unhandled-${key}-${supervisor.phone}`;
       if (!(await incidents.markSent(reference, UNHANDLED_STEP, mark))) continue;
       try {
         if (await this.deliver(reference, supervisor.phone, sms)) told++;

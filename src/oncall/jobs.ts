@@ -38,7 +38,8 @@ export const UnhandledReportData = z.object({
   receivedAt: z.iso.datetime({ offset: true }).optional().catch(undefined),
 });
 
-export const ReportAlarmJobData = z.object({ report: UnhandledReportData, reason: z.string() });
+/** The alarm for a failed report job; `key` is that job's id, which the alarm's marks are kept under. */
+export const ReportAlarmJobData = z.object({ report: UnhandledReportData, reason: z.string(), key: z.string().min(1) });
 export type ReportAlarmJob = z.infer<typeof ReportAlarmJobData>;
 
 /** What can be read of a report job's data, whatever shape it has. */

@@ -175,19 +175,28 @@ describe("a report whose job fails every attempt", () => {
 });
 
 describe("a report job the worker cannot read at all", () => {
-  it("still raises the alarm with what could be read", async () => {
+  /** As a web role of another version might write it: no reference, a time in another format. */
+  async function fileUnreadable(location: string): Promise<void> {
     const callSid = newCallSid();
-    // As a web role of another version might write it: no reference, a time in another format.
     await queue.add(
       URGENT_REPORT_JOB,
-      { category: "roads", location: "Highway 3 at the river bridge", callbackNumber: "+14035550188", callSid, receivedAt: "Sat 5 Dec 02:00" },
+      { category: "roads", location, callbackNumber: "+14035550188", callSid, receivedAt: "Sat 5 Dec 02:00" },
       { jobId: reportJobId(callSid), attempts: 2, backoff: { type: "fixed", delay: 100 } },
     );
-    const supervisor = roster.categories.roads!.supervisor.phone;
-    const aboutIt = (request: StandInRequest) => alarmTo(supervisor)(request) && (request.body ?? "").includes("Highway 3");
-    const [alarm] = (await standIn.waitFor((all) => all.some(aboutIt))).filter(aboutIt);
+  }
+  const supervisor = roster.categories.roads!.supervisor.phone;
+  const alarmAbout = (place: string) => (request: StandInRequest) => alarmTo(supervisor)(request) && (request.body ?? "").includes(place);
+
+  it("still raises the alarm with what could be read", async () => {
+    await fileUnreadable("Highway 3 at the river bridge");
+    const alarm = (await standIn.waitFor((all) => all.some(alarmAbout("Highway 3")))).find(alarmAbout("Highway 3"));
     expect(alarm!.body).toBe(
       "311 ALARM: Roads and traffic signals report could not be sent to the crew. NOBODY WAS PAGED: please call the crew yourself. At: Highway 3 at the river bridge. Caller 403-555-0188.",
     );
+  });
+
+  it("raises an alarm for each such report, though none has a reference", async () => {
+    await fileUnreadable("Scenic Drive at 3 Avenue South");
+    await standIn.waitFor((all) => all.some(alarmAbout("Scenic Drive at 3 Avenue South")));
   });
 });

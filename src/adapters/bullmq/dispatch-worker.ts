@@ -38,8 +38,8 @@ export function startDispatchWorker(options: DispatchWorkerOptions): Worker {
       case JOBS.notifyResidents:
         return dispatcher.notifyResidents(IncidentJobData.parse(job.data).reference);
       case JOBS.reportAlarm: {
-        const { report, reason } = ReportAlarmJobData.parse(job.data);
-        return dispatcher.unhandledReport(report, reason);
+        const { report, reason, key } = ReportAlarmJobData.parse(job.data);
+        return dispatcher.unhandledReport(report, reason, key);
       }
       default:
         throw new Error(`unknown job "${job.name}" on ${DISPATCH_QUEUE}`);

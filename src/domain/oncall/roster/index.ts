@@ -6,6 +6,7 @@
 export {
   RosterSchema,
   ROLES,
+  DEFAULT_REPEATS_JOIN_FOR_MS,
   type Roster,
   type CategoryRoster,
   type Member,

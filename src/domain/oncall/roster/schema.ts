@@ -236,6 +236,8 @@ const escalation = z
 
 /** How long repeat reports join an acknowledged incident unless the category says otherwise. */
 export const DEFAULT_REPEATS_JOIN_FOR = "2h";
+/** {@link DEFAULT_REPEATS_JOIN_FOR} in milliseconds, for categories the roster does not have. */
+export const DEFAULT_REPEATS_JOIN_FOR_MS: number = joinWindow.parse(DEFAULT_REPEATS_JOIN_FOR);
 
 const categoryFields = {
   label: text("label", 100),
