@@ -1,6 +1,6 @@
 import type { DateTime } from "luxon";
 import type { IncidentStore } from "../domain/ports.js";
-import type { Incident, PlannedStep } from "../domain/oncall/incident.js";
+import type { Incident } from "../domain/oncall/incident.js";
 import { alarmSms, moreReportsSms, pageSms, residentSms, unhandledReportSms, type UnhandledReport } from "../domain/oncall/messages.js";
 import { PagerError, type Pager } from "../domain/oncall/pager.js";
 import { placeKey } from "../domain/oncall/place.js";
