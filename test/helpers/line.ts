@@ -13,6 +13,8 @@ import { BullReportQueue, createDispatchQueue } from "../../src/adapters/bullmq/
 import { RedisIncidentStore } from "../../src/adapters/redis/incident-store.js";
 import { createWorkerConnection } from "../../src/adapters/redis/connections.js";
 import type { Pager } from "../../src/domain/oncall/pager.js";
+import type { IncidentStore } from "../../src/domain/ports.js";
+import type { JobScheduler } from "../../src/oncall/jobs.js";
 import type { Roster } from "../../src/domain/oncall/roster/index.js";
 import { CrewDesk } from "../../src/oncall/crew-desk.js";
 import { Dispatcher } from "../../src/oncall/dispatcher.js";
@@ -99,6 +101,31 @@ export function parseTwiml(xml: string): Twiml {
   };
 }
 
+/** A scheduler whose jobs are retried `attempts` times, `delayMs` apart. */
+function quickRetries(queue: Queue, retries: { attempts: number; delayMs: number }): JobScheduler {
+  return {
+    async add(name, data, { jobId, delay }) {
+      await queue.add(name, data, { jobId, ...(delay ? { delay } : {}), attempts: retries.attempts, backoff: { type: "fixed", delay: retries.delayMs } });
+    },
+  };
+}
+
+/** What a test's dispatch worker does differently from `npm start`'s. */
+export interface TestWorkerOptions {
+  /** "N more reports" window. */
+  updateWindowMs?: number;
+  lockDuration?: number;
+  stalledInterval?: number;
+  /** Where residents' texts go out (TWILIO_RESIDENT_FROM_NUMBER); the crew's pager when left out. */
+  residentPager?: Pager;
+  /** Where the worker logs (silent unless TEST_LOG_LEVEL says otherwise). */
+  log?: Logger;
+  /** Wraps the worker's incident store, to make it fail on cue as a Redis that refuses writes would. */
+  incidents?: (store: IncidentStore) => IncidentStore;
+  /** Jobs the worker schedules get these retries instead of the queue's own, so failing for good plays out in a test. */
+  retries?: { attempts: number; delayMs: number };
+}
+
 export interface TestLineOptions {
   /** The moment every request happens at; change it between requests with `line.now = ...`. */
   now?: DateTime;
@@ -169,7 +196,7 @@ export class TestLine {
       clock,
       log,
     });
-    if (options.pager) line.startWorker(options.pager, options.updateWindowMs);
+    if (options.pager) line.startWorker(options.pager, options.updateWindowMs ? { updateWindowMs: options.updateWindowMs } : {});
     const app = createApp({
       desk,
       incidents: line.incidents,
@@ -192,22 +219,37 @@ export class TestLine {
     return line;
   }
 
-  /** A dispatch worker on this line's queue, as `npm start` runs it, paging through `pager`. */
-  startWorker(pager: Pager, updateWindowMs?: number, timing: { lockDuration?: number; stalledInterval?: number } = {}): Worker {
+  /**
+   * A dispatch worker on this line's queue, as `npm start` runs it, paging through `pager`.
+   * Options give it what a test needs: quicker windows and retries, a residents' pager, a log
+   * to read, or an incident store that fails on cue.
+   */
+  startWorker(pager: Pager, options: TestWorkerOptions = {}): Worker {
     const connection = createWorkerConnection(REDIS_URL);
     const redis = createWorkerConnection(REDIS_URL);
     const queue = createDispatchQueue(redis, { queueName: this.queueName });
+    const store = new RedisIncidentStore(redis, this.prefix);
+    const log = options.log ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
     const dispatcher = new Dispatcher({
       roster: this.flows.roster,
-      incidents: new RedisIncidentStore(redis, this.prefix),
+      incidents: options.incidents ? options.incidents(store) : store,
       pager,
-      jobs: new BullJobScheduler(queue),
+      ...(options.residentPager ? { residentPager: options.residentPager } : {}),
+      jobs: options.retries ? quickRetries(queue, options.retries) : new BullJobScheduler(queue),
       clock: () => this.now,
-      log: createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+      log,
       publicUrl: PUBLIC_URL,
-      ...(updateWindowMs ? { updateWindowMs } : {}),
+      ...(options.updateWindowMs ? { updateWindowMs: options.updateWindowMs } : {}),
     });
-    const worker = startDispatchWorker({ connection, dispatcher, log: createLogger({ level: "silent" }), queueName: this.queueName, ...timing });
+    const { lockDuration, stalledInterval } = options;
+    const worker = startDispatchWorker({
+      connection,
+      dispatcher,
+      log,
+      queueName: this.queueName,
+      ...(lockDuration ? { lockDuration } : {}),
+      ...(stalledInterval ? { stalledInterval } : {}),
+    });
     this.worker = worker;
     this.workerClose = async () => {
       await worker.close();

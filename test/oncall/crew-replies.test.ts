@@ -1,19 +1,10 @@
 import { readFileSync } from "node:fs";
-import type { Queue, Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import { XMLParser } from "fast-xml-parser";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startDispatchWorker } from "../../src/adapters/bullmq/dispatch-worker.js";
-import { BullJobScheduler } from "../../src/adapters/bullmq/job-scheduler.js";
-import { createDispatchQueue } from "../../src/adapters/bullmq/report-queue.js";
-import { createWorkerConnection } from "../../src/adapters/redis/connections.js";
-import { RedisIncidentStore } from "../../src/adapters/redis/incident-store.js";
 import { TwilioPager } from "../../src/adapters/twilio/twilio-pager.js";
 import { parseRoster, whoIsOnCall, type Member, type Roster } from "../../src/domain/oncall/roster/index.js";
-import { createLogger } from "../../src/logger.js";
-import { Dispatcher } from "../../src/oncall/dispatcher.js";
 import { startTwilioStandIn, type StandInRequest, type TwilioStandIn } from "../../scripts/lib/twilio-stand-in.js";
-import { AUTH_TOKEN, at, newCallSid, PUBLIC_URL, REDIS_URL, TestLine } from "../helpers/line.js";
+import { AUTH_TOKEN, at, newCallSid, TestLine } from "../helpers/line.js";
 
 // What crew members and residents get when they text the line, through the signed SMS webhook
 // and the real worker: a reply must do what the person meant, and never what they did not.
@@ -34,38 +25,15 @@ const powerSupervisor = roster.categories.power!.supervisor;
 
 let standIn: TwilioStandIn;
 let line: TestLine;
-let redis: Redis;
-let connection: Redis;
-let queue: Queue;
-let worker: Worker;
 
 beforeAll(async () => {
   standIn = await startTwilioStandIn({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
   line = await TestLine.start({ roster, now: NIGHT });
   // The worker as services.ts builds it, with residents' texts going out from their own number.
-  redis = createWorkerConnection(REDIS_URL);
-  connection = createWorkerConnection(REDIS_URL);
-  queue = createDispatchQueue(redis, { queueName: line.queueName });
   const twilioFrom = (from: string) => new TwilioPager({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, from, apiUrl: standIn.url });
-  const log = createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
-  const dispatcher = new Dispatcher({
-    roster,
-    incidents: new RedisIncidentStore(redis, line.prefix),
-    pager: twilioFrom(CREW_FROM),
-    residentPager: twilioFrom(RESIDENT_FROM),
-    jobs: new BullJobScheduler(queue),
-    clock: () => line.now,
-    log,
-    publicUrl: PUBLIC_URL,
-    updateWindowMs: 500,
-  });
-  worker = startDispatchWorker({ connection, dispatcher, log, queueName: line.queueName });
+  line.startWorker(twilioFrom(CREW_FROM), { residentPager: twilioFrom(RESIDENT_FROM), updateWindowMs: 500 });
 });
 afterAll(async () => {
-  await worker.close();
-  await queue.close();
-  connection.disconnect();
-  redis.disconnect();
   await line.close();
   await standIn.close();
 });

@@ -1,20 +1,14 @@
 import { readFileSync } from "node:fs";
 import type { Job, Queue, Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import { XMLParser } from "fast-xml-parser";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startDispatchWorker } from "../../src/adapters/bullmq/dispatch-worker.js";
-import { createDispatchQueue } from "../../src/adapters/bullmq/report-queue.js";
-import { createWorkerConnection } from "../../src/adapters/redis/connections.js";
-import { RedisIncidentStore } from "../../src/adapters/redis/incident-store.js";
 import { TwilioPager } from "../../src/adapters/twilio/twilio-pager.js";
 import type { Pager } from "../../src/domain/oncall/pager.js";
 import { parseRoster, whoIsOnCall, type Roster } from "../../src/domain/oncall/roster/index.js";
 import { createLogger } from "../../src/logger.js";
-import { Dispatcher } from "../../src/oncall/dispatcher.js";
-import { moreReportsJobId, notifyResidentsJobId, pageJobId, type JobScheduler } from "../../src/oncall/jobs.js";
+import { moreReportsJobId, notifyResidentsJobId, pageJobId } from "../../src/oncall/jobs.js";
 import { startTwilioStandIn, type StandInRequest, type TwilioStandIn } from "../../scripts/lib/twilio-stand-in.js";
-import { AUTH_TOKEN, at, newCallSid, parseTwiml, PUBLIC_URL, REDIS_URL, TestLine } from "../helpers/line.js";
+import { AUTH_TOKEN, at, newCallSid, parseTwiml, PUBLIC_URL, TestLine } from "../helpers/line.js";
 
 // The worker's decisions where things go wrong or race: provider failures of one channel,
 // acknowledgements that land mid-step, people who take only voice, and concurrent jobs.
@@ -48,8 +42,7 @@ let via: Pager;
 
 let standIn: TwilioStandIn;
 let line: TestLine;
-let redis: Redis;
-let connection: Redis;
+/** The line's dispatch queue, to look at the jobs the worker scheduled. */
 let queue: Queue;
 let worker: Worker;
 const logs: { level: number; msg: string }[] = [];
@@ -61,15 +54,6 @@ beforeAll(async () => {
   line = await TestLine.start({ roster, now: NOW });
 
   // The real worker on the line's queue, with the real Twilio pager behind the hook.
-  redis = createWorkerConnection(REDIS_URL);
-  connection = createWorkerConnection(REDIS_URL);
-  queue = createDispatchQueue(redis, { queueName: line.queueName });
-  /** The dispatch queue, with four attempts a quarter second apart, so a step that fails every attempt plays out in a test. */
-  const jobs: JobScheduler = {
-    async add(name, data, { jobId, delay }) {
-      await queue.add(name, data, { jobId, ...(delay ? { delay } : {}), attempts: 4, backoff: { type: "fixed", delay: 250 } });
-    },
-  };
   const pager: Pager = {
     async sendSms(to, body) {
       await hook?.({ kind: "sms", to, text: body });
@@ -80,24 +64,15 @@ beforeAll(async () => {
       return via.placeCall(to, url);
     },
   };
-  const log = createLogger({ level: "warn", destination: { write: (entry: string) => void logs.push(JSON.parse(entry)) } });
-  const dispatcher = new Dispatcher({
-    roster,
-    incidents: new RedisIncidentStore(redis, line.prefix),
-    pager,
-    jobs,
-    clock: () => line.now,
-    log,
-    publicUrl: PUBLIC_URL,
+  worker = line.startWorker(pager, {
     updateWindowMs: UPDATE_WINDOW_MS,
+    log: createLogger({ level: "warn", destination: { write: (entry: string) => void logs.push(JSON.parse(entry)) } }),
+    retries: { attempts: 4, delayMs: 250 },
   });
-  worker = startDispatchWorker({ connection, dispatcher, log, queueName: line.queueName });
+  queue = line.dispatchQueue();
 });
 afterAll(async () => {
-  await worker.close();
   await queue.close();
-  connection.disconnect();
-  redis.disconnect();
   await line.close();
   await standIn.close();
 });

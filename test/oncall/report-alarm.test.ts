@@ -1,21 +1,15 @@
 import { readFileSync } from "node:fs";
-import type { Queue, Worker } from "bullmq";
-import type { Redis } from "ioredis";
+import type { Queue } from "bullmq";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startDispatchWorker } from "../../src/adapters/bullmq/dispatch-worker.js";
-import { createDispatchQueue, reportJobId, URGENT_REPORT_JOB } from "../../src/adapters/bullmq/report-queue.js";
-import { createWorkerConnection } from "../../src/adapters/redis/connections.js";
-import { RedisIncidentStore } from "../../src/adapters/redis/incident-store.js";
+import { reportJobId, URGENT_REPORT_JOB } from "../../src/adapters/bullmq/report-queue.js";
 import { TwilioPager } from "../../src/adapters/twilio/twilio-pager.js";
 import type { Pager } from "../../src/domain/oncall/pager.js";
 import { everySupervisor, parseRoster, type Roster } from "../../src/domain/oncall/roster/index.js";
 import type { IncidentStore } from "../../src/domain/ports.js";
 import type { UrgentReport } from "../../src/domain/report.js";
 import { createLogger } from "../../src/logger.js";
-import { Dispatcher } from "../../src/oncall/dispatcher.js";
-import type { JobScheduler } from "../../src/oncall/jobs.js";
 import { startTwilioStandIn, type StandInRequest, type TwilioStandIn } from "../../scripts/lib/twilio-stand-in.js";
-import { AUTH_TOKEN, at, newCallSid, PUBLIC_URL, REDIS_URL, TestLine } from "../helpers/line.js";
+import { AUTH_TOKEN, at, newCallSid, TestLine } from "../helpers/line.js";
 
 // A report whose job fails every attempt (Redis failing for longer than the retries last, a bug)
 // must not fail silently: the supervisors are texted what was reported, and the log has it at
@@ -37,30 +31,12 @@ const logs: Record<string, unknown>[] = [];
 
 let standIn: TwilioStandIn;
 let line: TestLine;
-let redis: Redis;
-let connection: Redis;
+/** The line's dispatch queue, for adding report jobs as the web role does. */
 let queue: Queue;
-let worker: Worker;
 
 beforeAll(async () => {
   standIn = await startTwilioStandIn({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
   line = await TestLine.start({ roster, now: NIGHT });
-  redis = createWorkerConnection(REDIS_URL);
-  connection = createWorkerConnection(REDIS_URL);
-  queue = createDispatchQueue(redis, { queueName: line.queueName });
-  const store = new RedisIncidentStore(redis, line.prefix);
-  const incidents: IncidentStore = Object.assign(Object.create(store) as IncidentStore, {
-    openOrJoin: async (...args: Parameters<IncidentStore["openOrJoin"]>) => {
-      if (failing.has(args[0].reference)) throw new Error("READONLY You can't write against a read only replica.");
-      return store.openOrJoin(...args);
-    },
-  });
-  /** Every job gets four attempts a tenth of a second apart, so failing for good plays out in a test. */
-  const jobs: JobScheduler = {
-    async add(name, data, { jobId, delay }) {
-      await queue.add(name, data, { jobId, ...(delay ? { delay } : {}), attempts: 4, backoff: { type: "fixed", delay: 100 } });
-    },
-  };
   const twilio = new TwilioPager({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, from: FROM, apiUrl: standIn.url });
   const pager: Pager = {
     sendSms: async (to, body) => {
@@ -69,15 +45,21 @@ beforeAll(async () => {
     },
     placeCall: (to, url) => twilio.placeCall(to, url),
   };
-  const log = createLogger({ level: "warn", destination: { write: (entry: string) => void logs.push(JSON.parse(entry)) } });
-  const dispatcher = new Dispatcher({ roster, incidents, pager, jobs, clock: () => line.now, log, publicUrl: PUBLIC_URL });
-  worker = startDispatchWorker({ connection, dispatcher, log, queueName: line.queueName });
+  line.startWorker(pager, {
+    log: createLogger({ level: "warn", destination: { write: (entry: string) => void logs.push(JSON.parse(entry)) } }),
+    incidents: (store) =>
+      Object.assign(Object.create(store) as IncidentStore, {
+        openOrJoin: async (...args: Parameters<IncidentStore["openOrJoin"]>) => {
+          if (failing.has(args[0].reference)) throw new Error("READONLY You can't write against a read only replica.");
+          return store.openOrJoin(...args);
+        },
+      }),
+    retries: { attempts: 4, delayMs: 100 },
+  });
+  queue = line.dispatchQueue();
 });
 afterAll(async () => {
-  await worker.close();
   await queue.close();
-  connection.disconnect();
-  redis.disconnect();
   await line.close();
   await standIn.close();
 });

@@ -54,7 +54,7 @@ describe("the dispatch worker", () => {
     await new Promise((resolve) => doomed.once("exit", resolve));
 
     // Every worker of a deployment checks for stalled jobs on the same interval; short here.
-    line.startWorker(pager, undefined, { stalledInterval: 500 });
+    line.startWorker(pager, { stalledInterval: 500 });
     const primary = whoIsOnCall(roster, "water", NOW).primary!;
     const requests = await standIn.waitFor((all) => all.some((request) => request.to === primary.phone && (request.body ?? "").includes(reference)), 20_000);
     expect(requests.filter((request) => (request.body ?? "").includes(reference) && request.to === primary.phone)).toHaveLength(1);
@@ -101,7 +101,7 @@ describe("the dispatch worker", () => {
       // The second worker finds the job stalled and takes it up again, then dies in turn.
       await kill(await doomedWorker(own));
 
-      own.startWorker(pager, undefined, { stalledInterval: 500 });
+      own.startWorker(pager, { stalledInterval: 500 });
       const { backup } = whoIsOnCall(roster, "water", NOW);
       const requests = await standIn.waitFor((all) => all.some((request) => request.to === backup!.phone && (request.body ?? "").includes(reference)), 20_000);
       expect(requests.filter((request) => (request.body ?? "").includes(reference)).map((request) => request.to)).toEqual([backup!.phone]);
