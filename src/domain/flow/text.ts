@@ -114,8 +114,15 @@ export function matchSpokenChoice<T extends { key: string; keywords: readonly st
   return byKey ? { kind: "one", choice: byKey } : { kind: "none" };
 }
 
-const YES = ["yes", "yeah", "yep", "yup", "correct", "right", "that s right", "that is right", "sure", "affirmative", "uh huh", "exactly", "ok", "okay"];
-const NO = ["no", "nope", "nah", "wrong", "incorrect", "not right", "that s wrong", "not quite"];
+// Read in order: the first of these a caller says decides. Phrases that turn a yes around come
+// first ("not right", "isn't correct"), then doubt, then the plain words.
+const NO_PHRASES = ["not right", "not correct", "not quite", "not exactly", "not it", "that s wrong", "don t think so", "i don t think", "wrong"];
+// "Yeah, no" means no in Alberta, and "yeah, no problem" yes: asked again.
+const UNSURE_PHRASES = ["yeah no", "not sure", "don t know", "dunno", "no idea", "maybe", "i guess", "kind of", "sort of", "sure"];
+const YES_WORDS = ["yes", "yeah", "yep", "yup", "yea", "correct", "right", "affirmative", "uh huh", "exactly", "ok", "okay", "absolutely", "definitely", "that s it", "perfect"];
+const NO_WORDS = ["no", "nope", "nah", "incorrect", "negative"];
+/** Words that turn the yes after them into a no: "not right", "isn't correct" ("isn t"), "never". */
+const NEGATORS = new Set(["not", "t", "never"]);
 
 /**
  * The answer to "If that's right, press 1 or say yes; if not, press 2 or say no": the key, the
@@ -129,14 +136,22 @@ export function confirmation(digits: string, speech: string): "yes" | "no" | nul
 }
 
 /**
- * A spoken yes or no: "yes", "yeah that's right", "no", "nope, wrong street". Null when the
- * words are neither, or both.
+ * A spoken yes or no: "yes", "yeah that's right", "no", "nope, wrong street", "that isn't
+ * correct". The first yes or no said decides ("yes, there's no power" is a yes), a yes after
+ * "not" is a no, and doubt ("I'm not sure", "maybe") is neither: null, so the caller is asked
+ * again rather than taken at a guess.
  */
 export function spokenYesNo(speech: string): "yes" | "no" | null {
-  const said = ` ${normaliseSpeech(speech)} `;
-  const has = (list: readonly string[]) => list.some((phrase) => said.includes(` ${phrase} `));
-  const no = has(NO);
-  const yes = has(YES) && !(no && /\bnot (right|correct)\b/.test(said));
-  if (yes === no) return null;
-  return yes ? "yes" : "no";
+  const words = normaliseSpeech(speech).split(" ").filter(Boolean);
+  const saysAt = (at: number, phrase: string) => phrase.split(" ").every((word, index) => words[at + index] === word);
+  for (let at = 0; at < words.length; at++) {
+    if (NO_PHRASES.some((phrase) => saysAt(at, phrase))) return "no";
+    if (UNSURE_PHRASES.some((phrase) => saysAt(at, phrase))) return null;
+    if (YES_WORDS.some((phrase) => saysAt(at, phrase))) {
+      const negated = words.slice(Math.max(0, at - 2), at).some((word) => NEGATORS.has(word));
+      return negated ? "no" : "yes";
+    }
+    if (NO_WORDS.some((phrase) => saysAt(at, phrase))) return "no";
+  }
+  return null;
 }
