@@ -76,6 +76,8 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
   const reports = new BullReportQueue({
     redis,
     onError: (error) => log.warn({ err: error.message }, "dispatch queue connection"),
+    onLateUpdate: (callSid) =>
+      log.warn({ callSid }, "the caller added to a report the crew already has (its hold ran out): the crew has it without that"),
   });
   const incidents = new RedisIncidentStore(redis);
   const clock = cityClock(flows);

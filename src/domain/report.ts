@@ -18,6 +18,11 @@ export const UrgentReport = z.object({
   /** True when the caller confirmed the place as it was read back to them. */
   locationConfirmed: z.boolean().optional(),
   /**
+   * True when `location` is speech the line did not take: heard with too little confidence, or
+   * refused by the caller at the read-back. Pages say it may be wrong.
+   */
+  locationUnsure: z.boolean().optional(),
+  /**
    * The caller's own recording: of the place when speech was unsure or failed, or of the
    * problem itself when the caller could not use the menu. Crews hear it on the voice page;
    * it never goes out in SMS text.

@@ -15,7 +15,7 @@ import type { CallOutcome } from "../domain/flow/call-state.js";
 import { newCall, step } from "../domain/flow/engine.js";
 import { holdTurn } from "../domain/flow/nodes/index.js";
 import type { Flow } from "../domain/flow/schema.js";
-import { activeOverride, lineStatus } from "../domain/hours/index.js";
+import { activeOverride, lineStatus, type EmergencyOverride } from "../domain/hours/index.js";
 import type { CallRecords, CallStore, OverrideStore, ReportQueue } from "../domain/ports.js";
 import type { Logger } from "../logger.js";
 
@@ -33,6 +33,12 @@ export interface VoiceDependencies {
 }
 
 type Params = Record<string, unknown>;
+
+/** What the fallback knows of a failed request: the override, if it was read, and whether a report was being filed. */
+interface FallbackSituation {
+  override?: EmergencyOverride | null;
+  urgent?: boolean;
+}
 
 /** The hold loop when the queue's own settings cannot be found (the fallback queue, a changed flow). */
 const DEFAULT_HOLD_TURN = { announcement: "Thank you for waiting.", offerVoicemail: null, music: null, pause: 20 };
@@ -57,16 +63,17 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
   const sendTwiml = (res: Response, twiml: string) => res.status(200).type("text/xml").send(twiml);
 
   /**
-   * What a caller hears when the line itself fails: an apology, then the general queue in
-   * business hours or the fallback number after hours. Needs nothing but memory.
+   * What a caller hears when the line itself fails: an apology, then the general queue while the
+   * line is open (by the hours and the supervisor's override, when it could be read), or the
+   * fallback number when it is closed. A caller whose urgent report could not be filed goes to
+   * the fallback number at any hour: a person must hear it. Needs nothing but memory.
    */
-  function fallbackTwiml(now: DateTime): string {
+  function fallbackTwiml(now: DateTime, situation: FallbackSituation = {}): string {
     const flow = deps.flows.main;
-    const route: FallbackRoute = lineStatus(deps.flows.hours, now, null).open
-      ? { queue: flow.fallbackQueue, waitUrl: waitUrl(flow.name, "") }
-      : deps.fallbackNumber
-        ? { dial: deps.fallbackNumber }
-        : { goodbye: true };
+    const open = lineStatus(deps.flows.hours, now, situation.override ?? null).open;
+    const agents: FallbackRoute = { queue: flow.fallbackQueue, waitUrl: waitUrl(flow.name, "") };
+    const route: FallbackRoute =
+      open && !situation.urgent ? agents : deps.fallbackNumber ? { dial: deps.fallbackNumber } : open ? agents : { goodbye: true };
     return renderFallback(route, flow);
   }
 
@@ -74,9 +81,12 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
     const params = (req.body ?? {}) as Params;
     const callSid = cleanText(params.CallSid, 64) ?? "";
     const now = deps.clock();
+    // What the fallback needs to know, as far as this request got.
+    const situation: FallbackSituation = {};
     try {
       if (!/^CA[0-9a-fA-F]{32}$/.test(callSid)) throw new Error("the request has no valid CallSid");
       const [stored, override] = await Promise.all([deps.calls.load(callSid), deps.overrides.get()]);
+      situation.override = activeOverride(override, now);
       if (stored && (requestedStep === null || requestedStep !== stored.call.step)) {
         // Twilio asked again for a step we already answered (a retry or a timeout): same answer, no new effects.
         log.debug({ callSid, step: requestedStep, at: stored.call.step }, "replayed an answered step");
@@ -91,13 +101,15 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
         else log.info({ callSid, from: caller, to: cleanText(params.To, 32) }, "call started");
       }
       const call = stored?.call ?? newCall(flow, { callSid, caller, now });
-      const env = { now, hours: deps.flows.hours, override: activeOverride(override, now), outlook: outlooks.at(deps.flows.hours, now) };
+      const env = { now, hours: deps.flows.hours, override: situation.override, outlook: outlooks.at(deps.flows.hours, now) };
       const result = step(flow, call, stored ? replyFromParams(params) : {}, env);
 
       for (const action of result.actions) {
         if (action.type !== "dispatch") continue;
-        const reference = await fileReport(action.report, action.hold);
+        situation.urgent = true;
+        const reference = await fileReport(action.report, action.hold, Boolean(call.heldReport));
         result.call.vars.reference = reference;
+        situation.urgent = false;
       }
 
       const twiml = renderActions(result.actions, flow, {
@@ -114,16 +126,17 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
       sendTwiml(res, twiml);
     } catch (error) {
       log.error({ err: error, callSid }, "voice webhook failed; the caller gets the fallback");
-      sendTwiml(res, fallbackTwiml(now));
+      sendTwiml(res, fallbackTwiml(now, situation));
     }
   }
 
   /**
    * Files (or updates and releases) the call's report. When that fails, what the caller said is
-   * logged at error level, so a person can act on it, and the failure goes on to the fallback:
-   * after hours, a person at FALLBACK_NUMBER.
+   * logged at error level, so a person can act on it, and the failure goes on to the fallback: a
+   * person at FALLBACK_NUMBER. `filedBefore`: an earlier step filed it, and it still goes to the
+   * crew as it was then.
    */
-  async function fileReport(report: ReportDraft, hold: boolean): Promise<string> {
+  async function fileReport(report: ReportDraft, hold: boolean, filedBefore: boolean): Promise<string> {
     try {
       const reference = await deps.reports.dispatch(report, { hold });
       const fields = { callSid: report.callSid, reference, category: report.category };
@@ -133,7 +146,9 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
     } catch (error) {
       log.error(
         { err: error, callSid: report.callSid, report },
-        "URGENT REPORT NOT FILED: act on it by hand (category, place, recording and callback are in this line)",
+        filedBefore
+          ? "urgent report filed earlier could not be brought up to date: it still goes to the crew as it was; what the caller added is in this line"
+          : "URGENT REPORT NOT FILED: act on it by hand (category, place and recording are in this line; look the caller up by CallSid)",
       );
       throw error;
     }
@@ -185,10 +200,7 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
     try {
       const stored = await deps.calls.load(callSid);
       const call = stored?.call;
-      // The caller hung up with a report held for their next answer: the crew gets it now.
-      if (call?.heldReport && (await deps.reports.release(callSid))) {
-        log.info({ callSid, reference: call.vars.reference }, "the caller hung up: their held report goes to the crew now");
-      }
+      if (call?.heldReport) await releaseReport(callSid, call.vars.reference);
       const duration = Number(params.CallDuration);
       const outcome: CallOutcome = call?.outcome ?? "abandoned";
       const kept = await deps.records.add({
@@ -213,6 +225,18 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
       res.status(204).end();
     }
   });
+
+  /**
+   * The caller hung up with a report held for their next answer: the crew gets it now, after
+   * the short grace for a last answer. Should this fail, the hold runs out and it goes anyway.
+   */
+  async function releaseReport(callSid: string, reference: string | undefined): Promise<void> {
+    try {
+      if (await deps.reports.release(callSid)) log.info({ callSid, reference }, "the caller hung up: their held report goes to the crew now");
+    } catch (error) {
+      log.error({ err: error, callSid, reference }, "could not release the held report: it goes to the crew when its hold runs out");
+    }
+  }
 
   /** Twilio's fallback URL: requested when our answer could not be fetched or parsed. Touches no state. */
   router.post("/fallback", (req, res) => {

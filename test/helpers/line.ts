@@ -142,6 +142,8 @@ export interface TestLineOptions {
   log?: Logger;
   /** How long a held report waits for the caller's next answer (the line's default is two minutes). */
   reportHoldMs?: number;
+  /** How long a report released by the call's end still waits for a last answer (the line's default is five seconds). */
+  reportReleaseGraceMs?: number;
 }
 
 /**
@@ -176,6 +178,7 @@ export class TestLine {
       queueName: this.queueName,
       keyPrefix: this.prefix,
       ...(options.reportHoldMs ? { holdMs: options.reportHoldMs } : {}),
+      ...(options.reportReleaseGraceMs ? { releaseGraceMs: options.reportReleaseGraceMs } : {}),
     });
     this.calls = new RedisCallStore(this.redis, this.prefix);
     this.overrides = new RedisOverrideStore(this.redis, this.prefix);

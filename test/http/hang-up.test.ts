@@ -17,6 +17,8 @@ const roster: Roster = parseRoster(readFileSync("test/fixtures/oncall/test-roste
 const SATURDAY_NIGHT = at("2026-12-05T02:00");
 /** Short, so the case where no status callback ever comes does not take the line's two minutes. */
 const HOLD_MS = 1_500;
+/** How long a released report waits for a last answer Twilio may still post. */
+const GRACE_MS = 700;
 
 let standIn: TwilioStandIn;
 let line: TestLine;
@@ -24,7 +26,7 @@ let line: TestLine;
 beforeAll(async () => {
   standIn = await startTwilioStandIn({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
   const pager = new TwilioPager({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, from: "+14035550311", apiUrl: standIn.url });
-  line = await TestLine.start({ roster, pager, now: SATURDAY_NIGHT, reportHoldMs: HOLD_MS, fallbackNumber: "+14035550999" });
+  line = await TestLine.start({ roster, pager, now: SATURDAY_NIGHT, reportHoldMs: HOLD_MS, reportReleaseGraceMs: GRACE_MS, fallbackNumber: "+14035550999" });
 });
 afterAll(async () => {
   await line.close();
@@ -85,7 +87,11 @@ describe("a caller who has named the problem and the place", () => {
       expect(caller.last!.says.join(" ")).toContain(`I heard ${place}`);
       expect(await reportJobState(caller)).toBe("delayed");
       await caller.hangUp();
-      expect(await reportJobState(caller)).not.toBe("delayed");
+      const queue = line.dispatchQueue();
+      const job = await queue.getJob(reportJobId(caller.callSid));
+      await queue.close();
+      // Released: no longer held for the caller's next answer, only for the short grace.
+      expect(job!.delay).toBe(GRACE_MS);
       expect(await pagesFor(caller)).toHaveLength(1);
     });
   });
@@ -98,7 +104,7 @@ describe("a caller who has named the problem and the place", () => {
       await caller.hangUp();
       const pages = await pagesFor(caller);
       expect(pages).toHaveLength(1);
-      expect(pages[0]!.body).toContain(place);
+      expect(pages[0]!.body).toContain(`At (caller confirmed): ${place}`);
     });
   });
 
@@ -111,7 +117,7 @@ describe("a caller who has named the problem and the place", () => {
       await caller.hangUp();
       const pages = await pagesFor(caller);
       expect(pages).toHaveLength(1);
-      expect(pages[0]!.body).toContain(place);
+      expect(pages[0]!.body).toContain(`At (caller confirmed): ${place}`);
       expect(pages[0]!.body).toContain("403-555-7001");
     });
   });
@@ -178,6 +184,23 @@ describe("a caller whose place could not be understood, who hangs up while recor
     expect(pages).toHaveLength(1);
     // The recording's address is for the voice page, never the SMS.
     expect(pages[0]!.body).not.toContain("api.twilio.com");
+  });
+});
+
+describe("a caller who hangs up mid-recording, when Twilio's status callback comes before the recording", () => {
+  it("is paged once, with the recording that came last", async () => {
+    const caller = line.caller("+14035557004");
+    await caller.dial();
+    await caller.press("2");
+    await caller.say("fifth and something", "0.3");
+    await caller.say("fifth and the other one", "0.28");
+    expect(caller.last!.verbs).toContain("Record");
+    await caller.hangUp();
+    await caller.record("https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE78", "5", "hangup");
+    const pages = await pagesFor(caller);
+    expect(pages).toHaveLength(1);
+    expect(pages[0]!.body).toContain("Heard (unsure): fifth and the other one");
+    expect(pages[0]!.body).toMatch(/recorded/i);
   });
 });
 

@@ -264,6 +264,38 @@ describe("when something inside the voice webhook throws", () => {
       expect(JSON.stringify(unfiled)).not.toContain(CALLER);
     });
 
+    it("dials FALLBACK_NUMBER in business hours too: a person must hear an urgent report, and the agents' queue is no place for it", async () => {
+      const { line } = withNumber;
+      line.now = WEDNESDAY_MORNING;
+      const caller = line.caller(CALLER);
+      await caller.dial();
+      await caller.press("9");
+      await caller.press("2");
+      const raw = await withBrokenReferences(line, () =>
+        caller.raw(caller.nextUrl(), { SpeechResult: "5th Avenue and 13th Street South", Confidence: "0.9" }),
+      );
+      const twiml = playable(raw);
+      expect(twiml.text("Dial")).toBe(FALLBACK_NUMBER);
+      expect(twiml.verbs).not.toContain("Enqueue");
+    });
+
+    it("says so differently when the report was filed at an earlier step: it still reaches the crew", async () => {
+      const { line, lines } = withNumber;
+      line.now = SATURDAY_NIGHT;
+      const caller = line.caller(CALLER);
+      await caller.dial();
+      await caller.press("2");
+      await caller.say("5th Avenue and 13th Street South");
+      // The call's own reference made unreadable, so bringing the filed report up to date throws.
+      const ownReference = `${line.prefix}reference:${caller.callSid}`;
+      await line.redis.multi().del(ownReference).hset(ownReference, "not", "a reference").exec();
+      const raw = await caller.raw(caller.nextUrl(), { Digits: "1" });
+      expect(playable(raw).text("Dial")).toBe(FALLBACK_NUMBER);
+      const messages = errorsFor(lines, caller.callSid).map((entry) => String(entry.msg));
+      expect(messages.some((message) => /filed earlier could not be brought up to date/.test(message))).toBe(true);
+      expect(messages.some((message) => /NOT FILED/.test(message))).toBe(false);
+    });
+
     it("apologises and says goodbye when FALLBACK_NUMBER is not set", async () => {
       const { line } = withoutNumber;
       const twiml = playable((await confirmReport(line)).raw);

@@ -5,7 +5,8 @@ import { UrgentReport } from "../../domain/report.js";
 import type { Logger } from "../../logger.js";
 import type { Dispatcher } from "../../oncall/dispatcher.js";
 import { IncidentJobData, JOBS, PageJobData, readUnhandledReport, ReportAlarmJobData } from "../../oncall/jobs.js";
-import { DISPATCH_QUEUE } from "./report-queue.js";
+import { ZodError } from "zod";
+import { DISPATCH_QUEUE, REPORT_BACKOFF, reportBackoffMs } from "./report-queue.js";
 
 export interface DispatchWorkerOptions {
   /** A worker connection (`maxRetriesPerRequest: null`). */
@@ -59,6 +60,8 @@ export function startDispatchWorker(options: DispatchWorkerOptions): Worker {
           );
           throw new UnrecoverableError(error.message);
         }
+        // A job whose data does not parse never will: it fails for good now (a report's alarm follows).
+        if (error instanceof ZodError) throw new UnrecoverableError(`the job's data is not valid: ${error.message}`);
         throw error;
       }
     },
@@ -68,6 +71,12 @@ export function startDispatchWorker(options: DispatchWorkerOptions): Worker {
       ...(options.lockDuration ? { lockDuration: options.lockDuration } : {}),
       ...(options.stalledInterval ? { stalledInterval: options.stalledInterval } : {}),
       ...(options.bullPrefix ? { prefix: options.bullPrefix } : {}),
+      settings: {
+        backoffStrategy: (attemptsMade: number, type?: string) => {
+          if (type === REPORT_BACKOFF) return reportBackoffMs(attemptsMade);
+          throw new Error(`unknown backoff "${type}" on ${DISPATCH_QUEUE}`);
+        },
+      },
     },
   );
   worker.on("failed", (job, error) => {

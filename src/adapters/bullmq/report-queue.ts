@@ -43,16 +43,29 @@ export function createDispatchQueue(connection: Redis, options: { queueName?: st
   });
 }
 
+/** The name of the report jobs' backoff, which the dispatch worker computes with {@link reportBackoffMs}. */
+export const REPORT_BACKOFF = "report";
+
 /**
- * A report is worth more than a page chain: its job is retried for well over half an hour
- * (13 tries, waits doubling from a second, jitter at most 30% off: at least 47 minutes in all),
- * long enough to outlast a Redis failover or a worker restart. When even that fails, the worker
- * raises the supervisors' alarm with what was reported.
+ * A report is worth more than a page chain: its job is retried for over half an hour (50 tries:
+ * waits doubling from a second up to a minute, at most 30% shorter for jitter, so at least 30
+ * minutes in all), long enough to outlast a Redis failover or a worker restart, and never more
+ * than a minute late once the trouble is over. When even that fails, the worker raises the
+ * supervisors' alarm with what was reported.
  */
 export const REPORT_JOB_OPTIONS = {
-  attempts: 13,
-  backoff: { type: "exponential", delay: 1_000, jitter: 0.3 },
+  attempts: 50,
+  backoff: { type: REPORT_BACKOFF },
 } as const;
+
+/**
+ * The wait before a report job's `attempt`th retry (1 for the first): doubling from a second,
+ * capped at a minute, with up to 30% taken off at random so workers do not retry in step.
+ */
+export function reportBackoffMs(attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(1_000 * 2 ** Math.max(0, attempt - 1), 60_000);
+  return Math.floor(ceiling * (0.7 + 0.3 * random()));
+}
 
 /**
  * How long a held report waits for the caller's next answer before it goes to the crew as it
@@ -60,6 +73,12 @@ export const REPORT_JOB_OPTIONS = {
  * single wait of the report's questions (a recording of up to a minute, with its prompt).
  */
 export const DEFAULT_REPORT_HOLD_MS = 120_000;
+
+/**
+ * How long a report released by the call's end still waits: Twilio may post the last answer
+ * (a recording the caller hung up on) just after the status callback, and it belongs in the page.
+ */
+export const DEFAULT_RELEASE_GRACE_MS = 5_000;
 
 /** The BullMQ job id of a call's report: derived from the CallSid, so adding it twice adds it once. */
 export function reportJobId(callSid: string): string {
@@ -78,6 +97,10 @@ export interface BullReportQueueOptions {
   onError?: (error: Error) => void;
   /** @defaultValue {@link DEFAULT_REPORT_HOLD_MS} */
   holdMs?: number;
+  /** @defaultValue {@link DEFAULT_RELEASE_GRACE_MS} */
+  releaseGraceMs?: number;
+  /** Told when a call added to a report the worker had already taken: the crew has it without that. */
+  onLateUpdate?: (callSid: string) => void;
 }
 
 /** Urgent reports onto the `oncall-dispatch` BullMQ queue, one job per call. */
@@ -86,9 +109,15 @@ export class BullReportQueue implements ReportQueue {
   private readonly referenceForCall;
   private readonly keyPrefix: string;
   private readonly holdMs: number;
+  private readonly releaseGraceMs: number;
+  private readonly onLateUpdate: (callSid: string) => void;
+  private readonly redis: Redis;
 
   constructor(options: BullReportQueueOptions) {
+    this.redis = options.redis;
     this.holdMs = options.holdMs ?? DEFAULT_REPORT_HOLD_MS;
+    this.releaseGraceMs = options.releaseGraceMs ?? DEFAULT_RELEASE_GRACE_MS;
+    this.onLateUpdate = options.onLateUpdate ?? (() => {});
     this.referenceForCall = defineScript(options.redis, "civicReferenceForCall", 2, REFERENCE_FOR_CALL);
     this.keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
     this.queue = createDispatchQueue(options.redis, options);
@@ -97,8 +126,9 @@ export class BullReportQueue implements ReportQueue {
 
   /**
    * Files the call's report: queues it the first time, and while it is still held brings it up
-   * to date and either holds it again (`hold`) or sends it to the worker now. A report the worker
-   * has already taken keeps what it had; the answer says so.
+   * to date and either holds it again (`hold`) or sends it to the worker now. Once the call's end
+   * has released it, it is held only for the grace. A report the worker has already taken keeps
+   * what it had, and `onLateUpdate` is told.
    */
   async dispatch(draft: ReportDraft, options: { hold?: boolean } = {}): Promise<string> {
     const reference = String(
@@ -111,21 +141,35 @@ export class BullReportQueue implements ReportQueue {
     );
     const report = UrgentReport.parse({ ...draft, reference });
     const jobId = reportJobId(draft.callSid);
-    const delay = options.hold ? this.holdMs : 0;
     const filed = await Job.fromId<UrgentReport>(this.queue, jobId);
     if (!filed) {
+      const delay = options.hold ? this.holdMs : 0;
       await this.queue.add(URGENT_REPORT_JOB, report, { jobId, ...REPORT_JOB_OPTIONS, ...(delay ? { delay } : {}) });
-    } else if (await filed.isDelayed()) {
-      await this.update(filed, report, delay);
+      return reference;
+    }
+    // The report was received when it was first filed; later steps only add to it.
+    const updated = { ...report, receivedAt: filed.data.receivedAt };
+    const released = options.hold && (await this.redis.exists(this.releasedKey(draft.callSid))) === 1;
+    const delay = !options.hold ? 0 : released ? this.releaseGraceMs : this.holdMs;
+    if (!(await filed.isDelayed()) || !(await this.update(filed, updated, delay))) {
+      if (JSON.stringify(filed.data) !== JSON.stringify(updated)) this.onLateUpdate(draft.callSid);
     }
     return reference;
   }
 
-  /** Sends a held report to the worker now (the call ended). Nothing when there is none, or it has gone. */
+  /**
+   * The call ended: its held report goes to the worker after a short grace (for a last answer
+   * Twilio may still post). Nothing when there is none, or it has gone.
+   */
   async release(callSid: string): Promise<boolean> {
     const filed = await Job.fromId<UrgentReport>(this.queue, reportJobId(callSid));
     if (!filed || !(await filed.isDelayed())) return false;
-    return this.moveOn(() => filed.promote());
+    await this.redis.set(this.releasedKey(callSid), "1", "EX", CALL_TTL_SECONDS);
+    return this.moveOn(() => filed.changeDelay(this.releaseGraceMs));
+  }
+
+  private releasedKey(callSid: string): string {
+    return `${this.keyPrefix}report-released:${callSid}`;
   }
 
   private async update(filed: Job<UrgentReport>, report: UrgentReport, delay: number): Promise<boolean> {

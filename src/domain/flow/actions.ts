@@ -42,6 +42,7 @@ export interface ReportDraft {
   category: string;
   location: string;
   locationConfirmed?: boolean;
+  locationUnsure?: boolean;
   recordingUrl?: string;
   pageSupervisor?: boolean;
   callbackNumber: string | null;

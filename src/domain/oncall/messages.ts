@@ -70,14 +70,15 @@ export function isPlaceholderPlace(location: string): boolean {
 }
 
 /**
- * How a page names the place: as said and confirmed, as heard when speech was unsure (the caller's
- * recording is the truth then), or not at all when nothing was understood. Null when there is
+ * How a page names the place: as said and confirmed, as heard when speech was unsure or the caller
+ * said it was wrong (their recording, when there is one, is the truth then), or not at all when
+ * nothing was understood. Null when there is
  * nothing to name.
  */
 function placeText(report: UrgentReport): string | null {
   if (isPlaceholderPlace(report.location)) return null;
   if (report.locationConfirmed) return `At (caller confirmed): ${report.location}`;
-  if (report.recordingUrl) return `Heard (unsure): ${report.location}`;
+  if (report.recordingUrl || report.locationUnsure) return `Heard (unsure): ${report.location}`;
   return `At: ${report.location}`;
 }
 
@@ -125,7 +126,7 @@ export function pageSpeech(report: UrgentReport, label: string, zone: string): s
     ? []
     : report.locationConfirmed
       ? [`The place: ${report.location}. The caller confirmed it.`]
-      : report.recordingUrl
+      : report.recordingUrl || report.locationUnsure
         ? [`The place as the line heard it, which may be wrong: ${report.location}.`]
         : [`The place: ${report.location}.`];
   return [

@@ -59,10 +59,21 @@ describe("the City's trouble line", () => {
 
       it("keeps the refused words only as heard, never as the confirmed place", () => {
         const [held] = dispatches(refusing.actions);
-        expect(held).toMatchObject({ hold: true, report: { location: "5th Avenue South and 13th Street South" } });
+        expect(held).toMatchObject({ hold: true, report: { location: "5th Avenue South and 13th Street South", locationUnsure: true } });
         expect(held).not.toHaveProperty("report.locationConfirmed");
         expect(refusing.call.vars).toMatchObject({ location: "", locationHeard: "5th Avenue South and 13th Street South" });
       });
+    });
+  });
+
+  describe("when speech was unsure and the caller hangs up before saying it again", () => {
+    const phone = atTheTroubleLine();
+    phone.say("fifth and thirteen something", 0.31);
+
+    it("files what was heard, marked unsure, never as the place", () => {
+      expect(dispatches(phone.actions)).toEqual([
+        expect.objectContaining({ hold: true, report: expect.objectContaining({ location: "fifth and thirteen something", locationUnsure: true }) }),
+      ]);
     });
   });
 

@@ -140,6 +140,21 @@ describe("pageSms", () => {
     });
   });
 
+  describe("a place speech was unsure of, or the caller said was wrong, with no recording (they hung up)", () => {
+    const sms = pageSms(report({ location: "15th avenue south", locationUnsure: true }), "Water and sewer", ZONE);
+
+    it("is marked as unsure, never given as the place", () => {
+      expect(sms).toContain("Heard (unsure): 15th avenue south.");
+      expect(sms).not.toContain("At: ");
+    });
+
+    it("is said to be possibly wrong on the voice page", () => {
+      expect(pageSpeech(report({ location: "15th avenue south", locationUnsure: true }), "Water and sewer", ZONE)).toContain(
+        "The place as the line heard it, which may be wrong: 15th avenue south.",
+      );
+    });
+  });
+
   describe("a place that was recorded because nothing was understood", () => {
     const sms = pageSms(report({ location: "(recorded: listen to the recording)", recordingUrl: RECORDING }), "Water and sewer", ZONE);
 

@@ -30,11 +30,14 @@ export function reportDraft(node: DispatchNode, ctx: StepContext): ReportDraft {
   const recordingUrl = value(node.recording);
   // Until the caller gives or confirms one, the number they called from is the best there is.
   const callbackNumber = value(node.callback) ?? callerNumber(ctx.call.caller);
-  const location = value(node.location) ?? value(node.heard) ?? (recordingUrl ? "(recorded: listen to the recording)" : "(not given)");
+  const taken = value(node.location);
+  const unsure = taken ? undefined : value(node.heard);
+  const location = taken ?? unsure ?? (recordingUrl ? "(recorded: listen to the recording)" : "(not given)");
   return {
     category: node.category ?? value("category") ?? "general",
     location,
-    ...(value(node.location) && value(`${node.location}Confirmed`) === "yes" ? { locationConfirmed: true } : {}),
+    ...(taken && value(`${node.location}Confirmed`) === "yes" ? { locationConfirmed: true } : {}),
+    ...(unsure ? { locationUnsure: true } : {}),
     ...(recordingUrl ? { recordingUrl } : {}),
     ...(node.pageSupervisor ? { pageSupervisor: true } : {}),
     callbackNumber,
