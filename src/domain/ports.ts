@@ -100,6 +100,11 @@ export interface IncidentStore {
   /** Keeps who a step paged, once: a step recorded already keeps its first person, which is returned. */
   recordStep(reference: string, step: PlannedStep): Promise<PlannedStep>;
   addEvent(reference: string, event: IncidentEvent): Promise<void>;
+  /**
+   * Every round of pages went unanswered: the incident takes no more repeat reports. A report of
+   * the same place opens a new incident, which pages whoever is on call by then.
+   */
+  endChain(reference: string, at: string): Promise<void>;
   /** Takes an open incident for `by`, once; says who holds it otherwise. */
   acknowledge(reference: string, by: { name: string; phone: string }, at: string): Promise<AcknowledgeResult>;
   /** Marks it fixed and frees its place, when `by` may; says why not otherwise. */

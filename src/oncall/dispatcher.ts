@@ -355,6 +355,8 @@ export class Dispatcher {
     const { reference } = incident;
     const report = incident.reports[0]!;
     log.error({ reference, category: report.category }, "ALARM: nobody acknowledged after every round of pages");
+    // From now on a report of this place pages afresh rather than joining an incident nobody took.
+    await incidents.endChain(reference, this.now());
     const known = Boolean(this.crew(report.category));
     if (await incidents.markSent(reference, ALARM_STEP, "alarm")) {
       await incidents.addEvent(reference, { at: this.now(), kind: "alarm", detail: known ? "supervisor alerted" : "unknown category: every supervisor alerted" });

@@ -161,15 +161,28 @@ describe("repeat reports of the same place", () => {
   });
 
   describe("while nobody has acknowledged the incident", () => {
-    it("keep joining it, however long ago it was opened", async () => {
+    it("keep joining it while its pages are still going out", async () => {
       const corner = newCorner();
       const { primary, supervisor } = whoIsOnCall(roster, "power", SATURDAY_NIGHT);
       const first = await report("power", corner);
       await pagedBy(primary!.phone, first);
-      line.now = SATURDAY_NIGHT.plus({ hours: 5 });
       const repeat = await report("power", corner);
       expect(await incidentOf(repeat)).toBe(first);
       await text(supervisor.phone, `DONE ${first}`);
+    });
+
+    it("open a new incident once every round went unanswered, which pages whoever is on call now", async () => {
+      const corner = newCorner();
+      const { primary, supervisor } = whoIsOnCall(roster, "power", SATURDAY_NIGHT);
+      const first = await report("power", corner);
+      // Two rounds of three 2 s steps, then the supervisor's alarm.
+      await standIn.waitFor((requests) => requests.some((request) => request.to === supervisor.phone && /ALARM/.test(request.body ?? "") && (request.body ?? "").includes(first)), 20_000);
+      line.now = SATURDAY_NIGHT.plus({ hours: 5 });
+      const later = await report("power", corner);
+      expect(await incidentOf(later)).toBe(later);
+      await pagedBy(primary!.phone, later);
+      await text(supervisor.phone, `DONE ${first}`);
+      await text(supervisor.phone, `DONE ${later}`);
     });
   });
 

@@ -16,7 +16,7 @@ const RESIDENT_INDEX_SECONDS = 30 * 24 * 60 * 60;
 const RESIDENT_REPORTS_KEPT = 5;
 
 // Opens an incident for the report, or joins the one for the same category and place: while it is
-// open, or for `joinWindowMs` after it was acknowledged. A retried job for a report that already
+// open and its chain still pages, or for `joinWindowMs` after it was acknowledged. A retried job for a report that already
 // opened or joined changes nothing. Every report's reference leads to its incident, and the
 // resident's number to their reports.
 const OPEN_OR_JOIN = `
@@ -37,7 +37,9 @@ if KEYS[1] ~= '' then open = redis.call('GET', KEYS[1]) end
 if open then
   local target = prefix .. 'incident:' .. open
   local status = redis.call('HGET', target, 'status')
-  local joinable = status == 'open'
+  -- An open incident joins while its page chain runs; once every round went unanswered, a new
+  -- report pages again, whoever is on call by then.
+  local joinable = status == 'open' and not redis.call('HGET', target, 'chainEndedAt')
   if status == 'acknowledged' then
     joinable = tonumber(redis.call('HGET', target, 'acknowledgedAtMs') or '0') + joinWindowMs >= nowMs
   end
@@ -183,6 +185,10 @@ export class RedisIncidentStore implements IncidentStore {
       .hget(this.key(reference), field)
       .exec()) as [unknown, [unknown, string]];
     return JSON.parse(kept) as PlannedStep;
+  }
+
+  async endChain(reference: string, at: string): Promise<void> {
+    await this.redis.hset(this.key(reference), "chainEndedAt", at);
   }
 
   async addEvent(reference: string, event: IncidentEvent): Promise<void> {
