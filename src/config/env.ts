@@ -70,14 +70,19 @@ function requiredTogether(env: RawEnv): string[] {
     problems.push(`TWILIO_AUTH_TOKEN is required when PUBLIC_URL (${env.PUBLIC_URL}) is not on this machine: the development token is public`);
   }
   if (!development && !env.PUBLIC_URL) problems.push("PUBLIC_URL is required unless NODE_ENV=development");
-  // Outside development a line without a real pager would tell callers the crew was paged while
-  // nobody was: it takes PAGER=console, written on purpose, to run like that.
-  const twilioPager = env.PAGER === "twilio" || (env.PAGER === undefined && (Boolean(env.TWILIO_ACCOUNT_SID) || !development));
+  // A line Twilio can reach (outside development, or a PUBLIC_URL not on this machine) without a
+  // real pager would tell callers the crew was paged while nobody was: it takes PAGER=console,
+  // written on purpose, to run like that. Only a development line on this machine is spared.
+  const reachable = Boolean(env.PUBLIC_URL) && !isLoopback(env.PUBLIC_URL!);
+  const live = !development || reachable;
+  const twilioPager = env.PAGER === "twilio" || (env.PAGER === undefined && (Boolean(env.TWILIO_ACCOUNT_SID) || live));
   if (twilioPager && !env.TWILIO_ACCOUNT_SID) {
     problems.push(
       env.PAGER === "twilio"
         ? "TWILIO_ACCOUNT_SID is required with PAGER=twilio"
-        : "TWILIO_ACCOUNT_SID is required to send pages unless NODE_ENV=development (or set PAGER=console on purpose: pages are then kept in Redis and NOT sent)",
+        : development
+          ? `TWILIO_ACCOUNT_SID is required to send pages when PUBLIC_URL (${env.PUBLIC_URL}) is reachable from outside, even in development (or set PAGER=console on purpose: pages are then kept in Redis and NOT sent)`
+          : "TWILIO_ACCOUNT_SID is required to send pages unless NODE_ENV=development (or set PAGER=console on purpose: pages are then kept in Redis and NOT sent)",
     );
   }
   if (twilioPager && !env.TWILIO_FROM_NUMBER) {
@@ -87,9 +92,9 @@ function requiredTogether(env: RawEnv): string[] {
         : "TWILIO_FROM_NUMBER is required with TWILIO_ACCOUNT_SID: the number pages come from",
     );
   }
-  if ((env.NODE_ENV ?? "production") === "production" && !env.FALLBACK_NUMBER) {
+  if (((env.NODE_ENV ?? "production") === "production" || (development && reachable)) && !env.FALLBACK_NUMBER) {
     problems.push(
-      `FALLBACK_NUMBER is required in production: the E.164 number after-hours callers reach when the line fails (or "${NO_FALLBACK_NUMBER}" on purpose)`,
+      `FALLBACK_NUMBER is required ${development ? `when PUBLIC_URL (${env.PUBLIC_URL}) is reachable from outside, even in development` : "in production"}: the E.164 number callers reach when the line fails (or "${NO_FALLBACK_NUMBER}" on purpose)`,
     );
   }
   return problems;

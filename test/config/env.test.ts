@@ -55,7 +55,7 @@ describe("loadConfig", () => {
         "PUBLIC_URL is required unless NODE_ENV=development",
         "TWILIO_ACCOUNT_SID is required to send pages unless NODE_ENV=development (or set PAGER=console on purpose: pages are then kept in Redis and NOT sent)",
         "TWILIO_FROM_NUMBER is required with TWILIO_ACCOUNT_SID: the number pages come from",
-        'FALLBACK_NUMBER is required in production: the E.164 number after-hours callers reach when the line fails (or "none" on purpose)',
+        'FALLBACK_NUMBER is required in production: the E.164 number callers reach when the line fails (or "none" on purpose)',
       ]);
     });
 
@@ -89,7 +89,7 @@ describe("loadConfig", () => {
     describe("without a fallback number", () => {
       it("refuses to start, naming FALLBACK_NUMBER and how to go without one on purpose", () => {
         expect(problemsOf(without("FALLBACK_NUMBER"))).toEqual([
-          'FALLBACK_NUMBER is required in production: the E.164 number after-hours callers reach when the line fails (or "none" on purpose)',
+          'FALLBACK_NUMBER is required in production: the E.164 number callers reach when the line fails (or "none" on purpose)',
         ]);
       });
 
@@ -177,9 +177,25 @@ describe("loadConfig", () => {
     });
 
     it("refuses the public development token when PUBLIC_URL is reachable from elsewhere", () => {
-      expect(problemsOf({ NODE_ENV: "development", PUBLIC_URL: "https://abc123.ngrok.example" })).toEqual([
+      expect(problemsOf({ NODE_ENV: "development", PUBLIC_URL: "https://abc123.ngrok.example" })).toContain(
         "TWILIO_AUTH_TOKEN is required when PUBLIC_URL (https://abc123.ngrok.example) is not on this machine: the development token is public",
-      ]);
+      );
+    });
+
+    describe("with a PUBLIC_URL that Twilio can reach (a real number's line, run with NODE_ENV=development by mistake)", () => {
+      const reachable = { NODE_ENV: "development", PUBLIC_URL: "https://311.lethbridge.example", TWILIO_AUTH_TOKEN: "a-real-token" };
+
+      it("refuses to start without a real pager or a fallback number, as production does", () => {
+        expect(problemsOf(reachable)).toEqual([
+          "TWILIO_ACCOUNT_SID is required to send pages when PUBLIC_URL (https://311.lethbridge.example) is reachable from outside, even in development (or set PAGER=console on purpose: pages are then kept in Redis and NOT sent)",
+          "TWILIO_FROM_NUMBER is required with TWILIO_ACCOUNT_SID: the number pages come from",
+          'FALLBACK_NUMBER is required when PUBLIC_URL (https://311.lethbridge.example) is reachable from outside, even in development: the E.164 number callers reach when the line fails (or "none" on purpose)',
+        ]);
+      });
+
+      it("starts when PAGER=console and FALLBACK_NUMBER=none say so on purpose", () => {
+        expect(loadConfig({ ...reachable, PAGER: "console", FALLBACK_NUMBER: "none" })).toMatchObject({ pager: "console", fallbackNumber: undefined });
+      });
     });
   });
 
