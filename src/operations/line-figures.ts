@@ -28,13 +28,13 @@ export async function readLineFigures(sources: LineFigureSources, now: DateTime)
   const configuredPager = sources.configuredPager;
   try {
     await redis.ping();
-    const [beats, counts, waiting, delayed] = await Promise.all([
+    const [beats, counts, waiting, firstDelayed] = await Promise.all([
       readHeartbeats(redis, now, sources.keyPrefix === undefined ? {} : { keyPrefix: sources.keyPrefix }),
       queue.getJobCounts("wait", "prioritized", "delayed", "active", "failed"),
       queue.getJobs(["wait", "prioritized"], 0, JOBS_LOOKED_AT - 1, true),
-      queue.getJobs(["delayed"], 0, JOBS_LOOKED_AT - 1, true),
+      firstDelayedDueAt(redis, queue),
     ]);
-    const dueFor = [...waiting.map((job) => now.toMillis() - dueAt(job, "waiting")), ...delayed.map((job) => now.toMillis() - dueAt(job, "delayed"))];
+    const dueFor = [...waiting.map((job) => now.toMillis() - dueAt(job)), ...(firstDelayed === undefined ? [] : [now.toMillis() - firstDelayed])];
     return {
       redis: "ok",
       heartbeats: { youngestAgeMs: beats[0]?.ageMs, workers: beats.length, pagers: beats.map((beat) => beat.pager) },
@@ -53,15 +53,24 @@ export async function readLineFigures(sources: LineFigureSources, now: DateTime)
 }
 
 /**
- * When a job became (or becomes) due, in epoch milliseconds. A job that has not been tried yet is
- * due at its creation time plus the delay it was added with (`opts.delay` survives BullMQ's
- * promotion of delayed jobs, which resets `delay` to 0). BullMQ keeps no due time for a retry:
- * one waiting out its backoff is due at the start of its last attempt plus the backoff (`delay`),
- * and one back in the queue counts from the start of its last attempt. Both leave out how long
- * the attempt took, so a retry's lateness can read high, never low.
+ * When the delayed job due first is due, in epoch milliseconds, as BullMQ itself keeps it: the
+ * score of the queue's delayed set holds the due time (times 0x1000, the low bits ordering jobs
+ * due in the same millisecond). Neither a job's `timestamp` nor its `delay` says it once the
+ * delay was changed (a held report is held again at every step of its call) or a retry is
+ * waiting out its backoff.
  */
-export function dueAt(job: Pick<Job, "timestamp" | "delay" | "opts" | "attemptsMade" | "processedOn">, state: "waiting" | "delayed"): number {
+async function firstDelayedDueAt(redis: Redis, queue: Queue): Promise<number | undefined> {
+  const [, score] = await redis.zrange(queue.keys.delayed!, 0, 0, "WITHSCORES");
+  return score === undefined ? undefined : Math.floor(Number(score) / 0x1000);
+}
+
+/**
+ * When a waiting job became due, in epoch milliseconds. One not tried yet is due at its creation
+ * time plus the delay it was added with (`opts.delay` survives BullMQ's promotion of delayed jobs,
+ * which resets `delay` to 0); BullMQ keeps no due time for a retry back in the queue, so it
+ * counts from the start of its last attempt, which can read high, never low.
+ */
+export function dueAt(job: Pick<Job, "timestamp" | "opts" | "attemptsMade" | "processedOn">): number {
   if (job.attemptsMade === 0) return job.timestamp + (job.opts.delay ?? 0);
-  const lastTried = job.processedOn ?? job.timestamp;
-  return state === "delayed" ? lastTried + job.delay : lastTried;
+  return job.processedOn ?? job.timestamp;
 }
