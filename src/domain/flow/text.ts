@@ -124,6 +124,9 @@ const NO_WORDS = ["no", "nope", "nah", "incorrect", "negative"];
 /** Words that turn the yes after them into a no: "not right", "isn't correct" ("isn t"), "never". */
 const NEGATORS = new Set(["not", "t", "never"]);
 
+/** Words that help speech recognition hear the answer to a confirmation. */
+export const CONFIRMATION_HINTS = ["yes", "no", "that's right", "wrong"];
+
 /**
  * The answer to "If that's right, press 1 or say yes; if not, press 2 or say no": the key, the
  * key said as a word ("one"), or a spoken yes or no. Null when it is none of these.

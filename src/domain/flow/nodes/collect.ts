@@ -4,7 +4,7 @@ import { callerNumber, toE164 } from "../../phone.js";
 import type { Action, Prompt } from "../actions.js";
 import type { CallerReply } from "../call-state.js";
 import { defineNodeType, type StepContext, type Transition } from "../node-type.js";
-import { confirmation } from "../text.js";
+import { CONFIRMATION_HINTS, confirmation } from "../text.js";
 import { failureEdges, prompts, retryFields, StateId, Text, Timeout, tryAgain, VarName } from "./common.js";
 
 export const CollectNode = z
@@ -66,8 +66,6 @@ export const CollectNode = z
   });
 export type CollectNode = z.infer<typeof CollectNode>;
 
-const YES_NO_HINTS = ["yes", "no", "that's right", "wrong"];
-
 function ask(node: CollectNode, ctx: StepContext, before: Prompt[] = [], question: CollectNode["prompt"] = node.prompt): Action[] {
   return [
     {
@@ -90,7 +88,7 @@ function askToConfirm(node: CollectNode, ctx: StepContext, before: Prompt[] = []
       numDigits: 1,
       timeout: Math.min(node.timeout, 5),
       prompts: [...before, ...prompts(node.confirm, ctx)],
-      hints: YES_NO_HINTS,
+      hints: CONFIRMATION_HINTS,
     },
   ];
 }

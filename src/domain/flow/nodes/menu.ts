@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Action, Prompt } from "../actions.js";
 import { defineNodeType, type StepContext, type Transition } from "../node-type.js";
-import { confirmation, matchSpokenChoice, normaliseSpeech, spokenKey } from "../text.js";
+import { CONFIRMATION_HINTS, confirmation, matchSpokenChoice, normaliseSpeech, spokenKey } from "../text.js";
 import { failureEdges, prompts, retryFields, StateId, Text, Timeout, tryAgain, VarName } from "./common.js";
 
 const Key = z.string().regex(/^[0-9*#]$/, "a key is one of 0-9, * or #");
@@ -55,7 +55,6 @@ export type MenuNode = z.infer<typeof MenuNode>;
 type Choice = MenuNode["choices"][number];
 
 const REPEAT_WORDS = ["repeat", "say that again", "say it again", "again please", "what are the choices", "what were the choices", "start over", "come again", "pardon", "sorry what"];
-const YES_NO_HINTS = ["yes", "no", "that's right", "wrong"];
 
 function ask(node: MenuNode, ctx: StepContext, before: Prompt[] = []): Action[] {
   const keywords = node.choices.flatMap((choice) => choice.keywords);
@@ -79,7 +78,7 @@ function askToConfirm(node: MenuNode, choice: Choice, ctx: StepContext, before: 
       numDigits: 1,
       timeout: node.timeout,
       prompts: [...before, ...prompts(choice.confirm, ctx)],
-      hints: [...YES_NO_HINTS, ...node.choices.flatMap((other) => other.keywords)],
+      hints: [...CONFIRMATION_HINTS, ...node.choices.flatMap((other) => other.keywords)],
     },
   ];
 }
