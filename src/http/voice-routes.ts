@@ -125,7 +125,11 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
       log.debug({ callSid, step: result.call.step, state: result.call.state }, "answered");
       sendTwiml(res, twiml);
     } catch (error) {
-      log.error({ err: error, callSid }, "voice webhook failed; the caller gets the fallback");
+      // The call's state may be out of reach (Redis down): what the caller said at this step is
+      // kept here, so a place named just now is not lost.
+      const { speech, recordingUrl } = replyFromParams(params);
+      const said = speech || recordingUrl ? { said: { ...(speech ? { speech } : {}), ...(recordingUrl ? { recordingUrl } : {}) } } : {};
+      log.error({ err: error, callSid, ...said }, "voice webhook failed; the caller gets the fallback");
       sendTwiml(res, fallbackTwiml(now, situation));
     }
   }

@@ -1,13 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { at, TestLine } from "../helpers/line.js";
+import { createLogger } from "../../src/logger.js";
+import { at, newCallSid, TestLine } from "../helpers/line.js";
 
 // Nothing listens on port 1: every Redis command fails at once, as when Redis is down.
 const DEAD_REDIS = "redis://127.0.0.1:1";
 
 describe("when Redis is down", () => {
   let line: TestLine;
+  const logged: Record<string, unknown>[] = [];
   beforeAll(async () => {
-    line = await TestLine.start({ redisUrl: DEAD_REDIS, fallbackNumber: "+14035550100" });
+    const log = createLogger({ level: "error", destination: { write: (entry: string) => void logged.push(JSON.parse(entry)) } });
+    line = await TestLine.start({ redisUrl: DEAD_REDIS, fallbackNumber: "+14035550100", log });
   });
   afterAll(async () => {
     await line.close();
@@ -25,6 +28,14 @@ describe("when Redis is down", () => {
     const twiml = await line.caller().dial();
     expect(twiml.says[0]).toMatch(/sorry/i);
     expect(twiml.text("Dial")).toBe("+14035550100");
+  });
+
+  it("keeps what a caller said at the failed step in the error log, so a place named just then is not lost", async () => {
+    line.now = at("2026-12-05T02:00");
+    const callSid = newCallSid();
+    const answer = await line.post("/twilio/voice/step?n=2", { CallSid: callSid, From: "+14035550187", To: "+14035550311", SpeechResult: "Whoop-Up Drive and Scenic Drive", Confidence: "0.9" });
+    expect(answer.body).toContain("<Dial");
+    expect(logged.find((entry) => entry.callSid === callSid)).toMatchObject({ said: { speech: "Whoop-Up Drive and Scenic Drive" } });
   });
 
   it("reports not ready", async () => {

@@ -127,6 +127,16 @@ describe("reading the line's figures", () => {
       await job.changeDelay(120_000);
       expect((await figuresAt(DateTime.now().plus({ seconds: 10 }))).dispatch).toMatchObject({ oldestDueMs: 0, delayed: 1 });
     });
+
+    it("counts as due from the moment its call sent it, when no worker takes it", async () => {
+      const job = await queue.add("urgent-report", {}, { jobId: "report-sent", delay: 120_000 });
+      // The line sends a held report by making it due now.
+      await job.changeDelay(0);
+      const sentAt = DateTime.now();
+      const { oldestDueMs } = (await figuresAt(sentAt.plus({ seconds: 70 }))).dispatch!;
+      expect(oldestDueMs).toBeGreaterThanOrEqual(69_000);
+      expect(oldestDueMs).toBeLessThanOrEqual(71_000);
+    });
   });
 
   describe("when Redis does not answer", () => {

@@ -176,7 +176,9 @@ export class BullReportQueue implements ReportQueue {
     // Held longer first, so the worker cannot take it between the two writes with the old data.
     if (delay > 0 && !(await this.moveOn(() => filed.changeDelay(delay)))) return false;
     await filed.updateData(report);
-    return delay > 0 || this.moveOn(() => filed.promote());
+    // Sent now by making it due now rather than promoting it: BullMQ's delayed set then keeps
+    // when it fell due, which /status reads to tell a worker that is behind.
+    return delay > 0 || this.moveOn(() => filed.changeDelay(0));
   }
 
   /** A held job's move, false when the worker took the job in the meantime (it is no longer delayed). */
