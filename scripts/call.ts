@@ -13,7 +13,7 @@ import { createInterface, type Interface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { DEFAULT_PORT, DEVELOPMENT_AUTH_TOKEN } from "../src/config/env.js";
 import { didYouMean } from "../src/domain/validation.js";
-import { runningDevLine } from "./lib/dev-line.js";
+import { lineAddress } from "./lib/dev-line.js";
 import { PhoneError, placeCall, type CallEnd, type CallRequest, type Prompt } from "./lib/phone.js";
 
 const USAGE = `Usage: npm run call -- [--url URL] [--from NUMBER] [--to NUMBER] [--input VALUE ...] [--verbose]
@@ -21,8 +21,8 @@ const USAGE = `Usage: npm run call -- [--url URL] [--from NUMBER] [--to NUMBER] 
 Places a simulated call against a running Civic Line server, signed as Twilio signs, and prints
 what the caller hears.
 
-  --url URL        where the server listens (default: $PUBLIC_URL, else http://localhost:$PORT,
-                   else the line \`npm run dev\` is running, else http://localhost:3000)
+  --url URL        where the server listens (default: $PUBLIC_URL, else the line \`npm run dev\`
+                   is running, else http://localhost:$PORT, PORT defaulting to 3000)
   --from NUMBER    the caller's number (default: +14035550187, nobody on the rosters)
   --to NUMBER      the number called (default: +14035550311)
   --input VALUE    answers the next prompt; repeat it, in order, for each prompt:
@@ -71,10 +71,9 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const env = process.env;
-  // Told where, or else the line `npm run dev` is running (on whatever PORT it was given).
-  const devLine = values.url || env["PUBLIC_URL"] || env["PORT"] ? undefined : runningDevLine();
-  const baseUrl = urlArgument("--url", values.url ?? env["PUBLIC_URL"] ?? devLine?.url ?? `http://localhost:${env["PORT"] || DEFAULT_PORT}`);
-  const publicUrl = env["PUBLIC_URL"] ? urlArgument("PUBLIC_URL", env["PUBLIC_URL"]) : (devLine?.publicUrl ?? baseUrl);
+  const address = lineAddress(values.url, env, DEFAULT_PORT);
+  const baseUrl = urlArgument(values.url ? "--url" : "the line's address", address.url);
+  const publicUrl = urlArgument(env["PUBLIC_URL"] ? "PUBLIC_URL" : "the line's address", address.publicUrl);
   const from = phoneArgument("--from", values.from ?? DEFAULT_FROM);
   const to = phoneArgument("--to", values.to ?? DEFAULT_TO);
   const inputs = values.input ?? [];

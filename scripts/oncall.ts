@@ -20,6 +20,7 @@ import { readOutbox } from "../src/adapters/console-pager.js";
 import { readHeartbeats } from "../src/adapters/redis/heartbeat.js";
 import { RedisIncidentStore } from "../src/adapters/redis/incident-store.js";
 import { DEFAULT_PORT, DEFAULT_REDIS_URL, DEVELOPMENT_AUTH_TOKEN } from "../src/config/env.js";
+import { lineAddress } from "./lib/dev-line.js";
 import { parseHours } from "../src/domain/hours/index.js";
 import { readLineFigures } from "../src/operations/line-figures.js";
 import { assessLineStatus, inWords } from "../src/operations/line-status.js";
@@ -156,13 +157,12 @@ const commands: CommandTable = {
       "  Sends a crew member's SMS reply to a running line, signed as Twilio signs, and prints the answer.",
       "  --from NUMBER      the crew member's number, e.g. +14035550111",
       "  --body TEXT        what they text, e.g. \"ACK 100234\"",
-      "  --url URL          where the line listens (default: $PUBLIC_URL, else http://localhost:$PORT)",
+      "  --url URL          where the line listens (default: $PUBLIC_URL, else the line npm run dev runs, else http://localhost:$PORT)",
     ].join("\n"),
     options: { from: { type: "string" }, body: { type: "string" }, url: { type: "string" } },
     async run(values) {
       if (typeof values["from"] !== "string" || typeof values["body"] !== "string") throw new UsageError("sms needs --from and --body");
-      const base = String(values["url"] ?? process.env["PUBLIC_URL"] ?? `http://localhost:${process.env["PORT"] || DEFAULT_PORT}`).replace(/\/+$/, "");
-      const publicUrl = (process.env["PUBLIC_URL"] ?? base).replace(/\/+$/, "");
+      const { url: base, publicUrl } = lineAddress(values["url"] === undefined ? undefined : String(values["url"]), process.env, DEFAULT_PORT);
       const params = {
         MessageSid: `SM${Date.now().toString(16).padStart(32, "0")}`,
         AccountSid: `AC${"0".repeat(32)}`,

@@ -62,7 +62,9 @@ async function startPrivateRedis(): Promise<void> {
   server = spawn(
     "redis-server",
     ["--port", String(port), "--bind", host, "--dir", dir, "--save", "60 1", "--appendonly", "no", "--logfile", path.join(dir, "redis.log")],
-    { stdio: "ignore" },
+    // Redis keeps the real time whatever the line is told: under `faketime npm run dev` it would
+    // otherwise hang in libfaketime, and the line would wait for it in vain.
+    { stdio: "ignore", env: withoutFakeTime(process.env) },
   );
   server.once("exit", (code) => {
     if (code !== null && code !== 0) console.error(`[with-redis] redis-server exited with code ${code}; see ${dir}/redis.log`);
@@ -74,6 +76,13 @@ async function startPrivateRedis(): Promise<void> {
   console.error(`[with-redis] redis-server did not answer at ${host}:${port} within 10 s; see ${dir}/redis.log`);
   server.kill();
   process.exit(1);
+}
+
+/** The environment without libfaketime's variables. */
+function withoutFakeTime(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const preload = (env["LD_PRELOAD"] ?? "").split(/[:\s]+/).filter((library) => library && !/faketime/i.test(library));
+  const rest = Object.fromEntries(Object.entries(env).filter(([name]) => !/^(FAKETIME|LD_PRELOAD$|DYLD_INSERT_LIBRARIES$)/.test(name)));
+  return preload.length > 0 ? { ...rest, LD_PRELOAD: preload.join(":") } : rest;
 }
 
 if (!(await redisAnswers())) await startPrivateRedis();

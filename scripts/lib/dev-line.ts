@@ -26,6 +26,18 @@ export function rememberDevLine(url: string, publicUrl: string, dir = ".data"): 
   });
 }
 
+/**
+ * Where a command-line tool reaches the line, and the base URL it signs with: `--url` when given,
+ * else `PUBLIC_URL`, else the line `npm run dev` is running (on whatever PORT it was given), else
+ * `http://localhost:$PORT`. Empty variables (a `.env` copied from `.env.example`) count as unset.
+ */
+export function lineAddress(url: string | undefined, env: NodeJS.ProcessEnv, defaultPort: number): { url: string; publicUrl: string } {
+  const publicUrl = env["PUBLIC_URL"] || undefined;
+  const devLine = url || publicUrl ? undefined : runningDevLine();
+  const base = (url || publicUrl || devLine?.url || `http://localhost:${env["PORT"] || defaultPort}`).replace(/\/+$/, "");
+  return { url: base, publicUrl: (publicUrl ?? devLine?.publicUrl ?? base).replace(/\/+$/, "") };
+}
+
 /** The line `npm run dev` is running, if its process is still alive. */
 export function runningDevLine(dir = ".data"): DevLine | undefined {
   if (!existsSync(fileIn(dir))) return undefined;
