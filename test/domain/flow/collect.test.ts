@@ -353,6 +353,10 @@ states:
         expect(only(asked.actions, "gather")).toMatchObject({ input: ["dtmf"], finishOnKey: "#" });
       });
 
+      it("counts no failed try: the caller has not given a number yet", () => {
+        expect(asked.call.attempts).toBe(0);
+      });
+
       it('asks the same when the caller says "no"', () => {
         expect(heard(answer(flow, entered.call, { speech: "no" }).actions)).toEqual([ASK_NUMBER]);
       });

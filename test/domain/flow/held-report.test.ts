@@ -108,6 +108,16 @@ describe("the City's trouble line", () => {
     });
   });
 
+  describe("when the caller says the same vague place twice", () => {
+    const phone = atTheTroubleLine();
+    phone.say("my house");
+    phone.say("My house.");
+
+    it("reads it back once, not twice", () => {
+      expect(phone.heard[0]).toBe("I heard My house. If that's right, press 1 or say yes. To say it again, press 2 or say no.");
+    });
+  });
+
   describe("when the caller is silent at the follow-up", () => {
     const phone = atTheTroubleLine();
     phone.say("the corner");

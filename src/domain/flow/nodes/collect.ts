@@ -4,7 +4,7 @@ import { callerNumber, toE164 } from "../../phone.js";
 import type { Action, Prompt } from "../actions.js";
 import type { CallerReply } from "../call-state.js";
 import { defineNodeType, type StepContext, type Transition } from "../node-type.js";
-import { CONFIRMATION_HINTS, confirmation } from "../text.js";
+import { CONFIRMATION_HINTS, confirmation, normaliseSpeech } from "../text.js";
 import { failureEdges, prompts, retryFields, StateId, Text, Timeout, tryAgain, VarName } from "./common.js";
 
 export const CollectNode = z
@@ -93,9 +93,13 @@ function askToConfirm(node: CollectNode, ctx: StepContext, before: Prompt[] = []
   ];
 }
 
-/** What the caller answered, as heard, before any check. */
+/**
+ * What the caller answered, as heard, before any check. Speech loses the full stop recognition
+ * ends it with, so it reads back well inside a sentence ("I heard My house. If that's right...").
+ */
 function rawAnswer(node: CollectNode, reply: CallerReply): string {
-  return (node.input === "speech" ? reply.speech ?? "" : reply.digits ?? "").trim().slice(0, node.maxLength).trim();
+  const heard = node.input === "speech" ? (reply.speech ?? "").replace(/[\s.!?]+$/u, "") : reply.digits ?? "";
+  return heard.trim().slice(0, node.maxLength).trim();
 }
 
 /** The answer cleaned and checked; null when it is not usable. */
@@ -127,12 +131,19 @@ function replyWhileConfirming(node: CollectNode, reply: CallerReply, ctx: StepCo
     // Asked afresh, in its own words. What was refused is kept apart, never sent as confirmed.
     const refused = ctx.call.vars[node.into] ?? "";
     const vars = { [node.into]: "", ...(node.keepUnsure && refused ? { [node.keepUnsure]: refused } : {}) };
+    // A no to the caller's own number is no failed try: the caller has not answered yet.
+    if (node.prefill && refused === callerNumber(ctx.call.caller)) return { kind: "wait", attempts: ctx.call.attempts, vars, actions: ask(node, ctx) };
     const again = tryAgain(node, ctx, "invalid", () => ask(node, ctx));
     return { ...again, vars };
   }
   const askAgain = (sorry: Prompt[]) => askToConfirm(node, ctx, sorry);
   if (!digits && !reply.speech) return tryAgain(node, ctx, "noInput", askAgain, { confirming: true });
   return tryAgain(node, ctx, "invalid", askAgain, { confirming: true });
+}
+
+/** Two vague answers kept together ("the corner, by the school"), said once when they are the same. */
+function together(first: string, second: string): string {
+  return normaliseSpeech(first) === normaliseSpeech(second) ? second : `${first}, ${second}`;
 }
 
 /**
@@ -167,7 +178,7 @@ export const collectNode = defineNodeType<CollectNode>({
       // Kept at once, so a caller who hangs up now still files "my house" rather than nothing.
       return { kind: "wait", followedUp: true, attempts: ctx.call.attempts, ...heard(node, { [node.into]: value }), actions: ask(node, ctx, [], node.vague) };
     }
-    return accept(node, ctx, firstAnswer && !namesAPlace(value, node.hints ?? []) ? `${firstAnswer}, ${value}` : value);
+    return accept(node, ctx, firstAnswer && !namesAPlace(value, node.hints ?? []) ? together(firstAnswer, value) : value);
   },
   edges: (node) => [
     { path: "next", to: node.next },
