@@ -7,21 +7,26 @@ export type CrewCommand =
   | { kind: "help" }
   | { kind: "unknown" };
 
-/** Longer than any command; anything longer is not one. */
-const MAX_COMMAND_LENGTH = 40;
+/** Longer than any command with a few words after it; anything longer is not one. */
+const MAX_COMMAND_LENGTH = 80;
 
 /**
- * Reads a crew member's SMS strictly: `ACK`, `ACK 100234`, `DONE 100234`, `HELP`, in any case,
- * with a `#` before the reference allowed. Anything else, however long or odd, is `unknown`.
+ * Reads a crew member's SMS: `ACK`, `ACK 100234`, `DONE 100234`, `HELP`, in any case, with a `#`
+ * before the reference allowed, and the words people add after it ("ACK 100234, on my way").
+ * A number that does not follow the command at once ("ack for 100234") is not taken for the
+ * reference, nor left out: the reply is the hint, so nobody takes an incident they did not name.
+ * Anything else, however long or odd, is `unknown`.
  *
  * @example parseCrewReply(" ack #100234 ") // { kind: "ack", reference: "100234" }
+ * @example parseCrewReply("Done 100234 - main is back on") // { kind: "done", reference: "100234" }
  */
 export function parseCrewReply(body: string): CrewCommand {
   const text = body.replace(/\s+/g, " ").trim();
   if (text.length === 0 || text.length > MAX_COMMAND_LENGTH) return { kind: "unknown" };
-  if (/^(help|\?|commands)$/i.test(text)) return { kind: "help" };
-  const match = /^(ack|done)(?: #?(\d{4,12}))?[.!]?$/i.exec(text);
+  if (/^(help|\?|commands)[.!?]?$/i.test(text)) return { kind: "help" };
+  const match = /^(ack|done)(?: ?#?(\d{4,12}))?(?:$|[\s,.;:!?-]+(.*)$)/i.exec(text);
   if (!match) return { kind: "unknown" };
-  const kind = match[1]!.toLowerCase() as "ack" | "done";
-  return { kind, reference: match[2] ?? null };
+  const reference = match[2] ?? null;
+  if (reference === null && /\d{4,}/.test(match[3] ?? "")) return { kind: "unknown" };
+  return { kind: match[1]!.toLowerCase() as "ack" | "done", reference };
 }
