@@ -20,5 +20,5 @@ console.log(`
   Place a test call from another terminal:   npm run call
   Pages to the on-call crew (without Twilio credentials):   npm run oncall -- outbox
   Business hours or not is decided by flows/hours.yaml and the clock; to try the other side, run
-  this with faketime, e.g.  faketime -f '@2026-12-05 02:00:00' npm run dev
+  this with faketime (it reads UTC here), e.g.  faketime -f '@2026-12-05 09:00:00' npm run dev  (Sat 02:00 in Lethbridge)
 `);
