@@ -67,7 +67,8 @@ export interface LineStatus {
 
 /**
  * Turns the figures into a status: trouble when Redis does not answer, when no worker has beaten
- * lately (missing), or when its heartbeat or the oldest due job is late (behind).
+ * lately (missing), when its heartbeat or the oldest due job is late (behind), or when pages are
+ * not being sent (the console pager): each is a night a crew would not hear of a report.
  */
 export function assessLineStatus(figures: LineFigures, thresholds: StatusThresholds = DEFAULT_STATUS_THRESHOLDS): LineStatus {
   const problems: string[] = [];
@@ -91,6 +92,11 @@ export function assessLineStatus(figures: LineFigures, thresholds: StatusThresho
     );
   }
   const pagers = beats && beats.pagers.length > 0 ? beats.pagers : figures.configuredPager ? [figures.configuredPager] : [];
+  if (pagers.includes("console")) {
+    problems.push(
+      "Pages are NOT being sent: the worker uses the console pager (PAGER=console, or development without Twilio credentials), so no crew is texted or called. Set TWILIO_ACCOUNT_SID and TWILIO_FROM_NUMBER, and restart.",
+    );
+  }
   return {
     status: problems.length === 0 ? "ok" : "trouble",
     web: "up",

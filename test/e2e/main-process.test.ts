@@ -67,17 +67,18 @@ describe("the main process", { timeout: 60_000 }, () => {
     expect(errors.map((line) => JSON.parse(line).role).sort()).toEqual(["web", "worker"]);
   });
 
-  it("answers /status with its worker's heartbeat, an empty queue and the pager", async () => {
+  it("answers /status with its worker's heartbeat, an empty queue, and trouble: pages are not being sent", async () => {
     const response = await fetch(`http://127.0.0.1:${port}/status`);
-    expect(response.status).toBe(200);
+    // A monitor watching /status must hear of a production line that pages nobody.
+    expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({
-      status: "ok",
+      status: "trouble",
       web: "up",
       redis: "ok",
       worker: { heartbeatAgeSeconds: expect.any(Number), processes: 1 },
       dispatch: { oldestDueJobDelaySeconds: 0 },
       pager: "console: pages are NOT being sent",
-      problems: [],
+      problems: [expect.stringMatching(/^Pages are NOT being sent: the worker uses the console pager/)],
     });
   });
 

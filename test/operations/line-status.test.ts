@@ -85,6 +85,12 @@ describe("the line's status", () => {
       );
     });
 
+    it("is trouble when a worker uses the console pager: no crew hears of a report", () => {
+      const status = assessLineStatus({ ...healthy, heartbeats: { youngestAgeMs: 1_000, workers: 1, pagers: ["console"] } });
+      expect(status.status).toBe("trouble");
+      expect(status.problems).toEqual([expect.stringContaining("Pages are NOT being sent")]);
+    });
+
     it("says plainly that pages are not being sent when a worker uses the console pager", () => {
       expect(assessLineStatus({ ...healthy, heartbeats: { youngestAgeMs: 1_000, workers: 2, pagers: ["twilio", "console"] } }).pager).toBe(CONSOLE_PAGER_STATUS);
     });
