@@ -36,11 +36,13 @@ if (values.help) {
   process.exit(0);
 }
 
-const number = values.number ?? process.env["FALLBACK_NUMBER"] ?? "";
-if (number !== "" && number !== NO_FALLBACK_NUMBER && !E164.test(number)) {
+const number = values.number || process.env["FALLBACK_NUMBER"] || "";
+// As the line itself in production: going without a person to reach is said on purpose, never by omission.
+if (number === "") fail(`no fallback number: set FALLBACK_NUMBER or --number to the E.164 number callers reach when the line fails, or "${NO_FALLBACK_NUMBER}" for an apology only`);
+if (number !== NO_FALLBACK_NUMBER && !E164.test(number)) {
   fail(`"${number}" is not an E.164 number such as +14035550199 (set FALLBACK_NUMBER or --number; "none" for an apology only)`);
 }
-const fallbackNumber = number === "" || number === NO_FALLBACK_NUMBER ? undefined : number;
+const fallbackNumber = number === NO_FALLBACK_NUMBER ? undefined : number;
 
 let voice;
 try {

@@ -89,7 +89,7 @@ function requiredTogether(env: RawEnv): string[] {
     problems.push(
       env.TWILIO_ACCOUNT_SID
         ? "TWILIO_FROM_NUMBER is required when TWILIO_ACCOUNT_SID is set"
-        : "TWILIO_FROM_NUMBER is required with TWILIO_ACCOUNT_SID: the number pages come from",
+        : "TWILIO_FROM_NUMBER is required to send pages, with TWILIO_ACCOUNT_SID: the number pages come from",
     );
   }
   if (((env.NODE_ENV ?? "production") === "production" || (development && reachable)) && !env.FALLBACK_NUMBER) {

@@ -54,7 +54,7 @@ describe("loadConfig", () => {
         "TWILIO_AUTH_TOKEN is required unless NODE_ENV=development",
         "PUBLIC_URL is required unless NODE_ENV=development",
         "TWILIO_ACCOUNT_SID is required to send pages unless NODE_ENV=development (or set PAGER=console on purpose: pages are then kept in Redis and NOT sent)",
-        "TWILIO_FROM_NUMBER is required with TWILIO_ACCOUNT_SID: the number pages come from",
+        "TWILIO_FROM_NUMBER is required to send pages, with TWILIO_ACCOUNT_SID: the number pages come from",
         'FALLBACK_NUMBER is required in production: the E.164 number callers reach when the line fails (or "none" on purpose)',
       ]);
     });
@@ -108,7 +108,7 @@ describe("loadConfig", () => {
       it("refuses to start, naming TWILIO_ACCOUNT_SID and TWILIO_FROM_NUMBER and how to run without them on purpose", () => {
         expect(problemsOf(without("TWILIO_ACCOUNT_SID", "TWILIO_FROM_NUMBER"))).toEqual([
           "TWILIO_ACCOUNT_SID is required to send pages unless NODE_ENV=development (or set PAGER=console on purpose: pages are then kept in Redis and NOT sent)",
-          "TWILIO_FROM_NUMBER is required with TWILIO_ACCOUNT_SID: the number pages come from",
+          "TWILIO_FROM_NUMBER is required to send pages, with TWILIO_ACCOUNT_SID: the number pages come from",
         ]);
       });
 
@@ -168,7 +168,7 @@ describe("loadConfig", () => {
     it("refuses PAGER=twilio without the credentials", () => {
       expect(problemsOf({ NODE_ENV: "development", PAGER: "twilio" })).toEqual([
         "TWILIO_ACCOUNT_SID is required with PAGER=twilio",
-        "TWILIO_FROM_NUMBER is required with TWILIO_ACCOUNT_SID: the number pages come from",
+        "TWILIO_FROM_NUMBER is required to send pages, with TWILIO_ACCOUNT_SID: the number pages come from",
       ]);
     });
 
@@ -188,7 +188,7 @@ describe("loadConfig", () => {
       it("refuses to start without a real pager or a fallback number, as production does", () => {
         expect(problemsOf(reachable)).toEqual([
           "TWILIO_ACCOUNT_SID is required to send pages when PUBLIC_URL (https://311.lethbridge.example) is reachable from outside, even in development (or set PAGER=console on purpose: pages are then kept in Redis and NOT sent)",
-          "TWILIO_FROM_NUMBER is required with TWILIO_ACCOUNT_SID: the number pages come from",
+          "TWILIO_FROM_NUMBER is required to send pages, with TWILIO_ACCOUNT_SID: the number pages come from",
           'FALLBACK_NUMBER is required when PUBLIC_URL (https://311.lethbridge.example) is reachable from outside, even in development: the E.164 number callers reach when the line fails (or "none" on purpose)',
         ]);
       });

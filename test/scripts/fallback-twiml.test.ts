@@ -77,6 +77,13 @@ describe("npm run fallback:twiml", { timeout: 60_000 }, () => {
     expect(readFileSync(out, "utf8")).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?><Response><Say/);
   });
 
+  it("refuses to guess when no fallback number is set: none must be said on purpose", async () => {
+    const result = await runScript("fallback-twiml.ts", [], { FALLBACK_NUMBER: "" });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain('no fallback number: set FALLBACK_NUMBER or --number');
+  });
+
   it("refuses a number that is not E.164, naming it", async () => {
     const result = await runScript("fallback-twiml.ts", ["--number", "403-555-0199"], {});
     expect(result.code).toBe(1);
