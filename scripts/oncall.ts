@@ -118,7 +118,15 @@ const commands: CommandTable = {
       }
       for (const incident of incidents) {
         console.log(`#${incident.reference}  ${incident.category}  ${incident.status.toUpperCase()}  opened ${stamp(incident.createdAt, zone)}`);
-        console.log(`  place:    ${incident.place}`);
+        const first = incident.reports[0];
+        const how = first?.locationConfirmed
+          ? " (caller confirmed)"
+          : first?.recordingUrl
+            ? " (unsure: the caller's words are recorded)"
+            : first?.locationUnsure
+              ? " (unsure)"
+              : "";
+        console.log(`  place:    ${incident.place}${how}`);
         console.log(`  reports:  ${incident.reports.map((report) => report.reference).join(", ")}`);
         for (const event of incident.events) {
           const who = [event.name, event.phone, event.channel].filter(Boolean).join(", ");
