@@ -278,7 +278,7 @@ describe("paging the on-call crew", () => {
       expect(await text(crew(), "help")).toMatch(/ACK <ref>.*DONE <ref>/);
     });
 
-    it.each([["please call me"], ["ACK ACK ACK"], ["x".repeat(1_600)], ["<Response>&"]])("anything else gets the one-line hint (%#)", async (body) => {
+    it.each([["please call me"], ["acknowledged"], ["x".repeat(1_600)], ["<Response>&"]])("anything else gets the one-line hint (%#)", async (body) => {
       expect(await text(crew(), body)).toBe("Not understood. Reply ACK <ref>, DONE <ref> or HELP.");
     });
 
