@@ -3,27 +3,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { definitionJsonSchemas } from "../../src/domain/json-schemas.js";
+import { waterRosterYaml } from "../fixtures/oncall/load.js";
 import { runScript, type CliResult } from "../helpers/cli.js";
 
-/** A one-category roster; `weeks` is its rotation, in flow-style YAML. */
-const roster = (weeks: string) => `
-zone: America/Edmonton
-categories:
-  water:
-    label: Water and sewer
-    supervisor: { id: renee, name: Renee Blackwater, phone: "+14035550110" }
-    members:
-      - { id: pat, name: Pat Okafor, phone: "+14035550111" }
-      - { id: sam, name: Sam Tremblay, phone: "+14035550112" }
-    rotation:
-      handoff: { day: monday, time: "08:00" }
-      start: 2024-01-01
-      weeks: ${weeks}
-    overrides: []
-    escalation:
-      steps: [{ notify: primary, wait: "10m" }, { notify: backup, wait: "10m" }, { notify: supervisor, wait: "15m" }]
-      rounds: 3
-`;
+/** The one-category test roster (pat, sam, lee; supervisor renee) with `weeks` as its rotation. */
+const roster = (weeks: string) => waterRosterYaml({ weeks, start: "2024-01-01" });
 
 /** A flows folder of its own: a small call flow, the specification's hours, the roster given, and current JSON Schemas. */
 async function flowsFolder(parent: string, name: string, rosterYaml: string): Promise<string> {
