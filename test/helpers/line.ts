@@ -292,6 +292,16 @@ export class TestLine {
     return { status: response.status, contentType: response.headers.get("content-type"), body: await response.text() };
   }
 
+  /**
+   * A text to the line's number, as Twilio posts an inbound SMS (signed), and the line's reply.
+   * Fails unless the answer is a TwiML message.
+   */
+  async text(from: string, body: string, to = "+14035550311"): Promise<string> {
+    const answer = await this.post("/twilio/sms", { MessageSid: `SM${randomBytes(16).toString("hex")}`, AccountSid: "AC00000000000000000000000000000000", From: from, To: to, Body: body, NumMedia: "0" });
+    if (answer.status !== 200 || !/^text\/xml/.test(answer.contentType ?? "")) throw new Error(`the SMS webhook answered ${answer.status} ${answer.contentType}: ${answer.body}`);
+    return new XMLParser({ parseTagValue: false }).parse(answer.body).Response.Message as string;
+  }
+
   /** Where the line listens (requests are signed for PUBLIC_URL all the same). */
   get url(): string {
     return this.base;

@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { XMLParser } from "fast-xml-parser";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { TwilioPager } from "../../src/adapters/twilio/twilio-pager.js";
 import { parseRoster, whoIsOnCall, type Roster } from "../../src/domain/oncall/roster/index.js";
@@ -51,10 +50,8 @@ async function report(category: string, location: string): Promise<string> {
   return line.reports.dispatch({ category, location, callbackNumber: "+14035550123", callSid: newCallSid(), receivedAt: line.now.toISO()! });
 }
 
-async function text(from: string, body: string): Promise<string> {
-  const answer = await line.post("/twilio/sms", { MessageSid: `SM${"2".repeat(32)}`, AccountSid: ACCOUNT_SID, From: from, To: FROM, Body: body, NumMedia: "0" });
-  return new XMLParser({ parseTagValue: false }).parse(answer.body).Response.Message as string;
-}
+/** A text from `from` to the line, and its reply. */
+const text = (from: string, body: string): Promise<string> => line.text(from, body, FROM);
 
 const about = (reference: string) => (request: StandInRequest) => (request.body ?? request.url ?? "").includes(reference);
 /** Resolves once `phone` has been paged (SMS or call) about `reference`. */

@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { XMLParser } from "fast-xml-parser";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { TwilioPager } from "../../src/adapters/twilio/twilio-pager.js";
 import { parseRoster, whoIsOnCall, type Member, type Roster } from "../../src/domain/oncall/roster/index.js";
@@ -57,11 +56,8 @@ async function report(location: string, callbackNumber: string | null = "+140355
   return line.reports.dispatch({ category, location, callbackNumber, callSid: newCallSid(), receivedAt: line.now.toISO()! });
 }
 
-async function text(from: string, body: string): Promise<string> {
-  const answer = await line.post("/twilio/sms", { MessageSid: `SM${"1".repeat(32)}`, AccountSid: ACCOUNT_SID, From: from, To: CREW_FROM, Body: body, NumMedia: "0" });
-  expect(answer.status).toBe(200);
-  return new XMLParser({ parseTagValue: false }).parse(answer.body).Response.Message as string;
-}
+/** A text from `from` to the line, and its reply. */
+const text = (from: string, body: string): Promise<string> => line.text(from, body, CREW_FROM);
 
 const to = (phone: string, kind: "sms" | "call" = "sms") => (request: StandInRequest) => request.to === phone && request.kind === kind;
 const about = (reference: string) => (request: StandInRequest) => (request.body ?? request.url ?? "").includes(reference);

@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
 import type { Job, Queue, Worker } from "bullmq";
-import { XMLParser } from "fast-xml-parser";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { TwilioPager } from "../../src/adapters/twilio/twilio-pager.js";
 import type { Pager } from "../../src/domain/oncall/pager.js";
@@ -94,10 +93,8 @@ async function report(category: string, location: string, callbackNumber = "+140
   return line.reports.dispatch({ category, location, callbackNumber, callSid: newCallSid(), receivedAt: line.now.toISO()! });
 }
 
-async function text(from: string, body: string): Promise<string> {
-  const answer = await line.post("/twilio/sms", { MessageSid: `SM${"0".repeat(32)}`, AccountSid: ACCOUNT_SID, From: from, To: FROM, Body: body, NumMedia: "0" });
-  return new XMLParser({ parseTagValue: false }).parse(answer.body).Response.Message as string;
-}
+/** A text from `from` to the line, and its reply. */
+const text = (from: string, body: string): Promise<string> => line.text(from, body, FROM);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

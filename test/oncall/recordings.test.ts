@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { XMLParser } from "fast-xml-parser";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { TwilioPager } from "../../src/adapters/twilio/twilio-pager.js";
 import type { ReportDraft } from "../../src/domain/flow/actions.js";
@@ -43,10 +42,8 @@ async function report(draft: Partial<ReportDraft> & { category: string }): Promi
   return line.reports.dispatch({ location: "(not given)", callbackNumber: "+14035550123", callSid: newCallSid(), receivedAt: line.now.toISO()!, ...draft });
 }
 
-async function text(from: string, body: string): Promise<string> {
-  const answer = await line.post("/twilio/sms", { MessageSid: `SM${"3".repeat(32)}`, AccountSid: ACCOUNT_SID, From: from, To: FROM, Body: body, NumMedia: "0" });
-  return new XMLParser({ parseTagValue: false }).parse(answer.body).Response.Message as string;
-}
+/** A text from `from` to the line, and its reply. */
+const text = (from: string, body: string): Promise<string> => line.text(from, body, FROM);
 
 const about = (reference: string) => (request: StandInRequest) => (request.body ?? request.url ?? "").includes(reference);
 const smsTo = (phone: string) => (request: StandInRequest) => request.to === phone && request.kind === "sms";
