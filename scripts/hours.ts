@@ -123,6 +123,10 @@ const commands: CommandTable = {
           const { override, note } = overrideFrom(values, hours);
           await overrides.set(override);
           if (note) console.log(note);
+          // A closure with no end sends even daytime callers to the trouble line until someone clears it.
+          if (override.mode === "closed" && !override.until) {
+            console.log("Warning: --closed has no end: every caller, by day too, goes to the trouble line until `npm run hours -- emergency clear` (or set it again with --until).");
+          }
         }
         describeOverride(await overrides.get(), hours);
       });

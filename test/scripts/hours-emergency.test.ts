@@ -40,6 +40,17 @@ describe("npm run hours -- emergency", { timeout: 60_000 }, () => {
     });
   });
 
+  it("warns when a closure is set with no end, and says how to end it", async () => {
+    const result = await emergency("set", "--closed");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Warning: --closed has no end: every caller, by day too, goes to the trouble line until `npm run hours -- emergency clear`");
+  });
+
+  it("does not warn when the closure has an end", async () => {
+    const result = await emergency("set", "--message", "Due to the storm, expect delays.", "--closed", "--until", "2099-01-01T08:00", "--by", "Dana");
+    expect(result.stdout).not.toContain("Warning:");
+  });
+
   it("shows what is set", async () => {
     const result = await emergency("show");
     expect(result.stdout).toMatch(/message: "Due to the storm, expect delays\."/);
