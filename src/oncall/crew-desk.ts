@@ -5,7 +5,7 @@ import type { Incident } from "../domain/oncall/incident.js";
 import { crewReplies, residentReply, type IncidentSummary, type ReportStanding } from "../domain/oncall/messages.js";
 import { everySupervisor, type Member, type Roster } from "../domain/oncall/roster/index.js";
 import type { Logger } from "../logger.js";
-import { JOBS, notifyResidentsJobId, type JobScheduler } from "./jobs.js";
+import { JOBS, notifyResidentsJobId, notifyTakenJobId, type JobScheduler } from "./jobs.js";
 import { categoryLabel } from "./labels.js";
 
 export interface CrewDeskDependencies {
@@ -135,6 +135,7 @@ export class CrewDesk {
     await incidents.notePage(member.phone, incident.reference, now);
     await incidents.addEvent(incident.reference, { at: now, kind: "acknowledged", name: member.name, phone: member.phone, channel: via });
     log.info({ reference: incident.reference, name: member.name, via }, "incident acknowledged: escalation stops");
+    await this.tellOthersPaged(incident);
     await this.tellResidents(incident);
     return { outcome: "taken" };
   }
@@ -180,6 +181,11 @@ export class CrewDesk {
     const status = reference ? await incidents.status(reference) : null;
     const standing: ReportStanding = status === "open" ? "paging" : status === "acknowledged" ? "taken" : status === "resolved" ? "fixed" : "received";
     return residentReply(latest, standing);
+  }
+
+  /** The others paged for it hear who took it: a half-awake crew member holding the page must not drive out too. */
+  private async tellOthersPaged(incident: Incident): Promise<void> {
+    await this.deps.jobs.add(JOBS.notifyTaken, { reference: incident.reference }, { jobId: notifyTakenJobId(incident.reference) });
   }
 
   private async tellResidents(incident: Incident): Promise<void> {

@@ -1,7 +1,7 @@
 import type { DateTime } from "luxon";
 import type { IncidentStore } from "../domain/ports.js";
 import type { Incident } from "../domain/oncall/incident.js";
-import { alarmSms, moreReportsSms, pageSms, residentSms, unhandledReportSms, type UnhandledReport } from "../domain/oncall/messages.js";
+import { alarmSms, crewReplies, moreReportsSms, pageSms, residentSms, unhandledReportSms, type UnhandledReport } from "../domain/oncall/messages.js";
 import { PagerError, type Pager } from "../domain/oncall/pager.js";
 import { placeKey } from "../domain/oncall/place.js";
 import {
@@ -276,6 +276,32 @@ export class Dispatcher {
     }
     await incidents.markSummarized(reference, count);
     return `told ${holder.name ?? "holder"} of ${count}`;
+  }
+
+  /**
+   * Everyone else paged for the incident hears who took it (once each, by SMS: a call at 2 a.m. to
+   * say "no need" is worse than none), so nobody else drives out to it.
+   */
+  async notifyTaken(reference: string): Promise<string> {
+    const { incidents } = this.deps;
+    const incident = await incidents.get(reference);
+    if (!incident?.acknowledgedBy) return "not taken";
+    const holder = incident.acknowledgedByPhone;
+    const paged = new Set(incident.events.filter((event) => event.kind === "paged" && event.phone).map((event) => event.phone!));
+    let told = 0;
+    for (const phone of paged) {
+      if (phone === holder || !this.channelsOf(phone, incident).includes("sms")) continue;
+      // Claimed before sending, like the residents' SMS: a retry tells nobody twice.
+      const mark = `taken-${phone}`;
+      if (!(await incidents.markSent(reference, -1, mark))) continue;
+      try {
+        if (await this.deliver(reference, phone, crewReplies.takenByOther(reference, incident.acknowledgedBy))) told++;
+      } catch (error) {
+        await incidents.unmarkSent(reference, -1, mark);
+        throw error;
+      }
+    }
+    return `told ${told} others paged`;
   }
 
   /** Each reporting resident (once per number) hears that a crew has their report. */

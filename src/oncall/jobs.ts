@@ -14,6 +14,8 @@ export const JOBS = {
   moreReports: "more-reports",
   /** The reporting residents hear that a crew has their report. */
   notifyResidents: "notify-residents",
+  /** The others paged for an incident hear who took it, so nobody else drives out. */
+  notifyTaken: "notify-taken",
   /** A report's own job failed for good: the supervisors hear what was reported. */
   reportAlarm: "report-alarm",
 } as const;
@@ -51,6 +53,7 @@ export function readUnhandledReport(data: unknown): z.infer<typeof UnhandledRepo
 export const pageJobId = (reference: string, step: number) => `page-${reference}-${step}`;
 export const moreReportsJobId = (reference: string, window: number) => `more-${reference}-${window}`;
 export const notifyResidentsJobId = (reference: string) => `residents-${reference}`;
+export const notifyTakenJobId = (reference: string) => `taken-${reference}`;
 /** From the failed report job's own id (derived from the CallSid), so the alarm is raised once per report. */
 export const reportAlarmJobId = (reportJobId: string) => `alarm-${reportJobId.replace(/[^A-Za-z0-9_-]/g, "_")}`;
 

@@ -167,6 +167,29 @@ describe("what crew members' replies do", () => {
     });
   });
 
+  describe("an ACK from the backup, after the primary was paged too", () => {
+    let reference: string;
+    beforeAll(async () => {
+      reference = await report(newPlace());
+      await pagedBy(primary.phone, reference);
+      await pagedBy(backup.phone, reference);
+      await text(backup.phone, `ACK ${reference}`);
+      await standIn.waitFor((requests) => requests.some((request) => to(primary.phone)(request) && /was taken by/.test(request.body ?? "")), 10_000);
+    });
+    afterAll(async () => {
+      await text(backup.phone, `DONE ${reference}`);
+    });
+
+    it("tells the primary who took it, so they do not drive out too", () => {
+      const told = standIn.requests.filter((request) => to(primary.phone)(request) && about(reference)(request) && /was taken by/.test(request.body ?? ""));
+      expect(told.map((request) => request.body)).toEqual([`311 #${reference} was taken by ${backup.name}. No need to act on it.`]);
+    });
+
+    it("does not tell the one who took it", () => {
+      expect(standIn.requests.filter((request) => to(backup.phone)(request) && /was taken by/.test(request.body ?? ""))).toEqual([]);
+    });
+  });
+
   describe("a bare ACK", () => {
     describe("with two open pages", () => {
       let first: string;

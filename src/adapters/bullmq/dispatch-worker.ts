@@ -38,6 +38,8 @@ export function startDispatchWorker(options: DispatchWorkerOptions): Worker {
         return dispatcher.moreReports(IncidentJobData.parse(job.data).reference);
       case JOBS.notifyResidents:
         return dispatcher.notifyResidents(IncidentJobData.parse(job.data).reference);
+      case JOBS.notifyTaken:
+        return dispatcher.notifyTaken(IncidentJobData.parse(job.data).reference);
       case JOBS.reportAlarm: {
         const { report, reason, key } = ReportAlarmJobData.parse(job.data);
         return dispatcher.unhandledReport(report, reason, key);

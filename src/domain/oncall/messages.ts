@@ -210,6 +210,8 @@ export const crewReplies = {
   notTakenYet: (reference: string, asked = reference) =>
     `311 ${via(asked, reference)}Nobody has taken #${reference} yet. If it is yours, reply ACK ${reference} first, then DONE ${reference}.`,
   notFound: (reference: string) => `No incident #${reference} for your crew. Check the number in the page.`,
+  /** To the others paged for an incident, once someone has taken it. */
+  takenByOther: (reference: string, name: string) => `311 #${reference} was taken by ${gsmSafe(name)}. No need to act on it.`,
   nothingPaged: "You have no open page to take. Reply ACK followed by the number in the page, e.g. ACK 100234.",
   /** A bare ACK while more than one page waits: which one? */
   chooseAck: (open: IncidentSummary[]) =>
