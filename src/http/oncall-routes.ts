@@ -1,6 +1,7 @@
 import { Router, type Response } from "express";
 import twilio from "twilio";
 import { renderPageNotice, renderPageRepeat, renderRecording, renderVoicePage } from "../adapters/twilio/page-twiml.js";
+import type { VoiceSettings } from "../adapters/twilio/render.js";
 import { cleanText } from "../adapters/twilio/reply.js";
 import type { IncidentStore } from "../domain/ports.js";
 import { keypressReplies } from "../domain/oncall/messages.js";
@@ -16,6 +17,8 @@ export interface OncallRouteDependencies {
   roster: Roster;
   publicUrl: string;
   log: Logger;
+  /** How the voice page sounds: the main flow's voice and language, as callers hear the line. */
+  voice: VoiceSettings;
 }
 
 type Params = Record<string, unknown>;
@@ -43,27 +46,28 @@ export function smsRoutes(deps: OncallRouteDependencies): Router {
 /** The voice page placed to a crew member: the report read aloud, and their keypress. */
 export function voicePageRoutes(deps: OncallRouteDependencies): Router {
   const router = Router();
+  const { voice } = deps;
   const query = (value: unknown) => (typeof value === "string" ? value : "");
 
   router.post("/", async (req, res) => {
     const reference = query(req.query.ref);
     try {
       const incident = /^\d{4,12}$/.test(reference) ? await deps.incidents.get(reference) : null;
-      if (!incident) return sendXml(res, renderPageNotice(keypressReplies.inactive));
+      if (!incident) return sendXml(res, renderPageNotice(keypressReplies.inactive, voice));
       const step = Number(req.query.step);
       const answerUrl = voicePageAnswerUrl(deps.publicUrl, reference, step);
       const stepKnown = Number.isInteger(step) && step >= 0;
       if (incident.status !== "open") {
         // Whoever took it may still need the caller's own words to find the place.
         const recordingAt = stepKnown && incident.reports[0]?.recordingUrl ? answerUrl : undefined;
-        return sendXml(res, renderPageNotice(keypressReplies.takenBy(reference, incident.acknowledgedBy), recordingAt));
+        return sendXml(res, renderPageNotice(keypressReplies.takenBy(reference, incident.acknowledgedBy), voice, recordingAt));
       }
-      if (!stepKnown) return sendXml(res, renderPageNotice(keypressReplies.inactive));
+      if (!stepKnown) return sendXml(res, renderPageNotice(keypressReplies.inactive, voice));
       const label = categoryLabel(deps.roster, incident.category);
-      sendXml(res, renderVoicePage(incident.reports[0]!, label, deps.roster.zone, answerUrl));
+      sendXml(res, renderVoicePage(incident.reports[0]!, label, deps.roster.zone, answerUrl, voice));
     } catch (error) {
       deps.log.error({ err: error, reference }, "voice page failed");
-      sendXml(res, renderPageNotice("The City's paging system is having trouble. Please check your text messages. Goodbye."));
+      sendXml(res, renderPageNotice("The City's paging system is having trouble. Please check your text messages. Goodbye.", voice));
     }
   });
 
@@ -72,7 +76,7 @@ export function voicePageRoutes(deps: OncallRouteDependencies): Router {
     const step = Number(req.query.step);
     // The step names who was called; without it a keypress cannot say who takes the incident.
     if (!/^\d{4,12}$/.test(reference) || !Number.isInteger(step) || step < 0) {
-      return sendXml(res, renderPageNotice(keypressReplies.inactive));
+      return sendXml(res, renderPageNotice(keypressReplies.inactive, voice));
     }
     const digits = cleanText(((req.body ?? {}) as Params).Digits, 8);
     const answerUrl = voicePageAnswerUrl(deps.publicUrl, reference, step);
@@ -80,15 +84,15 @@ export function voicePageRoutes(deps: OncallRouteDependencies): Router {
     try {
       const recordingUrl = (await deps.incidents.get(reference))?.reports[0]?.recordingUrl;
       if (digits === "3") {
-        return sendXml(res, recordingUrl ? renderRecording(recordingUrl, answerUrl) : renderPageRepeat(voicePageUrl(deps.publicUrl, reference, step)));
+        return sendXml(res, recordingUrl ? renderRecording(recordingUrl, answerUrl, voice) : renderPageRepeat(voicePageUrl(deps.publicUrl, reference, step)));
       }
       const result = await deps.desk.takeByKeypress(reference, step);
-      if (!result) return sendXml(res, renderPageNotice(keypressReplies.inactive));
+      if (!result) return sendXml(res, renderPageNotice(keypressReplies.inactive, voice));
       const text = spokenOutcome(result.taken, result.name, reference);
-      sendXml(res, renderPageNotice(text, recordingUrl ? answerUrl : undefined));
+      sendXml(res, renderPageNotice(text, voice, recordingUrl ? answerUrl : undefined));
     } catch (error) {
       deps.log.error({ err: error, reference }, "voice page keypress failed");
-      sendXml(res, renderPageNotice("Sorry, that could not be recorded. Please reply ACK by text. Goodbye."));
+      sendXml(res, renderPageNotice("Sorry, that could not be recorded. Please reply ACK by text. Goodbye.", voice));
     }
   });
   return router;

@@ -81,6 +81,15 @@ describe("paging the on-call crew", () => {
       await text(primary.phone, `ACK ${reference}`);
     });
 
+    it("speaks the page in the line's own voice and language", async () => {
+      const reference = await report("power", newPlace());
+      const primary = onCall("power").primary!;
+      const [call] = (await standIn.waitFor((requests) => requests.some(to(primary.phone, "call")))).filter(to(primary.phone, "call"));
+      const page = parseTwiml((await line.post(call!.url!.slice(PUBLIC_URL.length), { CallSid: newCallSid(), From: "+14035550311", To: primary.phone })).body);
+      expect(page.attrs("Say")).toEqual({ voice: "Polly.Joanna", language: "en-US" });
+      await text(primary.phone, `ACK ${reference}`);
+    });
+
     it("keeps a long place within two segments", async () => {
       const reference = await report("water", `${newPlace()} ${"beside the big yellow house ".repeat(20)}`);
       const primary = onCall("water").primary!;

@@ -19,7 +19,7 @@ export interface CallUrls {
 }
 
 /** The flow's voice and language are checked by the flow schema; Twilio's types list every value. */
-function sayAttributes(voice: VoiceSettings): Say {
+export function sayAttributes(voice: VoiceSettings): Say {
   return { language: voice.language, ...(voice.voice ? { voice: voice.voice } : {}) } as Say;
 }
 
