@@ -125,3 +125,44 @@ export interface IncidentStore {
   residentReports(phone: string): Promise<string[]>;
   recent(count: number): Promise<Incident[]>;
 }
+
+/** The documents supervisors edit: call flows (by name), the hours, and the on-call rosters. */
+export type DocumentKind = "flow" | "hours" | "oncall";
+
+/** One published version of a document: its YAML source as written, and who published it, when and why. */
+export interface DocumentVersion {
+  kind: DocumentKind;
+  name: string;
+  /** 1, 2, 3, ... per document; a rollback publishes an old source as a new version. */
+  version: number;
+  source: string;
+  author: string;
+  /** ISO 8601. */
+  at: string;
+  message: string;
+}
+
+export type PublishResult =
+  | { outcome: "published"; version: number }
+  /** `baseVersion` was given and is not the live version: someone published meanwhile. */
+  | { outcome: "conflict"; live: number };
+
+/**
+ * Where published documents live, with their history, shared by every instance. It stores what
+ * it is given: checking a document before it is published is the caller's work.
+ */
+export interface DocumentStore {
+  /** The live version, or null when nothing was ever published under that name. */
+  live(kind: DocumentKind, name: string): Promise<DocumentVersion | null>;
+  version(kind: DocumentKind, name: string, version: number): Promise<DocumentVersion | null>;
+  /** Every version, newest first, without the sources. */
+  history(kind: DocumentKind, name: string): Promise<Omit<DocumentVersion, "source">[]>;
+  /** The documents of a kind and their live versions, by name. */
+  list(kind: DocumentKind): Promise<Omit<DocumentVersion, "source">[]>;
+  /** Publishes a new live version, atomically; refused when `baseVersion` is not the live one. */
+  publish(
+    kind: DocumentKind,
+    name: string,
+    change: { source: string; author: string; message: string; at: string; baseVersion?: number },
+  ): Promise<PublishResult>;
+}
