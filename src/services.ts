@@ -6,7 +6,6 @@ import { startDispatchWorker } from "./adapters/bullmq/dispatch-worker.js";
 import { BullJobScheduler } from "./adapters/bullmq/job-scheduler.js";
 import { BullReportQueue, createDispatchQueue } from "./adapters/bullmq/report-queue.js";
 import { ConsolePager } from "./adapters/console-pager.js";
-import { loadFlowSet, type FlowSet } from "./adapters/files/flow-source.js";
 import { RedisCallRecords } from "./adapters/redis/call-records.js";
 import { RedisCallStore } from "./adapters/redis/call-store.js";
 import { createWebConnection, createWorkerConnection, waitUntilReady } from "./adapters/redis/connections.js";
@@ -15,7 +14,8 @@ import { RedisIncidentStore } from "./adapters/redis/incident-store.js";
 import { RedisOverrideStore } from "./adapters/redis/override-store.js";
 import { TwilioPager } from "./adapters/twilio/twilio-pager.js";
 import type { Config } from "./config/env.js";
-import { formatProblem } from "./domain/validation.js";
+import type { Definitions } from "./definitions/live-definitions.js";
+import { openDefinitions } from "./definitions/open.js";
 import { createApp } from "./http/app.js";
 import type { Logger } from "./logger.js";
 import { CrewDesk } from "./oncall/crew-desk.js";
@@ -44,9 +44,9 @@ export class PortUnavailableError extends Error {
   }
 }
 
-/** Times in records and logs read in the City's own zone. */
-function cityClock(flows: FlowSet): () => DateTime {
-  return () => DateTime.now().setZone(flows.hours.zone);
+/** Times in records and logs read in the City's own zone, as the live hours have it. */
+function cityClock(definitions: Definitions): () => DateTime {
+  return () => DateTime.now().setZone(definitions.current().hours.zone);
 }
 
 /** Says at every start, where it cannot be missed, that pages are not being sent. */
@@ -65,14 +65,16 @@ function warnWhenNotPaging(config: Config, log: Logger, role: string): void {
 
 /** Starts the web role: the Twilio webhooks and health checks. */
 export async function startWeb(config: Config, log: Logger): Promise<Running & { server: Server }> {
-  const flows = await loadFlowSet(config.flowsDir);
-  for (const warning of flows.warnings) log.warn(formatProblem(warning));
   warnWhenNotPaging(config, log, "web");
   const redis = createWebConnection(config.redisUrl);
   redis.on("error", (error) => log.warn({ err: error.message }, "Redis connection (web)"));
   // The webhook connection fails fast, so calls that arrive before it is up hear the fallback.
   // Give it a moment at start; without Redis the line still serves the fallback.
   await waitUntilReady(redis, 3_000).catch(() => log.error({ redis: "not answering" }, "web: starting without Redis; callers get the fallback until it answers"));
+  const definitions = await openDefinitions({ redis, redisUrl: config.redisUrl, flowsDir: config.flowsDir, log }).catch((error: unknown) => {
+    redis.disconnect();
+    throw error;
+  });
   const reports = new BullReportQueue({
     redis,
     onError: (error) => log.warn({ err: error.message }, "dispatch queue connection"),
@@ -80,10 +82,11 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
       log.warn({ callSid }, "the caller added to a report the crew already has (its hold ran out): the crew has it without that"),
   });
   const incidents = new RedisIncidentStore(redis);
-  const clock = cityClock(flows);
-  const desk = new CrewDesk({ roster: flows.roster, incidents, jobs: new BullJobScheduler(reports.queue), clock, log });
+  const clock = cityClock(definitions);
+  const desk = new CrewDesk({ roster: definitions.current().roster, incidents, jobs: new BullJobScheduler(reports.queue), clock, log });
+  definitions.onChange((set) => desk.useRoster(set.roster));
   const app = createApp({
-    flows,
+    definitions,
     desk,
     incidents,
     calls: new RedisCallStore(redis),
@@ -112,6 +115,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
       });
     });
   } catch (error) {
+    await definitions.stop();
     await reports.close();
     redis.disconnect();
     const code = (error as NodeJS.ErrnoException).code;
@@ -120,11 +124,12 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const host = typeof address === "object" && address ? address.address : config.listenHost;
-  log.info({ port, host, publicUrl: config.publicUrl, flows: [...flows.flows.keys()] }, "web: listening");
+  log.info({ port, host, publicUrl: config.publicUrl, flows: [...definitions.current().flows.keys()] }, "web: listening");
   return {
     server,
     stop: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await definitions.stop();
       await reports.close();
       redis.disconnect();
     },
@@ -147,17 +152,20 @@ function createPager(config: Config, redis: Redis, log: Logger, audience: "crew"
 
 /** Starts the worker role: the BullMQ processors. */
 export async function startWorker(config: Config, log: Logger): Promise<Running & { worker: Worker }> {
-  const flows = await loadFlowSet(config.flowsDir);
   warnWhenNotPaging(config, log, "worker");
-  const clock = cityClock(flows);
-  const connection = createWorkerConnection(config.redisUrl);
-  connection.on("error", (error) => log.warn({ err: error.message }, "Redis connection (worker)"));
   // Stores and the scheduling queue share one ordinary connection; the worker blocks on its own.
   const redis = createWorkerConnection(config.redisUrl);
   redis.on("error", (error) => log.warn({ err: error.message }, "Redis connection (dispatch)"));
+  const definitions = await openDefinitions({ redis, redisUrl: config.redisUrl, flowsDir: config.flowsDir, log }).catch((error: unknown) => {
+    redis.disconnect();
+    throw error;
+  });
+  const clock = cityClock(definitions);
+  const connection = createWorkerConnection(config.redisUrl);
+  connection.on("error", (error) => log.warn({ err: error.message }, "Redis connection (worker)"));
   const queue = createDispatchQueue(redis);
   const dispatcher = new Dispatcher({
-    roster: flows.roster,
+    roster: definitions.current().roster,
     incidents: new RedisIncidentStore(redis),
     pager: createPager(config, redis, log),
     residentPager: createPager(config, redis, log, "residents"),
@@ -166,6 +174,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
     log,
     publicUrl: config.publicUrl,
   });
+  definitions.onChange((set) => dispatcher.useRoster(set.roster));
   const worker = startDispatchWorker({ connection, dispatcher, log });
   // /status and `npm run oncall -- status` tell a missing or stuck worker by this.
   const heartbeat = await new WorkerHeartbeat({
@@ -182,6 +191,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
       // Finishes the jobs it holds; BullMQ hands unfinished ones to another worker if we are killed.
       await worker.close();
       await heartbeat.stop();
+      await definitions.stop();
       await queue.close();
       connection.disconnect();
       redis.disconnect();

@@ -152,6 +152,8 @@ export type PublishResult =
  * it is given: checking a document before it is published is the caller's work.
  */
 export interface DocumentStore {
+  /** A number that grows with every publish of any document: an instance that saw it unchanged has nothing to reload. */
+  generation(): Promise<number>;
   /** The live version, or null when nothing was ever published under that name. */
   live(kind: DocumentKind, name: string): Promise<DocumentVersion | null>;
   version(kind: DocumentKind, name: string, version: number): Promise<DocumentVersion | null>;

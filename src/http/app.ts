@@ -5,7 +5,7 @@ import { healthRoutes, type HealthDependencies } from "./health-routes.js";
 import { smsRoutes, voicePageRoutes, type OncallRouteDependencies } from "./oncall-routes.js";
 import { voiceRoutes, type VoiceDependencies } from "./voice-routes.js";
 
-export interface AppDependencies extends VoiceDependencies, Omit<OncallRouteDependencies, "roster" | "voice">, HealthDependencies {
+export interface AppDependencies extends VoiceDependencies, OncallRouteDependencies, HealthDependencies {
   authToken: string;
   /** The web path's Redis connection, pinged by `/readyz`. */
   redis: Redis;
@@ -27,9 +27,8 @@ export function createApp(deps: AppDependencies): express.Express {
   twilioRoutes.use(express.urlencoded({ extended: false, limit: "1mb", parameterLimit: 1000 }));
   twilioRoutes.use(requireTwilioSignature({ authToken: deps.authToken, publicUrl: deps.publicUrl, log: deps.log }));
   twilioRoutes.use("/voice", voiceRoutes(deps));
-  const oncall = { ...deps, roster: deps.flows.roster, voice: { voice: deps.flows.main.voice, language: deps.flows.main.language } };
-  twilioRoutes.use("/sms", smsRoutes(oncall));
-  twilioRoutes.use("/page", voicePageRoutes(oncall));
+  twilioRoutes.use("/sms", smsRoutes(deps));
+  twilioRoutes.use("/page", voicePageRoutes(deps));
   app.use("/twilio", twilioRoutes);
 
   app.use((_req, res) => {

@@ -6,6 +6,7 @@ import { cleanText } from "../adapters/twilio/reply.js";
 import type { IncidentStore } from "../domain/ports.js";
 import { keypressReplies } from "../domain/oncall/messages.js";
 import type { Roster } from "../domain/oncall/roster/index.js";
+import type { Definitions } from "../definitions/live-definitions.js";
 import type { Logger } from "../logger.js";
 import type { CrewDesk, TakeOutcome } from "../oncall/crew-desk.js";
 import { categoryLabel } from "../oncall/labels.js";
@@ -14,11 +15,16 @@ import { voicePageAnswerUrl, voicePageUrl } from "../oncall/voice-page-urls.js";
 export interface OncallRouteDependencies {
   desk: CrewDesk;
   incidents: IncidentStore;
-  roster: Roster;
+  /** The live rosters, and the main flow whose voice and language the voice page speaks in, as callers hear the line. */
+  definitions: Definitions;
   publicUrl: string;
   log: Logger;
-  /** How the voice page sounds: the main flow's voice and language, as callers hear the line. */
-  voice: VoiceSettings;
+}
+
+/** How the voice page sounds, and the roster it reads labels from, as they are live now. */
+function liveSettings(deps: OncallRouteDependencies): { roster: Roster; voice: VoiceSettings } {
+  const { roster, main } = deps.definitions.current();
+  return { roster, voice: { voice: main.voice, language: main.language } };
 }
 
 type Params = Record<string, unknown>;
@@ -46,11 +52,11 @@ export function smsRoutes(deps: OncallRouteDependencies): Router {
 /** The voice page placed to a crew member: the report read aloud, and their keypress. */
 export function voicePageRoutes(deps: OncallRouteDependencies): Router {
   const router = Router();
-  const { voice } = deps;
   const query = (value: unknown) => (typeof value === "string" ? value : "");
 
   router.post("/", async (req, res) => {
     const reference = query(req.query.ref);
+    const { roster, voice } = liveSettings(deps);
     try {
       const incident = /^\d{4,12}$/.test(reference) ? await deps.incidents.get(reference) : null;
       if (!incident) return sendXml(res, renderPageNotice(keypressReplies.inactive, voice));
@@ -63,8 +69,8 @@ export function voicePageRoutes(deps: OncallRouteDependencies): Router {
         return sendXml(res, renderPageNotice(keypressReplies.takenBy(reference, incident.acknowledgedBy), voice, recordingAt));
       }
       if (!stepKnown) return sendXml(res, renderPageNotice(keypressReplies.inactive, voice));
-      const label = categoryLabel(deps.roster, incident.category);
-      sendXml(res, renderVoicePage(incident.reports[0]!, label, deps.roster.zone, answerUrl, voice));
+      const label = categoryLabel(roster, incident.category);
+      sendXml(res, renderVoicePage(incident.reports[0]!, label, roster.zone, answerUrl, voice));
     } catch (error) {
       deps.log.error({ err: error, reference }, "voice page failed");
       sendXml(res, renderPageNotice("The City's paging system is having trouble. Please check your text messages. Goodbye.", voice));
@@ -73,6 +79,7 @@ export function voicePageRoutes(deps: OncallRouteDependencies): Router {
 
   router.post("/answer", async (req, res) => {
     const reference = query(req.query.ref);
+    const { voice } = liveSettings(deps);
     const step = Number(req.query.step);
     // The step names who was called; without it a keypress cannot say who takes the incident.
     if (!/^\d{4,12}$/.test(reference) || !Number.isInteger(step) || step < 0) {

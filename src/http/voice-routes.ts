@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from "express";
 import type { DateTime } from "luxon";
-import type { FlowSet } from "../adapters/files/flow-source.js";
+import type { Definitions } from "../definitions/live-definitions.js";
 import { HoursOutlooks } from "../adapters/hours-outlooks.js";
 import {
   renderActions,
@@ -11,7 +11,7 @@ import {
 } from "../adapters/twilio/render.js";
 import { cleanText, replyFromParams } from "../adapters/twilio/reply.js";
 import type { ReportDraft } from "../domain/flow/actions.js";
-import type { CallOutcome } from "../domain/flow/call-state.js";
+import type { CallOutcome, CallState } from "../domain/flow/call-state.js";
 import { newCall, step } from "../domain/flow/engine.js";
 import { holdTurn } from "../domain/flow/nodes/index.js";
 import type { Flow } from "../domain/flow/schema.js";
@@ -20,7 +20,8 @@ import type { CallRecords, CallStore, OverrideStore, ReportQueue } from "../doma
 import type { Logger } from "../logger.js";
 
 export interface VoiceDependencies {
-  flows: FlowSet;
+  /** The live flows, hours and rosters, and the versions calls in progress started on. */
+  definitions: Definitions;
   calls: CallStore;
   overrides: OverrideStore;
   reports: ReportQueue;
@@ -56,7 +57,18 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
   const stepUrl = (n: number) => `${publicUrl}/twilio/voice/step?n=${n}`;
   const waitUrl = (flow: string, state: string) =>
     `${publicUrl}/twilio/voice/wait?flow=${encodeURIComponent(flow)}&state=${encodeURIComponent(state)}`;
-  const flowNamed = (name: unknown): Flow => (typeof name === "string" && deps.flows.flows.get(name)) || deps.flows.main;
+  const flowNamed = (name: unknown): Flow => {
+    const live = deps.definitions.current();
+    return (typeof name === "string" && live.flows.get(name)) || live.main;
+  };
+  /** The flow a stored call goes on with: the version it started on, when that is still to be had. */
+  const flowOf = async (call: CallState | undefined): Promise<Flow> => {
+    const live = flowNamed(call?.flow);
+    if (call?.flowVersion === undefined || call.flowVersion === live.version || call.flow !== live.name) return live;
+    const started = await deps.definitions.flowAt(call.flow, call.flowVersion);
+    if (!started) log.warn({ callSid: call.callSid, flow: call.flow, version: call.flowVersion }, "the flow version this call started on is gone: it goes on with the live one");
+    return started ?? live;
+  };
   // Today's hours, planned once a day rather than on every call (the hours state reads them).
   const outlooks = new HoursOutlooks();
 
@@ -69,8 +81,8 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
    * the fallback number at any hour: a person must hear it. Needs nothing but memory.
    */
   function fallbackTwiml(now: DateTime, situation: FallbackSituation = {}): string {
-    const flow = deps.flows.main;
-    const open = lineStatus(deps.flows.hours, now, situation.override ?? null).open;
+    const { main: flow, hours } = deps.definitions.current();
+    const open = lineStatus(hours, now, situation.override ?? null).open;
     const agents: FallbackRoute = { queue: flow.fallbackQueue, waitUrl: waitUrl(flow.name, "") };
     const route: FallbackRoute =
       open && !situation.urgent ? agents : deps.fallbackNumber ? { dial: deps.fallbackNumber } : open ? agents : { goodbye: true };
@@ -94,14 +106,15 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
         return;
       }
 
-      const flow = flowNamed(stored?.call.flow);
+      const flow = await flowOf(stored?.call);
       const caller = cleanText(params.From, 32) ?? "";
       if (!stored) {
         if (requestedStep !== null) log.info({ callSid }, "a mid-call request for an unknown call: starting it afresh");
         else log.info({ callSid, from: caller, to: cleanText(params.To, 32) }, "call started");
       }
       const call = stored?.call ?? newCall(flow, { callSid, caller, now });
-      const env = { now, hours: deps.flows.hours, override: situation.override, outlook: outlooks.at(deps.flows.hours, now) };
+      const { hours } = deps.definitions.current();
+      const env = { now, hours, override: situation.override, outlook: outlooks.at(hours, now) };
       const result = step(flow, call, stored ? replyFromParams(params) : {}, env);
 
       for (const action of result.actions) {
@@ -170,7 +183,7 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
       holdLoop(req, res);
     } catch (error) {
       log.error({ err: error, callSid: cleanText((req.body as Params | undefined)?.CallSid, 64) }, "hold loop failed");
-      sendTwiml(res, renderHoldTurn(DEFAULT_HOLD_TURN, deps.flows.main, ""));
+      sendTwiml(res, renderHoldTurn(DEFAULT_HOLD_TURN, deps.definitions.current().main, ""));
     }
   });
 

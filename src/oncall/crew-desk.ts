@@ -9,6 +9,7 @@ import { JOBS, notifyResidentsJobId, notifyTakenJobId, type JobScheduler } from 
 import { categoryLabel } from "./labels.js";
 
 export interface CrewDeskDependencies {
+  /** The roster to answer by, until {@link CrewDesk.useRoster} gives a newer one. */
   roster: Roster;
   incidents: IncidentStore;
   jobs: JobScheduler;
@@ -37,16 +38,26 @@ export type TakeOutcome =
  * nothing about any incident.
  */
 export class CrewDesk {
-  private readonly crew = new Map<string, CrewMember>();
+  private crew = new Map<string, CrewMember>();
+  private roster: Roster;
 
   constructor(private readonly deps: CrewDeskDependencies) {
-    for (const [category, roster] of Object.entries(deps.roster.categories)) {
-      for (const member of [...roster.members, roster.supervisor]) {
-        const known = this.crew.get(member.phone) ?? { member, categories: new Set<string>() };
+    this.roster = deps.roster;
+    this.useRoster(deps.roster);
+  }
+
+  /** Answers by a newly published roster from now on: who is crew, and who supervises what. */
+  useRoster(roster: Roster): void {
+    const crew = new Map<string, CrewMember>();
+    for (const [category, people] of Object.entries(roster.categories)) {
+      for (const member of [...people.members, people.supervisor]) {
+        const known = crew.get(member.phone) ?? { member, categories: new Set<string>() };
         known.categories.add(category);
-        this.crew.set(member.phone, known);
+        crew.set(member.phone, known);
       }
     }
+    this.roster = roster;
+    this.crew = crew;
   }
 
   /** The reply to an inbound SMS from `from`. */
@@ -114,7 +125,7 @@ export class CrewDesk {
       case "already-yours":
         return crewReplies.alreadyYours(reference, asked);
       case "taken-by":
-        return crewReplies.takenBy(reference, taken.by, taken.at, this.deps.roster.zone, asked);
+        return crewReplies.takenBy(reference, taken.by, taken.at, this.roster.zone, asked);
       case "resolved":
         return crewReplies.alreadyResolved(reference, asked);
       case "not-found":
@@ -146,7 +157,8 @@ export class CrewDesk {
    * The store decides atomically, so an ACK that lands meanwhile is respected.
    */
   private async resolve(incident: Incident, person: CrewMember, asked: string): Promise<string> {
-    const { incidents, clock, log, roster } = this.deps;
+    const { incidents, clock, log } = this.deps;
+    const roster = this.roster;
     const { member } = person;
     const { reference } = incident;
     const now = clock().toISO()!;
@@ -189,7 +201,7 @@ export class CrewDesk {
   }
 
   private async tellResidents(incident: Incident): Promise<void> {
-    if (this.deps.roster.categories[incident.category]?.notifyResident === false) return;
+    if (this.roster.categories[incident.category]?.notifyResident === false) return;
     await this.deps.jobs.add(JOBS.notifyResidents, { reference: incident.reference }, { jobId: notifyResidentsJobId(incident.reference) });
   }
 
@@ -199,8 +211,8 @@ export class CrewDesk {
 
   /** The category's supervisor; for a category with no crew of its own, every supervisor. */
   private supervises(member: Member, category: string): boolean {
-    const own = Object.hasOwn(this.deps.roster.categories, category) ? this.deps.roster.categories[category] : undefined;
-    return own ? own.supervisor.phone === member.phone : everySupervisor(this.deps.roster).some((supervisor) => supervisor.phone === member.phone);
+    const own = Object.hasOwn(this.roster.categories, category) ? this.roster.categories[category] : undefined;
+    return own ? own.supervisor.phone === member.phone : everySupervisor(this.roster).some((supervisor) => supervisor.phone === member.phone);
   }
 
   /** Crew of the incident's category, its supervisors, or anyone paged for it. */
@@ -213,6 +225,6 @@ export class CrewDesk {
   }
 
   private summary(incident: Incident): IncidentSummary {
-    return { reference: incident.reference, label: categoryLabel(this.deps.roster, incident.category), report: incident.reports[0]! };
+    return { reference: incident.reference, label: categoryLabel(this.roster, incident.category), report: incident.reports[0]! };
   }
 }

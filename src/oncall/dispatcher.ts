@@ -53,6 +53,7 @@ interface PageTarget {
 }
 
 export interface DispatcherDependencies {
+  /** The roster to page from, until {@link Dispatcher.useRoster} gives a newer one. */
   roster: Roster;
   incidents: IncidentStore;
   pager: Pager;
@@ -78,9 +79,16 @@ export interface DispatcherDependencies {
  */
 export class Dispatcher {
   private readonly updateWindowMs: number;
+  private roster: Roster;
 
   constructor(private readonly deps: DispatcherDependencies) {
     this.updateWindowMs = deps.updateWindowMs ?? 5 * 60_000;
+    this.roster = deps.roster;
+  }
+
+  /** Pages from a newly published roster from now on; steps already worked out keep who they paged. */
+  useRoster(roster: Roster): void {
+    this.roster = roster;
   }
 
   /** A new urgent report: a new incident and its first page, or one more report of an open one. */
@@ -107,7 +115,7 @@ export class Dispatcher {
       log.error({ reference: report.reference, category: report.category }, "no crew for this category: paging every supervisor");
     } else if (report.pageSupervisor) {
       log.warn({ reference: report.reference, category: report.category }, "the caller could not use the menu: paging the supervisor with the recording");
-    } else if (!whoIsOnCall(this.deps.roster, report.category, now).primary) {
+    } else if (!whoIsOnCall(this.roster, report.category, now).primary) {
       log.warn({ reference: report.reference, category: report.category }, "nobody is on call for this category: paging the supervisor");
     }
     await jobs.add(JOBS.page, { reference: opened.reference, step: 0 }, { jobId: pageJobId(opened.reference, 0) });
@@ -161,7 +169,7 @@ export class Dispatcher {
     if (!incident) return "no such incident";
     if (incident.status !== "open") return `stopped: ${incident.status}`;
     const report = incident.reports[0]!;
-    const label = categoryLabel(this.deps.roster, incident.category);
+    const label = categoryLabel(this.roster, incident.category);
     const length = this.chainLength(incident);
     if (job.step > length) return "chain over";
     if (job.step === length) return this.alarm(incident, label);
@@ -171,7 +179,7 @@ export class Dispatcher {
     let step = incident.plan.find((planned) => planned.index === job.step);
     if (!step) {
       const previous = incident.plan.filter((planned) => planned.index < job.step).at(-1) ?? null;
-      const next = chainStep(this.deps.roster, incident.category, job.step, this.deps.clock(), previous, this.chainOptions(incident));
+      const next = chainStep(this.roster, incident.category, job.step, this.deps.clock(), previous, this.chainOptions(incident));
       switch (next.kind) {
         case "end":
           return "chain over";
@@ -204,7 +212,7 @@ export class Dispatcher {
       name: step.name,
       phone: step.phone,
       channels: step.channels,
-      sms: pageSms(report, label, this.deps.roster.zone),
+      sms: pageSms(report, label, this.roster.zone),
       voiceUrl: this.voicePageUrl(incident.reference, step.index),
     });
     if (reached === null || !(await this.isOpen(incident.reference))) return "stopped: taken while paging";
@@ -357,7 +365,7 @@ export class Dispatcher {
       return "chain running: no alarm";
     }
     const category = report.category ?? "";
-    const sms = unhandledReportSms(report, categoryLabel(this.deps.roster, category || "unknown"), this.deps.roster.zone);
+    const sms = unhandledReportSms(report, categoryLabel(this.roster, category || "unknown"), this.roster.zone);
     let told = 0;
     for (const supervisor of this.supervisorsFor(category)) {
       // Marked by the failed job (one per call), which a report too malformed to have a reference has too.
@@ -429,7 +437,7 @@ export class Dispatcher {
 
   /** How a person takes pages: as the roster has them, else as the incident's plan had them, else by SMS. */
   private channelsOf(phone: string, incident: Incident): readonly Channel[] {
-    const people = [...Object.values(this.deps.roster.categories).flatMap((crew) => [...crew.members, crew.supervisor]), ...incident.plan];
+    const people = [...Object.values(this.roster.categories).flatMap((crew) => [...crew.members, crew.supervisor]), ...incident.plan];
     return people.find((person) => person.phone === phone)?.channels ?? ["sms"];
   }
 
@@ -446,18 +454,18 @@ export class Dispatcher {
   }
 
   private chainLength(incident: Incident): number {
-    return chainLength(this.deps.roster, incident.category, this.chainOptions(incident));
+    return chainLength(this.roster, incident.category, this.chainOptions(incident));
   }
 
   /** The crew of a category, if the roster has one (never an inherited property of the object). */
   private crew(category: string): CategoryRoster | undefined {
-    return Object.hasOwn(this.deps.roster.categories, category) ? this.deps.roster.categories[category] : undefined;
+    return Object.hasOwn(this.roster.categories, category) ? this.roster.categories[category] : undefined;
   }
 
   /** The category's supervisor; every supervisor when the category has no crew. */
   private supervisorsFor(category: string): Member[] {
     const own = this.crew(category);
-    return own ? [own.supervisor] : everySupervisor(this.deps.roster);
+    return own ? [own.supervisor] : everySupervisor(this.roster);
   }
 
   private voicePageUrl(reference: string, step: number): string {

@@ -46,7 +46,7 @@ describe("loadFlowSet", () => {
     await rm(path.join(dir, "main.yaml"));
     await rm(path.join(dir, "oncall.yaml"));
     const problems = await problemsIn(dir);
-    expect(problems.some((problem) => problem.endsWith("oncall.yaml: file not found"))).toBe(true);
+    expect(problems.some((problem) => problem.endsWith("oncall.yaml: missing (the trouble line needs its on-call rosters)"))).toBe(true);
     expect(problems.some((problem) => problem.endsWith("main.yaml: missing (every call starts in the main flow)"))).toBe(true);
   });
 });

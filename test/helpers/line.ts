@@ -19,6 +19,7 @@ import type { Roster } from "../../src/domain/oncall/roster/index.js";
 import { CrewDesk } from "../../src/oncall/crew-desk.js";
 import { Dispatcher } from "../../src/oncall/dispatcher.js";
 import { loadFlowSet, type FlowSet } from "../../src/adapters/files/flow-source.js";
+import { staticDefinitions, type Definitions } from "../../src/definitions/live-definitions.js";
 import { RedisCallRecords } from "../../src/adapters/redis/call-records.js";
 import { RedisCallStore } from "../../src/adapters/redis/call-store.js";
 import { createWebConnection, waitUntilReady } from "../../src/adapters/redis/connections.js";
@@ -132,6 +133,8 @@ export interface TestLineOptions {
   redisUrl?: string;
   fallbackNumber?: string;
   flows?: FlowSet;
+  /** What the line serves from, when not `flows` as they are (published versions that change during the test). */
+  definitions?: Definitions;
   /** Replaces flows/oncall.yaml (test rosters page every few seconds). */
   roster?: Roster;
   /** Runs a dispatch worker too, paging through this pager. */
@@ -203,7 +206,7 @@ export class TestLine {
     const app = createApp({
       desk,
       incidents: line.incidents,
-      flows: line.flows,
+      definitions: options.definitions ?? staticDefinitions(line.flows),
       calls: line.calls,
       overrides: line.overrides,
       reports: line.reports,

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,13 +9,15 @@ import { runScript, type CliResult } from "../helpers/cli.js";
 /** The one-category test roster (pat, sam, lee; supervisor renee) with `weeks` as its rotation. */
 const roster = (weeks: string) => waterRosterYaml({ weeks, start: "2024-01-01" });
 
-/** A flows folder of its own: a small call flow, the specification's hours, the roster given, and current JSON Schemas. */
+/** A flows folder of its own: a small call flow, one filing water reports, the specification's hours, the roster given, and current JSON Schemas. */
 async function flowsFolder(parent: string, name: string, rosterYaml: string): Promise<string> {
   const dir = path.join(parent, name);
   await mkdir(dir);
   await copyFile("test/fixtures/flows/good/hours-branches.yaml", path.join(dir, "main.yaml"));
   await copyFile("test/fixtures/hours/good/hours.yaml", path.join(dir, "hours.yaml"));
   await writeFile(path.join(dir, "oncall.yaml"), rosterYaml);
+  // A flow that files water reports, so the water crew is one some call can reach.
+  await writeFile(path.join(dir, "water.yaml"), (await readFile("test/fixtures/flows/good/dispatch.yaml", "utf8")).replace("category: roads", "category: water"));
   for (const [file, text] of Object.entries(definitionJsonSchemas())) await writeFile(path.join(dir, file), text);
   return dir;
 }

@@ -1,80 +1,67 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, writeFile, mkdir } from "node:fs/promises";
 import path from "node:path";
-import { checkDispatchCategories } from "../../domain/flow/categories.js";
-import { parseFlow } from "../../domain/flow/parse.js";
-import type { Flow } from "../../domain/flow/schema.js";
-import { parseHours, type Hours } from "../../domain/hours/index.js";
-import { parseRoster, type Roster } from "../../domain/oncall/roster/index.js";
-import { DefinitionError, type Problem } from "../../domain/validation.js";
+import {
+  checkDefinitions,
+  definitionError,
+  documentFile,
+  type CheckedDefinitions,
+  type DefinitionSources,
+  type FlowSet,
+} from "../../domain/definitions.js";
+import type { DocumentKind } from "../../domain/ports.js";
 
-/** The flow every call starts in. */
-export const MAIN_FLOW = "main";
+export { MAIN_FLOW, type FlowSet } from "../../domain/definitions.js";
 
 /** Files in the flows folder that are not call flows. */
 const NOT_FLOWS = new Set(["hours.yaml", "oncall.yaml"]);
 
-/** Everything a supervisor defines in `flows/`, checked and ready to serve. */
-export interface FlowSet {
-  flows: ReadonlyMap<string, Flow>;
-  main: Flow;
-  hours: Hours;
-  roster: Roster;
-  warnings: Problem[];
+/**
+ * Reads the YAML sources in the flows folder as they are written: `hours.yaml`, `oncall.yaml`
+ * and each call flow (`*.yaml`), as version 0 (files are not published versions).
+ */
+export async function readFlowFiles(dir: string): Promise<DefinitionSources> {
+  const read = async (file: string) => {
+    try {
+      return { source: await readFile(path.join(dir, file), "utf8"), version: 0 };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+      throw error;
+    }
+  };
+  const flows = new Map<string, { source: string; version: number }>();
+  const files = (await readdir(dir)).filter((file) => /\.ya?ml$/.test(file) && !NOT_FLOWS.has(file)).sort();
+  for (const file of files) flows.set(file.replace(/\.ya?ml$/, ""), (await read(file))!);
+  return { flows, hours: await read("hours.yaml"), oncall: await read("oncall.yaml") };
+}
+
+/** How a document in `dir` is named in problems: the path a supervisor would open. */
+export function fileLabel(dir: string): (kind: DocumentKind, name: string) => string {
+  return (kind, name) => path.join(path.relative(process.cwd(), dir) || ".", documentFile(kind, name));
+}
+
+/** Reads and checks every definition in the flows folder, as every other way in checks them. */
+export async function checkFlowFiles(dir: string): Promise<CheckedDefinitions> {
+  return checkDefinitions(await readFlowFiles(dir), fileLabel(dir));
 }
 
 /**
- * Reads and checks every definition in the flows folder: `hours.yaml`, `oncall.yaml` and each
- * call flow (`*.yaml`). Throws a `DefinitionError` listing every problem in every file, so one run shows
- * a supervisor all there is to fix.
+ * Reads and checks every definition in the flows folder. Throws a `DefinitionError` listing every
+ * problem in every file, so one run shows a supervisor all there is to fix.
  */
 export async function loadFlowSet(dir: string): Promise<FlowSet> {
-  const problems: Problem[] = [];
-  const warnings: Problem[] = [];
-  const flows = new Map<string, Flow>();
-  const shown = (file: string) => path.join(path.relative(process.cwd(), dir) || ".", file);
-
-  let hours: Hours | undefined;
-  try {
-    hours = parseHours(await readFile(path.join(dir, "hours.yaml"), "utf8"), shown("hours.yaml"));
-  } catch (error) {
-    problems.push(...problemsOf(error, shown("hours.yaml")));
-  }
-
-  let roster: Roster | undefined;
-  try {
-    roster = parseRoster(await readFile(path.join(dir, "oncall.yaml"), "utf8"), shown("oncall.yaml"));
-  } catch (error) {
-    problems.push(...problemsOf(error, shown("oncall.yaml")));
-  }
-
-  const files = (await readdir(dir)).filter((file) => /\.ya?ml$/.test(file) && !NOT_FLOWS.has(file)).sort();
-  for (const file of files) {
-    const name = file.replace(/\.ya?ml$/, "");
-    try {
-      const parsed = parseFlow(name, await readFile(path.join(dir, file), "utf8"), shown(file));
-      flows.set(name, parsed.flow);
-      warnings.push(...parsed.warnings);
-    } catch (error) {
-      problems.push(...problemsOf(error, shown(file)));
-    }
-  }
-
-  if (roster) {
-    for (const [name, flow] of flows) problems.push(...checkDispatchCategories(shown(`${name}.yaml`), flow, Object.keys(roster.categories)));
-  }
-
-  const main = flows.get(MAIN_FLOW);
-  if (!main && !files.some((file) => file.startsWith(`${MAIN_FLOW}.`))) {
-    problems.push({ file: shown(`${MAIN_FLOW}.yaml`), path: "", message: "missing", hint: "every call starts in the main flow" });
-  }
-  if (problems.length > 0 || !main || !hours || !roster) throw new DefinitionError(problems);
-  return { flows, main, hours, roster, warnings };
+  const checked = await checkFlowFiles(dir);
+  if (!checked.set) throw definitionError(checked);
+  return checked.set;
 }
 
-function problemsOf(error: unknown, file: string): Problem[] {
-  if (error instanceof DefinitionError) return error.problems;
-  if (error instanceof Error && "code" in error && error.code === "ENOENT") {
-    return [{ file, path: "", message: "file not found" }];
+/** Writes documents back as files (`flows -- export`), creating the folder when needed. */
+export async function writeFlowFiles(dir: string, documents: { kind: DocumentKind; name: string; source: string }[]): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const written: string[] = [];
+  for (const document of documents) {
+    const file = path.join(dir, documentFile(document.kind, document.name));
+    await writeFile(file, document.source.endsWith("\n") ? document.source : `${document.source}\n`);
+    written.push(file);
   }
-  throw error;
+  return written;
 }

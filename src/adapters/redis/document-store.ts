@@ -19,6 +19,7 @@ entry['version'] = version
 redis.call('HSET', KEYS[1], version, cjson.encode(entry))
 redis.call('SET', KEYS[2], version)
 redis.call('SADD', KEYS[3], ARGV[3])
+redis.call('INCR', KEYS[5])
 redis.call('PUBLISH', KEYS[4], ARGV[4] .. ':' .. version)
 return {'published', version}
 `;
@@ -31,12 +32,16 @@ export class RedisDocumentStore implements DocumentStore {
     private readonly redis: Redis,
     private readonly prefix = DEFAULT_KEY_PREFIX,
   ) {
-    this.publishScript = defineScript(redis, "civicPublishDocument", 4, PUBLISH);
+    this.publishScript = defineScript(redis, "civicPublishDocument", 5, PUBLISH);
   }
 
   /** The channel name publishes are announced on, under this store's prefix. */
   get channel(): string {
     return `${this.prefix}${DOCUMENTS_CHANNEL}`;
+  }
+
+  async generation(): Promise<number> {
+    return Number((await this.redis.get(this.generationKey)) ?? 0);
   }
 
   async live(kind: DocumentKind, name: string): Promise<DocumentVersion | null> {
@@ -73,12 +78,18 @@ export class RedisDocumentStore implements DocumentStore {
       this.liveKey(kind, name),
       this.namesKey(kind),
       this.channel,
+      this.generationKey,
       JSON.stringify(entry),
       change.baseVersion === undefined ? "" : String(change.baseVersion),
       name,
       `${kind}:${name}`,
     )) as [string, number];
     return outcome === "conflict" ? { outcome: "conflict", live: Number(version) } : { outcome: "published", version: Number(version) };
+  }
+
+  /** Counts every publish of every document: one read tells an instance whether anything changed. */
+  private get generationKey(): string {
+    return `${this.prefix}docs:generation`;
   }
 
   private versionsKey(kind: DocumentKind, name: string): string {

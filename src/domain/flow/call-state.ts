@@ -14,6 +14,11 @@ export type CallOutcome =
 export interface CallState {
   callSid: string;
   flow: string;
+  /**
+   * The published version of the flow the call started on: a call finishes on the version it
+   * started with, whatever is published meanwhile. Absent for a flow that was never published.
+   */
+  flowVersion?: number;
   /** The state the call is in: waiting for the caller's answer, or about to be entered (`entering`). */
   state: string;
   /** True when `state` has not been entered yet (after a redirect). */

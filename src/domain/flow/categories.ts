@@ -24,3 +24,13 @@ export function checkDispatchCategories(file: string, flow: Flow, categories: re
   }
   return problems;
 }
+
+/** The categories a flow can file reports for: its menu choices' and its dispatch states'. */
+export function filedCategories(flow: Flow): string[] {
+  const categories = new Set<string>();
+  for (const node of Object.values(flow.states)) {
+    if (node.type === "menu") for (const choice of node.choices) if (choice.set?.category) categories.add(choice.set.category);
+    if (node.type === "dispatch" && node.category) categories.add(node.category);
+  }
+  return [...categories];
+}

@@ -45,6 +45,7 @@ export function newCall(flow: Flow, init: { callSid: string; caller: string; now
   return {
     callSid: init.callSid,
     flow: flow.name,
+    ...(flow.version === undefined ? {} : { flowVersion: flow.version }),
     state: flow.start,
     entering: true,
     step: 0,

@@ -50,4 +50,6 @@ export type FlowDocument = z.infer<typeof FlowDocument>;
 export interface Flow extends FlowDocument {
   /** The flow's name: its file name without `.yaml`. */
   name: string;
+  /** The published version it was read from; absent for a flow read from a file or a draft. */
+  version?: number;
 }

@@ -1,0 +1,160 @@
+import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { RedisDocumentStore } from "../../src/adapters/redis/document-store.js";
+import type { LiveDefinitions } from "../../src/definitions/live-definitions.js";
+import { openDefinitions } from "../../src/definitions/open.js";
+import { Publisher, type Published } from "../../src/definitions/publisher.js";
+import type { FlowSet } from "../../src/domain/definitions.js";
+import { createLogger } from "../../src/logger.js";
+import { REDIS_URL } from "../helpers/line.js";
+
+const log = createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+const main = await readFile("flows/main.yaml", "utf8");
+const withGreeting = (words: string) => main.replace(/Thank you for calling[^\n"]*/, words);
+
+describe("publishing flows, hours and rosters", () => {
+  const prefix = `test-${randomBytes(4).toString("hex")}:`;
+  const redis = new Redis(REDIS_URL);
+  const store = new RedisDocumentStore(redis, prefix);
+  const published: Published[] = [];
+  const publisher = new Publisher({ store, clock: () => new Date().toISOString(), onPublished: async (entry) => void published.push(entry) });
+  const open = () => openDefinitions({ redis, redisUrl: REDIS_URL, flowsDir: "flows", log, prefix });
+  const running: LiveDefinitions[] = [];
+  let first: LiveDefinitions;
+
+  /** Resolves with the next set `live` serves. */
+  const nextSet = (live: LiveDefinitions) => new Promise<FlowSet>((resolve) => live.onChange(resolve));
+
+  beforeAll(async () => {
+    first = await open();
+    running.push(first);
+  });
+  afterEach(() => {
+    published.length = 0;
+  });
+  afterAll(async () => {
+    for (const live of running) await live.stop();
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  describe("on a first start with nothing published", () => {
+    it("publishes the files in flows/ as version 1, by files", async () => {
+      expect(await store.list("flow")).toEqual([expect.objectContaining({ name: "main", version: 1, author: "files" })]);
+      expect(await store.live("hours", "hours")).toMatchObject({ version: 1, author: "files" });
+      expect(await store.live("oncall", "oncall")).toMatchObject({ version: 1, author: "files" });
+    });
+
+    it("serves them, each flow naming its version", () => {
+      expect(first.current().main.version).toBe(1);
+      expect(first.current().versions).toEqual({ flows: new Map([["main", 1]]), hours: 1, oncall: 1 });
+    });
+
+    it("a second instance starting after publishes nothing again", async () => {
+      const second = await open();
+      running.push(second);
+      expect((await store.history("flow", "main")).length).toBe(1);
+      expect(second.current().main.version).toBe(first.current().main.version);
+    });
+  });
+
+  describe("a valid change", () => {
+    it("reaches every instance without a restart", async () => {
+      const second = await open();
+      running.push(second);
+      const seen = Promise.all([nextSet(first), nextSet(second)]);
+      const result = await publisher.publish("flow", "main", { source: withGreeting("Welcome to the City of Lethbridge."), author: "alice", message: "new greeting" });
+      expect(result).toMatchObject({ outcome: "published" });
+      const [one, two] = await seen;
+      for (const set of [one, two]) expect(set.main.version).toBe((result as { version: number }).version);
+      expect(JSON.stringify(two.main)).toContain("Welcome to the City of Lethbridge.");
+    });
+
+    it("is told once, with the source it replaced, for the audit log", async () => {
+      const before = await store.live("flow", "main");
+      await publisher.publish("flow", "main", { source: withGreeting("Hello from the City."), author: "bob", message: "shorter" });
+      expect(published).toEqual([
+        expect.objectContaining({ kind: "flow", name: "main", author: "bob", message: "shorter", before: before!.source, version: before!.version + 1 }),
+      ]);
+    });
+
+    it("publishes nothing when the source is the live one already", async () => {
+      const live = await store.live("flow", "main");
+      expect(await publisher.publish("flow", "main", { source: live!.source, author: "bob", message: "again" })).toEqual({ outcome: "unchanged", version: live!.version });
+      expect(published).toEqual([]);
+    });
+  });
+
+  describe("an invalid change", () => {
+    it("is refused with each problem at its line, and the live version keeps serving", async () => {
+      const live = first.current().main.version;
+      const broken = main.replace("next: urgent-menu", "next: urgnet-menu");
+      const result = await publisher.publish("flow", "main", { source: broken, author: "alice", message: "typo" });
+      expect(result.outcome).toBe("invalid");
+      const errors = result.outcome === "invalid" ? result.errors : [];
+      const line = broken.split("\n").findIndex((text) => text.includes("urgnet-menu")) + 1;
+      expect(errors).toContainEqual(expect.objectContaining({ line, message: 'unknown state "urgnet-menu"', hint: 'did you mean "urgent-menu"?', document: "main.yaml" }));
+      expect((await store.live("flow", "main"))!.version).toBe(live);
+      expect(published).toEqual([]);
+    });
+
+    it("is refused when it breaks another document: a roster without a crew the flow pages", async () => {
+      const oncall = (await store.live("oncall", "oncall"))!.source;
+      const result = await publisher.publish("oncall", "oncall", { source: oncall.replace(/\n  roads:[\s\S]*$/, "\n"), author: "alice", message: "no roads" });
+      expect(result).toMatchObject({ outcome: "invalid", errors: expect.arrayContaining([expect.objectContaining({ document: "main.yaml", line: null })]) });
+    });
+  });
+
+  describe("conflicts and rollback", () => {
+    it("refuses a publish made on a stale version", async () => {
+      const live = (await store.live("flow", "main"))!.version;
+      const result = await publisher.publish("flow", "main", { source: withGreeting("Stale."), author: "carol", message: "late", baseVersion: live - 1 });
+      expect(result).toEqual({ outcome: "conflict", live });
+    });
+
+    it("rolls back by publishing an old version's source as a new version", async () => {
+      const live = (await store.live("flow", "main"))!.version;
+      const result = await publisher.rollback("flow", "main", 1, { author: "alice" });
+      expect(result).toMatchObject({ outcome: "published", version: live + 1 });
+      expect((await store.live("flow", "main"))!).toMatchObject({ source: main, message: "Rolled back to version 1" });
+      expect(published[0]).toMatchObject({ rolledBackTo: 1 });
+    });
+
+    it("says so when the version to roll back to does not exist", async () => {
+      expect(await publisher.rollback("flow", "main", 999, { author: "alice" })).toEqual({ outcome: "no-such-version" });
+    });
+  });
+
+  describe("calls in progress", () => {
+    it("can still have the flow version they started on after newer ones are published", async () => {
+      const started = first.current().main;
+      const seen = nextSet(first);
+      await publisher.publish("flow", "main", { source: withGreeting("A newer greeting."), author: "alice", message: "newer" });
+      await seen;
+      const kept = await first.flowAt("main", started.version!);
+      expect(kept?.version).toBe(started.version);
+      expect(JSON.stringify(kept)).toBe(JSON.stringify(started));
+    });
+
+    it("read an old version from the store when this instance never served it", async () => {
+      const third = await open();
+      running.push(third);
+      const old = await third.flowAt("main", 1);
+      expect(old?.version).toBe(1);
+      expect(JSON.stringify(old)).toContain("Thank you for calling");
+    });
+  });
+
+  describe("an announcement missed while disconnected", () => {
+    it("is caught by the publish counter, read every second", async () => {
+      const deaf = await openDefinitions({ redis, redisUrl: "redis://127.0.0.1:1", flowsDir: "flows", log, prefix });
+      running.push(deaf);
+      const seen = nextSet(deaf);
+      const result = await publisher.publish("flow", "main", { source: withGreeting("Heard by polling."), author: "alice", message: "poll" });
+      expect((await seen).main.version).toBe((result as { version: number }).version);
+    });
+  });
+});
