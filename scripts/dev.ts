@@ -4,10 +4,17 @@
  * `npm run call` uses too.
  */
 import "./lib/load-env.js";
-import { DEFAULT_PORT } from "../src/config/env.js";
+import { DEFAULT_PORT, DEFAULT_REDIS_URL } from "../src/config/env.js";
 import { rememberDevLine } from "./lib/dev-line.js";
+import { publishFlowFiles, watchFlowFiles } from "./lib/watch-flows.js";
 process.env.NODE_ENV ??= "development";
 process.env.LOG_LEVEL ??= "debug";
+
+// Here the files are the truth: what is saved in flows/ now, and each later save, goes live.
+const flowsDir = process.env.FLOWS_DIR || "flows";
+await publishFlowFiles(watchFlowFiles(flowsDir, process.env.REDIS_URL || DEFAULT_REDIS_URL), flowsDir).catch((error: Error) =>
+  console.error(`  could not publish ${flowsDir}/ (${error.message}): the line serves what was published before`),
+);
 
 await import("../src/main.js");
 
@@ -19,6 +26,7 @@ console.log(`
   Civic Line is answering at ${base}
   Place a test call from another terminal:   npm run call
   Pages to the on-call crew (without Twilio credentials):   npm run oncall -- outbox
+  Saved changes to flows/ go live at once (a broken one prints its problems and the last good version keeps serving).
   Business hours or not is decided by flows/hours.yaml and the clock; to try the other side, run
   this with faketime (it reads UTC here), e.g.  faketime -f '@2026-12-05 09:00:00' npm run dev  (Sat 02:00 in Lethbridge)
 `);
