@@ -4,6 +4,7 @@ import type { ReportDraft } from "./flow/actions.js";
 import type { CallOutcome } from "./flow/call-state.js";
 import type { Incident, IncidentEvent, IncidentStatus, PlannedStep } from "./oncall/incident.js";
 import type { UrgentReport } from "./report.js";
+import type { Role } from "./accounts.js";
 
 /** A call as stored, with the TwiML last sent for it (replayed when Twilio retries). */
 export interface StoredCall {
@@ -167,4 +168,145 @@ export interface DocumentStore {
     name: string,
     change: { source: string; author: string; message: string; at: string; baseVersion?: number },
   ): Promise<PublishResult>;
+}
+
+/**
+ * A password as kept: never the password itself, only a slow salted hash and the parameters it was
+ * made with, so that they can be raised later and old hashes still be checked (and replaced).
+ */
+export interface PasswordHash {
+  algorithm: "scrypt";
+  /** scrypt's CPU and memory cost (N), a power of two. */
+  cost: number;
+  /** scrypt's block size (r). */
+  blockSize: number;
+  /** scrypt's parallelization (p). */
+  parallelization: number;
+  /** The random salt of this one password, base64. */
+  salt: string;
+  /** The derived key, base64. */
+  hash: string;
+}
+
+/** An API token as kept: only its hash, so a copy of Redis signs nobody in. */
+export interface ApiTokenRecord {
+  /** SHA-256 of the token, hex. */
+  hash: string;
+  /** ISO 8601. */
+  createdAt: string;
+}
+
+/** Someone who may use the console and the API. */
+export interface Account {
+  /** Lower-case, as `normalizeUsername` gives it. */
+  username: string;
+  role: Role;
+  password: PasswordHash;
+  tokens: ApiTokenRecord[];
+  /** ISO 8601. */
+  createdAt: string;
+}
+
+/** Where accounts live, shared by every web instance and the command line. Every change is atomic. */
+export interface AccountStore {
+  get(username: string): Promise<Account | null>;
+  /** The account holding the token with this hash, or null. */
+  findByTokenHash(hash: string): Promise<Account | null>;
+  /** Every account, by username. */
+  list(): Promise<Account[]>;
+  /** Adds the account, with no tokens; false (and nothing changed) when the username is taken. */
+  add(account: Omit<Account, "tokens">): Promise<boolean>;
+  /** Removes the account and its tokens; false when there was no such account. */
+  remove(username: string): Promise<boolean>;
+  /** False when there is no such account. */
+  setPassword(username: string, password: PasswordHash): Promise<boolean>;
+  /** False when there is no such account. */
+  setRole(username: string, role: Role): Promise<boolean>;
+  /** False (and nothing kept) when there is no such account. */
+  addToken(username: string, token: ApiTokenRecord): Promise<boolean>;
+}
+
+/** A signed-in browser: who, since when, and the token its state-changing requests must carry. */
+export interface Session {
+  /** The secret the session cookie carries. */
+  id: string;
+  username: string;
+  /** Sent back with every state-changing request (`X-CSRF-Token` or a form's `_csrf`). */
+  csrfToken: string;
+  /** ISO 8601; the absolute limit counts from here. */
+  createdAt: string;
+}
+
+/**
+ * Where sessions live, so that any web instance serves any supervisor. A session lapses after a
+ * while without use (the idle limit, restarted by `touch`) and, used or not, at its absolute limit.
+ */
+export interface SessionStore {
+  create(session: Session): Promise<void>;
+  /** The session, its idle timer restarted; null when there is none or it has lapsed. */
+  touch(id: string): Promise<Session | null>;
+  delete(id: string): Promise<void>;
+  /** Ends every session of `username` (removed, or a new password); returns how many there were. */
+  deleteFor(username: string): Promise<number>;
+}
+
+/**
+ * Slows down guessing: counts failed sign-ins per account and address, and per address, and says
+ * how long the next attempt must wait. Times in milliseconds; 0 means at once.
+ */
+export interface SignInLimiter {
+  /** How long a sign-in as `username` from `address` must still wait. Counts nothing. */
+  waitFor(username: string, address: string): Promise<number>;
+  /** Counts a failed sign-in; returns how long the next attempt must wait. */
+  failed(username: string, address: string): Promise<number>;
+  /** A sign-in succeeded: forgets the failures of this account from this address. */
+  succeeded(username: string, address: string): Promise<void>;
+}
+
+/** What an audit entry records. */
+export type AuditAction =
+  | "publish"
+  | "rollback"
+  | "emergency"
+  | "account-added"
+  | "account-removed"
+  | "password-changed"
+  | "role-changed"
+  | "token-created"
+  | "sign-in-refused";
+
+/** Who changed what, and when. */
+export interface AuditEntry {
+  /** Increasing: a later entry has a larger id (compare as numbers). */
+  id: string;
+  /** ISO 8601. */
+  at: string;
+  /** The username, `cli` for the command line, `files` for the files in flows/. */
+  user: string;
+  action: AuditAction;
+  /** What was changed: `flow:main`, `hours`, `oncall`, `emergency`, `account:alice`. */
+  document?: string;
+  version?: number;
+  /** The message the change was published with. */
+  message?: string;
+  /** A unified diff of the change. */
+  diff?: string;
+  /** Anything else worth keeping, in words (an address, a role). */
+  detail?: string;
+}
+
+export interface AuditQuery {
+  user?: string;
+  document?: string;
+  /** How many entries at most; the log decides the default and the ceiling. */
+  limit?: number;
+  /** Only entries older than this id: the next page after a page ending with it. */
+  before?: string;
+}
+
+/** The audit log: appended to, never edited, the oldest entries dropped past a cap. */
+export interface AuditLog {
+  record(entry: Omit<AuditEntry, "id">): Promise<AuditEntry>;
+  /** Newest first. */
+  entries(query?: AuditQuery): Promise<AuditEntry[]>;
 }
