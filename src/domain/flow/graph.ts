@@ -60,7 +60,7 @@ const LABEL_KEYWORDS = 2;
  * shows exactly the graph the loader checks. Pure; the console lays it out.
  *
  * @example flowGraph(mainFlow).edges.find((edge) => edge.from === "urgent-menu")
- *   // { from: "urgent-menu", to: "urgent-location", label: 'press 1 or say "power", "outage" (+14 words)', kind: "key", path: "choices[0].next" }
+ *   // { from: "urgent-menu", to: "urgent-location", label: 'press 1 or say "power", "outage" (+14 more)', kind: "key", path: "choices[0].next" }
  */
 export function flowGraph(flow: Flow): FlowGraph {
   const nodes: FlowGraphNode[] = [];
