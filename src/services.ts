@@ -16,6 +16,10 @@ import { TwilioPager } from "./adapters/twilio/twilio-pager.js";
 import type { Config } from "./config/env.js";
 import type { Definitions } from "./definitions/live-definitions.js";
 import { openDefinitions } from "./definitions/open.js";
+import { publishEffects } from "./definitions/publish-effects.js";
+import { Publisher } from "./definitions/publisher.js";
+import { createRedisAccountService } from "./accounts/redis-account-service.js";
+import { RedisDocumentStore } from "./adapters/redis/document-store.js";
 import { createApp } from "./http/app.js";
 import type { Logger } from "./logger.js";
 import { CrewDesk } from "./oncall/crew-desk.js";
@@ -83,6 +87,13 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
   });
   const incidents = new RedisIncidentStore(redis);
   const clock = cityClock(definitions);
+  const { accounts, audit } = createRedisAccountService(redis);
+  const documents = new RedisDocumentStore(redis);
+  const publisher = new Publisher({
+    store: documents,
+    clock: () => clock().toISO()!,
+    onPublished: publishEffects({ audit, pager: createPager(config, redis, log), log }),
+  });
   const desk = new CrewDesk({ roster: definitions.current().roster, incidents, jobs: new BullJobScheduler(reports.queue), clock, log });
   definitions.onChange((set) => desk.useRoster(set.roster));
   const app = createApp({
@@ -100,6 +111,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
     redis,
     log,
     pager: config.pager,
+    api: { accounts, documents, publisher, audit, overrides: new RedisOverrideStore(redis) },
     status: async () => assessLineStatus(await readLineFigures({ redis, queue: reports.queue, configuredPager: config.pager }, clock())),
   });
   const server = createServer(app);

@@ -1,6 +1,8 @@
 import express, { type ErrorRequestHandler } from "express";
 import type { Redis } from "ioredis";
 import { requireTwilioSignature } from "../adapters/twilio/signature.js";
+import helmet from "helmet";
+import { apiRoutes, type ApiDependencies } from "./api-routes.js";
 import { healthRoutes, type HealthDependencies } from "./health-routes.js";
 import { smsRoutes, voicePageRoutes, type OncallRouteDependencies } from "./oncall-routes.js";
 import { voiceRoutes, type VoiceDependencies } from "./voice-routes.js";
@@ -9,6 +11,8 @@ export interface AppDependencies extends VoiceDependencies, OncallRouteDependenc
   authToken: string;
   /** The web path's Redis connection, pinged by `/readyz`. */
   redis: Redis;
+  /** The supervisors' API (and console); absent, only the Twilio routes and health are served. */
+  api?: Omit<ApiDependencies, "definitions" | "log" | "clock">;
 }
 
 /** Assembles the web app: health, then every Twilio route behind the signature check. */
@@ -30,6 +34,32 @@ export function createApp(deps: AppDependencies): express.Express {
   twilioRoutes.use("/sms", smsRoutes(deps));
   twilioRoutes.use("/page", voicePageRoutes(deps));
   app.use("/twilio", twilioRoutes);
+
+  if (deps.api) {
+    // Strict headers for what people's browsers load: no inline scripts, nothing from elsewhere.
+    // Over plain http (development, a line behind a TLS-terminating proxy that says http), asking
+    // browsers to upgrade requests or remember https would break the console.
+    const https = deps.publicUrl.startsWith("https:");
+    const secure = helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", "data:"],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+          upgradeInsecureRequests: https ? [] : null,
+        },
+      },
+      strictTransportSecurity: https,
+    });
+    app.use("/api", secure, apiRoutes({ ...deps.api, definitions: deps.definitions, clock: deps.clock, log: deps.log }));
+  }
 
   app.use((_req, res) => {
     res.status(404).type("text/plain").send("Not found\n");
