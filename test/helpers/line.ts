@@ -19,7 +19,16 @@ import type { Roster } from "../../src/domain/oncall/roster/index.js";
 import { CrewDesk } from "../../src/oncall/crew-desk.js";
 import { Dispatcher } from "../../src/oncall/dispatcher.js";
 import { loadFlowSet, type FlowSet } from "../../src/adapters/files/flow-source.js";
-import { staticDefinitions, type Definitions } from "../../src/definitions/live-definitions.js";
+import { staticDefinitions, type Definitions, type LiveDefinitions } from "../../src/definitions/live-definitions.js";
+import { openDefinitions } from "../../src/definitions/open.js";
+import { Publisher } from "../../src/definitions/publisher.js";
+import { publishEffects } from "../../src/definitions/publish-effects.js";
+import { RedisDocumentStore } from "../../src/adapters/redis/document-store.js";
+import { ConsolePager } from "../../src/adapters/console-pager.js";
+import { createRedisAccountService, type RedisAccountServiceOptions } from "../../src/accounts/redis-account-service.js";
+import type { AccountService } from "../../src/accounts/accounts.js";
+import type { Role } from "../../src/domain/accounts.js";
+import type { AuditLog } from "../../src/domain/ports.js";
 import { RedisCallRecords } from "../../src/adapters/redis/call-records.js";
 import { RedisCallStore } from "../../src/adapters/redis/call-store.js";
 import { createWebConnection, waitUntilReady } from "../../src/adapters/redis/connections.js";
@@ -143,6 +152,12 @@ export interface TestLineOptions {
   updateWindowMs?: number;
   /** Where the web app's logs go, for tests that read them (silent unless TEST_LOG_LEVEL says otherwise). */
   log?: Logger;
+  /**
+   * Serves the supervisors' API (and console) as `npm start` does: the flows published in Redis
+   * under this line's prefix (flows/ as version 1 at start), accounts, the audit log, and roster
+   * change messages through `changePager` (a console pager under this prefix when not given).
+   */
+  console?: { accounts?: Omit<RedisAccountServiceOptions, "prefix">; changePager?: Pager };
   /** How long a held report waits for the caller's next answer (the line's default is two minutes). */
   reportHoldMs?: number;
   /** How long a report released by the call's end still waits for a last answer (the line's default is five seconds). */
@@ -165,6 +180,12 @@ export class TestLine {
   readonly records: RedisCallRecords;
   readonly incidents: RedisIncidentStore;
   worker: Worker | undefined;
+  /** With the `console` option: the published definitions this line serves, and what publishes them. */
+  live: LiveDefinitions | undefined;
+  publisher: Publisher | undefined;
+  documents: RedisDocumentStore | undefined;
+  accounts: AccountService | undefined;
+  audit: AuditLog | undefined;
   private workerClose: (() => Promise<void>) | undefined;
   private server: Server | undefined;
   private base = "";
@@ -195,8 +216,25 @@ export class TestLine {
     if (!options.redisUrl) await waitUntilReady(line.redis);
     const clock = () => line.now;
     const log = options.log ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+    let definitions = options.definitions ?? staticDefinitions(line.flows);
+    let api;
+    if (options.console) {
+      line.live = await openDefinitions({ redis: line.redis, redisUrl: options.redisUrl ?? REDIS_URL, flowsDir: "flows", log, prefix: line.prefix });
+      definitions = line.live;
+      line.documents = new RedisDocumentStore(line.redis, line.prefix);
+      const { accounts, audit } = createRedisAccountService(line.redis, {
+        passwordHashing: { cost: 2 ** 10, blockSize: 8, parallelization: 1 },
+        ...options.console.accounts,
+        prefix: line.prefix,
+      });
+      line.accounts = accounts;
+      line.audit = audit;
+      const changePager = options.console.changePager ?? new ConsolePager({ redis: line.redis, logger: log, keyPrefix: line.prefix });
+      line.publisher = new Publisher({ store: line.documents, clock: () => line.now.toISO()!, onPublished: publishEffects({ audit, pager: changePager, log }) });
+      api = { accounts, audit, documents: line.documents, publisher: line.publisher, overrides: line.overrides };
+    }
     const desk = new CrewDesk({
-      roster: line.flows.roster,
+      roster: definitions.current().roster,
       incidents: line.incidents,
       jobs: new BullJobScheduler(line.reports.queue),
       clock,
@@ -206,7 +244,8 @@ export class TestLine {
     const app = createApp({
       desk,
       incidents: line.incidents,
-      definitions: options.definitions ?? staticDefinitions(line.flows),
+      definitions,
+      ...(api ? { api } : {}),
       calls: line.calls,
       overrides: line.overrides,
       reports: line.reports,
@@ -325,7 +364,36 @@ export class TestLine {
     return new Queue(this.queueName, { connection: this.redis });
   }
 
+  /** With the `console` option: an account with `role`, and an API token for it. */
+  async addUser(username: string, role: Role, password = "correct horse battery staple"): Promise<string> {
+    if (!this.accounts) throw new Error("start the line with the console option to add users");
+    await this.accounts.add({ username, role, password, by: "test" });
+    return this.accounts.newToken({ username, by: "test" });
+  }
+
+  /** A JSON request to the API, with `token` as the bearer when given. */
+  async api(method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<{ status: number; body: any; headers: Headers }> {
+    const response = await fetch(`${this.base}${path}`, {
+      method,
+      headers: {
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        ...(options.body !== undefined ? { "content-type": "application/json" } : {}),
+        ...options.headers,
+      },
+      ...(options.body !== undefined ? { body: typeof options.body === "string" ? options.body : JSON.stringify(options.body) } : {}),
+    });
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // not JSON: kept as text
+    }
+    return { status: response.status, body, headers: response.headers };
+  }
+
   async close(): Promise<void> {
+    await this.live?.stop();
     await this.stopWorker();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     if (this.redis.status === "ready") {
