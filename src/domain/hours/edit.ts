@@ -204,8 +204,10 @@ function padsFlowCollections(document: Document, source: string): boolean {
   let tight = 0;
   const count = (node: YAMLMap | YAMLSeq) => {
     if (!node.flow || node.items.length === 0 || !node.range) return;
-    if (source[node.range[0] + 1] === " ") padded++;
-    else tight++;
+    const inside = source[node.range[0] + 1];
+    // `[{` says nothing about spaces: the list's first item is a collection of its own.
+    if (inside === " ") padded++;
+    else if (inside !== "{" && inside !== "[") tight++;
   };
   visit(document, { Map: (_, node) => count(node), Seq: (_, node) => count(node) });
   return padded > tight;

@@ -126,6 +126,23 @@ describe("addClosure", () => {
     });
   });
 
+  describe("a file that lists its closures on one line", () => {
+    const source = `zone: America/Edmonton
+summary: Mondays
+weekly: [{ days: [monday], open: "08:00", close: "16:30" }]
+closures: [{ date: 2026-12-07, reason: a meeting, closes: "12:00" }]
+`;
+    const edited = addClosure(source, { date: "2026-12-14", reason: "staff training", opens: "10:00" });
+
+    it("keeps the list on one line, its maps spaced as the file spaces them", () => {
+      expect(edited.split("\n")[3]).toBe('closures: [ { date: 2026-12-07, reason: a meeting, closes: "12:00" }, { date: 2026-12-14, reason: staff training, opens: "10:00" } ]');
+    });
+
+    it("leaves the lines it did not change as they were", () => {
+      expect(edited.split("\n").slice(0, 3)).toEqual(source.split("\n").slice(0, 3));
+    });
+  });
+
   describe("a reason the file must quote", () => {
     it("is quoted, and reads back as written", () => {
       const reason = "staff training: all day, #2 of 3";
