@@ -7,6 +7,8 @@
  *                                            publishes the files that differ from the live versions
  *   npm run flows -- versions [--document flow:main|hours|oncall]
  *
+ * Each publish is written to the audit log, and a roster change texts whoever's time on call it
+ * moved, as a publish from the console does.
  * Import checks every file together first, as the console does, and publishes nothing when any
  * is invalid. `npm run flows:check` checks files without publishing.
  */
@@ -15,10 +17,10 @@ import { userInfo } from "node:os";
 import { readFlowFiles, writeFlowFiles } from "../src/adapters/files/flow-source.js";
 import { RedisDocumentStore } from "../src/adapters/redis/document-store.js";
 import { readPublishedSources } from "../src/definitions/live-definitions.js";
-import { Publisher } from "../src/definitions/publisher.js";
 import { HOURS_DOCUMENT, ONCALL_DOCUMENT } from "../src/domain/definitions.js";
 import type { DocumentKind } from "../src/domain/ports.js";
 import { DefinitionError } from "../src/domain/validation.js";
+import { commandLinePublisher } from "./lib/publishing.js";
 import { CommandError, runCli, table, UsageError, withRedis, type CommandTable } from "./lib/cli.js";
 
 const DIR_OPTION = { dir: { type: "string" } } as const;
@@ -68,7 +70,7 @@ const commands: CommandTable = {
       const author = typeof values.author === "string" && values.author ? values.author : userInfo().username;
       const message = typeof values.message === "string" && values.message ? values.message : `Imported from ${dir}/`;
       await withRedis(async (redis) => {
-        const publisher = new Publisher({ store: new RedisDocumentStore(redis), clock: () => new Date().toISOString() });
+        const publisher = commandLinePublisher(redis);
         const result = await publisher.publishSet(sources, { author, message });
         if (result.outcome === "invalid") throw new DefinitionError(result.errors);
         if (result.published.length === 0) console.log("Nothing to publish: the live versions are the files already.");

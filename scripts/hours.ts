@@ -9,6 +9,9 @@
  * Bad arguments or a bad file print one line per problem on stderr and exit with code 1.
  */
 import "./lib/load-env.js";
+import { COMMAND_LINE_USER } from "../src/accounts/accounts.js";
+import { RedisAuditLog } from "../src/adapters/redis/audit-log.js";
+import { emergencyInWords, emergencyView } from "../src/domain/hours/emergency-view.js";
 import { DateTime } from "luxon";
 import { RedisOverrideStore } from "../src/adapters/redis/override-store.js";
 import {
@@ -115,7 +118,8 @@ const commands: CommandTable = {
     actions: ["show", "set", "clear"],
     async run(values, action) {
       const { hours } = await loadHours(values["file"]);
-      await withOverrides(async (overrides) => {
+      await withOverrides(async (overrides, audit) => {
+        const before = emergencyView(await overrides.get(), DateTime.now());
         if (action === "clear") {
           await overrides.clear();
           console.log("Emergency override cleared: the schedule decides again.");
@@ -128,15 +132,24 @@ const commands: CommandTable = {
             console.log("Warning: --closed has no end: every caller, by day too, goes to the trouble line until `npm run hours -- emergency clear` (or set it again with --until).");
           }
         }
+        if (action === "set" || action === "clear") {
+          const now = DateTime.now().setZone(hours.zone);
+          const after = emergencyView(await overrides.get(), now);
+          const by = typeof values["by"] === "string" && values["by"].trim() ? values["by"].trim() : COMMAND_LINE_USER;
+          await audit.record({ at: now.toISO()!, user: by, action: "emergency", document: "emergency", detail: `${emergencyInWords(before)} → ${emergencyInWords(after)}` });
+        }
         describeOverride(await overrides.get(), hours);
       });
     },
   },
 };
 
-/** Runs `use` with the override store at $REDIS_URL, failing in one clear line when Redis does not answer. */
-async function withOverrides(use: (overrides: RedisOverrideStore) => Promise<void>): Promise<void> {
-  await withRedis((redis) => use(new RedisOverrideStore(redis)));
+/**
+ * Runs `use` with the override store and the audit log at $REDIS_URL (every change is audited, as
+ * the console's are), failing in one clear line when Redis does not answer.
+ */
+async function withOverrides(use: (overrides: RedisOverrideStore, audit: RedisAuditLog) => Promise<void>): Promise<void> {
+  await withRedis((redis) => use(new RedisOverrideStore(redis), new RedisAuditLog(redis)));
 }
 
 /** The override `set` asks for, planned at this moment; refusals are usage errors. */

@@ -152,7 +152,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
  * The pager the configuration asks for: Twilio's REST API, or the console pager for development.
  * `audience: "residents"` sends from TWILIO_RESIDENT_FROM_NUMBER (the crew's number when it is unset).
  */
-function createPager(config: Config, redis: Redis, log: Logger, audience: "crew" | "residents" = "crew"): Pager {
+export function createPager(config: Config, redis: Redis, log: Logger, audience: "crew" | "residents" = "crew"): Pager {
   if (!config.twilio) return new ConsolePager({ redis, logger: log });
   return new TwilioPager({
     accountSid: config.twilio.accountSid,

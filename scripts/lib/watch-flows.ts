@@ -6,9 +6,9 @@
 import { watch } from "node:fs";
 import { Redis } from "ioredis";
 import { readFlowFiles } from "../../src/adapters/files/flow-source.js";
-import { RedisDocumentStore } from "../../src/adapters/redis/document-store.js";
 import { FILES_AUTHOR } from "../../src/definitions/open.js";
-import { Publisher } from "../../src/definitions/publisher.js";
+import type { Publisher } from "../../src/definitions/publisher.js";
+import { commandLinePublisher } from "./publishing.js";
 import { formatProblem } from "../../src/domain/validation.js";
 
 /** Publishes the folder's files that differ from the live versions; says what happened in a line or two. */
@@ -29,7 +29,7 @@ export async function publishFlowFiles(publisher: Publisher, dir: string): Promi
 export function watchFlowFiles(dir: string, redisUrl: string): Publisher {
   const redis = new Redis(redisUrl);
   redis.on("error", () => {});
-  const publisher = new Publisher({ store: new RedisDocumentStore(redis), clock: () => new Date().toISOString() });
+  const publisher = commandLinePublisher(redis);
   let timer: NodeJS.Timeout | undefined;
   let running = Promise.resolve();
   const watcher = watch(dir, (_event, file) => {

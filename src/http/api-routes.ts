@@ -13,7 +13,8 @@ import { checkAgainst, type Publisher, type PublishOutcome } from "../definition
 import { AccountRuleError } from "../domain/accounts.js";
 import { HOURS_DOCUMENT, ONCALL_DOCUMENT, withDocument, checkDefinitions } from "../domain/definitions.js";
 import { readPublishedSources } from "../definitions/live-definitions.js";
-import { activeOverride, planOverride, OverrideRequestError, type EmergencyOverride } from "../domain/hours/index.js";
+import { activeOverride, planOverride, OverrideRequestError } from "../domain/hours/index.js";
+import { emergencyInWords, emergencyView } from "../domain/hours/emergency-view.js";
 import type { AuditLog, DocumentKind, DocumentStore, OverrideStore } from "../domain/ports.js";
 import { tryCall, type TryReply } from "../domain/flow/try-call.js";
 import { previewMoment } from "../domain/preview.js";
@@ -331,31 +332,4 @@ function replyFromText(text: string): TryReply {
 
 function stripUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
-}
-
-/** The emergency message as the API shows it. */
-export interface EmergencyView {
-  mode: "normal" | "message" | "closed" | "open";
-  message?: string;
-  until?: string;
-  setBy?: string;
-  setAt?: string;
-}
-
-export function emergencyView(stored: EmergencyOverride | null, now: DateTime): EmergencyView {
-  const override = activeOverride(stored, now);
-  if (!override) return { mode: "normal" };
-  return {
-    mode: override.mode ?? "message",
-    ...(override.message ? { message: override.message } : {}),
-    ...(override.until ? { until: override.until } : {}),
-    ...(override.setBy ? { setBy: override.setBy } : {}),
-    ...(override.setAt ? { setAt: override.setAt } : {}),
-  };
-}
-
-function emergencyInWords(view: EmergencyView): string {
-  const until = view.until ? ` until ${view.until}` : "";
-  const message = view.message ? `: "${view.message}"` : "";
-  return view.mode === "normal" ? "normal" : `${view.mode}${until}${message}`;
 }
