@@ -107,6 +107,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
     clock,
     publicUrl: config.publicUrl,
     fallbackNumber: config.fallbackNumber,
+    trustProxy: config.trustProxy,
     authToken: config.twilioAuthToken,
     redis,
     log,

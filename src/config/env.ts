@@ -53,6 +53,12 @@ const EnvSchema = z
       .regex(E164, "must be the E.164 Twilio number residents' texts come from, such as +14035550312")
       .optional(),
     TWILIO_API_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+    TRUST_PROXY: z
+      .string()
+      .regex(/^(\d{1,2}|(loopback|uniquelocal|linklocal|[0-9a-fA-F.:]+(\/\d{1,3})?)(\s*,\s*(loopback|uniquelocal|linklocal|[0-9a-fA-F.:]+(\/\d{1,3})?))*)$/, {
+        error: 'must say which proxies to trust for the client address: a number of hops ("1"), "loopback", or addresses and subnets ("10.0.0.0/8")',
+      })
+      .optional(),
   });
 
 type RawEnv = Partial<Record<keyof z.input<typeof EnvSchema>, string>>;
@@ -113,6 +119,11 @@ export interface Config {
   redisUrl: string;
   /** The base URL Twilio requests; signatures are computed over it plus the path and query. */
   publicUrl: string;
+  /**
+   * Which proxies in front of the web role to believe about the client's address (express's
+   * `trust proxy`): sign-in limits count per address. Unset: the connection's own address.
+   */
+  trustProxy: string | number | undefined;
   twilioAuthToken: string;
   logLevel: z.infer<typeof LogLevel>;
   flowsDir: string;
@@ -166,6 +177,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     port: value.PORT,
     redisUrl: value.REDIS_URL,
     publicUrl: value.PUBLIC_URL ?? `http://localhost:${value.PORT}`,
+    trustProxy: value.TRUST_PROXY === undefined ? undefined : /^\d+$/.test(value.TRUST_PROXY) ? Number(value.TRUST_PROXY) : value.TRUST_PROXY,
     twilioAuthToken,
     logLevel: value.LOG_LEVEL ?? (value.NODE_ENV === "test" ? "silent" : "info"),
     flowsDir: value.FLOWS_DIR,

@@ -11,6 +11,8 @@ export interface AppDependencies extends VoiceDependencies, OncallRouteDependenc
   authToken: string;
   /** The web path's Redis connection, pinged by `/readyz`. */
   redis: Redis;
+  /** express's `trust proxy`: which proxies to believe about the client's address (TRUST_PROXY). */
+  trustProxy?: string | number | undefined;
   /** The supervisors' API (and console); absent, only the Twilio routes and health are served. */
   api?: Omit<ApiDependencies, "definitions" | "log" | "clock">;
 }
@@ -21,6 +23,8 @@ export function createApp(deps: AppDependencies): express.Express {
   app.disable("x-powered-by");
   // Twilio never revalidates an answer; hashing every TwiML body for an ETag is wasted work.
   app.set("etag", false);
+  // Behind a load balancer, the client's own address (sign-in limits count per address).
+  if (deps.trustProxy !== undefined) app.set("trust proxy", deps.trustProxy);
 
   app.use(healthRoutes(deps));
 

@@ -140,6 +140,24 @@ describe("loadConfig", () => {
     });
   });
 
+  describe("behind a load balancer", () => {
+    it("believes no proxy about the client's address unless TRUST_PROXY says so", () => {
+      expect(loadConfig(production).trustProxy).toBeUndefined();
+    });
+
+    it("takes a number of hops as a number", () => {
+      expect(loadConfig({ ...production, TRUST_PROXY: "1" }).trustProxy).toBe(1);
+    });
+
+    it("takes named ranges and subnets as written", () => {
+      expect(loadConfig({ ...production, TRUST_PROXY: "10.0.0.0/8, loopback" }).trustProxy).toBe("10.0.0.0/8, loopback");
+    });
+
+    it("refuses anything else, saying what it takes", () => {
+      expect(problemsOf({ ...production, TRUST_PROXY: "yes please" })).toEqual([expect.stringMatching(/^TRUST_PROXY must say which proxies to trust/)]);
+    });
+  });
+
   describe("in development", () => {
     it("checks signatures with the development token and serves on localhost", () => {
       const config = loadConfig({ NODE_ENV: "development", PORT: "4000" });
