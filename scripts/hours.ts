@@ -58,7 +58,7 @@ const commands: CommandTable = {
     ].join("\n"),
     options: { ...FILE_OPTION, from: { type: "string" }, days: { type: "string" } },
     async run(values) {
-      const { hours, file } = await loadHours(values["file"]);
+      const { hours, file } = await loadHours(values);
       const from = values["from"] === undefined ? today(hours) : isoDateArgument("--from", values["from"]);
       const days = wholeNumberArgument("--days", values["days"] ?? "14", 1, 366);
       console.log(`Hours from ${file}, in ${hours.zone}`);
@@ -76,7 +76,7 @@ const commands: CommandTable = {
     ].join("\n"),
     options: { ...FILE_OPTION, year: { type: "string" } },
     async run(values) {
-      const { hours, file } = await loadHours(values["file"]);
+      const { hours, file } = await loadHours(values);
       const year = values["year"] === undefined ? DateTime.now().setZone(hours.zone).year : wholeNumberArgument("--year", values["year"], 1900, 2200);
       const holidays = holidaysInYear(hours, year);
       console.log(`City holidays in ${year}, from ${file}`);
@@ -117,7 +117,7 @@ const commands: CommandTable = {
     },
     actions: ["show", "set", "clear"],
     async run(values, action) {
-      const { hours } = await loadHours(values["file"]);
+      const { hours } = await loadHours(values);
       await withOverrides(async (overrides, audit) => {
         const before = emergencyView(await overrides.get(), DateTime.now());
         if (action === "clear") {
@@ -207,8 +207,8 @@ function cityTime(time: DateTime): string {
   return `${time.setLocale("en-CA").toFormat("ccc d LLL yyyy")}, ${timeInWords(time.toFormat("HH:mm"), "always")} ${time.offsetNameShort ?? time.zoneName}`;
 }
 
-async function loadHours(fileOption: string | boolean | undefined): Promise<{ hours: Hours; file: string }> {
-  const { text, file } = await readDefinitionFile(fileOption, "hours.yaml");
+async function loadHours(values: OptionValues): Promise<{ hours: Hours; file: string }> {
+  const { text, file } = await readDefinitionFile(values["file"], "hours.yaml", values["live"] === true);
   return { hours: parseHours(text, file), file };
 }
 

@@ -18,6 +18,7 @@ import twilio from "twilio";
 import { createDispatchQueue } from "../src/adapters/bullmq/report-queue.js";
 import { readOutbox } from "../src/adapters/console-pager.js";
 import { readHeartbeats } from "../src/adapters/redis/heartbeat.js";
+import { RedisDocumentStore } from "../src/adapters/redis/document-store.js";
 import { RedisIncidentStore } from "../src/adapters/redis/incident-store.js";
 import { DEFAULT_PORT, DEFAULT_REDIS_URL, DEVELOPMENT_AUTH_TOKEN } from "../src/config/env.js";
 import { lineAddress } from "./lib/dev-line.js";
@@ -46,6 +47,7 @@ import {
   withRedis,
   CommandError,
   type CommandTable,
+  type OptionValues,
 } from "./lib/cli.js";
 
 const FILE_USAGE = fileUsage("the roster", "oncall.yaml");
@@ -61,7 +63,7 @@ const commands: CommandTable = {
     ].join("\n"),
     options: { ...FILE_OPTION, at: { type: "string" }, category: { type: "string" } },
     async run(values) {
-      const { roster, file } = await loadRoster(values["file"]);
+      const { roster, file } = await loadRoster(values);
       const at = values["at"] === undefined ? DateTime.now().setZone(roster.zone) : dateTimeArgument("--at", values["at"], roster.zone);
       const names = values["category"] === undefined ? Object.keys(roster.categories) : [String(values["category"])];
       const blocks = names.map((category) => describeOnCall(roster, category, at));
@@ -79,7 +81,7 @@ const commands: CommandTable = {
     ].join("\n"),
     options: { ...FILE_OPTION, from: { type: "string" }, days: { type: "string" } },
     async run(values) {
-      const { roster, file } = await loadRoster(values["file"]);
+      const { roster, file } = await loadRoster(values);
       const fromDate = values["from"] === undefined ? DateTime.now().setZone(roster.zone).toFormat("yyyy-MM-dd") : isoDateArgument("--from", values["from"]);
       const days = wholeNumberArgument("--days", values["days"] ?? "30", 1, 366);
       const from = DateTime.fromISO(fromDate, { zone: roster.zone });
@@ -254,8 +256,10 @@ const commands: CommandTable = {
   },
 };
 
-/** The City's time zone, from hours.yaml: every time these commands print is in it. */
+/** The City's time zone, from the hours the line serves: every time these commands print is in it. */
 async function cityZone(): Promise<string> {
+  const published = await withRedis((redis) => new RedisDocumentStore(redis).live("hours", "hours")).catch(() => null);
+  if (published) return parseHours(published.source, "hours (published)").zone;
   const { text, file } = await readDefinitionFile(undefined, "hours.yaml");
   return parseHours(text, file).zone;
 }
@@ -272,8 +276,8 @@ function redisHost(): string {
   return `${url.host}${url.pathname.length > 1 ? url.pathname : ""}`;
 }
 
-async function loadRoster(fileOption: string | boolean | undefined): Promise<{ roster: Roster; file: string }> {
-  const { text, file } = await readDefinitionFile(fileOption, "oncall.yaml");
+async function loadRoster(values: OptionValues): Promise<{ roster: Roster; file: string }> {
+  const { text, file } = await readDefinitionFile(values["file"], "oncall.yaml", values["live"] === true);
   return { roster: parseRoster(text, file), file };
 }
 

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { Redis } from "ioredis";
 import { DateTime } from "luxon";
+import { RedisDocumentStore } from "../../src/adapters/redis/document-store.js";
 import { DefinitionError, didYouMean, formatProblem } from "../../src/domain/validation.js";
 
 /** A mistake in how the command was called, reported with a pointer to `--help`. */
@@ -121,27 +122,48 @@ function describeParseArgsError(error: unknown, optionNames: string[]): string {
   return message;
 }
 
-/** The `--file` option every command that reads a definition takes. */
-export const FILE_OPTION = { file: { type: "string" } } as const;
+/** The options every command that reads a definition takes: `--file`, or `--live`. */
+export const FILE_OPTION = { file: { type: "string" }, live: { type: "boolean" } } as const;
 
-/** The help line for `--file`. */
+/** The help lines for `--file` and `--live`. */
 export function fileUsage(what: string, name: string): string {
-  return `  --file PATH        ${what} (default: $FLOWS_DIR/${name}, with FLOWS_DIR defaulting to flows)`;
+  return [
+    `  --file PATH        ${what} (default: $FLOWS_DIR/${name}, with FLOWS_DIR defaulting to flows)`,
+    `  --live             the version the line serves now, published in Redis ($REDIS_URL), instead of a file`,
+  ].join("\n");
 }
 
 /**
- * Reads a definition a supervisor edits: `--file` when given, otherwise `$FLOWS_DIR/<name>`.
+ * Reads a definition a supervisor edits: the published version with `--live`, the file `--file`
+ * names, or `$FLOWS_DIR/<name>`. Reading a file, it says on stderr when the line serves a published
+ * version that differs from it: the file is then a draft, not what callers get.
  *
- * @throws CommandError when the file cannot be read
+ * @throws CommandError when the file cannot be read, or nothing is published
  */
-export async function readDefinitionFile(fileOption: string | boolean | undefined, name: string): Promise<{ text: string; file: string }> {
+export async function readDefinitionFile(
+  fileOption: string | boolean | undefined,
+  name: "hours.yaml" | "oncall.yaml",
+  live = false,
+): Promise<{ text: string; file: string }> {
+  const kind = name === "hours.yaml" ? "hours" : "oncall";
+  if (live) {
+    const published = await withRedis((redis) => new RedisDocumentStore(redis).live(kind, kind));
+    if (!published) throw new CommandError(`nothing is published yet for ${kind}: the line serves $FLOWS_DIR/${name} until it first starts`);
+    return { text: published.source, file: `${kind} (published version ${published.version})` };
+  }
   const file = typeof fileOption === "string" ? fileOption : join(process.env["FLOWS_DIR"] ?? "flows", name);
+  let text: string;
   try {
-    return { text: await readFile(file, "utf8"), file };
+    text = await readFile(file, "utf8");
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : String((error as Error).message);
     throw new CommandError(`cannot read ${file}: ${reason}`);
   }
+  const published = await withRedis((redis) => new RedisDocumentStore(redis).live(kind, kind)).catch(() => null);
+  if (published && published.source !== text) {
+    console.error(`note: the line serves published version ${published.version} of ${kind}, which differs from ${file}; add --live to read it`);
+  }
+  return { text, file };
 }
 
 /** A `yyyy-MM-dd` option's value. @throws UsageError */
