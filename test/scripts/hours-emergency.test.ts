@@ -1,9 +1,11 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
 import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RedisAuditLog } from "../../src/adapters/redis/audit-log.js";
+import { RedisDocumentStore } from "../../src/adapters/redis/document-store.js";
 import { RedisOverrideStore } from "../../src/adapters/redis/override-store.js";
 import { runScript } from "../helpers/cli.js";
 
@@ -24,8 +26,41 @@ describe("npm run hours -- emergency", { timeout: 60_000 }, () => {
     overrides = new RedisOverrideStore(redis);
   });
   afterAll(async () => {
-    await overrides.clear();
+    await redis.flushdb();
     await redis.quit();
+  });
+
+  it("writes each change to the audit log, under --by, as the console's are", async () => {
+    await emergency("set", "--message", "Water main repairs on 3 Ave S.", "--by", "Dana");
+    await emergency("clear");
+    const entries = await new RedisAuditLog(redis).entries({ document: "emergency" });
+    expect(entries.slice(0, 2)).toEqual([
+      expect.objectContaining({ user: "cli", action: "emergency", detail: 'message: "Water main repairs on 3 Ave S." → normal' }),
+      expect.objectContaining({ user: "Dana", action: "emergency", detail: expect.stringMatching(/→ message: "Water main repairs on 3 Ave S\."$/) }),
+    ]);
+  });
+
+  describe("reading the hours", () => {
+    it("reads the version the line serves with --live, and says when the file differs from it", async () => {
+      const file = await readFile("flows/hours.yaml", "utf8");
+      await new RedisDocumentStore(redis).publish("hours", "hours", {
+        source: file.replace(/summary: .*/, 'summary: "Weekdays from 8 to 4:30"'),
+        author: "dana",
+        message: "shorter",
+        at: DateTime.now().toISO()!,
+      });
+      const live = await runScript("hours.ts", ["show", "--days", "1", "--live"], { REDIS_URL });
+      expect(live.stdout).toMatch(/^Hours from hours \(published version \d+\)/);
+      expect(live.stdout).toContain("Weekdays from 8 to 4:30");
+      const fromFile = await runScript("hours.ts", ["show", "--days", "1"], { REDIS_URL });
+      expect(fromFile.stderr).toMatch(/^note: the line serves published version \d+ of hours, which differs from flows\/hours\.yaml; add --live to read it/);
+    });
+
+    afterAll(async () => {
+      // The other tests read flows/hours.yaml with nothing published.
+      const published = await redis.keys("civic:doc*");
+      if (published.length > 0) await redis.del(...published);
+    });
   });
 
   it("sets a message and a closure that every instance reads from Redis", async () => {
