@@ -108,9 +108,10 @@ interface DocumentRef {
 /** The JSON API, behind sign-in (a token or the console's session), roles and CSRF. */
 export function apiRoutes(deps: ApiDependencies): Router {
   const api = Router();
-  api.use(express.json({ limit: API_BODY_LIMIT }));
   api.use(authenticate({ accounts: deps.accounts }));
   api.use(requireRole("viewer"));
+  // Bodies are read only for someone signed in: a stranger's is refused unread.
+  api.use(express.json({ limit: API_BODY_LIMIT }));
   api.use(requireCsrf());
   const supervisor = requireRole("supervisor");
   const admin = requireRole("admin");

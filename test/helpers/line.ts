@@ -137,6 +137,11 @@ export interface TestWorkerOptions {
 }
 
 export interface TestLineOptions {
+  /**
+   * Another line's Redis prefix, to run as a second web instance of that line (its published
+   * flows, accounts, calls); the line that made the prefix removes its keys on close.
+   */
+  prefix?: string;
   /** The moment every request happens at; change it between requests with `line.now = ...`. */
   now?: DateTime;
   redisUrl?: string;
@@ -171,7 +176,7 @@ export interface TestLineOptions {
  */
 export class TestLine {
   now: DateTime;
-  readonly prefix = `test-${randomBytes(4).toString("hex")}:`;
+  readonly prefix: string;
   readonly queueName = `oncall-dispatch-${randomBytes(4).toString("hex")}`;
   readonly redis: Redis;
   readonly reports: BullReportQueue;
@@ -189,12 +194,15 @@ export class TestLine {
   private workerClose: (() => Promise<void>) | undefined;
   private server: Server | undefined;
   private base = "";
+  private readonly ownsPrefix: boolean;
 
   private constructor(
     options: TestLineOptions,
     readonly flows: FlowSet,
   ) {
     this.now = options.now ?? at("2026-12-02T10:00");
+    this.prefix = options.prefix ?? `test-${randomBytes(4).toString("hex")}:`;
+    this.ownsPrefix = options.prefix === undefined;
     this.redis = createWebConnection(options.redisUrl ?? REDIS_URL, { retryStrategy: () => null });
     this.redis.on("error", () => {});
     this.reports = new BullReportQueue({
@@ -400,7 +408,7 @@ export class TestLine {
       const queue = this.dispatchQueue();
       await queue.obliterate({ force: true });
       await queue.close();
-      const keys = await this.redis.keys(`${this.prefix}*`);
+      const keys = this.ownsPrefix ? await this.redis.keys(`${this.prefix}*`) : [];
       if (keys.length > 0) await this.redis.del(...keys);
     }
     await this.reports.close();
