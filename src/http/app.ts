@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import { requireTwilioSignature } from "../adapters/twilio/signature.js";
 import helmet from "helmet";
 import { apiRoutes, type ApiDependencies } from "./api-routes.js";
+import { consoleRoutes } from "./console/routes.js";
 import { healthRoutes, type HealthDependencies } from "./health-routes.js";
 import { smsRoutes, voicePageRoutes, type OncallRouteDependencies } from "./oncall-routes.js";
 import { voiceRoutes, type VoiceDependencies } from "./voice-routes.js";
@@ -63,6 +64,7 @@ export function createApp(deps: AppDependencies): express.Express {
       strictTransportSecurity: https,
     });
     app.use("/api", secure, apiRoutes({ ...deps.api, definitions: deps.definitions, clock: deps.clock, log: deps.log }));
+    app.use("/console", secure, consoleRoutes({ ...deps.api, definitions: deps.definitions, clock: deps.clock, log: deps.log, secureCookies: https }));
   }
 
   app.use((_req, res) => {
