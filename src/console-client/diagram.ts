@@ -7,11 +7,24 @@ import dagre from "@dagrejs/dagre";
 import type { FlowGraph, FlowGraphEdge, FlowGraphNode } from "../domain/flow/graph.js";
 
 const SVG = "http://www.w3.org/2000/svg";
-/** Approximate widths of the diagram's fonts, to size boxes and labels before drawing. */
-const CHAR_WIDTH = 6.6;
-const SMALL_CHAR_WIDTH = 6;
+/** The diagram's fonts, as console.css sets them, to size boxes and labels before drawing. */
+const FONTS = {
+  name: "600 12px system-ui, sans-serif",
+  type: "10.5px system-ui, sans-serif",
+  label: "11px system-ui, sans-serif",
+  edge: "10.5px system-ui, sans-serif",
+};
+let measuring: CanvasRenderingContext2D | null | undefined;
+
+/** How wide `text` is drawn in `font`; an estimate when the browser cannot say. */
+function textWidth(text: string, font: string): number {
+  measuring ??= document.createElement("canvas").getContext("2d");
+  if (!measuring) return text.length * 7;
+  measuring.font = font;
+  return measuring.measureText(text).width;
+}
 const NODE_MAX_CHARS = 34;
-const EDGE_MAX_CHARS = 30;
+const EDGE_MAX_CHARS = 24;
 
 function svg<K extends keyof SVGElementTagNameMap>(name: K, attrs: Record<string, string | number>, parent?: Element): SVGElementTagNameMap[K] {
   const element = document.createElementNS(SVG, name);
@@ -28,24 +41,33 @@ function nodeLines(node: FlowGraphNode): [string, string] {
   return [node.id, shortened(node.label, NODE_MAX_CHARS)];
 }
 
-/** A drawn diagram, to light up a test call's path on. */
+/** A drawn diagram, to light up a test call's path on and zoom. */
 export interface Diagram {
   highlight(path: readonly string[]): void;
+  /** Sets the scale (1 is the natural size); "fit" fits the box's width. Returns the scale now used. */
+  zoom(scale: number | "fit" | "readable"): number;
+  readonly scale: number;
 }
+
+/** Smaller than this, the words of the diagram are hard to read: a diagram first shown scrolls instead of shrinking further. */
+const READABLE_SCALE = 0.8;
 
 /** Draws `graph` into `container`, replacing what was there. */
 export function drawDiagram(container: HTMLElement, graph: FlowGraph, flowName: string): Diagram {
   const layout = new dagre.graphlib.Graph({ multigraph: true });
-  layout.setGraph({ rankdir: "TB", nodesep: 28, ranksep: 46, edgesep: 12, marginx: 12, marginy: 12 });
+  layout.setGraph({ rankdir: "TB", nodesep: 20, ranksep: 42, edgesep: 10, marginx: 12, marginy: 12 });
   layout.setDefaultEdgeLabel(() => ({}));
   for (const node of graph.nodes) {
     const [title, label] = nodeLines(node);
-    const width = Math.max(title.length * CHAR_WIDTH + 10, `${node.type}`.length * SMALL_CHAR_WIDTH + 10, label.length * SMALL_CHAR_WIDTH) + 20;
+    // The name and the type share the first line; the words have the second.
+    // The type is drawn in capitals (text-transform), with a little letter spacing.
+    const typeWidth = textWidth(node.type.toUpperCase(), FONTS.type) + node.type.length * 0.5;
+    const width = Math.ceil(Math.max(textWidth(title, FONTS.name) + typeWidth + 30, textWidth(label, FONTS.label) + 22));
     layout.setNode(node.id, { width, height: 54 });
   }
   graph.edges.forEach((edge, index) => {
     const label = shortened(edge.label, EDGE_MAX_CHARS);
-    layout.setEdge(edge.from, edge.to, { label, width: label.length * SMALL_CHAR_WIDTH + 6, height: 16, labelpos: "c" }, `e${index}`);
+    layout.setEdge(edge.from, edge.to, { label, width: Math.ceil(textWidth(label, FONTS.edge)) + 8, height: 16, labelpos: "c" }, `e${index}`);
   });
   dagre.layout(layout);
   const size = layout.graph();
@@ -95,7 +117,32 @@ export function drawDiagram(container: HTMLElement, graph: FlowGraph, flowName: 
 
   container.replaceChildren(root);
 
+  let scale = 1;
+  const zoom = (asked: number | "fit" | "readable") => {
+    const fit = Math.min(1, (container.clientWidth - 4) / width);
+    scale = asked === "fit" ? Math.max(0.15, fit) : asked === "readable" ? Math.max(READABLE_SCALE, fit) : Math.min(2, Math.max(0.15, asked));
+    root.setAttribute("width", String(Math.round(width * scale)));
+    root.setAttribute("height", String(Math.round(height * scale)));
+    return scale;
+  };
+  /** Scrolls the box (never the page) so that the state is in view. */
+  const reveal = (id: string) => {
+    const laid = layout.node(id);
+    if (!laid) return;
+    const x = laid.x * scale;
+    const y = laid.y * scale;
+    const inView = x > container.scrollLeft + 40 && x < container.scrollLeft + container.clientWidth - 40 && y > container.scrollTop + 30 && y < container.scrollTop + container.clientHeight - 30;
+    if (!inView) container.scrollTo({ left: x - container.clientWidth / 2, top: y - container.clientHeight / 3 });
+  };
+  zoom("readable");
+  const start = graph.nodes.find((node) => node.start);
+  if (start) reveal(start.id);
+
   return {
+    get scale() {
+      return scale;
+    },
+    zoom,
     highlight(path) {
       const lit = new Set(path);
       const steps = new Set(path.slice(1).map((state, i) => `${path[i]}\u0000${state}`));
@@ -106,7 +153,7 @@ export function drawDiagram(container: HTMLElement, graph: FlowGraph, flowName: 
         group.querySelector(".edge-line")?.setAttribute("marker-end", on ? "url(#arrow-lit)" : "url(#arrow-plain)");
       }
       const last = path.at(-1);
-      if (last) nodeElements.get(last)?.scrollIntoView({ block: "nearest", inline: "nearest" });
+      if (last) reveal(last);
     },
   };
 }

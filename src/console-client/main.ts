@@ -17,10 +17,22 @@ function mountDiagram(container: HTMLElement): void {
   const status = container.parentElement?.querySelector<HTMLElement>("[data-diagram-status]");
   let diagram: Diagram | undefined;
   let path: readonly string[] = [];
+  let scale: number | "fit" | "readable" = "readable";
   const draw = (graph: FlowGraph) => {
     diagram = drawDiagram(container, graph, flow);
+    diagram.zoom(scale);
     diagram.highlight(path);
   };
+  const controls = container.parentElement?.querySelector<HTMLElement>("[data-zoom-controls]");
+  if (controls) controls.hidden = false;
+  for (const button of controls?.querySelectorAll<HTMLButtonElement>("button[data-zoom]") ?? []) {
+    button.addEventListener("click", () => {
+      if (!diagram) return;
+      const asked = button.dataset["zoom"];
+      scale = asked === "fit" ? "fit" : diagram.scale * (asked === "in" ? 1.25 : 0.8);
+      diagram.zoom(scale);
+    });
+  }
   draw(JSON.parse(container.dataset["graph"]!) as FlowGraph);
   let drawn = "";
   document.addEventListener(DRAFT_EVENT, (event) => {

@@ -66,7 +66,9 @@ export function mountTestPhone(section: HTMLElement): void {
       ...result.turns.map((turn) => {
         const item = element("li", { class: "turn" });
         if (turn.reply) item.append(element("p", { class: "caller" }, replyInWords(turn.reply)));
-        for (const words of turn.heard) item.append(element("p", { class: "heard" }, element("span", { class: "who" }, "Caller hears: "), words));
+        if (turn.heard.length > 0) {
+          item.append(element("p", { class: "who" }, "The caller hears:"), element("blockquote", { class: "heard" }, ...turn.heard.map((words) => element("p", {}, words))));
+        }
         if (turn.listeningFor) item.append(element("p", { class: "listening" }, `The line waits for ${turn.listeningFor}.`));
         return item;
       }),

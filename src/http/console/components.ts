@@ -119,6 +119,11 @@ export function testPhone(context: PageContext, document: string | undefined, no
 export function flowDiagram(name: string, graph: FlowGraph): Html {
   return html`<section class="card diagram-card" aria-labelledby="diagram-title">
   <h2 id="diagram-title">Diagram</h2>
+  <div class="zoom-controls" data-zoom-controls role="group" aria-label="Zoom the diagram" hidden>
+    <button type="button" class="secondary" data-zoom="out">Zoom out</button>
+    <button type="button" class="secondary" data-zoom="in">Zoom in</button>
+    <button type="button" class="secondary" data-zoom="fit">Fit to the box</button>
+  </div>
   <div class="diagram" data-diagram data-flow="${name}" data-graph-url="${`/console/flows/${name}/graph`}" data-graph="${JSON.stringify(graph)}" tabindex="0" aria-label="${`Diagram of the flow ${name}; scroll to see all of it`}">
     <p class="muted">The diagram needs the console's script.</p>
   </div>
