@@ -131,7 +131,13 @@ export function drawDiagram(container: HTMLElement, graph: FlowGraph, flowName: 
     if (!laid) return;
     const x = laid.x * scale;
     const y = laid.y * scale;
-    const inView = x > container.scrollLeft + 40 && x < container.scrollLeft + container.clientWidth - 40 && y > container.scrollTop + 30 && y < container.scrollTop + container.clientHeight - 30;
+    const halfWidth = (laid.width / 2) * scale + 8;
+    const halfHeight = (laid.height / 2) * scale + 8;
+    const inView =
+      x - halfWidth >= container.scrollLeft &&
+      x + halfWidth <= container.scrollLeft + container.clientWidth &&
+      y - halfHeight >= container.scrollTop &&
+      y + halfHeight <= container.scrollTop + container.clientHeight;
     if (!inView) container.scrollTo({ left: x - container.clientWidth / 2, top: y - container.clientHeight / 3 });
   };
   zoom("readable");

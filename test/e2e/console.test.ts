@@ -144,6 +144,7 @@ describe.skipIf(!haveChromium)("the supervisors' console in a browser", { timeou
 
   it("closes the afternoon of 30 December from the calendar, and the test phone then goes to the closed route", async () => {
     await page.goto(`${line.url}/console/hours`);
+    await expect.poll(() => page.locator("[data-problems]").textContent()).toContain("No problems found");
     await shot("07-hours");
     const day = page.locator("#day-2026-12-30");
     await day.getByText("Change this day").click();
@@ -181,7 +182,8 @@ describe.skipIf(!haveChromium)("the supervisors' console in a browser", { timeou
 
   it("shows the on-call rosters", async () => {
     await page.goto(`${line.url}/console/oncall`);
-    expect(await page.locator("main h2").first().textContent()).toBeTruthy();
+    expect(await page.locator("main h2").first().textContent()).toBe("Electric");
+    await expect.poll(() => page.locator("[data-problems]").textContent()).toContain("No problems found");
     await shot("11-oncall");
   });
 
@@ -223,5 +225,20 @@ describe.skipIf(!haveChromium)("the supervisors' console in a browser", { timeou
     await shot("13-accounts");
     await page.goto(`${line.url}/console/flows`);
     await shot("14-flows");
+  });
+
+  it("shows a viewer the flow read-only: the editor refuses typing, and there is no Publish or Roll back", async () => {
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByLabel("Username").fill("vic");
+    await page.getByLabel("Password").fill("a viewer's long passphrase");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(/\/console$/);
+    await page.goto(`${line.url}/console/flows/main`);
+    await page.locator(".cm-line", { hasText: OLD_GREETING }).click();
+    await page.keyboard.type("typed by a viewer");
+    expect(await page.locator(".cm-content").textContent()).not.toContain("typed by a viewer");
+    expect(await page.getByRole("button", { name: "Publish" }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: /Roll back/ }).count()).toBe(0);
+    await shot("15-viewer-flow");
   });
 });

@@ -19,6 +19,8 @@ export interface EditedDocument {
   label: string;
   /** The file it is kept in: `main.yaml`. */
   file: string;
+  /** An example of a publish message for it. */
+  example: string;
 }
 
 /**
@@ -35,15 +37,15 @@ export function documentEditor(context: PageContext, document: EditedDocument, l
   <div class="editor-host" data-editor-host></div>
   <textarea id="${slug}-source" name="source" data-source spellcheck="false" ${editable ? "" : html`readonly`}>${live.source}</textarea>
   <div class="problems" id="${slug}-problems" data-problems aria-live="polite"></div>
-  <div class="editor-actions">
+  ${editable
+    ? html`<div class="editor-actions">
     <button type="button" class="secondary" data-show-changes aria-expanded="false" aria-controls="${slug}-changes">Show changes</button>
   </div>
   <div class="changes" id="${slug}-changes" data-changes hidden aria-live="polite"></div>
-  ${editable
-    ? html`<form class="publish-form" data-publish>
+  <form class="publish-form" data-publish>
     <div class="field">
       <label for="${slug}-message">What you changed, and why</label>
-      <input id="${slug}-message" name="message" type="text" maxlength="500" required autocomplete="off" placeholder="e.g. New greeting for the holidays">
+      <input id="${slug}-message" name="message" type="text" maxlength="500" required autocomplete="off" placeholder="${`e.g. ${document.example}`}">
     </div>
     <button type="submit">Publish</button>
     <p class="status" data-publish-status role="status"></p>

@@ -35,6 +35,7 @@ function head(title: string, assets: ConsoleAssets | undefined, csrfToken?: stri
   return html`<head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${title} · Civic Line 311 console</title>
 ${assets ? html`<link rel="stylesheet" href="/console/assets/${assets.style}">
 <script type="module" src="/console/assets/${assets.script}"></script>` : ""}

@@ -30,7 +30,7 @@ export function flowsPage(context: PageContext, flows: Omit<DocumentVersion, "so
 }
 
 export function flowDocument(name: string): EditedDocument {
-  return { id: `flow:${name}`, api: `/api/flows/${name}`, rollback: `/console/flows/${name}/rollback`, label: `the flow “${name}”`, file: `${name}.yaml` };
+  return { id: `flow:${name}`, api: `/api/flows/${name}`, rollback: `/console/flows/${name}/rollback`, label: `the flow “${name}”`, file: `${name}.yaml`, example: "A shorter greeting for the holidays" };
 }
 
 export interface FlowView {

@@ -6,7 +6,7 @@ import { documentEditor, historyTable, testPhone, type EditedDocument } from "..
 import { html, type Html } from "../html.js";
 import { csrfField, page, type Notice, type PageContext } from "../layout.js";
 
-export const HOURS_EDITED: EditedDocument = { id: "hours", api: "/api/hours", rollback: "/console/hours/rollback", label: "the hours", file: "hours.yaml" };
+export const HOURS_EDITED: EditedDocument = { id: "hours", api: "/api/hours", rollback: "/console/hours/rollback", label: "the hours", file: "hours.yaml", example: "Open until 7 p.m. on Thursdays from January" };
 
 export interface HoursView {
   days: CalendarDay[];
@@ -36,7 +36,8 @@ function dayCell(context: PageContext, day: CalendarDay, today: string): Html {
   const name = date.toFormat("cccc d LLLL");
   const editable = may(context.role, "edit");
   const id = `day-${day.date}`;
-  const changeable = editable && day.date >= today;
+  // A day the line is closed anyway (a weekend, a holiday) has nothing to close; one with a closure can lose it.
+  const changeable = editable && day.date >= today && (day.open || day.closure !== undefined || day.status === "emergency");
   return html`<li class="day day-${day.status}${day.date === today ? " day-today" : ""}" id="${id}" aria-labelledby="${id}-date">
   <span class="day-date" id="${id}-date"><time datetime="${day.date}">${date.toFormat("ccc d LLL")}</time>${day.date === today ? html`<span class="today-mark">Today</span>` : ""}</span>
   <span class="day-status"><strong>${STATUS_WORDS[day.status]}</strong></span>

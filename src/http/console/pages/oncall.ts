@@ -6,7 +6,7 @@ import { when } from "../format.js";
 import { html, type Html } from "../html.js";
 import { page, type Notice, type PageContext } from "../layout.js";
 
-export const ONCALL_EDITED: EditedDocument = { id: "oncall", api: "/api/oncall", rollback: "/console/oncall/rollback", label: "the on-call rosters", file: "oncall.yaml" };
+export const ONCALL_EDITED: EditedDocument = { id: "oncall", api: "/api/oncall", rollback: "/console/oncall/rollback", label: "the on-call rosters", file: "oncall.yaml", example: "Jen covers for Marcus while he is on leave" };
 
 export interface OncallView {
   categories: CategoryView[];
