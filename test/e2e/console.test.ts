@@ -150,6 +150,8 @@ describe.skipIf(!haveChromium)("the supervisors' console in a browser", { timeou
     await day.getByText("Change this day").click();
     await day.getByLabel("Closes at").fill("12:00");
     await day.getByLabel("Reason callers hear").nth(1).fill("the staff year-end meeting");
+    const box = (await day.boundingBox())!;
+    await page.screenshot({ path: `${SCREENSHOTS}/07b-hours-change-a-day.png`, clip: { x: box.x - 220, y: box.y - 150, width: 700, height: box.height + 300 } });
     await day.getByRole("button", { name: "Shorten this day" }).click();
     await page.waitForURL(/published=2/);
     expect(await page.locator(".notice.ok").textContent()).toContain("Closed 30 December from 12:00: the staff year-end meeting");

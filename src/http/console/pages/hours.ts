@@ -47,23 +47,29 @@ function dayCell(context: PageContext, day: CalendarDay, today: string): Html {
     <summary aria-label="${`Change ${name}`}">Change this day</summary>
     <form method="post" action="/console/hours/closures">
       ${csrfField(context)}<input type="hidden" name="date" value="${day.date}"><input type="hidden" name="kind" value="close">
-      <div class="field">
-        <label for="${id}-close-reason">Reason callers hear</label>
-        <input id="${id}-close-reason" name="reason" type="text" maxlength="200" required placeholder="e.g. staff training">
-      </div>
-      <button type="submit">Close this day</button>
+      <fieldset>
+        <legend>Closed all day</legend>
+        <div class="field">
+          <label for="${id}-close-reason">Reason callers hear</label>
+          <input id="${id}-close-reason" name="reason" type="text" maxlength="200" required placeholder="e.g. staff training">
+        </div>
+        <button type="submit">Close this day</button>
+      </fieldset>
     </form>
     <form method="post" action="/console/hours/closures">
       ${csrfField(context)}<input type="hidden" name="date" value="${day.date}"><input type="hidden" name="kind" value="shorten">
-      <div class="field">
-        <label for="${id}-closes">Closes at</label>
-        <input id="${id}-closes" name="closes" type="time" required value="12:00">
-      </div>
-      <div class="field">
-        <label for="${id}-shorten-reason">Reason callers hear</label>
-        <input id="${id}-shorten-reason" name="reason" type="text" maxlength="200" required placeholder="e.g. Christmas Eve">
-      </div>
-      <button type="submit">Shorten this day</button>
+      <fieldset>
+        <legend>Closes early</legend>
+        <div class="field">
+          <label for="${id}-closes">Closes at</label>
+          <input id="${id}-closes" name="closes" type="time" required value="12:00">
+        </div>
+        <div class="field">
+          <label for="${id}-shorten-reason">Reason callers hear</label>
+          <input id="${id}-shorten-reason" name="reason" type="text" maxlength="200" required placeholder="e.g. Christmas Eve">
+        </div>
+        <button type="submit">Shorten this day</button>
+      </fieldset>
     </form>
     ${day.closure
       ? html`<form method="post" action="/console/hours/closures/remove" data-confirm="${`Remove the closure on ${name} (${day.closure.reason})? The usual hours apply again.`}">
