@@ -41,6 +41,8 @@ function nodeLines(node: FlowGraphNode): [string, string] {
   return [node.id, shortened(node.label, NODE_MAX_CHARS)];
 }
 
+const observers = new WeakMap<HTMLElement, ResizeObserver>();
+
 /** A drawn diagram, to light up a test call's path on and zoom. */
 export interface Diagram {
   highlight(path: readonly string[]): void;
@@ -141,8 +143,16 @@ export function drawDiagram(container: HTMLElement, graph: FlowGraph, flowName: 
     if (!inView) container.scrollTo({ left: x - container.clientWidth / 2, top: y - container.clientHeight / 3 });
   };
   zoom("readable");
-  const start = graph.nodes.find((node) => node.start);
-  if (start) reveal(start.id);
+  // What the box keeps in view: where calls start, then the end of the test call's path; again
+  // after the box changes size (a window resized), which can reset its scrolling.
+  let focus = graph.nodes.find((node) => node.start)?.id;
+  if (focus) reveal(focus);
+  observers.get(container)?.disconnect();
+  const observer = new ResizeObserver(() => {
+    if (focus) reveal(focus);
+  });
+  observer.observe(container);
+  observers.set(container, observer);
 
   return {
     get scale() {
@@ -159,7 +169,10 @@ export function drawDiagram(container: HTMLElement, graph: FlowGraph, flowName: 
         group.querySelector(".edge-line")?.setAttribute("marker-end", on ? "url(#arrow-lit)" : "url(#arrow-plain)");
       }
       const last = path.at(-1);
-      if (last) reveal(last);
+      if (last) {
+        focus = last;
+        reveal(last);
+      }
     },
   };
 }

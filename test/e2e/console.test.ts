@@ -58,7 +58,14 @@ describe.skipIf(!haveChromium)("the supervisors' console in a browser", { timeou
     if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
   });
 
-  const shot = (name: string) => page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+  /**
+   * The whole page; for a page with the diagram, also the window as the supervisor sees it,
+   * because a full-page capture resets where the diagram's box is scrolled to.
+   */
+  const shot = async (name: string) => {
+    if ((await page.locator("[data-diagram]").count()) > 0) await page.screenshot({ path: `${SCREENSHOTS}/${name}-window.png` });
+    await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+  };
 
   /** What a new call hears first, through the signed webhook. */
   const firstWords = async () => (await line.caller().dial()).says.join(" ");

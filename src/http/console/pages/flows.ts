@@ -45,7 +45,7 @@ export interface FlowView {
 export function flowPage(context: PageContext, view: FlowView): string {
   const document = flowDocument(view.name);
   const body = html`<div class="document-layout">
-  <div>${flowDiagram(view.name, view.graph)}</div>
+  <div class="diagram-column">${flowDiagram(view.name, view.graph)}</div>
   <div>
     ${documentEditor(context, document, view.live)}
     ${testPhone(context, document.id, view.now)}
