@@ -7,7 +7,7 @@ import express, { Router, type ErrorRequestHandler, type Request, type Response 
 import { DateTime } from "luxon";
 import { z } from "zod";
 import type { AccountService } from "../accounts/accounts.js";
-import { AccountError } from "../accounts/accounts.js";
+import { AccountError, UnknownAccountError } from "../accounts/accounts.js";
 import type { Definitions } from "../definitions/live-definitions.js";
 import { checkAgainst, type Publisher, type PublishOutcome } from "../definitions/publisher.js";
 import { AccountRuleError } from "../domain/accounts.js";
@@ -43,10 +43,15 @@ const Source = z.string({ error: "source must be the document's YAML text" }).ma
 const Message = z.string({ error: "message must be text" }).trim().max(500, { error: "message is longer than 500 characters" });
 const Version = z.int({ error: "version must be a whole number" }).min(1, { error: "version must be 1 or more" });
 
+const SAY_WHY = "say in a few words what changed and why (message)";
 const CheckBody = z.strictObject({ source: Source });
 const PublishBody = z.strictObject({
   source: Source,
-  message: Message.min(1, { error: "say in a few words what changed and why (message)" }),
+  message: z
+    .string({ error: (issue) => (issue.input === undefined ? SAY_WHY : "message must be text") })
+    .trim()
+    .min(1, { error: SAY_WHY })
+    .max(500, { error: "message is longer than 500 characters" }),
   baseVersion: z.int({ error: "baseVersion must be a whole number" }).min(0).optional(),
 });
 const RollbackBody = z.strictObject({ version: Version, message: Message.optional(), baseVersion: z.int().min(0).optional() });
@@ -185,7 +190,8 @@ export function apiRoutes(deps: ApiDependencies): Router {
     const at = body.at ? momentArgument(body.at, zone) : deps.clock().setZone(zone);
     const override = activeOverride(await deps.overrides.get(), at);
     const flowName = body.document?.startsWith("flow:") ? body.document.slice(5) : "main";
-    const flow = set.flows.get(flowName) ?? set.main;
+    const flow = set.flows.get(flowName);
+    if (!flow) throw new ApiError(404, `flow "${flowName}" has never been published`);
     const replies = body.replies.map((reply): TryReply => (typeof reply === "string" ? replyFromText(reply) : stripUndefined(reply)));
     res.json(tryCall({ flow, hours: set.hours, override, roster: set.roster, at, from: body.from ?? "+14035550187", replies }));
   });
@@ -271,6 +277,7 @@ export function apiRoutes(deps: ApiDependencies): Router {
   });
   const onError: ErrorRequestHandler = (error: Error & { status?: number; type?: string }, req, res, _next) => {
     if (error instanceof ApiError) return void res.status(error.status).json({ error: error.message, ...error.extra });
+    if (error instanceof UnknownAccountError) return void res.status(404).json({ error: error.message });
     if (error instanceof AccountRuleError || error instanceof AccountError) return void res.status(400).json({ error: error.message });
     if (error.type === "entity.too.large") return void res.status(413).json({ error: `the body is larger than ${API_BODY_LIMIT}` });
     if (error.type === "entity.parse.failed") return void res.status(400).json({ error: "the body is not valid JSON" });
@@ -283,7 +290,7 @@ export function apiRoutes(deps: ApiDependencies): Router {
 }
 
 function describe(ref: DocumentRef): string {
-  return ref.kind === "flow" ? `flow "${ref.name}"` : ref.kind === "hours" ? "the hours" : "the on-call rosters";
+  return ref.kind === "flow" ? `flow "${ref.name}"` : ref.kind === "hours" ? "the hours" : "the on-call roster";
 }
 
 function answerPublish(res: Response, ref: DocumentRef, result: PublishOutcome): void {

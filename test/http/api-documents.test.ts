@@ -177,9 +177,8 @@ describe("the documents API", () => {
       });
     });
 
-    // BUG (src/domain/flow/parse.ts, and hours/parse.ts, oncall/roster/parse.ts alike): YAML's
-    // toJS() throws a ReferenceError for an alias whose anchor is gone, which nothing turns into
-    // a problem, so the API answers 500. Deleting the state that holds `&hold` does just that.
+    // Deleting the state that holds `&hold` leaves `*hold` naming nothing: the supervisor's
+    // problem, at the alias's line, never a server error.
     describe("a draft using an alias whose anchor was removed", () => {
       const draft = main.replace("hold: &hold", "hold:");
       const aliasLine = lineOf(draft, "*hold");

@@ -218,8 +218,7 @@ describe("a body the API cannot use", () => {
   const put = (body: unknown, path = "/api/flows/main") => line.api("PUT", path, { token: tokens.supervisor, body });
 
   describe("publishing", () => {
-    // BUG: a missing message is answered "message: message must be text", as if one of the
-    // wrong type had been sent; the publish body's own words for an empty one say what to do.
+    // Left out, the message is asked for in words that say what it is for, not "must be text".
     it("without a message says to give one", async () => {
       expectPlainRefusal(await put({ source: main }), 400, "message: say in a few words what changed and why (message)");
     });

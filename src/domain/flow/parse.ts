@@ -1,4 +1,5 @@
 import { parseDocument } from "yaml";
+import { documentData } from "../yaml-data.js";
 import { z } from "zod";
 import { problemsFromIssues } from "../problems.js";
 import { DefinitionError, isError, type Problem } from "../validation.js";
@@ -27,7 +28,7 @@ export function parseFlow(name: string, yamlText: string, file: string): ParsedF
       })),
     );
   }
-  const data: unknown = document.toJS();
+  const data: unknown = documentData(document, yamlText, file);
   const parsed = FlowDocument.safeParse(data);
   if (!parsed.success) throw new DefinitionError(problemsFromIssues(file, parsed.error.issues, data, flowFieldNames));
   const problems = checkFlowGraph(file, parsed.data);

@@ -1,4 +1,5 @@
 import { parseDocument } from "yaml";
+import { documentData } from "../yaml-data.js";
 import { DefinitionError, type Problem } from "../validation.js";
 import { problemsFromIssues } from "../problems.js";
 import { HoursSchema, hoursFieldNamesAt, type Hours } from "./schema.js";
@@ -18,7 +19,7 @@ export function parseHours(yamlText: string, file: string): Hours {
   if (document.errors.length > 0) {
     throw new DefinitionError(document.errors.map((error): Problem => ({ file, path: "", message: oneLine(error.message) })));
   }
-  const data: unknown = document.toJS();
+  const data: unknown = documentData(document, yamlText, file);
   if (data === null || data === undefined) {
     throw new DefinitionError([{ file, path: "", message: "the file is empty", hint: "start from the example in flows/hours.yaml" }]);
   }

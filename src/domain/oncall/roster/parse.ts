@@ -1,4 +1,5 @@
 import { parseDocument } from "yaml";
+import { documentData } from "../../yaml-data.js";
 import { problemsFromIssues } from "../../problems.js";
 import { DefinitionError, type Problem } from "../../validation.js";
 import { RosterSchema, rosterFieldNamesAt, type Roster } from "./schema.js";
@@ -37,7 +38,7 @@ export function parseRoster(yamlText: string, file: string): Roster {
   if (document.errors.length > 0) {
     throw new DefinitionError(document.errors.map((error): Problem => ({ file, path: "", message: oneLine(error.message) })));
   }
-  const data: unknown = document.toJS();
+  const data: unknown = documentData(document, yamlText, file);
   if (data === null || data === undefined) {
     throw new DefinitionError([{ file, path: "", message: "the file is empty", hint: "start from the example in flows/oncall.yaml" }]);
   }
