@@ -105,6 +105,27 @@ describe("signing in", () => {
     expect(cookie).toContain("Secure");
   });
 
+  it("refuses a sign-in posted from another site's page, which would sign the browser in as someone else", async () => {
+    const response = await fetch(`${line.url}/console/sign-in`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: "https://evil.example" },
+      body: form({ username: "sam", password: PASSWORD, next: "/console" }),
+    });
+    expect(response.status).toBe(403);
+    expect(response.headers.get("set-cookie")).toBeNull();
+  });
+
+  it("takes a sign-in posted from its own page", async () => {
+    const response = await fetch(`${line.url}/console/sign-in`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: line.url },
+      body: form({ username: "sam", password: PASSWORD, next: "/console" }),
+    });
+    expect(response.status).toBe(303);
+  });
+
   it("never sends someone who signed in on to another site", async () => {
     for (const next of ["//evil.example/console", "https://evil.example/", "/\\evil.example"]) {
       const response = await postForm("/console/sign-in", { username: "sam", password: PASSWORD, next });

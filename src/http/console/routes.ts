@@ -136,6 +136,9 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
   });
 
   router.post("/sign-in", async (req, res) => {
+    // There is no session yet to carry a CSRF token: a sign-in posted from another site's page
+    // (which would sign the browser in as the attacker's account) is told apart by its Origin.
+    if (!sameOrigin(req)) return void res.status(403).type("text/plain").send("Sign in from the console's own page.\n");
     const username = field(req.body, "username").slice(0, 200);
     const password = field(req.body, "password").slice(0, 1024);
     const next = localPath(field(req.body, "next"));
@@ -478,4 +481,15 @@ function readYaml(source: string): unknown {
   const document = parseDocument(source);
   if (document.errors.length > 0) throw new YamlError(document.errors[0]!.message);
   return document.toJS();
+}
+
+/** True unless the browser says the request comes from a page on another site. */
+function sameOrigin(req: Request): boolean {
+  const origin = req.get("origin");
+  if (!origin || origin === "null") return origin !== "null";
+  try {
+    return new URL(origin).host === req.get("host");
+  } catch {
+    return false;
+  }
 }
