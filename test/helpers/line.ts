@@ -284,7 +284,8 @@ export class TestLine {
     const store = new RedisIncidentStore(redis, this.prefix);
     const log = options.log ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
     const dispatcher = new Dispatcher({
-      roster: this.flows.roster,
+      // With the console option the worker follows published rosters, as `npm start`'s does.
+      roster: this.live?.current().roster ?? this.flows.roster,
       incidents: options.incidents ? options.incidents(store) : store,
       pager,
       ...(options.residentPager ? { residentPager: options.residentPager } : {}),
@@ -295,6 +296,7 @@ export class TestLine {
       ...(options.updateWindowMs ? { updateWindowMs: options.updateWindowMs } : {}),
     });
     const { lockDuration, stalledInterval } = options;
+    this.live?.onChange((set) => dispatcher.useRoster(set.roster));
     const worker = startDispatchWorker({
       connection,
       dispatcher,
