@@ -62,9 +62,12 @@ export function createApp(deps: AppDependencies): express.Express {
         },
       },
       strictTransportSecurity: https,
+      // Browsers then send the console's own Origin with its forms (no-referrer would send "null"),
+      // which is how a sign-in posted from another site is told apart.
+      referrerPolicy: { policy: "same-origin" },
     });
     app.use("/api", secure, apiRoutes({ ...deps.api, definitions: deps.definitions, clock: deps.clock, log: deps.log }));
-    app.use("/console", secure, consoleRoutes({ ...deps.api, definitions: deps.definitions, clock: deps.clock, log: deps.log, secureCookies: https }));
+    app.use("/console", secure, consoleRoutes({ ...deps.api, definitions: deps.definitions, clock: deps.clock, log: deps.log, secureCookies: https, publicUrl: deps.publicUrl }));
   }
 
   app.use((_req, res) => {

@@ -116,6 +116,16 @@ describe("signing in", () => {
     expect(response.headers.get("set-cookie")).toBeNull();
   });
 
+  it("refuses one whose page sends no origin (\"null\"), as a page that hides where it is from does", async () => {
+    const response = await fetch(`${line.url}/console/sign-in`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: "null" },
+      body: form({ username: "sam", password: PASSWORD, next: "/console" }),
+    });
+    expect(response.status).toBe(403);
+  });
+
   it("takes a sign-in posted from its own page", async () => {
     const response = await fetch(`${line.url}/console/sign-in`, {
       method: "POST",
@@ -163,6 +173,7 @@ describe("the session cookie over plain http", () => {
         clock: () => line.now,
         log: createLogger({ level: "silent" }),
         secureCookies: false,
+        publicUrl: "http://localhost:3000",
       }),
     );
     server = app.listen(0, "127.0.0.1");

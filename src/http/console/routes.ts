@@ -56,6 +56,8 @@ export interface ConsoleDependencies {
   log: Logger;
   /** Whether the session cookie is `Secure`: whenever the line is served over https (`PUBLIC_URL`). */
   secureCookies: boolean;
+  /** The line's base URL (`PUBLIC_URL`): a sign-in must come from a page there (or from this host). */
+  publicUrl: string;
 }
 
 /** Where people who are not signed in are sent. */
@@ -138,7 +140,7 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
   router.post("/sign-in", async (req, res) => {
     // There is no session yet to carry a CSRF token: a sign-in posted from another site's page
     // (which would sign the browser in as the attacker's account) is told apart by its Origin.
-    if (!sameOrigin(req)) return void res.status(403).type("text/plain").send("Sign in from the console's own page.\n");
+    if (!sameOrigin(req, deps.publicUrl)) return void res.status(403).type("text/plain").send("Sign in from the console's own page.\n");
     const username = field(req.body, "username").slice(0, 200);
     const password = field(req.body, "password").slice(0, 1024);
     const next = localPath(field(req.body, "next"));
@@ -483,13 +485,18 @@ function readYaml(source: string): unknown {
   return document.toJS();
 }
 
-/** True unless the browser says the request comes from a page on another site. */
-function sameOrigin(req: Request): boolean {
+/**
+ * True unless the browser says the request comes from a page on another site: the console's own
+ * origin is `PUBLIC_URL`'s, or this host's (a proxy may rewrite Host; a browser never forges Origin).
+ */
+function sameOrigin(req: Request, publicUrl: string): boolean {
   const origin = req.get("origin");
-  if (!origin || origin === "null") return origin !== "null";
+  if (origin === undefined) return true;
   try {
-    return new URL(origin).host === req.get("host");
+    const from = new URL(origin);
+    return from.origin === new URL(publicUrl).origin || from.host === req.get("host");
   } catch {
+    // "null" (a sandboxed page, a document that sends no referrer) or something unreadable.
     return false;
   }
 }
