@@ -170,9 +170,10 @@ export class Dispatcher {
     if (incident.status !== "open") return `stopped: ${incident.status}`;
     const report = incident.reports[0]!;
     const label = categoryLabel(this.roster, incident.category);
+    // A roster published mid-chain may have shortened it (fewer rounds, a step removed): a step
+    // past its new end is the alarm, never a silent stop. The alarm goes out once whatever asks.
     const length = this.chainLength(incident);
-    if (job.step > length) return "chain over";
-    if (job.step === length) return this.alarm(incident, label);
+    if (job.step >= length) return this.alarm(incident, label);
 
     // Who this step pages is worked out now, from the roster as it is, and kept: a retry pages
     // the same person, and the voice page's step says who pressed 1.
@@ -182,7 +183,7 @@ export class Dispatcher {
       const next = chainStep(this.roster, incident.category, job.step, this.deps.clock(), previous, this.chainOptions(incident));
       switch (next.kind) {
         case "end":
-          return "chain over";
+          return this.alarm(incident, label);
         case "nobody":
           log.info({ reference: incident.reference, step: job.step, role: next.role }, "nobody holds this role now: the next step follows at once");
           await this.scheduleStep(incident.reference, job.step + 1, 0);
