@@ -308,6 +308,19 @@ describe("what supervisors type", () => {
   });
 });
 
+describe("the changes in plain words", () => {
+  it("answers a draft whose alias names a deleted anchor as a problem to fix, not a server error", async () => {
+    const session = await signIn("sam");
+    const response = await fetch(`${line.url}/console/changes`, {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie: session.cookie, "x-csrf-token": session.csrf },
+      body: JSON.stringify({ document: "hours", before: "zone: America/Edmonton\n", after: "zone: *gone\n" }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: "fix the problems first" });
+  });
+});
+
 describe("the console's own forms", () => {
   let supervisor: Session;
 

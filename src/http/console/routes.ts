@@ -8,6 +8,7 @@
  * `flowGraph`, `summarizeFlowChange`, `addClosure`) and publishes through the `Publisher`,
  * as the API does: the console has no flow, hours or roster logic of its own.
  */
+import { documentData } from "../../domain/yaml-data.js";
 import express, { Router, type ErrorRequestHandler, type Request, type Response } from "express";
 import type { DateTime } from "luxon";
 import { parseDocument } from "yaml";
@@ -482,7 +483,8 @@ class YamlError extends Error {
 function readYaml(source: string): unknown {
   const document = parseDocument(source);
   if (document.errors.length > 0) throw new YamlError(document.errors[0]!.message);
-  return document.toJS();
+  // An alias whose anchor was deleted is a DefinitionError, answered as the other problems are.
+  return documentData(document, source, "draft");
 }
 
 /**
