@@ -132,14 +132,23 @@ export class AccountService {
     const wait = await this.limiter.waitFor(typed, address);
     if (wait > 0) return { outcome: "refused", retryAfterSeconds: Math.ceil(wait / 1000) };
 
-    const account = USERNAME_PATTERN.test(typed) ? await this.accounts.get(typed) : null;
-    const matches = couldBeAPassword(password) && (await verifyPassword(password, account?.password ?? decoyPasswordHash(this.hashing)));
+    // One check at a time per address: a burst of guesses is not checked faster than they are counted.
+    if (!(await this.limiter.checking(address))) return { outcome: "refused", retryAfterSeconds: 1 };
+    let account: Account | null;
+    let matches: boolean;
+    try {
+      account = USERNAME_PATTERN.test(typed) ? await this.accounts.get(typed) : null;
+      matches = couldBeAPassword(password) && (await verifyPassword(password, account?.password ?? decoyPasswordHash(this.hashing)));
+    } finally {
+      await this.limiter.finished(address);
+    }
     if (!account || !matches) {
       const waitNext = await this.limiter.failed(typed, address);
       const retryAfterSeconds = waitNext > 0 ? Math.ceil(waitNext / 1000) : undefined;
-      const why = account ? "wrong password" : "no such account";
       const then = retryAfterSeconds ? `; further attempts refused for ${retryAfterSeconds} s` : "";
-      await this.record({ user: typed, action: "sign-in-refused", document: `account:${typed}`, detail: `from ${address}: ${why}${then}` });
+      // A name that is no account's is not kept: it is often a password typed in the wrong field.
+      const who = account ? account.username : "(no such account)";
+      await this.record({ user: who, action: "sign-in-refused", document: `account:${who}`, detail: `from ${address}: ${account ? "wrong password" : "no such account"}${then}` });
       return retryAfterSeconds ? { outcome: "refused", retryAfterSeconds } : { outcome: "refused" };
     }
 

@@ -92,9 +92,18 @@ describe("signing in", () => {
       expect(await accounts.signIn("nobody", PASSWORD, ADDRESS)).toEqual({ outcome: "refused" });
     });
 
-    it("is written to the audit log too", async () => {
-      await accounts.signIn("mallory", PASSWORD, "198.51.100.21");
-      expect((await audit.entries({ user: "mallory" }))[0]).toMatchObject({ action: "sign-in-refused", detail: "from 198.51.100.21: no such account" });
+    it("is written to the audit log too, without the name typed (often a password in the wrong field)", async () => {
+      await accounts.signIn("correct-horse-battery", PASSWORD, "198.51.100.21");
+      expect((await audit.entries({ user: "(no such account)" }))[0]).toMatchObject({ action: "sign-in-refused", detail: "from 198.51.100.21: no such account" });
+      expect(JSON.stringify(await audit.entries())).not.toContain("correct-horse-battery");
+    });
+  });
+
+  describe("with guesses sent all at once from one address", () => {
+    it("checks one at a time: the others are told to try again in a second, before any password is checked", async () => {
+      const results = await Promise.all(Array.from({ length: 8 }, () => accounts.signIn("dana", "not the password at all", "198.51.100.77")));
+      const refusedAtOnce = results.filter((result) => result.outcome === "refused" && result.retryAfterSeconds === 1);
+      expect(refusedAtOnce.length).toBeGreaterThanOrEqual(6);
     });
 
     it("is refused for a name no account could have, and a password none could", async () => {

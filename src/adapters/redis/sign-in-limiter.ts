@@ -79,12 +79,29 @@ class FailureCount {
 export class RedisSignInLimiter implements SignInLimiter {
   private readonly perAccountAndAddress: FailureCount;
   private readonly perAddress: FailureCount;
+  /** One password check under way per address; held at most a few seconds should a process die mid-check. */
+  private readonly underWay: RateLimiterRedis;
 
   constructor(redis: Redis, options: { prefix?: string; limits?: Partial<SignInLimits> } = {}) {
     const prefix = `${options.prefix ?? DEFAULT_KEY_PREFIX}sign-in:`;
     const limits = { ...DEFAULT_SIGN_IN_LIMITS, ...options.limits };
     this.perAccountAndAddress = new FailureCount(redis, `${prefix}account-address`, limits.perAccountAndAddress);
     this.perAddress = new FailureCount(redis, `${prefix}address`, limits.perAddress);
+    this.underWay = new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}checking`, points: 1, duration: 5 });
+  }
+
+  async checking(address: string): Promise<boolean> {
+    try {
+      await this.underWay.consume(address);
+      return true;
+    } catch (rejection) {
+      if (rejection instanceof Error) throw rejection;
+      return false;
+    }
+  }
+
+  async finished(address: string): Promise<void> {
+    await this.underWay.delete(address);
   }
 
   async waitFor(username: string, address: string): Promise<number> {
