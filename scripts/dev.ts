@@ -10,9 +10,11 @@ import { publishFlowFiles, watchFlowFiles } from "./lib/watch-flows.js";
 process.env.NODE_ENV ??= "development";
 process.env.LOG_LEVEL ??= "debug";
 
-// Here the files are the truth: what is saved in flows/ now, and each later save, goes live.
+// Here the files are the truth: what is saved in flows/ now (but for a change a person published
+// since, which stays live), and each later save, goes live.
 const flowsDir = process.env.FLOWS_DIR || "flows";
-await publishFlowFiles(watchFlowFiles(flowsDir, process.env.REDIS_URL || DEFAULT_REDIS_URL), flowsDir).catch((error: Error) =>
+const watched = watchFlowFiles(flowsDir, process.env.REDIS_URL || DEFAULT_REDIS_URL);
+await publishFlowFiles(watched.publisher, flowsDir, watched.store).catch((error: Error) =>
   console.error(`  could not publish ${flowsDir}/ (${error.message}): the line serves what was published before`),
 );
 
