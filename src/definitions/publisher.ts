@@ -117,11 +117,24 @@ export class Publisher {
     return { outcome: "published", published };
   }
 
+  /**
+   * Checks the change against the other live documents, then publishes it only if none of them
+   * was published meanwhile (the publish counter it was checked at is still the store's): two
+   * changes that are each valid but not together (a flow that starts paging roads, a roster
+   * that drops roads) cannot both go live. Checked again when another publish came first.
+   */
   private async publishChecked(kind: DocumentKind, name: string, change: Change, rolledBackTo?: number): Promise<PublishOutcome> {
-    const check = await this.check(kind, name, change.source);
-    if (!check.ok) return { outcome: "invalid", errors: check.errors, warnings: check.warnings };
-    const result = await this.store(kind, name, change, rolledBackTo);
-    return result.outcome === "published" ? { ...result, warnings: check.warnings } : result;
+    for (let attempt = 1; ; attempt++) {
+      const generation = await this.deps.store.generation();
+      const check = await this.check(kind, name, change.source);
+      if (!check.ok) return { outcome: "invalid", errors: check.errors, warnings: check.warnings };
+      const result = await this.store(kind, name, { ...change, generation }, rolledBackTo);
+      if (result.outcome === "stale") {
+        if (attempt < 5) continue;
+        return { outcome: "conflict", live: (await this.deps.store.live(kind, name))?.version ?? 0 };
+      }
+      return result.outcome === "published" ? { ...result, warnings: check.warnings } : result;
+    }
   }
 
   /**
@@ -129,14 +142,14 @@ export class Publisher {
    * version it replaces is read first and the publish is refused if another came in between, so
    * what the audit log records as replaced is exact; without a `baseVersion` that is retried.
    */
-  private async store(kind: DocumentKind, name: string, change: Change, rolledBackTo?: number): Promise<PublishOutcome> {
+  private async store(kind: DocumentKind, name: string, change: Change & { generation?: number }, rolledBackTo?: number): Promise<PublishOutcome | { outcome: "stale" }> {
     for (let attempt = 1; ; attempt++) {
       const result = await this.storeOnce(kind, name, change, rolledBackTo);
       if (result.outcome !== "conflict" || change.baseVersion !== undefined || attempt === 3) return result;
     }
   }
 
-  private async storeOnce(kind: DocumentKind, name: string, change: Change, rolledBackTo?: number): Promise<PublishOutcome> {
+  private async storeOnce(kind: DocumentKind, name: string, change: Change & { generation?: number }, rolledBackTo?: number): Promise<PublishOutcome | { outcome: "stale" }> {
     const { store, clock, onPublished } = this.deps;
     const live = await store.live(kind, name);
     if (change.baseVersion !== undefined && change.baseVersion !== (live?.version ?? 0)) return { outcome: "conflict", live: live?.version ?? 0 };
@@ -148,8 +161,9 @@ export class Publisher {
       message: change.message,
       at,
       baseVersion: change.baseVersion ?? live?.version ?? 0,
+      ...(change.generation === undefined ? {} : { generation: change.generation }),
     });
-    if (result.outcome === "conflict") return result;
+    if (result.outcome === "conflict" || result.outcome === "stale") return result;
     await onPublished?.({
       kind,
       name,

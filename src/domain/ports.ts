@@ -146,7 +146,9 @@ export interface DocumentVersion {
 export type PublishResult =
   | { outcome: "published"; version: number }
   /** `baseVersion` was given and is not the live version: someone published meanwhile. */
-  | { outcome: "conflict"; live: number };
+  | { outcome: "conflict"; live: number }
+  /** `generation` was given and another document was published since: check again against it. */
+  | { outcome: "stale" };
 
 /**
  * Where published documents live, with their history, shared by every instance. It stores what
@@ -166,7 +168,15 @@ export interface DocumentStore {
   publish(
     kind: DocumentKind,
     name: string,
-    change: { source: string; author: string; message: string; at: string; baseVersion?: number },
+    change: {
+      source: string;
+      author: string;
+      message: string;
+      at: string;
+      baseVersion?: number;
+      /** The publish counter the change was checked at; refused as `stale` if any document was published since. */
+      generation?: number;
+    },
   ): Promise<PublishResult>;
 }
 

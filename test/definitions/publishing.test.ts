@@ -128,6 +128,38 @@ describe("publishing flows, hours and rosters", () => {
     });
   });
 
+  describe("two changes each valid alone but not together, published at the same moment", () => {
+    it("checks the later one again against the first, and refuses it", async () => {
+      // A roster with a snow crew, which no flow pages yet: valid, with a warning.
+      const oncall = (await store.live("oncall", "oncall"))!.source;
+      const roads = oncall.slice(oncall.indexOf("\n  roads:"));
+      const withSnow = `${oncall.trimEnd()}\n${roads.replace("\n  roads:", "\n  snow:")}`;
+      expect(await publisher.publish("oncall", "oncall", { source: withSnow, author: "bob", message: "a snow crew" })).toMatchObject({ outcome: "published" });
+      // Alice's flow sends road reports to the snow crew (valid while the roster has one); Bob drops
+      // the snow crew (valid while no flow pages it). His lands between her check and her publish.
+      const live = (await store.live("flow", "main"))!.source;
+      const snowFlow = live.replace("set: { category: roads }", "set: { category: snow }");
+      expect(snowFlow).not.toBe(live);
+      let raced = false;
+      const racing = Object.create(store, {
+        publish: {
+          value: async (...args: Parameters<typeof store.publish>) => {
+            if (!raced) {
+              raced = true;
+              expect(await publisher.publish("oncall", "oncall", { source: oncall, author: "bob", message: "no snow crew after all" })).toMatchObject({ outcome: "published" });
+            }
+            return store.publish(...args);
+          },
+        },
+      }) as typeof store;
+      const alice = new Publisher({ store: racing, clock: () => new Date().toISOString() });
+      const result = await alice.publish("flow", "main", { source: snowFlow, author: "alice", message: "snow" });
+      expect(raced).toBe(true);
+      expect(result).toMatchObject({ outcome: "invalid", errors: expect.arrayContaining([expect.objectContaining({ message: 'no on-call crew for category "snow"' })]) });
+      expect((await store.live("flow", "main"))!.source).toBe(live);
+    });
+  });
+
   describe("calls in progress", () => {
     it("can still have the flow version they started on after newer ones are published", async () => {
       const started = first.current().main;

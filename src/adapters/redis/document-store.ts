@@ -13,6 +13,8 @@ const PUBLISH = `
 local live = tonumber(redis.call('GET', KEYS[2]) or '0')
 local base = tonumber(ARGV[2])
 if base and base ~= live then return {'conflict', live} end
+local checkedAt = tonumber(ARGV[5])
+if checkedAt and checkedAt ~= tonumber(redis.call('GET', KEYS[5]) or '0') then return {'stale', live} end
 local version = live + 1
 local entry = cjson.decode(ARGV[1])
 entry['version'] = version
@@ -70,7 +72,7 @@ export class RedisDocumentStore implements DocumentStore {
   async publish(
     kind: DocumentKind,
     name: string,
-    change: { source: string; author: string; message: string; at: string; baseVersion?: number },
+    change: { source: string; author: string; message: string; at: string; baseVersion?: number; generation?: number },
   ): Promise<PublishResult> {
     const entry = { kind, name, source: change.source, author: change.author, at: change.at, message: change.message };
     const [outcome, version] = (await this.publishScript(
@@ -83,8 +85,11 @@ export class RedisDocumentStore implements DocumentStore {
       change.baseVersion === undefined ? "" : String(change.baseVersion),
       name,
       `${kind}:${name}`,
+      change.generation === undefined ? "" : String(change.generation),
     )) as [string, number];
-    return outcome === "conflict" ? { outcome: "conflict", live: Number(version) } : { outcome: "published", version: Number(version) };
+    if (outcome === "conflict") return { outcome: "conflict", live: Number(version) };
+    if (outcome === "stale") return { outcome: "stale" };
+    return { outcome: "published", version: Number(version) };
   }
 
   /** Counts every publish of every document: one read tells an instance whether anything changed. */
