@@ -129,18 +129,20 @@ export class AccountService {
    */
   async signIn(username: string, password: string, address: string): Promise<SignInResult> {
     const typed = username.trim().toLowerCase().slice(0, 64);
-    const wait = await this.limiter.waitFor(typed, address);
-    if (wait > 0) return { outcome: "refused", retryAfterSeconds: Math.ceil(wait / 1000) };
 
-    // One check at a time per address: a burst of guesses is not checked faster than they are counted.
-    if (!(await this.limiter.checking(address))) return { outcome: "refused", retryAfterSeconds: 1 };
+    // One check at a time per account and address: a burst of guesses is not checked faster than
+    // they are counted. A second attempt waits its turn a moment, then is told to try again.
+    if (!(await this.claimCheck(typed, address))) return { outcome: "refused", retryAfterSeconds: 1 };
     let account: Account | null;
     let matches: boolean;
     try {
+      // Read once the check is ours, so an attempt that waited its turn sees the failures before it.
+      const wait = await this.limiter.waitFor(typed, address);
+      if (wait > 0) return { outcome: "refused", retryAfterSeconds: Math.ceil(wait / 1000) };
       account = USERNAME_PATTERN.test(typed) ? await this.accounts.get(typed) : null;
       matches = couldBeAPassword(password) && (await verifyPassword(password, account?.password ?? decoyPasswordHash(this.hashing)));
     } finally {
-      await this.limiter.finished(address);
+      await this.limiter.finished(typed, address);
     }
     if (!account || !matches) {
       const waitNext = await this.limiter.failed(typed, address);
@@ -283,6 +285,14 @@ export class AccountService {
   }
 
   /** Not atomic with the change that follows: two admins removing each other at the same instant could both succeed. */
+  private async claimCheck(username: string, address: string): Promise<boolean> {
+    for (let tries = 0; tries < 10; tries++) {
+      if (await this.limiter.checking(username, address)) return true;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return false;
+  }
+
   private async refuseIfLastAdmin(username: string): Promise<void> {
     const admins = (await this.accounts.list()).filter((account) => roleAtLeast(account.role, "admin"));
     if (admins.every((account) => account.username === username)) throw new LastAdminError(username);

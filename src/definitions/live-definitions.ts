@@ -112,7 +112,8 @@ export class LiveDefinitions implements Definitions {
       const flow: Flow = { ...parseFlow(name, published.source, `${name}.yaml`).flow, version };
       this.keep(key, flow);
       return flow;
-    } catch {
+    } catch (error) {
+      this.options.log.warn({ flow: name, version, err: (error as Error).message }, "a published flow version no longer reads: calls on it go on with the live one");
       return undefined;
     }
   }
@@ -153,7 +154,13 @@ export class LiveDefinitions implements Definitions {
     this.set = checked.set;
     const versions = Object.fromEntries([...checked.set.versions.flows].map(([name, version]) => [`flow:${name}`, version]));
     log.info({ ...versions, hours: checked.set.versions.hours, oncall: checked.set.versions.oncall }, "serving the published flows");
-    for (const listener of this.listeners) listener(checked.set);
+    for (const listener of this.listeners) {
+      try {
+        listener(checked.set);
+      } catch (error) {
+        log.error({ err: (error as Error).message }, "could not take the newly published flows everywhere: the roster may still be the old one for the crew's replies or pages");
+      }
+    }
   }
 
   private keep(key: string, flow: Flow): void {

@@ -32,7 +32,7 @@ export function publishEffects(deps: PublishEffectsDependencies): (published: Pu
         document: published.kind === "flow" ? `flow:${published.name}` : published.kind,
         version: published.version,
         message: published.message,
-        diff: createTwoFilesPatch(file, file, published.before ?? "", published.after, "live", `version ${published.version}`),
+        diff: createTwoFilesPatch(file, file, published.before ?? "", published.after, published.version > 1 ? `version ${published.version - 1}` : "nothing before", `version ${published.version}`),
       })
       .catch((error: Error) => deps.log.error({ err: error.message, document: file, version: published.version }, "a publish could not be written to the audit log"));
     if (published.kind === "oncall" && published.before !== null) await tellWhoseTimeChanged(deps, published.before, published.after, published.at);

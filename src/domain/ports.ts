@@ -272,12 +272,12 @@ export interface SignInLimiter {
   /** A sign-in succeeded: forgets the failures of this account from this address. */
   succeeded(username: string, address: string): Promise<void>;
   /**
-   * Claims the one password check an address may have under way; false when another is still
-   * running. Without it, guesses sent all at once would each pass `waitFor` before any failure
-   * was counted. Free it with `finished`.
+   * Claims the one password check an account may have under way from an address; false when
+   * another is still running. Without it, guesses sent all at once would each pass `waitFor`
+   * before any failure was counted. Free it with `finished`.
    */
-  checking(address: string): Promise<boolean>;
-  finished(address: string): Promise<void>;
+  checking(username: string, address: string): Promise<boolean>;
+  finished(username: string, address: string): Promise<void>;
 }
 
 /** What an audit entry records. */

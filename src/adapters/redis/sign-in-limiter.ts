@@ -79,7 +79,7 @@ class FailureCount {
 export class RedisSignInLimiter implements SignInLimiter {
   private readonly perAccountAndAddress: FailureCount;
   private readonly perAddress: FailureCount;
-  /** One password check under way per address; held at most a few seconds should a process die mid-check. */
+  /** One password check under way per account and address; held at most a few seconds should a process die mid-check. */
   private readonly underWay: RateLimiterRedis;
 
   constructor(redis: Redis, options: { prefix?: string; limits?: Partial<SignInLimits> } = {}) {
@@ -90,9 +90,9 @@ export class RedisSignInLimiter implements SignInLimiter {
     this.underWay = new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}checking`, points: 1, duration: 5 });
   }
 
-  async checking(address: string): Promise<boolean> {
+  async checking(username: string, address: string): Promise<boolean> {
     try {
-      await this.underWay.consume(address);
+      await this.underWay.consume(accountAndAddress(username, address));
       return true;
     } catch (rejection) {
       if (rejection instanceof Error) throw rejection;
@@ -100,8 +100,8 @@ export class RedisSignInLimiter implements SignInLimiter {
     }
   }
 
-  async finished(address: string): Promise<void> {
-    await this.underWay.delete(address);
+  async finished(username: string, address: string): Promise<void> {
+    await this.underWay.delete(accountAndAddress(username, address));
   }
 
   async waitFor(username: string, address: string): Promise<number> {

@@ -33,7 +33,7 @@ ${editable
     </fieldset>
     <div class="field">
       <label for="message">The message callers hear</label>
-      <textarea id="message" name="message" maxlength="600" rows="3" placeholder="e.g. Because of the storm, crews are working on many power outages. If your power is out, press 9.">${current.message ?? ""}</textarea>
+      <textarea id="message" name="message" maxlength="600" rows="3" placeholder="e.g. Because of the storm, crews are working on many power outages. Please stay on the line to report an outage.">${current.message ?? ""}</textarea>
       <p class="field-hint">Needed for “Play a message”; optional for the other modes. Write it as you would say it: it is read aloud.</p>
     </div>
     <div class="field">
