@@ -134,7 +134,7 @@ describe.skipIf(!haveChromium)("the supervisors' console in a browser", { timeou
     await shot("05-flow-draft-changes-and-test-phone");
 
     await page.getByLabel("What you changed, and why").fill("A warmer greeting");
-    await page.getByRole("button", { name: "Publish" }).click();
+    await page.getByRole("button", { name: "Publish", exact: true }).click();
     await page.waitForURL(/published=2/);
     expect(await page.locator(".notice.ok").textContent()).toContain("version 2");
     await expect.poll(firstWords).toContain(NEW_GREETING);
@@ -246,7 +246,7 @@ describe.skipIf(!haveChromium)("the supervisors' console in a browser", { timeou
     await page.locator(".cm-line", { hasText: OLD_GREETING }).click();
     await page.keyboard.type("typed by a viewer");
     expect(await page.locator(".cm-content").textContent()).not.toContain("typed by a viewer");
-    expect(await page.getByRole("button", { name: "Publish" }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: "Publish", exact: true }).count()).toBe(0);
     expect(await page.getByRole("button", { name: /Roll back/ }).count()).toBe(0);
     await shot("15-viewer-flow");
   });

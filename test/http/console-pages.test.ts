@@ -6,7 +6,7 @@
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import express from "express";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { consoleRoutes } from "../../src/http/console/routes.js";
 import { createLogger } from "../../src/logger.js";
 import { TestLine } from "../helpers/line.js";
@@ -368,5 +368,43 @@ describe("the console's own forms", () => {
     expect(response.status).toBe(303);
     expect(response.headers.get("location")).toBe(`/console/hours?published=${live.version + 1}`);
     expect((await line.documents!.live("hours", "hours"))!.message).toBe("Rolled back to version 1");
+  });
+});
+
+describe("the words callers hear, in plain text boxes", () => {
+  let supervisor: Session;
+  beforeAll(async () => {
+    supervisor = await signIn("sam");
+  });
+
+  it("shows each text in a labelled box, read-only to a viewer with no Publish", async () => {
+    const viewer = await signIn("vera");
+    const { body } = await page("/console/flows/main", viewer);
+    expect(body).toContain('<label for="words-greeting.text">greeting: what the caller hears</label>');
+    expect(body).toMatch(/<textarea id="words-greeting\.text" name="w:greeting\.text" rows="1" readonly>/);
+    expect(body).not.toContain("Publish these words");
+  });
+
+  it("publishes a new greeting typed by a supervisor, and the next call hears it", async () => {
+    const response = await postForm("/console/flows/main/words", { _csrf: supervisor.csrf, "w:greeting.text": "Welcome to 311, the City of Lethbridge.", message: "A warmer greeting" }, supervisor.cookie);
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toMatch(/^\/console\/flows\/main\?published=\d+$/);
+    await vi.waitFor(async () => expect((await line.caller().dial()).says[0]).toBe("Welcome to 311, the City of Lethbridge."), { timeout: 5_000, interval: 50 });
+    const history = await line.api("GET", "/api/flows/main/versions", { token: supervisorToken });
+    expect(history.body[0]).toMatchObject({ author: "sam", message: "A warmer greeting" });
+  });
+
+  it("refuses an emptied text, saying why, and publishes nothing", async () => {
+    const before = (await line.api("GET", "/api/flows/main", { token: supervisorToken })).body.version;
+    const response = await postForm("/console/flows/main/words", { _csrf: supervisor.csrf, "w:greeting.text": "  ", message: "oops" }, supervisor.cookie);
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("greeting: what the caller hears is empty: callers would hear nothing there");
+    expect((await line.api("GET", "/api/flows/main", { token: supervisorToken })).body.version).toBe(before);
+  });
+
+  it("refuses a viewer's post", async () => {
+    const viewer = await signIn("vera");
+    const response = await postForm("/console/flows/main/words", { _csrf: viewer.csrf, "w:greeting.text": "Hijacked.", message: "x" }, viewer.cookie);
+    expect(response.status).toBe(403);
   });
 });

@@ -6,6 +6,7 @@ import { may } from "../../domain/accounts.js";
 import { when, localInput } from "./format.js";
 import { html, type Html } from "./html.js";
 import { csrfField, type PageContext } from "./layout.js";
+import type { FlowPrompt } from "../../domain/flow/prompts.js";
 
 /** A document the console edits, as its pages name it. */
 export interface EditedDocument {
@@ -150,5 +151,34 @@ export function flowDiagram(name: string, graph: FlowGraph): Html {
           : ""}</li>`,
     )}</ul>
   </details>
+</section>`;
+}
+
+/**
+ * The words callers hear, each in a plain text box, one sentence per line: how a supervisor who
+ * has never seen YAML changes the greeting. Published like any change, checked first.
+ */
+export function wordsForm(context: PageContext, flow: string, prompts: readonly FlowPrompt[]): Html {
+  if (prompts.length === 0) return html``;
+  const editable = may(context.role, "edit");
+  return html`<section class="card" aria-labelledby="words-title">
+  <h2 id="words-title">The words callers hear</h2>
+  <p class="muted">${editable ? "Change any text below, one sentence per line, say why, and publish. The next call hears it; calls already under way finish as they started." : "What callers hear at each step of the call, one sentence per line."}</p>
+  <form method="post" action="/console/flows/${flow}/words" class="words">
+    ${csrfField(context)}
+    ${prompts.map(
+      (prompt) => html`<div class="field">
+      <label for="${`words-${prompt.key}`}">${prompt.label}</label>
+      <textarea id="${`words-${prompt.key}`}" name="${`w:${prompt.key}`}" rows="${Math.min(Math.max(prompt.sentences.length, 1), 8)}"${editable ? "" : html` readonly`}>${prompt.sentences.join("\n")}</textarea>
+    </div>`,
+    )}
+    ${editable
+      ? html`<div class="field">
+      <label for="words-message">Why (kept in the history)</label>
+      <input id="words-message" name="message" required maxlength="500" placeholder="e.g. A warmer greeting for the holidays">
+    </div>
+    <button type="submit">Publish these words</button>`
+      : ""}
+  </form>
 </section>`;
 }

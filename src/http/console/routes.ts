@@ -9,6 +9,7 @@
  * as the API does: the console has no flow, hours or roster logic of its own.
  */
 import { documentData } from "../../domain/yaml-data.js";
+import { PromptEditError, setPrompts } from "../../domain/flow/prompts.js";
 import express, { Router, type ErrorRequestHandler, type Request, type Response } from "express";
 import type { DateTime } from "luxon";
 import { parseDocument } from "yaml";
@@ -231,6 +232,27 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
   router.get("/flows/:name", async (req, res) => {
     const name = flowName(req);
     await showFlow(res, name, await publishedNotice(req, "flow", name, `the flow “${name}”`));
+  });
+
+  router.post("/flows/:name/words", supervisor, async (req, res) => {
+    const name = flowName(req);
+    const live = await deps.documents.live("flow", name);
+    if (!live) throw new ConsoleRequestError(404, `There is no call flow named “${name}”.`);
+    const changes: Record<string, string[]> = {};
+    for (const [key, value] of Object.entries((req.body ?? {}) as Record<string, unknown>)) {
+      if (key.startsWith("w:") && typeof value === "string") changes[key.slice(2)] = value.split(/\r?\n/);
+    }
+    const message = field(req.body, "message").trim();
+    if (!message) return showFlow(res, name, { kind: "error", text: html`Say in a few words why, for the history: nothing was published.` }, 400);
+    let source: string;
+    try {
+      source = setPrompts(live.source, changes);
+    } catch (error) {
+      if (!(error instanceof PromptEditError)) throw error;
+      return showFlow(res, name, { kind: "error", text: html`Nothing was published: ${error.message}.` }, 400);
+    }
+    const result = await deps.publisher.publish("flow", name, { source, message, author: signedInUser(res)!.username, baseVersion: live.version });
+    await afterPublish(req, res, result, `/console/flows/${name}`, (notice, status) => showFlow(res, name, notice, status), "publish these words");
   });
 
   router.post("/flows/:name/graph", async (req, res) => {

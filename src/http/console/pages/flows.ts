@@ -1,7 +1,8 @@
 import type { DateTime } from "luxon";
 import type { FlowGraph } from "../../../domain/flow/graph.js";
 import type { DocumentVersion } from "../../../domain/ports.js";
-import { documentEditor, flowDiagram, historyTable, testPhone, type EditedDocument } from "../components.js";
+import { documentEditor, flowDiagram, historyTable, testPhone, wordsForm, type EditedDocument } from "../components.js";
+import { flowPrompts } from "../../../domain/flow/prompts.js";
 import { when } from "../format.js";
 import { html } from "../html.js";
 import { page, type Notice, type PageContext } from "../layout.js";
@@ -51,6 +52,7 @@ export function flowPage(context: PageContext, view: FlowView): string {
     ${testPhone(context, document.id, view.now)}
   </div>
 </div>
+${wordsForm(context, view.name, flowPrompts(view.live.source))}
 ${historyTable(context, document, view.history)}`;
   return page(context, {
     title: `Call flow “${view.name}”`,
