@@ -55,8 +55,10 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
   const { log, publicUrl } = deps;
   const router = Router();
   const stepUrl = (n: number) => `${publicUrl}/twilio/voice/step?n=${n}`;
-  const waitUrl = (flow: string, state: string) =>
-    `${publicUrl}/twilio/voice/wait?flow=${encodeURIComponent(flow)}&state=${encodeURIComponent(state)}`;
+  // The hold loop's URLs name the flow version too: a caller on hold keeps the words they started with.
+  const holdQuery = (flow: Flow, state: string) =>
+    `flow=${encodeURIComponent(flow.name)}&state=${encodeURIComponent(state)}${flow.version === undefined ? "" : `&v=${flow.version}`}`;
+  const waitUrl = (flow: Flow, state: string) => `${publicUrl}/twilio/voice/wait?${holdQuery(flow, state)}`;
   const flowNamed = (name: unknown): Flow => {
     const live = deps.definitions.current();
     return (typeof name === "string" && live.flows.get(name)) || live.main;
@@ -83,7 +85,7 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
   function fallbackTwiml(now: DateTime, situation: FallbackSituation = {}): string {
     const { main: flow, hours } = deps.definitions.current();
     const open = lineStatus(hours, now, situation.override ?? null).open;
-    const agents: FallbackRoute = { queue: flow.fallbackQueue, waitUrl: waitUrl(flow.name, "") };
+    const agents: FallbackRoute = { queue: flow.fallbackQueue, waitUrl: waitUrl(flow, "") };
     const route: FallbackRoute =
       open && !situation.urgent ? agents : deps.fallbackNumber ? { dial: deps.fallbackNumber } : open ? agents : { goodbye: true };
     return renderFallback(route, flow);
@@ -127,7 +129,7 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
 
       const twiml = renderActions(result.actions, flow, {
         step: stepUrl(result.call.step),
-        wait: (state) => waitUrl(flow.name, state),
+        wait: (state) => waitUrl(flow, state),
       });
       if (!(await deps.calls.save(result.call, call.step, twiml))) {
         // A concurrent retry of this same request saved first: answer as it did.
@@ -178,32 +180,40 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
     return answer(req, res, Number.isSafeInteger(n) && n >= 0 ? n : -1);
   });
 
-  router.post("/wait", (req, res) => {
+  router.post("/wait", async (req, res) => {
     try {
-      holdLoop(req, res);
+      await holdLoop(req, res);
     } catch (error) {
       log.error({ err: error, callSid: cleanText((req.body as Params | undefined)?.CallSid, 64) }, "hold loop failed");
       sendTwiml(res, renderHoldTurn(DEFAULT_HOLD_TURN, deps.definitions.current().main, ""));
     }
   });
 
-  function holdLoop(req: Request, res: Response): void {
+  /** The flow a hold-loop request names, at the version it names when that can still be had. */
+  async function heldFlow(req: Request): Promise<Flow> {
+    const live = flowNamed(req.query.flow);
+    const version = Number(req.query.v);
+    if (!Number.isSafeInteger(version) || version === live.version) return live;
+    return (await deps.definitions.flowAt(live.name, version)) ?? live;
+  }
+
+  async function holdLoop(req: Request, res: Response): Promise<void> {
     const params = (req.body ?? {}) as Params;
-    const flow = flowNamed(req.query.flow);
+    const flow = await heldFlow(req);
     const node = flow.states[String(req.query.state ?? "")];
     const turn =
       node?.type === "enqueue"
         ? holdTurn(node, wholeNumber(params.QueuePosition, 4), wholeNumber(params.QueueTime, 6) ?? 0)
         : DEFAULT_HOLD_TURN;
-    const choiceUrl = `${publicUrl}/twilio/voice/wait/choice?flow=${encodeURIComponent(flow.name)}&state=${encodeURIComponent(String(req.query.state ?? ""))}`;
+    const choiceUrl = `${publicUrl}/twilio/voice/wait/choice?${holdQuery(flow, String(req.query.state ?? ""))}`;
     sendTwiml(res, renderHoldTurn(turn, flow, choiceUrl));
   }
 
-  router.post("/wait/choice", (req, res) => {
-    const flow = flowNamed(req.query.flow);
+  router.post("/wait/choice", async (req, res) => {
+    const flow = await heldFlow(req).catch(() => flowNamed(req.query.flow));
     const params = (req.body ?? {}) as Params;
     const state = String(req.query.state ?? "");
-    sendTwiml(res, renderHoldChoice(cleanText(params.Digits, 8), flow, waitUrl(flow.name, state)));
+    sendTwiml(res, renderHoldChoice(cleanText(params.Digits, 8), flow, waitUrl(flow, state)));
   });
 
   router.post("/status", async (req, res) => {

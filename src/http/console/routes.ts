@@ -9,29 +9,27 @@
  * as the API does: the console has no flow, hours or roster logic of its own.
  */
 import { documentData } from "../../domain/yaml-data.js";
-import { PromptEditError, setPrompts } from "../../domain/flow/prompts.js";
 import express, { Router, type ErrorRequestHandler, type Request, type Response } from "express";
 import type { DateTime } from "luxon";
 import { parseDocument } from "yaml";
 import { z } from "zod";
-import { AccountError, type AccountService } from "../../accounts/accounts.js";
-import type { Definitions } from "../../definitions/live-definitions.js";
-import type { Publisher, PublishOutcome } from "../../definitions/publisher.js";
+import { AccountError } from "../../accounts/accounts.js";
+import type { PublishOutcome } from "../../definitions/publisher.js";
 import { AccountRuleError, may } from "../../domain/accounts.js";
 import { HOURS_DOCUMENT, ONCALL_DOCUMENT, documentFile } from "../../domain/definitions.js";
 import { summarizeDocumentChange, summarizeFlowChange } from "../../domain/flow/diff-summary.js";
 import { flowGraph } from "../../domain/flow/graph.js";
 import { parseFlow } from "../../domain/flow/parse.js";
+import { PromptEditError, setPrompts } from "../../domain/flow/prompts.js";
 import { hoursCalendar, CALENDAR_DAYS } from "../../domain/hours/calendar-view.js";
 import { addClosure, removeClosure, HoursEditError } from "../../domain/hours/edit.js";
 import { emergencyView } from "../../domain/hours/emergency-view.js";
 import { activeOverride, parseHours } from "../../domain/hours/index.js";
 import { parseRoster } from "../../domain/oncall/roster/index.js";
 import { rosterView } from "../../domain/oncall/roster/roster-view.js";
-import type { AuditLog, DocumentKind, DocumentStore, OverrideStore } from "../../domain/ports.js";
+import type { DocumentKind } from "../../domain/ports.js";
 import { previewMoment } from "../../domain/preview.js";
 import { DefinitionError } from "../../domain/validation.js";
-import type { Logger } from "../../logger.js";
 import { authenticate, clearSessionCookie, localPath, requireCsrf, requireRole, setSessionCookie, signedInUser } from "../auth.js";
 import { consoleAssets, type ConsoleAssets } from "./assets.js";
 import { parseLocal, shortDay } from "./format.js";
@@ -43,19 +41,12 @@ import { flowPage, flowsPage } from "./pages/flows.js";
 import { hoursPage } from "./pages/hours.js";
 import { oncallPage } from "./pages/oncall.js";
 import { overviewPage } from "./pages/overview.js";
+import type { ApiDependencies } from "../api-routes.js";
 import { signInPage } from "./pages/sign-in.js";
 import { usersPage } from "./pages/users.js";
 
-export interface ConsoleDependencies {
-  accounts: AccountService;
-  definitions: Definitions;
-  documents: DocumentStore;
-  publisher: Publisher;
-  overrides: OverrideStore;
-  audit: AuditLog;
-  /** The City's clock. */
-  clock: () => DateTime;
-  log: Logger;
+/** What the API stands on, and how the console's cookie and sign-in are kept to this line. */
+export interface ConsoleDependencies extends ApiDependencies {
   /** Whether the session cookie is `Secure`: whenever the line is served over https (`PUBLIC_URL`). */
   secureCookies: boolean;
   /** The line's base URL (`PUBLIC_URL`): a sign-in must come from a page there (or from this host). */
