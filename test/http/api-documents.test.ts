@@ -3,11 +3,10 @@
  * rosters share one shape (list, read, check, publish with a stale-version 409, history,
  * rollback), through real HTTP on the real app, with the published documents in the real Redis.
  */
-import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Pager } from "../../src/domain/oncall/pager.js";
 import { at, TestLine } from "../helpers/line.js";
+import { RecordingPager } from "../helpers/recording-pager.js";
 
 const main = await readFile("flows/main.yaml", "utf8");
 const hours = await readFile("flows/hours.yaml", "utf8");
@@ -16,18 +15,6 @@ const GREETING = "Thank you for calling the City of Lethbridge, 3 1 1.";
 const withGreeting = (source: string, words: string) => source.replace(GREETING, words);
 /** The 1-based line of the first line of `source` containing `text`. */
 const lineOf = (source: string, text: string) => source.split("\n").findIndex((line) => line.includes(text)) + 1;
-
-/** Keeps each text instead of sending it. */
-class RecordingPager implements Pager {
-  readonly texts: { to: string; body: string }[] = [];
-  async sendSms(to: string, body: string): Promise<string> {
-    this.texts.push({ to, body });
-    return `SM${randomBytes(16).toString("hex")}`;
-  }
-  async placeCall(): Promise<string> {
-    return `CA${randomBytes(16).toString("hex")}`;
-  }
-}
 
 let line: TestLine;
 const pager = new RecordingPager();

@@ -1,31 +1,9 @@
-import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Pager } from "../../src/domain/oncall/pager.js";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { at, TestLine } from "../helpers/line.js";
-
-/** Keeps each page instead of sending it. */
-class RecordingPager implements Pager {
-  readonly texts: { to: string; body: string }[] = [];
-  async sendSms(to: string, body: string): Promise<string> {
-    this.texts.push({ to, body });
-    return `SM${randomBytes(16).toString("hex")}`;
-  }
-  async placeCall(): Promise<string> {
-    return `CA${randomBytes(16).toString("hex")}`;
-  }
-}
+import { RecordingPager } from "../helpers/recording-pager.js";
 
 const SAM = "+14035550112"; // water's primary that weekend, by the rotation
 const PAT = "+14035550111";
-
-/** Resolves once `check` holds, polling; fails after `ms`. */
-async function eventually(check: () => boolean, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error("timed out waiting");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe("a roster published while the line runs", () => {
   let line: TestLine;
@@ -55,7 +33,7 @@ describe("a roster published while the line runs", () => {
     await caller.say("1210 Scenic Drive South");
     await caller.press("1");
     await caller.press("1");
-    await eventually(() => pages.texts.some((text) => text.to === PAT));
+    await vi.waitFor(() => expect(pages.texts.map((text) => text.to)).toContain(PAT), { timeout: 10_000, interval: 50 });
     expect(pages.texts.map((text) => text.to)).not.toContain(SAM);
   });
 });

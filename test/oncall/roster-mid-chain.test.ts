@@ -2,28 +2,17 @@ import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { RedisIncidentStore } from "../../src/adapters/redis/incident-store.js";
-import type { Pager } from "../../src/domain/oncall/pager.js";
 import { createLogger } from "../../src/logger.js";
 import { Dispatcher } from "../../src/oncall/dispatcher.js";
 import type { JobScheduler } from "../../src/oncall/jobs.js";
 import { waterRoster } from "../fixtures/oncall/load.js";
 import { at, REDIS_URL } from "../helpers/line.js";
+import { RecordingPager } from "../helpers/recording-pager.js";
 
 // A roster published while an incident is being paged may shorten its chain. The steps already
 // scheduled must still end in the alarm: an open incident never stops paging in silence.
 
 const NOW = at("2026-12-05T02:00");
-
-class RecordingPager implements Pager {
-  readonly texts: { to: string; body: string }[] = [];
-  async sendSms(to: string, body: string): Promise<string> {
-    this.texts.push({ to, body });
-    return `SM${randomBytes(16).toString("hex")}`;
-  }
-  async placeCall(): Promise<string> {
-    return `CA${randomBytes(16).toString("hex")}`;
-  }
-}
 
 /** Keeps the jobs the dispatcher schedules, so the test runs each step itself. */
 class KeptJobs implements JobScheduler {

@@ -1,0 +1,18 @@
+import { randomBytes } from "node:crypto";
+import type { Pager } from "../../src/domain/oncall/pager.js";
+
+/** A pager that keeps each text and call instead of sending it, for tests that read what went out. */
+export class RecordingPager implements Pager {
+  readonly texts: { to: string; body: string }[] = [];
+  readonly calls: { to: string; twimlUrl: string }[] = [];
+
+  async sendSms(to: string, body: string): Promise<string> {
+    this.texts.push({ to, body });
+    return `SM${randomBytes(16).toString("hex")}`;
+  }
+
+  async placeCall(to: string, twimlUrl: string): Promise<string> {
+    this.calls.push({ to, twimlUrl });
+    return `CA${randomBytes(16).toString("hex")}`;
+  }
+}
