@@ -3,7 +3,7 @@ import { loadFlowSet, readFlowFiles } from "../adapters/files/flow-source.js";
 import { createWorkerConnection } from "../adapters/redis/connections.js";
 import { RedisDocumentStore } from "../adapters/redis/document-store.js";
 import { checkDefinitions, type FlowSet } from "../domain/definitions.js";
-import { formatProblem } from "../domain/validation.js";
+import { DefinitionError, formatProblem } from "../domain/validation.js";
 import type { Logger } from "../logger.js";
 import { LiveDefinitions, readPublishedSources } from "./live-definitions.js";
 import { Publisher } from "./publisher.js";
@@ -47,7 +47,7 @@ export async function openDefinitions(options: OpenDefinitionsOptions): Promise<
       }
     }
   } catch (error) {
-    if (error instanceof Error && error.name === "DefinitionError") throw error;
+    if (error instanceof DefinitionError) throw error;
     log.warn({ err: (error as Error).message }, "could not read the published flows: serving flows/ until Redis answers");
   }
   initial ??= await loadFlowSet(flowsDir);

@@ -123,10 +123,11 @@ export function checkDefinitions(sources: DefinitionSources, label: DocumentLabe
 
 /** The sources with one document replaced: what the set would be if it were published. */
 export function withDocument(sources: DefinitionSources, kind: DocumentKind, name: string, source: string): DefinitionSources {
-  const version = 0;
-  if (kind === "hours") return { ...sources, hours: { source, version } };
-  if (kind === "oncall") return { ...sources, oncall: { source, version } };
-  return { ...sources, flows: new Map(sources.flows).set(name, { source, version }) };
+  // A draft is no published version yet: 0, as files are.
+  const draft = { source, version: 0 };
+  if (kind === "hours") return { ...sources, hours: draft };
+  if (kind === "oncall") return { ...sources, oncall: draft };
+  return { ...sources, flows: new Map(sources.flows).set(name, draft) };
 }
 
 /**
@@ -138,7 +139,7 @@ export function lineOfPath(source: string, path: string): number | undefined {
   const syntax = /^line (\d+)$/.exec(path);
   if (syntax) return Number(syntax[1]);
   const lineCounter = new LineCounter();
-  const document = parseDocument(source, { lineCounter, keepSourceTokens: false });
+  const document = parseDocument(source, { lineCounter });
   if (document.errors.length > 0) return undefined;
   const segments = pathSegments(path);
   for (let length = segments.length; length >= 0; length--) {
