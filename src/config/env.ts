@@ -59,6 +59,15 @@ const EnvSchema = z
         error: 'must say which proxies to trust for the client address: a number of hops ("1"), "loopback", or addresses and subnets ("10.0.0.0/8")',
       })
       .optional(),
+    DATABASE_URL: z
+      .url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL, such as postgres://civic@db.example.org:5432/civic (leave it unset for the embedded database)" })
+      .optional(),
+    DATA_DIR: z.string().min(1).default(".data"),
+    RECORDS_RETENTION_DAYS: z.coerce.number().int().min(1, "must be at least 1 day").max(36_500).default(730),
+    SERVICE_LEVEL_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
+    SHORT_ABANDON_SECONDS: z.coerce.number().int().min(0).max(600).default(10),
+    OPEN311_PUBLIC_READ: z.enum(["true", "false"], { error: 'must be "true" (anyone may read requests) or "false" (reading needs an api_key)' }).default("false"),
+    METRICS_TOKEN: z.string().min(16, "must be at least 16 characters: it is the password of /metrics").optional(),
   });
 
 type RawEnv = Partial<Record<keyof z.input<typeof EnvSchema>, string>>;
@@ -147,7 +156,24 @@ export interface Config {
         apiUrl: string | undefined;
       }
     | undefined;
+  /** `DATABASE_URL`, or the embedded database under `DATA_DIR` when it is unset. */
+  database: DatabaseConfig;
+  records: {
+    /** Call records older than this many days are removed nightly; requests are kept. */
+    retentionDays: number;
+    /** A queued call answered within this many seconds counts towards the service level. */
+    serviceLevelSeconds: number;
+    /** A caller who gives up in the queue within this many seconds is a short abandon. */
+    shortAbandonSeconds: number;
+  };
+  /** Whether Open311 requests may be read without an api_key. */
+  open311PublicRead: boolean;
+  /** The bearer token /metrics asks for; open when unset. */
+  metricsToken: string | undefined;
 }
+
+/** Where records are kept: a PostgreSQL server, or the embedded one (PGlite) under a folder. */
+export type DatabaseConfig = { kind: "postgres"; url: string } | { kind: "pglite"; dataDir: string };
 
 /** The environment is not usable. The message names every bad or missing variable. */
 export class ConfigError extends Error {
@@ -193,5 +219,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
             apiUrl: value.TWILIO_API_URL,
           }
         : undefined,
+    database: value.DATABASE_URL ? { kind: "postgres", url: value.DATABASE_URL } : { kind: "pglite", dataDir: value.DATA_DIR },
+    records: {
+      retentionDays: value.RECORDS_RETENTION_DAYS,
+      serviceLevelSeconds: value.SERVICE_LEVEL_SECONDS,
+      shortAbandonSeconds: value.SHORT_ABANDON_SECONDS,
+    },
+    open311PublicRead: value.OPEN311_PUBLIC_READ === "true",
+    metricsToken: value.METRICS_TOKEN,
   };
 }

@@ -1,0 +1,33 @@
+/**
+ * One SQL interface over the two PostgreSQLs the line can keep its records in: a server
+ * (`DATABASE_URL`, through node-postgres) or the embedded one (PGlite). The same SQL and the same
+ * migrations serve both; results come back alike (counts as numbers, times as `Date`s).
+ */
+export interface Queryable {
+  /** Runs one statement with `$1`, `$2`... parameters and returns its rows. */
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  /** Runs a script of several statements without parameters (a migration). */
+  exec(script: string): Promise<void>;
+}
+
+export interface Database extends Queryable {
+  /** `postgres` for a server, `pglite` for the embedded database. */
+  readonly kind: "postgres" | "pglite";
+  /** Where it is, for logs: a URL without its password, or a folder. */
+  readonly location: string;
+  /**
+   * Runs `work` in one transaction, committed when it returns and rolled back when it throws.
+   * Embedded, a transaction is not isolated from the owning process's other statements: keep
+   * transactions to migrations and write everything else as single statements.
+   */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** The database could not be reached or refused a statement for a reason other than the SQL. */
+export class DatabaseUnavailableError extends Error {
+  override readonly name = "DatabaseUnavailableError";
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
