@@ -1,7 +1,7 @@
 import type { CallState } from "./flow/call-state.js";
 import type { EmergencyOverride } from "./hours/index.js";
 import type { ReportDraft } from "./flow/actions.js";
-import type { CallOutcome } from "./flow/call-state.js";
+import type { CallRecord, IncidentRecord, RequestNote, RequestQuery, RequestStatus, ServiceRequest } from "./records.js";
 import type { Incident, IncidentEvent, IncidentStatus, PlannedStep } from "./oncall/incident.js";
 import type { UrgentReport } from "./report.js";
 import type { Role } from "./accounts.js";
@@ -41,25 +41,55 @@ export interface ReportQueue {
   release(callSid: string): Promise<boolean>;
 }
 
-/** What the City keeps of every call. */
-export interface CallRecord {
-  callSid: string;
-  from: string;
-  to: string;
-  status: string;
-  startedAt: string | null;
-  endedAt: string;
-  durationSeconds: number | null;
-  outcome: CallOutcome;
-  path: string[];
-  reference: string | null;
-  category: string | null;
+/**
+ * Something the City keeps, handed from the process that learned it to the worker that writes it
+ * to the records database. The hand-off goes through Redis, so a webhook never waits on the
+ * database and nothing is lost while it is down.
+ */
+export type RecordEvent =
+  | { type: "call-ended"; call: CallRecord }
+  /** An urgent report reached the dispatcher: `incident` is its own reference or the one it joined. */
+  | { type: "report-filed"; report: UrgentReport; incident: string; afterHours: boolean }
+  | { type: "incident-event"; incident: string; category: string; event: IncidentEvent };
+
+/** Hands records to the worker, durably; each event is kept once however often it is handed over. */
+export interface RecordKeeper {
+  keep(event: RecordEvent): Promise<void>;
 }
 
-export interface CallRecords {
-  /** Keeps the record once per call: a retried status callback adds nothing. */
-  add(record: CallRecord): Promise<boolean>;
-  recent(count: number): Promise<CallRecord[]>;
+/** A change of a request's status, by a person, a crew member or a department's system. */
+export interface StatusChange {
+  status: RequestStatus;
+  at: string;
+  /** Who changed it (a username, a crew member's name, a department). */
+  by: string;
+  /** What they said, kept as a note. */
+  note?: string;
+  /** The public word on its status (GeoReport's status_notes); left as it was when undefined. */
+  description?: string;
+  /** The same change handed over twice (a retried job) is kept once. */
+  key?: string;
+}
+
+/** The records database: calls, service requests with their notes, incidents. Every write is idempotent. */
+export interface RecordStore {
+  /** Keeps the call once per CallSid; false when it was kept already. */
+  addCall(call: CallRecord): Promise<boolean>;
+  /** Keeps the request once per reference (and once per call); false when it was kept already. */
+  addRequest(request: ServiceRequest): Promise<boolean>;
+  request(reference: string): Promise<{ request: ServiceRequest; notes: RequestNote[] } | null>;
+  requests(query?: RequestQuery): Promise<ServiceRequest[]>;
+  /** Changes the status (closing sets the closed time; reopening clears it) and notes who did it; null when there is no such request. */
+  changeStatus(reference: string, change: StatusChange): Promise<ServiceRequest | null>;
+  /** Adds a note; false when `key` was kept already or there is no such request. */
+  addNote(reference: string, note: RequestNote, key?: string): Promise<boolean>;
+  /** Keeps an incident once. */
+  openIncident(incident: { reference: string; category: string; openedAt: string }): Promise<void>;
+  /** Applies an incident's event (acknowledged, resolved, a page beyond the first person, the alarm). */
+  incidentEvent(reference: string, event: IncidentEvent): Promise<void>;
+  incident(reference: string): Promise<IncidentRecord | null>;
+  /** Removes call records that ended before `before` (requests are kept); returns how many. */
+  removeCallsEndedBefore(before: string): Promise<number>;
 }
 
 export type OpenResult = { outcome: "new" | "joined" | "existing"; reference: string };

@@ -80,8 +80,6 @@ CREATE TABLE incidents (
   reference text PRIMARY KEY,
   category text NOT NULL,
   opened_at timestamptz NOT NULL,
-  -- Reports of the same place that joined it, itself included.
-  reports integer NOT NULL DEFAULT 1,
   acknowledged_at timestamptz,
   acknowledged_by text,
   resolved_at timestamptz,
