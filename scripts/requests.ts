@@ -1,0 +1,309 @@
+/**
+ * Service requests from the command line, above all the callback worklist: every voicemail is a
+ * promise that someone calls the resident back.
+ *
+ *   npm run requests -- list --service callback --status open
+ *   npm run requests -- show 4821
+ *   npm run requests -- close 4821 --note "Called back: the bin is picked up Thursday" --by dana
+ *
+ * It reads the records database the line uses (DATABASE_URL, or the embedded one under DATA_DIR)
+ * and shows times in the City's zone (from $FLOWS_DIR/hours.yaml). Bad arguments and unknown
+ * references are said in one line on stderr, with exit code 1.
+ */
+import "./lib/load-env.js";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { DateTime } from "luxon";
+import { COMMAND_LINE_USER } from "../src/accounts/accounts.js";
+import { migrate } from "../src/adapters/postgres/migrate.js";
+import { openDatabase } from "../src/adapters/postgres/open-database.js";
+import { MAX_REQUESTS_PER_QUERY, PostgresRecordStore } from "../src/adapters/postgres/record-store.js";
+import { ConfigError, loadConfig, type Config } from "../src/config/env.js";
+import { callbackDueBy } from "../src/domain/callbacks.js";
+import { parseHours, type Hours } from "../src/domain/hours/index.js";
+import type { RecordStore } from "../src/domain/ports.js";
+import { CALLBACK_SERVICE, REQUEST_STATUSES, type RequestNote, type RequestQuery, type RequestStatus, type ServiceRequest } from "../src/domain/records.js";
+import { didYouMean } from "../src/domain/validation.js";
+import { closeRequest } from "../src/records/close-request.js";
+import { CommandError, runCli, table, UsageError, wholeNumberArgument, type CommandTable, type OptionValues } from "./lib/cli.js";
+
+const FORMATS = ["table", "json"] as const;
+type Format = (typeof FORMATS)[number];
+const FORMAT_OPTION = { format: { type: "string" } } as const;
+const DEFAULT_LIMIT = 100;
+/** The longest reference or name taken from the command line: a mistyped paste is refused, not looked up. */
+const MAX_WORD = 200;
+const MAX_NOTE = 2_000;
+
+// runCli takes options only; the reference is a word of its own, taken out of the arguments here.
+const { argv, positionals } = splitPositionals(process.argv.slice(2), ["service", "status", "department", "limit", "format", "note", "by"]);
+
+const commands: CommandTable = {
+  list: {
+    usage: [
+      "list [--service CODE] [--status open|acknowledged|closed] [--department NAME] [--limit N] [--format table|json]",
+      "  Service requests, with the callback number and how old each is. With --status open, oldest first",
+      "  (a worklist: who has waited longest); otherwise newest first. Open callbacks past their due time",
+      "  (the close of the first business day after they were left) are flagged OVERDUE.",
+      "  --service CODE      callback (voicemails), power, water, roads, an agent queue's service...",
+      "  --status STATUS     open, acknowledged or closed (default: all)",
+      "  --department NAME   as flows/departments.yaml names it",
+      `  --limit N           at most this many, 1 to ${MAX_REQUESTS_PER_QUERY} (default: ${DEFAULT_LIMIT})`,
+      "  --format FORMAT     table (default) or json",
+    ].join("\n"),
+    options: { ...FORMAT_OPTION, service: { type: "string" }, status: { type: "string" }, department: { type: "string" }, limit: { type: "string" } },
+    async run(values) {
+      noPositionals("list");
+      const format = formatArgument(values);
+      const status = values["status"] === undefined ? undefined : statusArgument(String(values["status"]));
+      const query: RequestQuery = {
+        ...(values["service"] !== undefined ? { service: wordArgument("--service", values["service"]) } : {}),
+        ...(status ? { status } : {}),
+        ...(values["department"] !== undefined ? { department: wordArgument("--department", values["department"]) } : {}),
+        limit: values["limit"] === undefined ? DEFAULT_LIMIT : wholeNumberArgument("--limit", values["limit"], 1, MAX_REQUESTS_PER_QUERY),
+        order: status === "open" ? "oldest" : "newest",
+      };
+      const { requests, hours, now } = await withRecords(async (store, hours) => ({ requests: await store.requests(query), hours, now: DateTime.now().setZone(hours.zone) }));
+      if (format === "json") {
+        console.log(JSON.stringify(requests.map((request) => ({ ...request, ...promise(request, hours, now) })), null, 2));
+        return;
+      }
+      if (requests.length === 0) {
+        console.log(`No requests${describeQuery(query)}.`);
+        return;
+      }
+      console.log(
+        table([
+          ["Reference", "Left", "Age", "Service", "Department", "Status", "Callback number", "Place or description", ""],
+          ...requests.map((request) => {
+            const left = DateTime.fromISO(request.requestedAt).setZone(hours.zone);
+            return [
+              request.reference,
+              when(left),
+              age(left, now),
+              request.service,
+              request.department ?? "-",
+              request.status,
+              request.callbackNumber ?? "-",
+              oneLine(request.place ?? request.description ?? "-", 60),
+              promise(request, hours, now).overdue ? "OVERDUE" : "",
+            ];
+          }),
+        ]),
+      );
+      if (requests.length === query.limit) console.log(`\nThe first ${query.limit}; ask for more with --limit.`);
+    },
+  },
+  show: {
+    usage: ["show <reference> [--format table|json]", "  One request: everything kept of it, and its notes (who acknowledged or closed it, and what they said)."].join("\n"),
+    options: FORMAT_OPTION,
+    async run(values) {
+      const reference = referenceArgument("show");
+      const format = formatArgument(values);
+      const { found, hours, now } = await withRecords(async (store, hours) => ({ found: await store.request(reference), hours, now: DateTime.now().setZone(hours.zone) }));
+      if (!found) throw unknownReference(reference);
+      const { request, notes } = found;
+      if (format === "json") {
+        console.log(JSON.stringify({ ...request, ...promise(request, hours, now), notes }, null, 2));
+        return;
+      }
+      console.log(describeRequest(request, notes, hours, now));
+    },
+  },
+  close: {
+    usage: [
+      'close <reference> --note "what was done" [--by NAME]',
+      "  Closes the request (a callback: once the resident was called back). The note is kept with who closed it.",
+      "  A request closed already is left as it is, and the command says who closed it.",
+      `  --note TEXT   what was done, e.g. "Called back; a crew comes Thursday" (required)`,
+      `  --by NAME     who did it (default: ${COMMAND_LINE_USER})`,
+    ].join("\n"),
+    options: { note: { type: "string" }, by: { type: "string" } },
+    async run(values) {
+      const reference = referenceArgument("close");
+      const note = typeof values["note"] === "string" ? values["note"].trim() : "";
+      if (note === "") throw new UsageError(`close needs --note saying what was done, e.g. npm run requests -- close ${reference} --note "Called back; all sorted"`);
+      if (note.length > MAX_NOTE) throw new UsageError(`--note is longer than ${MAX_NOTE} characters`);
+      const by = values["by"] === undefined ? COMMAND_LINE_USER : wordArgument("--by", values["by"]);
+      const { outcome, zone } = await withRecords(async (store, hours) => ({
+        outcome: await closeRequest(store, reference, { by, at: DateTime.now().toUTC().toISO()!, note }),
+        zone: hours.zone,
+      }));
+      switch (outcome.outcome) {
+        case "missing":
+          throw unknownReference(reference);
+        case "closed-already": {
+          const who = outcome.by ? ` by ${outcome.by}` : "";
+          const at = outcome.at ? ` on ${when(DateTime.fromISO(outcome.at).setZone(zone))}` : "";
+          console.log(`${reference} was closed already${at}${who}${outcome.note ? ` (“${outcome.note}”)` : ""}: nothing was changed.`);
+          return;
+        }
+        case "closed":
+          console.log(`Closed ${reference} (${outcome.request.service}, left ${when(DateTime.fromISO(outcome.request.requestedAt).setZone(zone))}) as ${by}: “${note}”.`);
+      }
+    },
+  },
+};
+
+/** Opens the records database (applying any migration this version brings), and the hours for the City's zone and business days. */
+async function withRecords<T>(use: (store: RecordStore, hours: Hours) => Promise<T>): Promise<T> {
+  const config = readConfig();
+  const hours = await readHours(config);
+  let database;
+  try {
+    database = await openDatabase(config.database);
+    await migrate(database);
+  } catch (error) {
+    await database?.close().catch(() => {});
+    throw new CommandError(`the records database cannot be opened (${where(config)}): ${error instanceof Error ? error.message : String(error)}`);
+  }
+  try {
+    return await use(new PostgresRecordStore(database), hours);
+  } finally {
+    await database.close();
+  }
+}
+
+function readConfig(): Config {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CommandError(`the line's settings are not valid, so the records cannot be found: ${error.problems.join("; ")}`);
+    throw error;
+  }
+}
+
+function where(config: Config): string {
+  if (config.database.kind === "pglite") return `the embedded database under ${config.database.dataDir}`;
+  const url = new URL(config.database.url);
+  if (url.password) url.password = "****";
+  return `DATABASE_URL ${url.toString()}`;
+}
+
+async function readHours(config: Config): Promise<Hours> {
+  const file = join(config.flowsDir, "hours.yaml");
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch {
+    throw new CommandError(`cannot read ${file}, which gives the City's time zone and business days; set FLOWS_DIR to the folder of the line's hours.yaml`);
+  }
+  return parseHours(text, file);
+}
+
+/** For an open callback: by when it is due, and whether that has passed. */
+function promise(request: ServiceRequest, hours: Hours, now: DateTime): { dueBy?: string | null; overdue?: boolean } {
+  if (request.service !== CALLBACK_SERVICE || request.status === "closed") return {};
+  const dueBy = callbackDueBy(hours, DateTime.fromISO(request.requestedAt));
+  return { dueBy: dueBy?.toISO() ?? null, overdue: dueBy !== null && now > dueBy };
+}
+
+function describeRequest(request: ServiceRequest, notes: readonly RequestNote[], hours: Hours, now: DateTime): string {
+  const zone = hours.zone;
+  const left = DateTime.fromISO(request.requestedAt).setZone(zone);
+  const due = promise(request, hours, now);
+  const rows: [string, string | null][] = [
+    ["Reference", request.reference],
+    ["Service", request.service],
+    ["Department", request.department ?? "none"],
+    ["Status", `${request.status}${request.statusDescription ? ` (${request.statusDescription})` : ""}`],
+    ["Left", `${when(left)} (${age(left, now)} ago)`],
+    ["Due by", due.dueBy === undefined ? null : due.dueBy === null ? "no business day ahead in the hours" : `${when(DateTime.fromISO(due.dueBy).setZone(zone))}${due.overdue ? " - OVERDUE" : ""}`],
+    ["Closed", request.closedAt ? when(DateTime.fromISO(request.closedAt).setZone(zone)) : null],
+    ["Callback number", request.callbackNumber],
+    ["Recording", request.recordingUrl],
+    ["Place", request.place],
+    ["Description", request.description],
+    ["Contact", [request.contactName, request.contactEmail].filter(Boolean).join(", ") || null],
+    ["Came in", `${request.channel}, by ${request.source}`],
+    ["Call", request.callSid],
+    ["Incident", request.incident],
+  ];
+  const lines = [table(rows.filter((row): row is [string, string] => row[1] !== null).map(([label, value]) => [label, oneLine(value, 500)]))];
+  lines.push("", notes.length === 0 ? "No notes yet." : "Notes:");
+  if (notes.length > 0) {
+    lines.push(table(notes.map((note) => [`  ${when(DateTime.fromISO(note.at).setZone(zone))}`, note.author, note.kind, oneLine(note.text, 500)])));
+  }
+  return lines.join("\n");
+}
+
+/** `Wed 2 Dec 2026, 10:00`, as the console says it. */
+function when(at: DateTime): string {
+  return at.toFormat("ccc d LLL yyyy, HH:mm");
+}
+
+/** `3 h`, `2 days`: how long ago, roughly. */
+function age(at: DateTime, now: DateTime): string {
+  const minutes = Math.max(0, Math.floor(now.diff(at, "minutes").minutes));
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h`;
+  return `${Math.floor(hours / 24)} days`;
+}
+
+/** What a resident said, on one line and not too long for a table. */
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+function describeQuery(query: RequestQuery): string {
+  const parts = [query.status ? `${query.status}` : "", query.service ? `for the service ${query.service}` : "", query.department ? `of ${query.department}` : ""].filter(Boolean);
+  return parts.length ? ` (${parts.join(", ")})` : "";
+}
+
+function unknownReference(reference: string): CommandError {
+  return new CommandError(`there is no request ${reference}; see the references with npm run requests -- list`);
+}
+
+function formatArgument(values: OptionValues): Format {
+  const format = values["format"] ?? "table";
+  if (!(FORMATS as readonly unknown[]).includes(format)) throw new UsageError(`--format "${String(format)}" is not one of ${FORMATS.join(", ")}`);
+  return format as Format;
+}
+
+function statusArgument(text: string): RequestStatus {
+  const status = text.trim().toLowerCase();
+  if ((REQUEST_STATUSES as readonly string[]).includes(status)) return status as RequestStatus;
+  const near = didYouMean(status, REQUEST_STATUSES);
+  throw new UsageError(`--status "${text}" is not one of ${REQUEST_STATUSES.join(", ")}${near ? ` (did you mean "${near}"?)` : ""}`);
+}
+
+function wordArgument(option: string, value: string | boolean | undefined): string {
+  const text = String(value ?? "").trim();
+  if (text === "" || text.length > MAX_WORD) throw new UsageError(`${option} needs a value of 1 to ${MAX_WORD} characters`);
+  return text;
+}
+
+function referenceArgument(command: string): string {
+  if (positionals.length === 0) throw new UsageError(`${command} needs a request's reference, e.g. npm run requests -- ${command} 4821`);
+  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}": ${command} takes one reference (put a note in quotes)`);
+  return wordArgument("the reference", positionals[0]);
+}
+
+function noPositionals(command: string): void {
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}": ${command} takes options only`);
+}
+
+/**
+ * Takes the words that are not options (nor an option's value) out of the arguments after the
+ * command: `close 4821 --note "..."` and `close --note "..." 4821` alike.
+ */
+function splitPositionals(args: string[], optionsWithValues: string[]): { argv: string[]; positionals: string[] } {
+  const [command, ...rest] = args;
+  if (command === undefined) return { argv: args, positionals: [] };
+  const kept = [command];
+  const positionals: string[] = [];
+  for (let index = 0; index < rest.length; index++) {
+    const word = rest[index]!;
+    if (word.startsWith("-")) {
+      kept.push(word);
+      if (!word.includes("=") && optionsWithValues.includes(word.replace(/^--?/, "")) && index + 1 < rest.length) kept.push(rest[++index]!);
+    } else {
+      positionals.push(word);
+    }
+  }
+  return { argv: kept, positionals };
+}
+
+await runCli("requests", commands, argv);
