@@ -6,7 +6,11 @@ import { startDispatchWorker } from "./adapters/bullmq/dispatch-worker.js";
 import { BullJobScheduler } from "./adapters/bullmq/job-scheduler.js";
 import { BullReportQueue, createDispatchQueue } from "./adapters/bullmq/report-queue.js";
 import { ConsolePager } from "./adapters/console-pager.js";
-import { RedisCallRecords } from "./adapters/redis/call-records.js";
+import { BullRecordKeeper, createRecordsQueue, scheduleRetention, startRecordsWorker } from "./adapters/bullmq/record-queue.js";
+import { NO_DEPARTMENTS } from "./domain/departments.js";
+import { openRecordsDatabase } from "./records/records-database.js";
+import { RecordWriter } from "./records/record-writer.js";
+import { recordingIncidentStore } from "./records/recording-incident-store.js";
 import { RedisCallStore } from "./adapters/redis/call-store.js";
 import { createWebConnection, createWorkerConnection, waitUntilReady } from "./adapters/redis/connections.js";
 import { WorkerHeartbeat } from "./adapters/redis/heartbeat.js";
@@ -85,7 +89,9 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
     onLateUpdate: (callSid) =>
       log.warn({ callSid }, "the caller added to a report the crew already has (its hold ran out): the crew has it without that"),
   });
-  const incidents = new RedisIncidentStore(redis);
+  const records = new BullRecordKeeper(createRecordsQueue(redis));
+  records.queue.on("error", (error) => log.warn({ err: error.message }, "records queue connection"));
+  const incidents = recordingIncidentStore(new RedisIncidentStore(redis), records, log);
   const clock = cityClock(definitions);
   const { accounts, audit } = createRedisAccountService(redis);
   const documents = new RedisDocumentStore(redis);
@@ -103,7 +109,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
     calls: new RedisCallStore(redis),
     overrides: new RedisOverrideStore(redis),
     reports,
-    records: new RedisCallRecords(redis),
+    records,
     clock,
     publicUrl: config.publicUrl,
     fallbackNumber: config.fallbackNumber,
@@ -130,6 +136,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
   } catch (error) {
     await definitions.stop();
     await reports.close();
+    await records.queue.close();
     redis.disconnect();
     const code = (error as NodeJS.ErrnoException).code;
     throw code === "EADDRINUSE" || code === "EACCES" ? new PortUnavailableError(config.port, code) : error;
@@ -144,6 +151,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await definitions.stop();
       await reports.close();
+      await records.queue.close();
       redis.disconnect();
     },
   };
@@ -177,9 +185,19 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
   const connection = createWorkerConnection(config.redisUrl);
   connection.on("error", (error) => log.warn({ err: error.message }, "Redis connection (worker)"));
   const queue = createDispatchQueue(redis);
+  // A schema this version does not know stops the worker here, before it writes anything.
+  const recordsDatabase = await openRecordsDatabase(config.database, log).catch(async (error: unknown) => {
+    await definitions.stop();
+    await queue.close();
+    connection.disconnect();
+    redis.disconnect();
+    throw error;
+  });
+  const recordsQueue = createRecordsQueue(redis);
+  const keeper = new BullRecordKeeper(recordsQueue);
   const dispatcher = new Dispatcher({
     roster: definitions.current().roster,
-    incidents: new RedisIncidentStore(redis),
+    incidents: recordingIncidentStore(new RedisIncidentStore(redis), keeper, log),
     pager: createPager(config, redis, log),
     residentPager: createPager(config, redis, log, "residents"),
     jobs: new BullJobScheduler(queue),
@@ -189,6 +207,23 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
   });
   definitions.onChange((set) => dispatcher.useRoster(set.roster));
   const worker = startDispatchWorker({ connection, dispatcher, log });
+  const recordsConnection = createWorkerConnection(config.redisUrl);
+  recordsConnection.on("error", (error) => log.warn({ err: error.message }, "Redis connection (records worker)"));
+  const recordsWorker = startRecordsWorker({
+    connection: recordsConnection,
+    processor: new RecordWriter({
+      store: recordsDatabase.store,
+      departments: () => NO_DEPARTMENTS,
+      hours: () => definitions.current().hours,
+      retentionDays: config.records.retentionDays,
+      clock,
+      log,
+    }),
+    log,
+  });
+  await scheduleRetention(recordsQueue, definitions.current().hours.zone).catch((error: unknown) =>
+    log.warn({ err: error instanceof Error ? error.message : String(error) }, "records: could not schedule the nightly retention job; it is tried at the next start"),
+  );
   // /status and `npm run oncall -- status` tell a missing or stuck worker by this.
   const heartbeat = await new WorkerHeartbeat({
     redis,
@@ -203,9 +238,13 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
     stop: async () => {
       // Finishes the jobs it holds; BullMQ hands unfinished ones to another worker if we are killed.
       await worker.close();
+      await recordsWorker.close();
       await heartbeat.stop();
       await definitions.stop();
       await queue.close();
+      await recordsQueue.close();
+      await recordsDatabase.release();
+      recordsConnection.disconnect();
       connection.disconnect();
       redis.disconnect();
     },

@@ -39,6 +39,11 @@ export interface ReportQueue {
   dispatch(draft: ReportDraft, options?: { hold?: boolean }): Promise<string>;
   /** Sends the call's held report now (the call ended); false when there is none held. */
   release(callSid: string): Promise<boolean>;
+  /**
+   * The call's reference, given once per call from the one counter every request shares (a
+   * voicemail gets its reference this way too).
+   */
+  reference(callSid: string): Promise<string>;
 }
 
 /**
@@ -49,8 +54,8 @@ export interface ReportQueue {
 export type RecordEvent =
   | { type: "call-ended"; call: CallRecord }
   /** An urgent report reached the dispatcher: `incident` is its own reference or the one it joined. */
-  | { type: "report-filed"; report: UrgentReport; incident: string; afterHours: boolean }
-  | { type: "incident-event"; incident: string; category: string; event: IncidentEvent };
+  | { type: "report-filed"; report: UrgentReport; incident: string }
+  | { type: "incident-event"; incident: string; event: IncidentEvent };
 
 /** Hands records to the worker, durably; each event is kept once however often it is handed over. */
 export interface RecordKeeper {
@@ -157,8 +162,8 @@ export interface IncidentStore {
   recent(count: number): Promise<Incident[]>;
 }
 
-/** The documents supervisors edit: call flows (by name), the hours, and the on-call rosters. */
-export type DocumentKind = "flow" | "hours" | "oncall";
+/** The documents supervisors edit: call flows (by name), the hours, the on-call rosters, and the departments. */
+export type DocumentKind = "flow" | "hours" | "oncall" | "departments";
 
 /** One published version of a document: its YAML source as written, and who published it, when and why. */
 export interface DocumentVersion {
@@ -331,7 +336,7 @@ export interface AuditEntry {
   /** The username, `cli` for the command line, `files` for the files in flows/. */
   user: string;
   action: AuditAction;
-  /** What was changed: `flow:main`, `hours`, `oncall`, `emergency`, `account:alice`. */
+  /** What was changed: `flow:main`, `hours`, `oncall`, `departments`, `emergency`, `account:alice`. */
   document?: string;
   version?: number;
   /** The message the change was published with. */

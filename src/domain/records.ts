@@ -97,6 +97,8 @@ export interface RequestQuery {
   service?: string;
   status?: RequestStatus;
   department?: string;
+  /** The requests of one urgent incident. */
+  incident?: string;
   /** Requested at or after. */
   from?: string;
   /** Requested before. */
@@ -107,4 +109,59 @@ export interface RequestQuery {
   order?: "newest" | "oldest";
   limit?: number;
   offset?: number;
+}
+
+/** A request as it is first kept: open, updated when it was made. */
+function opened(fields: Omit<ServiceRequest, "status" | "statusDescription" | "updatedAt" | "closedAt" | "lat" | "long" | "contactName" | "contactEmail" | "description"> & { description: string | null }): ServiceRequest {
+  return { ...fields, status: "open", statusDescription: null, updatedAt: fields.requestedAt, closedAt: null, lat: null, long: null, contactName: null, contactEmail: null };
+}
+
+/**
+ * The service request an urgent report is kept as. `incident` is its own reference when it
+ * opened one, or the incident it joined; `afterHours` says which line took it.
+ */
+export function requestFromReport(
+  report: { reference: string; category: string; location: string; locationUnsure?: boolean; recordingUrl?: string; callbackNumber: string | null; callSid: string; receivedAt: string },
+  context: { incident: string; department: string | null; afterHours: boolean },
+): ServiceRequest {
+  const joined = context.incident !== report.reference;
+  return opened({
+    reference: report.reference,
+    service: report.category,
+    department: context.department,
+    channel: context.afterHours ? "after-hours" : "phone",
+    requestedAt: report.receivedAt,
+    place: report.location || null,
+    description: [
+      `Urgent report (${report.category}) from the phone line.`,
+      report.locationUnsure ? "The place was not clearly heard: listen to the recording." : "",
+      joined ? `Same place as incident ${context.incident}.` : "",
+    ]
+      .filter(Boolean)
+      .join(" "),
+    recordingUrl: report.recordingUrl ?? null,
+    callbackNumber: report.callbackNumber,
+    callSid: report.callSid,
+    incident: context.incident,
+    source: "ivr",
+  });
+}
+
+/** The callback request a voicemail is kept as: a person promised to call back. Null when the call left no voicemail. */
+export function requestFromVoicemail(call: CallRecord, department: string | null): ServiceRequest | null {
+  if (call.outcome !== "voicemail" || !call.reference || !call.recordingUrl) return null;
+  return opened({
+    reference: call.reference,
+    service: CALLBACK_SERVICE,
+    department,
+    channel: call.afterHours ? "after-hours" : "phone",
+    requestedAt: call.endedAt,
+    place: null,
+    description: call.queue ? `Voicemail left while waiting for ${call.queue.name}: call back.` : "Voicemail: call back.",
+    recordingUrl: call.recordingUrl,
+    callbackNumber: call.callbackNumber,
+    callSid: call.callSid,
+    incident: null,
+    source: "voicemail",
+  });
 }

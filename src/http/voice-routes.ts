@@ -11,12 +11,13 @@ import {
 } from "../adapters/twilio/render.js";
 import { cleanText, replyFromParams } from "../adapters/twilio/reply.js";
 import type { ReportDraft } from "../domain/flow/actions.js";
-import type { CallOutcome, CallState } from "../domain/flow/call-state.js";
+import type { CallState } from "../domain/flow/call-state.js";
+import { callRecord, voicemailOf } from "../domain/flow/call-record.js";
 import { newCall, step } from "../domain/flow/engine.js";
 import { holdTurn } from "../domain/flow/nodes/index.js";
 import type { Flow } from "../domain/flow/schema.js";
 import { activeOverride, lineStatus, type EmergencyOverride } from "../domain/hours/index.js";
-import type { CallRecords, CallStore, OverrideStore, ReportQueue } from "../domain/ports.js";
+import type { CallStore, OverrideStore, RecordKeeper, ReportQueue } from "../domain/ports.js";
 import type { Logger } from "../logger.js";
 
 export interface VoiceDependencies {
@@ -25,7 +26,8 @@ export interface VoiceDependencies {
   calls: CallStore;
   overrides: OverrideStore;
   reports: ReportQueue;
-  records: CallRecords;
+  /** Where a call's record goes when it ends: handed to the worker, which writes the database. */
+  records: RecordKeeper;
   /** The only clock the web path asks. */
   clock: () => DateTime;
   publicUrl: string;
@@ -114,9 +116,9 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
         if (requestedStep !== null) log.info({ callSid }, "a mid-call request for an unknown call: starting it afresh");
         else log.info({ callSid, from: caller, to: cleanText(params.To, 32) }, "call started");
       }
-      const call = stored?.call ?? newCall(flow, { callSid, caller, now });
       const { hours } = deps.definitions.current();
       const env = { now, hours, override: situation.override, outlook: outlooks.at(hours, now) };
+      const call = stored?.call ?? { ...newCall(flow, { callSid, caller, now }), afterHours: !lineStatus(hours, now, env.override, env.outlook).open };
       const result = step(flow, call, stored ? replyFromParams(params) : {}, env);
 
       for (const action of result.actions) {
@@ -228,27 +230,23 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
       const stored = await deps.calls.load(callSid);
       const call = stored?.call;
       if (call?.heldReport) await releaseReport(callSid, call.vars.reference);
-      const duration = Number(params.CallDuration);
-      const outcome: CallOutcome = call?.outcome ?? "abandoned";
-      const kept = await deps.records.add({
-        callSid,
-        from: cleanText(params.From, 32) ?? call?.caller ?? "",
-        to: cleanText(params.To, 32) ?? "",
-        status,
-        startedAt: call?.startedAt ?? null,
-        endedAt: deps.clock().toISO()!,
-        durationSeconds: Number.isFinite(duration) ? duration : null,
-        outcome,
-        path: call?.path ?? [],
-        reference: call?.vars.reference ?? null,
-        category: call?.vars.category ?? null,
-      });
-      if (kept) log.info({ callSid, status, outcome, duration: params.CallDuration }, "call ended");
+      const flow = await flowOf(call);
+      // A voicemail is a promise to call back: it gets a reference, as a report does.
+      const reference = call && voicemailOf(flow, call) ? await deps.reports.reference(callSid) : undefined;
+      const duration = wholeNumber(params.CallDuration, 6);
+      const record = callRecord(
+        { callSid, from: cleanText(params.From, 32) ?? "", to: cleanText(params.To, 32) ?? "", status, durationSeconds: duration, endedAt: deps.clock().toISO()! },
+        call,
+        flow,
+        reference,
+      );
+      await deps.records.keep({ type: "call-ended", call: record });
+      log.info({ callSid, status, outcome: record.outcome, duration, reference }, "call ended");
       res.status(204).end();
     } catch (error) {
       // Twilio does not retry a status callback, so an error answer would only add noise to its
       // debugger; the loss is said here, where operators look.
-      log.error({ err: error, callSid, status }, "could not keep the call record");
+      log.error({ err: error, callSid, status }, "could not hand the call's record to the worker: it is not kept");
       res.status(204).end();
     }
   });

@@ -1,3 +1,4 @@
+import { vi } from "vitest";
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
@@ -29,7 +30,13 @@ import { createRedisAccountService, type RedisAccountServiceOptions } from "../.
 import type { AccountService } from "../../src/accounts/accounts.js";
 import type { Role } from "../../src/domain/accounts.js";
 import type { AuditLog } from "../../src/domain/ports.js";
-import { RedisCallRecords } from "../../src/adapters/redis/call-records.js";
+import { BullRecordKeeper, createRecordsQueue, startRecordsWorker } from "../../src/adapters/bullmq/record-queue.js";
+import { PostgresRecordStore } from "../../src/adapters/postgres/record-store.js";
+import { NO_DEPARTMENTS } from "../../src/domain/departments.js";
+import type { RecordStore } from "../../src/domain/ports.js";
+import { RecordWriter, type RequestDelivery } from "../../src/records/record-writer.js";
+import { recordingIncidentStore } from "../../src/records/recording-incident-store.js";
+import { testDatabase, type DatabaseKind, type TestDatabase } from "./database.js";
 import { RedisCallStore } from "../../src/adapters/redis/call-store.js";
 import { createWebConnection, waitUntilReady } from "../../src/adapters/redis/connections.js";
 import { RedisOverrideStore } from "../../src/adapters/redis/override-store.js";
@@ -163,6 +170,12 @@ export interface TestLineOptions {
    * change messages through `changePager` (a console pager under this prefix when not given).
    */
   console?: { accounts?: Omit<RedisAccountServiceOptions, "prefix">; changePager?: Pager };
+  /**
+   * Keeps records as `npm start` does: the web role hands them over on a records queue of this
+   * line's own, and a records worker writes them to a new database of this kind (its own
+   * database on the server, or PGlite in memory), dropped on close.
+   */
+  records?: DatabaseKind | { kind: DatabaseKind; delivery?: RequestDelivery; retryMs?: number };
   /** How long a held report waits for the caller's next answer (the line's default is two minutes). */
   reportHoldMs?: number;
   /** How long a report released by the call's end still waits for a last answer (the line's default is five seconds). */
@@ -182,8 +195,12 @@ export class TestLine {
   readonly reports: BullReportQueue;
   readonly calls: RedisCallStore;
   readonly overrides: RedisOverrideStore;
-  readonly records: RedisCallRecords;
-  readonly incidents: RedisIncidentStore;
+  /** Where the web role hands records over (nothing writes them unless the line has the `records` option). */
+  readonly records: BullRecordKeeper;
+  readonly incidents: IncidentStore;
+  /** With the `records` option: the database the records worker writes, and the store over it. */
+  database: TestDatabase | undefined;
+  store: RecordStore | undefined;
   worker: Worker | undefined;
   /** With the `console` option: the published definitions this line serves, and what publishes them. */
   live: LiveDefinitions | undefined;
@@ -192,6 +209,7 @@ export class TestLine {
   accounts: AccountService | undefined;
   audit: AuditLog | undefined;
   private workerClose: (() => Promise<void>) | undefined;
+  private recordsClose: (() => Promise<void>) | undefined;
   private server: Server | undefined;
   private base = "";
   private readonly ownsPrefix: boolean;
@@ -214,8 +232,9 @@ export class TestLine {
     });
     this.calls = new RedisCallStore(this.redis, this.prefix);
     this.overrides = new RedisOverrideStore(this.redis, this.prefix);
-    this.records = new RedisCallRecords(this.redis, this.prefix);
-    this.incidents = new RedisIncidentStore(this.redis, this.prefix);
+    this.records = new BullRecordKeeper(createRecordsQueue(this.redis, { queueName: `records-${this.queueName}` }));
+    this.records.queue.on("error", () => {});
+    this.incidents = recordingIncidentStore(new RedisIncidentStore(this.redis, this.prefix), this.records, createLogger({ level: "silent" }));
   }
 
   static async start(options: TestLineOptions = {}): Promise<TestLine> {
@@ -248,6 +267,7 @@ export class TestLine {
       clock,
       log,
     });
+    if (options.records) await line.startRecords(typeof options.records === "string" ? { kind: options.records } : options.records, definitions, log);
     if (options.pager) line.startWorker(options.pager, options.updateWindowMs ? { updateWindowMs: options.updateWindowMs } : {});
     const app = createApp({
       desk,
@@ -281,8 +301,8 @@ export class TestLine {
     const connection = createWorkerConnection(REDIS_URL);
     const redis = createWorkerConnection(REDIS_URL);
     const queue = createDispatchQueue(redis, { queueName: this.queueName });
-    const store = new RedisIncidentStore(redis, this.prefix);
     const log = options.log ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+    const store = recordingIncidentStore(new RedisIncidentStore(redis, this.prefix), this.records, log);
     const dispatcher = new Dispatcher({
       // With the console option the worker follows published rosters, as `npm start`'s does.
       roster: this.live?.current().roster ?? this.flows.roster,
@@ -313,6 +333,45 @@ export class TestLine {
       redis.disconnect();
     };
     return worker;
+  }
+
+  /** Starts the records worker on a new database, as `npm start`'s worker writes records. */
+  private async startRecords(options: { kind: DatabaseKind; delivery?: RequestDelivery; retryMs?: number }, definitions: Definitions, log: Logger): Promise<void> {
+    this.database = await testDatabase(options.kind);
+    this.store = new PostgresRecordStore(this.database.database);
+    const connection = createWorkerConnection(REDIS_URL);
+    const writer = new RecordWriter({
+      store: this.store,
+      departments: () => NO_DEPARTMENTS,
+      hours: () => definitions.current().hours,
+      ...(options.delivery ? { delivery: options.delivery } : {}),
+      retentionDays: 730,
+      clock: () => this.now,
+      log,
+    });
+    const worker = startRecordsWorker({
+      connection,
+      processor: writer,
+      log,
+      queueName: this.records.queue.name,
+      ...(options.retryMs ? { backoffMs: () => options.retryMs! } : {}),
+    });
+    this.recordsClose = async () => {
+      await worker.close();
+      connection.disconnect();
+      await this.database?.close();
+    };
+  }
+
+  /** Waits until every record handed over so far has been written (none waiting, running or to be retried). */
+  async recordsWritten(): Promise<void> {
+    await vi.waitFor(
+      async () => {
+        const counts = await this.records.queue.getJobCounts("waiting", "active", "delayed", "prioritized", "waiting-children");
+        if (Object.values(counts).some((count) => count > 0)) throw new Error(`records still to write: ${JSON.stringify(counts)}`);
+      },
+      { timeout: 15_000, interval: 25 },
+    );
   }
 
   /** Stops the worker, as SIGTERM does. */
@@ -405,15 +464,18 @@ export class TestLine {
   async close(): Promise<void> {
     await this.live?.stop();
     await this.stopWorker();
+    await this.recordsClose?.();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     if (this.redis.status === "ready") {
       const queue = this.dispatchQueue();
       await queue.obliterate({ force: true });
       await queue.close();
+      await this.records.queue.obliterate({ force: true });
       const keys = this.ownsPrefix ? await this.redis.keys(`${this.prefix}*`) : [];
       if (keys.length > 0) await this.redis.del(...keys);
     }
     await this.reports.close();
+    await this.records.queue.close();
     this.redis.disconnect();
   }
 }
@@ -480,8 +542,8 @@ export class TestCaller {
     return this.send(this.nextUrl("Record"), { RecordingUrl: url, RecordingDuration: duration, Digits: endedBy });
   }
 
-  leaveQueue(result: string): Promise<Twiml> {
-    return this.send(this.nextUrl("Enqueue"), { QueueResult: result, QueueSid: "QU0", QueueTime: "42" });
+  leaveQueue(result: string, waited = "42"): Promise<Twiml> {
+    return this.send(this.nextUrl("Enqueue"), { QueueResult: result, QueueSid: "QU0", QueueTime: waited });
   }
 
   follow(): Promise<Twiml> {

@@ -370,34 +370,6 @@ describe("the voice webhook", () => {
     });
   });
 
-  describe("the status callback", () => {
-    it("keeps one record of the call, however often Twilio sends it", async () => {
-      line.now = WEEKDAY_MORNING;
-      const caller = line.caller();
-      await caller.dial();
-      await caller.press("4");
-      await caller.leaveQueue("bridged");
-      expect((await caller.hangUp("240")).status).toBe(204);
-      expect((await caller.hangUp("240")).status).toBe(204);
-      const records = (await line.records.recent(50)).filter((record) => record.callSid === caller.callSid);
-      expect(records).toHaveLength(1);
-      expect(records[0]).toMatchObject({
-        outcome: "queued-to-agent",
-        durationSeconds: 240,
-        path: expect.arrayContaining(["greeting", "day-menu", "queue-bylaw"]),
-      });
-    });
-
-    it("counts a caller who hangs up in the menu as abandoned", async () => {
-      line.now = WEEKDAY_MORNING;
-      const caller = line.caller();
-      await caller.dial();
-      await caller.hangUp("12");
-      const [record] = (await line.records.recent(50)).filter((entry) => entry.callSid === caller.callSid);
-      expect(record!.outcome).toBe("abandoned");
-    });
-  });
-
   describe("the fallback URL", () => {
     it("answers without touching state: the general queue in business hours", async () => {
       line.now = WEEKDAY_MORNING;

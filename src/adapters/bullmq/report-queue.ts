@@ -131,14 +131,7 @@ export class BullReportQueue implements ReportQueue {
    * what it had, and `onLateUpdate` is told.
    */
   async dispatch(draft: ReportDraft, options: { hold?: boolean } = {}): Promise<string> {
-    const reference = String(
-      await this.referenceForCall(
-        `${this.keyPrefix}reference:${draft.callSid}`,
-        `${this.keyPrefix}reference-counter`,
-        String(FIRST_REFERENCE),
-        String(CALL_TTL_SECONDS),
-      ),
-    );
+    const reference = await this.reference(draft.callSid);
     const report = UrgentReport.parse({ ...draft, reference });
     const jobId = reportJobId(draft.callSid);
     const filed = await Job.fromId<UrgentReport>(this.queue, jobId);
@@ -155,6 +148,18 @@ export class BullReportQueue implements ReportQueue {
       if (JSON.stringify(filed.data) !== JSON.stringify(updated)) this.onLateUpdate(draft.callSid);
     }
     return reference;
+  }
+
+  /** The call's reference: the same every time it is asked for, from the counter urgent reports share. */
+  async reference(callSid: string): Promise<string> {
+    return String(
+      await this.referenceForCall(
+        `${this.keyPrefix}reference:${callSid}`,
+        `${this.keyPrefix}reference-counter`,
+        String(FIRST_REFERENCE),
+        String(CALL_TTL_SECONDS),
+      ),
+    );
   }
 
   /**

@@ -127,6 +127,7 @@ export class PostgresRecordStore implements RecordStore {
     if (query.service !== undefined) add("service = ?", query.service);
     if (query.status !== undefined) add("status = ?", query.status);
     if (query.department !== undefined) add("department = ?", query.department);
+    if (query.incident !== undefined) add("incident = ?", query.incident);
     if (query.from !== undefined) add("requested_at >= ?", query.from);
     if (query.to !== undefined) add("requested_at < ?", query.to);
     if (query.updatedAfter !== undefined) add("updated_at > ?", query.updatedAfter);

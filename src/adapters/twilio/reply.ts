@@ -48,6 +48,8 @@ export function replyFromParams(params: Record<string, unknown>): CallerReply {
   if (recordingDuration !== undefined) reply.recordingDuration = recordingDuration;
   const queueResult = cleanText(params.QueueResult, 40);
   if (queueResult) reply.queueResult = queueResult;
+  const queueTime = number(params.QueueTime);
+  if (queueTime !== undefined && queueTime >= 0) reply.queueTime = Math.round(queueTime);
   const dialStatus = cleanText(params.DialCallStatus, 40);
   if (dialStatus) reply.dialStatus = dialStatus;
   return reply;

@@ -8,6 +8,17 @@ export type CallOutcome =
   | "abandoned";
 
 /**
+ * The call's time in an agent queue, as the City counts it: which queue, and (once the caller
+ * left it) how long they waited and how it ended (Twilio's `QueueResult`: `bridged` is an agent
+ * answering, `hangup` the caller giving up, `leave` the voicemail offer taken...).
+ */
+export interface QueueVisit {
+  name: string;
+  result?: string;
+  waitSeconds?: number;
+}
+
+/**
  * Everything the line remembers about one call between webhooks. It lives in Redis keyed by
  * CallSid, so any web instance can answer the next request.
  */
@@ -46,7 +57,11 @@ export interface CallState {
   /** The number the call came from, as Twilio gave it. */
   caller: string;
   startedAt: string;
+  /** The line was closed when the call started (by the hours and override then in force). */
+  afterHours?: boolean;
   outcome?: CallOutcome;
+  /** The last agent queue the call was put in. */
+  queue?: QueueVisit;
   ended: boolean;
 }
 
@@ -63,5 +78,7 @@ export interface CallerReply {
   recordingUrl?: string;
   recordingDuration?: number;
   queueResult?: string;
+  /** Seconds the caller spent in the queue (`QueueTime`). */
+  queueTime?: number;
   dialStatus?: string;
 }

@@ -138,6 +138,7 @@ function withTransition(call: CallState, transition: Transition): CallState {
     vars,
     ...(outcome ? { outcome } : {}),
     ...(holdReport && !call.heldReport ? { heldReport: holdReport } : {}),
+    ...("queue" in transition && transition.queue ? { queue: transition.queue } : {}),
   };
   switch (transition.kind) {
     case "go":

@@ -2,7 +2,7 @@ import type { DateTime } from "luxon";
 import type { z } from "zod";
 import type { EmergencyOverride, Hours, HoursOutlook } from "../hours/index.js";
 import type { Action } from "./actions.js";
-import type { CallerReply, CallOutcome, CallState } from "./call-state.js";
+import type { CallerReply, CallOutcome, CallState, QueueVisit } from "./call-state.js";
 
 /** What a state sees when the engine enters it or hands it the caller's reply. Read-only. */
 export interface StepContext {
@@ -28,6 +28,7 @@ export type Transition =
       pause?: boolean;
       /** The caller has named the problem and the place: file the report of this dispatch state now, held. */
       holdReport?: string;
+      queue?: QueueVisit;
     }
   /** Stay here and wait for the caller. `choice` is the menu choice waiting for a yes. */
   | {
@@ -39,9 +40,10 @@ export type Transition =
       followedUp?: boolean;
       vars?: Record<string, string>;
       holdReport?: string;
+      queue?: QueueVisit;
     }
   /** The call is over (the engine adds the hang-up). */
-  | { kind: "end"; actions: Action[]; outcome?: CallOutcome };
+  | { kind: "end"; actions: Action[]; outcome?: CallOutcome; queue?: QueueVisit };
 
 /** A transition out of a state, for the flow checks: where it is written and where it leads. */
 export interface Edge {

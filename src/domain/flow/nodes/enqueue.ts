@@ -61,17 +61,23 @@ export const enqueueNode = defineNodeType<EnqueueNode>({
   enter: (node, ctx) => ({
     kind: "wait",
     actions: [...say(node.prompt, ctx), { type: "enqueue", queue: node.queue, state: ctx.call.state }],
+    queue: { name: node.queue },
   }),
   reply: (node, reply) => {
+    const queue = {
+      name: node.queue,
+      ...(reply.queueResult ? { result: reply.queueResult } : {}),
+      ...(reply.queueTime !== undefined ? { waitSeconds: reply.queueTime } : {}),
+    };
     switch (reply.queueResult) {
       case "bridged":
-        return { kind: "end", actions: [], outcome: "queued-to-agent" };
+        return { kind: "end", actions: [], outcome: "queued-to-agent", queue };
       case "hangup":
-        return { kind: "end", actions: [], outcome: "abandoned" };
+        return { kind: "end", actions: [], outcome: "abandoned", queue };
       case "leave":
-        return { kind: "go", to: node.voicemail ?? node.onFail };
+        return { kind: "go", to: node.voicemail ?? node.onFail, queue };
       default:
-        return { kind: "go", to: node.onFail };
+        return { kind: "go", to: node.onFail, queue };
     }
   },
   edges: (node) => [

@@ -1,0 +1,134 @@
+import { DateTime } from "luxon";
+import type { Departments } from "../domain/departments.js";
+import { departmentFor } from "../domain/departments.js";
+import type { Hours } from "../domain/hours/index.js";
+import { lineStatus } from "../domain/hours/index.js";
+import type { IncidentEvent } from "../domain/oncall/incident.js";
+import type { RecordEvent, RecordStore } from "../domain/ports.js";
+import { requestFromReport, requestFromVoicemail, type ServiceRequest } from "../domain/records.js";
+import type { RecordsProcessor } from "../adapters/bullmq/record-queue.js";
+import type { Logger } from "../logger.js";
+
+/** Hands a new request to its department's system, when the department has one. */
+export interface RequestDelivery {
+  deliver(request: ServiceRequest): Promise<void>;
+}
+
+export interface RecordWriterOptions {
+  store: RecordStore;
+  /** The live departments and hours (they change when a supervisor publishes). */
+  departments: () => Departments;
+  hours: () => Hours;
+  /** New requests go on to their department from here; absent, they are only kept. */
+  delivery?: RequestDelivery;
+  /** Call records older than this many days are removed by the nightly job. */
+  retentionDays: number;
+  clock: () => DateTime;
+  log: Logger;
+}
+
+/** What an incident's events do to the requests of the incident. */
+const REQUEST_STATUS_OF: Partial<Record<IncidentEvent["kind"], "acknowledged" | "closed">> = { acknowledged: "acknowledged", resolved: "closed" };
+
+/**
+ * The worker's side of the records: turns each event handed over through Redis into rows.
+ * Every write is idempotent, so a job retried after a failure (the database down, the worker
+ * killed mid-job) writes nothing twice.
+ */
+export class RecordWriter implements RecordsProcessor {
+  constructor(private readonly options: RecordWriterOptions) {}
+
+  async write(event: RecordEvent): Promise<void> {
+    switch (event.type) {
+      case "call-ended":
+        return this.callEnded(event.call);
+      case "report-filed":
+        return this.reportFiled(event.report, event.incident);
+      case "incident-event":
+        return this.incidentEvent(event.incident, event.event);
+    }
+  }
+
+  async removeExpired(): Promise<number> {
+    const before = this.options.clock().minus({ days: this.options.retentionDays }).toUTC().toISO()!;
+    return this.options.store.removeCallsEndedBefore(before);
+  }
+
+  private department(service: string): string | null {
+    return departmentFor(this.options.departments(), service)?.name ?? null;
+  }
+
+  private async callEnded(call: Extract<RecordEvent, { type: "call-ended" }>["call"]): Promise<void> {
+    await this.options.store.addCall(call);
+    const voicemail = requestFromVoicemail(call, this.department("callback"));
+    if (voicemail) await this.addRequest(voicemail);
+  }
+
+  private async reportFiled(report: Extract<RecordEvent, { type: "report-filed" }>["report"], incident: string): Promise<void> {
+    const { store } = this.options;
+    if (incident === report.reference) await store.openIncident({ reference: incident, category: report.category, openedAt: report.receivedAt });
+    const received = DateTime.fromISO(report.receivedAt, { setZone: true });
+    const afterHours = !lineStatus(this.options.hours(), received).open;
+    const request = requestFromReport(report, { incident, department: this.department(report.category), afterHours });
+    await this.addRequest(request);
+    // A report that joined an incident a crew member already took is taken with it.
+    const taken = incident === report.reference ? null : await store.incident(incident);
+    if (taken?.acknowledgedAt) {
+      await store.changeStatus(request.reference, {
+        status: "acknowledged",
+        at: request.requestedAt,
+        by: taken.acknowledgedBy ?? "crew",
+        note: `Joined incident ${incident}, which ${taken.acknowledgedBy ?? "the crew"} had taken.`,
+        key: `${request.reference}-joined-acknowledged`,
+      });
+    }
+  }
+
+  private async addRequest(request: ServiceRequest): Promise<void> {
+    await this.options.store.addRequest(request);
+    // Asked again when a job is retried (it may have failed between the two): the delivery
+    // queue's job id makes it one delivery.
+    await this.options.delivery?.deliver(request);
+  }
+
+  private async incidentEvent(incident: string, event: IncidentEvent): Promise<void> {
+    const { store } = this.options;
+    await store.incidentEvent(incident, event);
+    const note = noteOf(event);
+    const requests = await store.requests({ incident, limit: 1_000 });
+    const status = REQUEST_STATUS_OF[event.kind];
+    for (const request of requests) {
+      const key = `${request.reference}-${event.kind}-${event.step ?? "x"}-${event.channel ?? "x"}-${event.at}`;
+      if (status) {
+        await store.changeStatus(request.reference, { status, at: event.at, by: event.name ?? "crew", note, key });
+      } else if (request.reference === incident) {
+        // Pages and alarms are told once, on the incident's own request.
+        await store.addNote(request.reference, { at: event.at, author: event.name ?? "line", kind: event.kind, text: note }, key);
+      }
+    }
+  }
+}
+
+/** An incident's event in plain words, as a note on its requests. */
+function noteOf(event: IncidentEvent): string {
+  const who = event.name ?? "someone";
+  const via = event.channel ? ` by ${event.channel === "sms" ? "text" : "voice call"}` : "";
+  switch (event.kind) {
+    case "acknowledged":
+      return `${who} took it${via}.`;
+    case "resolved":
+      return `${who} marked it fixed${via}.`;
+    case "paged":
+      return `Paged ${who}${via}${event.step && event.step > 0 ? ` (escalation, step ${event.step + 1})` : ""}.`;
+    case "alarm":
+      return `Nobody answered the pages: the supervisors' alarm was raised${event.detail ? ` (${event.detail})` : ""}.`;
+    case "page-failed":
+      return `A page to ${who}${via} could not be sent${event.detail ? `: ${event.detail}` : ""}.`;
+    case "bad-number":
+      return `${who}'s number was refused${event.detail ? `: ${event.detail}` : ""}.`;
+    case "resident-notified":
+      return "The caller was told a crew has it.";
+    case "update":
+      return `The crew was told of ${event.detail ?? "more reports"}.`;
+  }
+}

@@ -1,0 +1,156 @@
+import { readFileSync } from "node:fs";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { TwilioPager } from "../../src/adapters/twilio/twilio-pager.js";
+import { parseRoster, whoIsOnCall, type Roster } from "../../src/domain/oncall/roster/index.js";
+import { startTwilioStandIn, type TwilioStandIn } from "../../scripts/lib/twilio-stand-in.js";
+import { DATABASE_KINDS } from "../helpers/database.js";
+import { AUTH_TOKEN, at, newCallSid, TestLine } from "../helpers/line.js";
+
+const ACCOUNT_SID = `AC${"cd".repeat(16)}`;
+const FROM = "+14035550311";
+const roster: Roster = parseRoster(readFileSync("test/fixtures/oncall/test-roster.yaml", "utf8"), "test-roster.yaml");
+const WEEKDAY_MORNING = at("2026-12-02T10:00"); // a Wednesday
+const SATURDAY_NIGHT = at("2026-12-05T02:00");
+
+describe.each(DATABASE_KINDS)("what the City keeps of each call (%s)", (kind) => {
+  let standIn: TwilioStandIn;
+  let line: TestLine;
+
+  beforeAll(async () => {
+    standIn = await startTwilioStandIn({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
+    const pager = new TwilioPager({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, from: FROM, apiUrl: standIn.url });
+    line = await TestLine.start({ roster, pager, records: kind, now: WEEKDAY_MORNING });
+  }, 60_000);
+  afterAll(async () => {
+    await line?.close();
+    await standIn?.close();
+  });
+  afterEach(() => {
+    standIn.reset();
+    line.now = WEEKDAY_MORNING;
+  });
+
+  const callRow = async (callSid: string) => {
+    await line.recordsWritten();
+    const rows = await line.database!.database.query<Record<string, unknown>>("SELECT * FROM calls WHERE call_sid = $1", [callSid]);
+    return rows;
+  };
+
+  describe("a caller an agent answers", () => {
+    it("is kept once, with the queue, the wait and Twilio's result, however often Twilio reports the end", async () => {
+      const caller = line.caller();
+      await caller.dial();
+      await caller.press("4");
+      await caller.leaveQueue("bridged", "37");
+      expect((await caller.hangUp("240")).status).toBe(204);
+      expect((await caller.hangUp("240")).status).toBe(204);
+      const rows = await callRow(caller.callSid);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({
+        outcome: "queued-to-agent",
+        duration_seconds: 240,
+        after_hours: false,
+        queue: "bylaw-parking",
+        queue_wait_seconds: 37,
+        queue_result: "bridged",
+        from_number: "+14035550123",
+        status: "completed",
+      });
+      expect(rows[0]!.path).toEqual(expect.arrayContaining(["greeting", "day-menu", "queue-bylaw"]));
+      expect(new Date(rows[0]!.started_at as string).toISOString()).toBe(WEEKDAY_MORNING.toUTC().toISO());
+    });
+  });
+
+  describe("a caller who gives up", () => {
+    it("in the menu is abandoned, with no queue", async () => {
+      const caller = line.caller();
+      await caller.dial();
+      await caller.hangUp("12");
+      const [row] = await callRow(caller.callSid);
+      expect(row).toMatchObject({ outcome: "abandoned", queue: null, duration_seconds: 12 });
+    });
+
+    it("in the queue is abandoned, with how long they waited", async () => {
+      const caller = line.caller();
+      await caller.dial();
+      await caller.press("2");
+      await caller.leaveQueue("hangup", "95");
+      await caller.hangUp("110");
+      const [row] = await callRow(caller.callSid);
+      expect(row).toMatchObject({ outcome: "abandoned", queue: "waste-recycling", queue_result: "hangup", queue_wait_seconds: 95 });
+    });
+  });
+
+  describe("a voicemail", () => {
+    it("becomes an open callback request with a reference, the recording and the caller's number", async () => {
+      const caller = line.caller("+14035550188");
+      await caller.dial();
+      await caller.press("1");
+      await caller.leaveQueue("leave", "301");
+      await caller.record("https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE77", "21");
+      await caller.hangUp("360");
+      const [row] = await callRow(caller.callSid);
+      expect(row).toMatchObject({ outcome: "voicemail", queue: "utility-billing", queue_result: "leave" });
+      expect(row!.reference).toMatch(/^\d{6}$/);
+      const callbacks = await line.store!.requests({ service: "callback", status: "open" });
+      const request = callbacks.find((entry) => entry.callSid === caller.callSid);
+      expect(request).toMatchObject({
+        reference: row!.reference,
+        channel: "phone",
+        recordingUrl: "https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE77",
+        callbackNumber: "+14035550188",
+        source: "voicemail",
+      });
+    });
+
+    it("from a withheld number keeps no number to call back", async () => {
+      const caller = line.caller("+266696687");
+      await caller.dial();
+      await caller.press("1");
+      await caller.leaveQueue("leave");
+      await caller.record();
+      await caller.hangUp();
+      await line.recordsWritten();
+      const request = (await line.store!.requests({ service: "callback" })).find((entry) => entry.callSid === caller.callSid);
+      expect(request).toMatchObject({ callbackNumber: null, status: "open" });
+    });
+  });
+
+  describe("an urgent report after hours", () => {
+    it("is a request of its category, taken and closed with the crew's words as notes", async () => {
+      line.now = SATURDAY_NIGHT;
+      const reference = await line.reports.dispatch({
+        category: "water",
+        location: "301 Scenic Drive South",
+        callbackNumber: "+14035550123",
+        callSid: newCallSid(),
+        receivedAt: line.now.toISO()!,
+      });
+      const primary = whoIsOnCall(roster, "water", SATURDAY_NIGHT).primary!;
+      await standIn.waitFor((requests) => requests.some((request) => request.to === primary.phone));
+      await line.recordsWritten();
+      expect((await line.store!.request(reference))!.request).toMatchObject({
+        service: "water",
+        channel: "after-hours",
+        status: "open",
+        place: "301 Scenic Drive South",
+        incident: reference,
+        source: "ivr",
+      });
+
+      line.now = SATURDAY_NIGHT.plus({ minutes: 4 });
+      await line.text(primary.phone, `ACK ${reference}`, FROM);
+      await line.recordsWritten();
+      expect((await line.store!.request(reference))!.request.status).toBe("acknowledged");
+      expect(await line.store!.incident(reference)).toMatchObject({ acknowledgedBy: primary.name, escalations: 0, alarm: false });
+
+      line.now = SATURDAY_NIGHT.plus({ minutes: 50 });
+      await line.text(primary.phone, `DONE ${reference}`, FROM);
+      await line.recordsWritten();
+      const { request, notes } = (await line.store!.request(reference))!;
+      expect(request).toMatchObject({ status: "closed", closedAt: SATURDAY_NIGHT.plus({ minutes: 50 }).toUTC().toISO() });
+      expect(notes.map((note) => note.kind)).toEqual(expect.arrayContaining(["paged", "acknowledged", "closed"]));
+      expect(notes.find((note) => note.kind === "acknowledged")!.text).toContain(primary.name);
+    });
+  });
+});
