@@ -1,0 +1,147 @@
+import { createServer, connect, type Server, type Socket } from "node:net";
+import type { AddressInfo } from "node:net";
+import { randomBytes } from "node:crypto";
+import type { Worker } from "bullmq";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { BullRecordKeeper, createRecordsQueue, startRecordsWorker } from "../../src/adapters/bullmq/record-queue.js";
+import { PgDatabase } from "../../src/adapters/postgres/pg-database.js";
+import { PostgresRecordStore } from "../../src/adapters/postgres/record-store.js";
+import { createWorkerConnection } from "../../src/adapters/redis/connections.js";
+import { loadFlowSet } from "../../src/adapters/files/flow-source.js";
+import { NO_DEPARTMENTS } from "../../src/domain/departments.js";
+import type { CallRecord } from "../../src/domain/records.js";
+import { createLogger } from "../../src/logger.js";
+import { RecordWriter } from "../../src/records/record-writer.js";
+import { testDatabase, type TestDatabase } from "../helpers/database.js";
+import { at, newCallSid, REDIS_URL } from "../helpers/line.js";
+
+/**
+ * A TCP stand-in between the records worker and PostgreSQL that can be cut and restored, as a
+ * database server that goes down and comes back.
+ */
+class Outage {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  port = 0;
+
+  constructor(private readonly target: { host: string; port: number }) {}
+
+  async up(): Promise<void> {
+    this.server = createServer((client) => {
+      const upstream = connect(this.target.port, this.target.host);
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on("close", () => this.sockets.delete(socket));
+        socket.on("error", () => {});
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => this.server!.listen(this.port, "127.0.0.1", resolve));
+    this.port = (this.server!.address() as AddressInfo).port;
+  }
+
+  async down(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server = undefined;
+  }
+}
+
+const NOW = at("2026-12-02T10:00");
+
+function callRecord(index: number): CallRecord {
+  const started = NOW.plus({ minutes: index });
+  return {
+    callSid: newCallSid(),
+    from: "+14035550123",
+    to: "+14035550311",
+    status: "completed",
+    startedAt: started.toISO()!,
+    endedAt: started.plus({ minutes: 2 }).toISO()!,
+    durationSeconds: 120,
+    afterHours: false,
+    outcome: index % 2 === 0 ? "answered-by-ivr" : "queued-to-agent",
+    path: ["greeting", "day-menu"],
+    flow: "main",
+    flowVersion: null,
+    queue: null,
+    reference: null,
+    category: null,
+    recordingUrl: null,
+    callbackNumber: "+14035550123",
+  };
+}
+
+describe("the records database going down while calls go on", () => {
+  let db: TestDatabase;
+  let outage: Outage;
+  let worker: Worker;
+  let keeper: BullRecordKeeper;
+  let workerDb: PgDatabase;
+  const connection = createWorkerConnection(REDIS_URL);
+  const redis = createWorkerConnection(REDIS_URL);
+
+  beforeAll(async () => {
+    db = await testDatabase("postgres");
+    const url = new URL(db.url!);
+    outage = new Outage({ host: url.hostname, port: Number(url.port || 5432) });
+    await outage.up();
+    url.port = String(outage.port);
+    workerDb = new PgDatabase({ url: url.toString() });
+    const flows = await loadFlowSet("flows");
+    keeper = new BullRecordKeeper(createRecordsQueue(redis, { queueName: `records-outage-${randomBytes(4).toString("hex")}` }));
+    const log = createLogger({ level: "silent" });
+    worker = startRecordsWorker({
+      connection,
+      processor: new RecordWriter({
+        store: new PostgresRecordStore(workerDb),
+        departments: () => NO_DEPARTMENTS,
+        hours: () => flows.hours,
+        retentionDays: 730,
+        clock: () => NOW,
+        log,
+      }),
+      log,
+      queueName: keeper.queue.name,
+      backoffMs: () => 100,
+    });
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await keeper?.queue.obliterate({ force: true });
+    await keeper?.queue.close();
+    await workerDb?.close();
+    await outage?.down();
+    await db?.close();
+    connection.disconnect();
+    redis.disconnect();
+  });
+
+  const count = async (table: string) => (await db.database.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`))[0]!.n;
+
+  it("keeps every record in Redis meanwhile, and writes each once when it is back", async () => {
+    await outage.down();
+    const calls = Array.from({ length: 20 }, (_, index) => callRecord(index));
+    const voicemail: CallRecord = {
+      ...callRecord(21),
+      outcome: "voicemail",
+      reference: "900001",
+      recordingUrl: "https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE1",
+    };
+    for (const call of [...calls, voicemail]) await keeper.keep({ type: "call-ended", call });
+    // Twilio retries a status callback now and then: the same record handed over again.
+    for (const call of calls.slice(0, 5)) await keeper.keep({ type: "call-ended", call });
+
+    // Tried and refused while the database is down: nothing written, nothing dropped.
+    await vi.waitFor(async () => expect((await keeper.queue.getJobCounts("delayed")).delayed).toBeGreaterThan(0), { timeout: 10_000 });
+    expect(await count("calls")).toBe(0);
+    expect((await keeper.queue.getJobCounts("failed")).failed).toBe(0);
+
+    await outage.up();
+    await vi.waitFor(async () => expect(await count("calls")).toBe(21), { timeout: 15_000, interval: 100 });
+    await vi.waitFor(async () => expect(await count("service_requests")).toBe(1), { timeout: 15_000, interval: 100 });
+    const counts = await keeper.queue.getJobCounts("waiting", "active", "delayed", "failed");
+    expect(counts).toEqual({ waiting: 0, active: 0, delayed: 0, failed: 0 });
+    expect(await count("calls")).toBe(21);
+  });
+});
