@@ -229,3 +229,30 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     metricsToken: value.METRICS_TOKEN,
   };
 }
+
+/**
+ * Just the records settings, for the command-line tools that read or migrate the records (they
+ * need none of the line's Twilio settings). The same checks as at the line's start.
+ */
+export function loadRecordsConfig(env: Record<string, string | undefined>): Pick<Config, "database" | "records"> & { flowsDir: string } {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+  const parsed = EnvSchema.pick({
+    DATABASE_URL: true,
+    DATA_DIR: true,
+    RECORDS_RETENTION_DAYS: true,
+    SERVICE_LEVEL_SECONDS: true,
+    SHORT_ABANDON_SECONDS: true,
+    FLOWS_DIR: true,
+  }).safeParse(present);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `${formatPath(issue.path)} ${issue.message}`));
+  const value = parsed.data;
+  return {
+    database: value.DATABASE_URL ? { kind: "postgres", url: value.DATABASE_URL } : { kind: "pglite", dataDir: value.DATA_DIR },
+    records: {
+      retentionDays: value.RECORDS_RETENTION_DAYS,
+      serviceLevelSeconds: value.SERVICE_LEVEL_SECONDS,
+      shortAbandonSeconds: value.SHORT_ABANDON_SECONDS,
+    },
+    flowsDir: value.FLOWS_DIR,
+  };
+}
