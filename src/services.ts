@@ -119,7 +119,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
     log,
     pager: config.pager,
     api: { accounts, documents, publisher, audit, overrides: new RedisOverrideStore(redis) },
-    status: async () => assessLineStatus(await readLineFigures({ redis, queue: reports.queue, configuredPager: config.pager }, clock())),
+    status: async () => assessLineStatus(await readLineFigures({ redis, queue: reports.queue, recordsQueue: records.queue, configuredPager: config.pager }, clock())),
   });
   const server = createServer(app);
   // Twilio gives up after 15 s; nothing we serve should take a fraction of that.

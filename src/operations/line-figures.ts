@@ -13,6 +13,8 @@ export interface LineFigureSources {
   redis: Redis;
   /** The `oncall-dispatch` queue. */
   queue: Queue;
+  /** The `records` queue, when this process knows it: records waiting for the database. */
+  recordsQueue?: Queue;
   /** Prefix of Civic Line's own keys (the heartbeats). */
   keyPrefix?: string;
   /** The pager this process was configured with, if it knows. */
@@ -28,11 +30,12 @@ export async function readLineFigures(sources: LineFigureSources, now: DateTime)
   const configuredPager = sources.configuredPager;
   try {
     await redis.ping();
-    const [beats, counts, waiting, firstDelayed] = await Promise.all([
+    const [beats, counts, waiting, firstDelayed, records] = await Promise.all([
       readHeartbeats(redis, now, sources.keyPrefix === undefined ? {} : { keyPrefix: sources.keyPrefix }),
       queue.getJobCounts("wait", "prioritized", "delayed", "active", "failed"),
       queue.getJobs(["wait", "prioritized"], 0, JOBS_LOOKED_AT - 1, true),
       firstDelayedDueAt(redis, queue),
+      sources.recordsQueue?.getJobCounts("wait", "delayed", "failed"),
     ]);
     const dueFor = [...waiting.map((job) => now.toMillis() - dueAt(job)), ...(firstDelayed === undefined ? [] : [now.toMillis() - firstDelayed])];
     return {
@@ -46,6 +49,7 @@ export async function readLineFigures(sources: LineFigureSources, now: DateTime)
         failed: counts["failed"] ?? 0,
       },
       configuredPager,
+      ...(records ? { records: { waiting: records["wait"] ?? 0, retrying: records["delayed"] ?? 0, failed: records["failed"] ?? 0 } } : {}),
     };
   } catch {
     return { redis: "not answering", heartbeats: undefined, dispatch: undefined, configuredPager };

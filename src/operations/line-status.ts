@@ -51,6 +51,11 @@ export interface LineFigures {
     | undefined;
   /** This process's own pager, used when no worker has said which one it uses; unknown to the command line. */
   configuredPager: PagerMode | undefined;
+  /**
+   * The records handed to the worker and not yet in the database: waiting their turn, waiting to
+   * be tried again (the database refused them), or given up. Undefined when not read.
+   */
+  records?: { waiting: number; retrying: number; failed: number };
 }
 
 /** The line's status as `/status` answers it. Holds no secret and no phone number. */
@@ -61,6 +66,7 @@ export interface LineStatus {
   worker: { heartbeatAgeSeconds: number | "missing" | "unknown"; processes: number | "unknown" };
   dispatch: { oldestDueJobDelaySeconds: number; waiting: number; delayed: number; active: number; failed: number } | "unknown";
   pager: string;
+  records?: { waiting: number; retrying: number; failed: number };
   /** What is wrong, in plain words, with what to do. Empty when all is well. */
   problems: string[];
 }
@@ -97,6 +103,15 @@ export function assessLineStatus(figures: LineFigures, thresholds: StatusThresho
       "Pages are NOT being sent: the worker uses the console pager (PAGER=console, or development without Twilio credentials), so no crew is texted or called. Set TWILIO_ACCOUNT_SID and TWILIO_FROM_NUMBER, and restart.",
     );
   }
+  const records = figures.records;
+  if (records && records.retrying > 0) {
+    problems.push(
+      `Records are waiting for the database: ${records.retrying} could not be written yet and are tried again every minute (calls and pages go on; nothing is lost). Check DATABASE_URL and the database server, and the worker's logs.`,
+    );
+  }
+  if (records && records.failed > 0) {
+    problems.push(`${records.failed} record(s) could not be written and were set aside: see the worker's logs ("records:").`);
+  }
   return {
     status: problems.length === 0 ? "ok" : "trouble",
     web: "up",
@@ -114,6 +129,7 @@ export function assessLineStatus(figures: LineFigures, thresholds: StatusThresho
         }
       : "unknown",
     pager: pagers.length === 0 ? "unknown: no worker says" : describePager(pagers.includes("console") ? "console" : "twilio"),
+    ...(records ? { records } : {}),
     problems,
   };
 }

@@ -105,4 +105,23 @@ describe("the line's status", () => {
       );
     });
   });
+
+  describe("the records on their way to the database", () => {
+    it("are fine while they only wait their turn", () => {
+      expect(assessLineStatus({ ...healthy, records: { waiting: 12, retrying: 0, failed: 0 } })).toMatchObject({
+        status: "ok",
+        records: { waiting: 12, retrying: 0, failed: 0 },
+      });
+    });
+
+    it("are trouble when the database refuses them, saying calls go on and nothing is lost", () => {
+      const status = assessLineStatus({ ...healthy, records: { waiting: 0, retrying: 40, failed: 0 } });
+      expect(status.status).toBe("trouble");
+      expect(status.problems).toEqual([expect.stringMatching(/^Records are waiting for the database: 40 .*nothing is lost.*DATABASE_URL/)]);
+    });
+
+    it("are trouble when some were set aside", () => {
+      expect(assessLineStatus({ ...healthy, records: { waiting: 0, retrying: 0, failed: 2 } }).problems).toEqual([expect.stringMatching(/^2 record\(s\) could not be written/)]);
+    });
+  });
 });
