@@ -5,3 +5,8 @@
  */
 export * from "./report.js";
 export * from "./definitions.js";
+export * from "./period.js";
+export * from "./callbacks.js";
+export * from "./assemble.js";
+export * from "./render-text.js";
+export * from "./render-csv.js";

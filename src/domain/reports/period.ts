@@ -1,0 +1,125 @@
+import { DateTime } from "luxon";
+import { z } from "zod";
+import { REPORT_INTERVALS, type ReportInterval } from "./report.js";
+
+/** The longest period one report covers: three years of days. */
+export const MAX_REPORT_DAYS = 1_096;
+
+/** A report asked for in a way that cannot be answered: a malformed date, `to` before `from`, too long a period. */
+export class ReportRequestError extends Error {
+  override readonly name = "ReportRequestError";
+}
+
+/** What a report is asked for: whole days in the City's zone, `to` included. */
+export interface ReportRequest {
+  /** `yyyy-MM-dd`. */
+  from: string;
+  /** `yyyy-MM-dd`, inclusive. */
+  to: string;
+  by: ReportInterval;
+}
+
+/** One interval of a period, as instants in the City's zone. */
+export interface PeriodInterval {
+  /**
+   * The first day of the whole day, week or month the interval is part of, before it was cut to
+   * the period: what the database's `date_trunc` of a local time gives, so its rows find it.
+   */
+  key: string;
+  /** The first day in the period, `yyyy-MM-dd`. */
+  from: string;
+  /** The last day in the period, inclusive. */
+  to: string;
+  start: DateTime;
+  /** Exclusive. */
+  end: DateTime;
+}
+
+/** A period cut into its intervals, in the City's zone. */
+export interface ReportPeriod extends ReportRequest {
+  zone: string;
+  /** Midnight starting `from`. */
+  start: DateTime;
+  /** Midnight after `to` (exclusive). */
+  end: DateTime;
+  intervals: PeriodInterval[];
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * The interval a period is cut into when none is asked for: days for a month or less, weeks for
+ * a quarter or less, months beyond.
+ */
+export function defaultInterval(days: number): ReportInterval {
+  if (days <= 31) return "day";
+  if (days <= 92) return "week";
+  return "month";
+}
+
+function isDate(text: string): boolean {
+  return DATE.test(text) && DateTime.fromISO(text, { zone: "utc" }).isValid;
+}
+
+/** Days from `from` to `to`, both included. */
+function daysIn(from: string, to: string): number {
+  return DateTime.fromISO(to, { zone: "utc" }).diff(DateTime.fromISO(from, { zone: "utc" }), "days").days + 1;
+}
+
+/**
+ * Checks what a report is asked for (from the command line, `--from`, or the API, `from=`) and
+ * fills in the interval. `prefix` is put before each option's name in messages (`--` for the
+ * command line).
+ *
+ * @throws ReportRequestError naming every problem
+ * @example parseReportRequest({ from: "2026-12-01", to: "2026-12-31" }) // { from: "2026-12-01", to: "2026-12-31", by: "day" }
+ */
+export function parseReportRequest(input: { from?: unknown; to?: unknown; by?: unknown }, prefix = ""): ReportRequest {
+  const date = (name: string) =>
+    z
+      .string({ error: (issue) => (issue.input === undefined ? `${prefix}${name} is required: a date written yyyy-MM-dd, e.g. 2026-12-01` : `${prefix}${name} must be a date written yyyy-MM-dd`) })
+      .refine(isDate, {
+        error: (issue) => `${prefix}${name} "${String(issue.input).slice(0, 40)}" is not a date: write it as yyyy-MM-dd, e.g. 2026-12-01`,
+      });
+  const schema = z
+    .object({
+      from: date("from"),
+      to: date("to"),
+      by: z.enum(REPORT_INTERVALS, { error: (issue) => `${prefix}by "${String(issue.input).slice(0, 40)}" must be day, week or month` }).optional(),
+    })
+    .check((ctx) => {
+      const { from, to } = ctx.value;
+      if (!isDate(from) || !isDate(to)) return;
+      if (to < from) {
+        ctx.issues.push({ code: "custom", input: to, path: ["to"], message: `${prefix}to (${to}) is before ${prefix}from (${from}): the period runs from the first day to the last, both included` });
+      } else if (daysIn(from, to) > MAX_REPORT_DAYS) {
+        ctx.issues.push({ code: "custom", input: to, path: ["to"], message: `the period is ${daysIn(from, to)} days long; a report covers at most ${MAX_REPORT_DAYS} days (three years)` });
+      }
+    });
+  const parsed = schema.safeParse({ from: input.from, to: input.to, by: input.by === "" ? undefined : input.by });
+  if (!parsed.success) throw new ReportRequestError(parsed.error.issues.map((issue) => issue.message).join("; "));
+  const { from, to, by } = parsed.data;
+  return { from, to, by: by ?? defaultInterval(daysIn(from, to)) };
+}
+
+/**
+ * The period's instants and intervals in `zone`. Days run midnight to midnight there, so a day
+ * the clocks change is 23 or 25 hours long; weeks start on Monday; the first and last intervals
+ * are cut to the period.
+ *
+ * @throws ReportRequestError when the zone is unknown or the dates are not dates
+ */
+export function reportPeriod(request: ReportRequest, zone: string): ReportPeriod {
+  const start = DateTime.fromISO(request.from, { zone }).startOf("day");
+  const end = DateTime.fromISO(request.to, { zone }).startOf("day").plus({ days: 1 });
+  if (!start.isValid || !end.isValid) throw new ReportRequestError(`cannot read the period ${request.from} to ${request.to} in the zone "${zone}"`);
+  const intervals: PeriodInterval[] = [];
+  for (let cursor = start; cursor < end; ) {
+    const whole = cursor.startOf(request.by);
+    const next = whole.plus({ [request.by]: 1 });
+    const stop = next < end ? next : end;
+    intervals.push({ key: whole.toISODate()!, from: cursor.toISODate()!, to: stop.minus({ days: 1 }).toISODate()!, start: cursor, end: stop });
+    cursor = stop;
+  }
+  return { ...request, zone, start, end, intervals };
+}
