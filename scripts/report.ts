@@ -1,0 +1,156 @@
+/**
+ * The City's figures from the command line:
+ *
+ *   npm run report -- --from 2026-12-01 --to 2026-12-31 [--by day|week|month] [--format table|csv|json]
+ *
+ * It reads the records database the line uses (DATABASE_URL, or the embedded one under DATA_DIR),
+ * applying any migration this version brings and refusing a schema from a newer one, and counts
+ * days in the City's zone (from $FLOWS_DIR/hours.yaml, which also says what a business day is).
+ * Bad arguments are said in one line on stderr with exit code 1.
+ */
+import "./lib/load-env.js";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { DateTime } from "luxon";
+import type { Database } from "../src/adapters/postgres/database.js";
+import { migrate, SchemaMismatchError } from "../src/adapters/postgres/migrate.js";
+import { openDatabase } from "../src/adapters/postgres/open-database.js";
+import { withoutPassword } from "../src/adapters/postgres/pg-database.js";
+import { computeReport } from "../src/adapters/postgres/report-queries.js";
+import { ConfigError, loadRecordsConfig } from "../src/config/env.js";
+import { parseHours, type Hours } from "../src/domain/hours/index.js";
+import { parseReportRequest, ReportRequestError, reportCsv, reportText, type ReportRequest } from "../src/domain/reports/index.js";
+import { DefinitionError, didYouMean, formatProblem } from "../src/domain/validation.js";
+import { CommandError, UsageError } from "./lib/cli.js";
+
+const FORMATS = ["table", "csv", "json"] as const;
+type Format = (typeof FORMATS)[number];
+
+const USAGE = `Usage: npm run report -- --from yyyy-MM-dd --to yyyy-MM-dd [--by day|week|month] [--format table|csv|json]
+
+The City's figures for a period and each of its intervals: calls, agent queues, service requests,
+open callbacks, urgent reports and incidents, and calls by weekday and hour. Days are whole days in
+the City's time zone (the zone of $FLOWS_DIR/hours.yaml).
+  --from DATE        the first day, e.g. 2026-12-01
+  --to DATE          the last day, included, e.g. 2026-12-31
+  --by INTERVAL      day, week (Monday to Sunday) or month (default: day for a month or less,
+                     week for up to 92 days, month beyond)
+  --format FORMAT    table (default: the figures, then what each one means), csv (one figure per
+                     row, for a spreadsheet) or json (the shape GET /api/reports answers)
+  --hours PATH       the hours file (default: $FLOWS_DIR/hours.yaml, with FLOWS_DIR defaulting to flows)
+The records database is DATABASE_URL, or the embedded one under DATA_DIR; SERVICE_LEVEL_SECONDS and
+SHORT_ABANDON_SECONDS set the thresholds.`;
+
+const OPTIONS = {
+  from: { type: "string" },
+  to: { type: "string" },
+  by: { type: "string" },
+  format: { type: "string" },
+  hours: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+async function main(argv: string[]): Promise<void> {
+  let values: { [name in keyof typeof OPTIONS]?: string | boolean };
+  try {
+    values = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new UsageError(describeArgumentError(error));
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const request = requestFrom(values);
+  const format = formatFrom(values.format);
+  const config = readConfig();
+  const hours = await readHours(typeof values.hours === "string" ? values.hours : join(config.flowsDir, "hours.yaml"));
+  const database = await openRecords(config.database);
+  try {
+    const report = await computeReport(database, { ...request, hours, settings: config.records, now: DateTime.now() });
+    process.stdout.write(format === "json" ? `${JSON.stringify(report, null, 2)}\n` : format === "csv" ? reportCsv(report) : reportText(report));
+  } finally {
+    await database.close();
+  }
+}
+
+/** parseArgs explains its errors at length; one short line with a suggestion serves better. */
+function describeArgumentError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown }).code;
+  const quoted = /'([^']+)'/.exec(message)?.[1];
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && quoted) {
+    const near = didYouMean(quoted.replace(/^-+/, ""), Object.keys(OPTIONS));
+    return `unknown option ${quoted}${near ? ` (did you mean --${near}?)` : ""}`;
+  }
+  if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL" && quoted) return `unexpected argument "${quoted}": every value follows its option, e.g. --from 2026-12-01`;
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && quoted) return `option ${quoted.split(" ")[0]} needs a value`;
+  return message.split("\n")[0] ?? message;
+}
+
+function requestFrom(values: { from?: string | boolean; to?: string | boolean; by?: string | boolean }): ReportRequest {
+  try {
+    return parseReportRequest({ from: values.from, to: values.to, by: values.by }, "--");
+  } catch (error) {
+    if (error instanceof ReportRequestError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+function formatFrom(value: string | boolean | undefined): Format {
+  if (value === undefined) return "table";
+  const format = FORMATS.find((candidate) => candidate === value);
+  if (!format) throw new UsageError(`--format "${String(value)}" must be table, csv or json`);
+  return format;
+}
+
+function readConfig(): ReturnType<typeof loadRecordsConfig> {
+  try {
+    return loadRecordsConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CommandError(`the records settings are not valid: ${error.problems.join("; ")}`);
+    throw error;
+  }
+}
+
+async function readHours(file: string): Promise<Hours> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch {
+    throw new CommandError(`cannot read ${file}, which gives the City's time zone and business days; set FLOWS_DIR (or --hours) to the line's hours.yaml`);
+  }
+  return parseHours(text, file);
+}
+
+/** The records database, brought up to this version's schema; a schema from a newer version is refused. */
+async function openRecords(config: ReturnType<typeof loadRecordsConfig>["database"]): Promise<Database> {
+  const where = config.kind === "postgres" ? `DATABASE_URL ${withoutPassword(config.url)}` : `the embedded database under ${config.dataDir}`;
+  let database: Database | undefined;
+  try {
+    database = await openDatabase(config);
+    await migrate(database);
+    return database;
+  } catch (error) {
+    await database?.close().catch(() => {});
+    if (error instanceof SchemaMismatchError) throw new CommandError(error.message);
+    throw new CommandError(`the records database cannot be opened (${where}): ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+try {
+  await main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof DefinitionError) {
+    for (const problem of error.problems) console.error(formatProblem(problem));
+  } else if (error instanceof UsageError) {
+    console.error(`report: ${error.message}`);
+    console.error("Run with --help for usage.");
+  } else if (error instanceof CommandError) {
+    console.error(`report: ${error.message}`);
+  } else {
+    console.error(`report: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  }
+  process.exitCode = 1;
+}
