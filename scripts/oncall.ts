@@ -16,6 +16,7 @@ import { DateTime, Duration } from "luxon";
 import { XMLParser } from "fast-xml-parser";
 import twilio from "twilio";
 import { createDispatchQueue } from "../src/adapters/bullmq/report-queue.js";
+import { createRecordsQueue } from "../src/adapters/bullmq/record-queue.js";
 import { readOutbox } from "../src/adapters/console-pager.js";
 import { readHeartbeats } from "../src/adapters/redis/heartbeat.js";
 import { RedisDocumentStore } from "../src/adapters/redis/document-store.js";
@@ -211,11 +212,13 @@ const commands: CommandTable = {
       const now = DateTime.now().setZone(zone);
       const { status, workers } = await withRedis(async (redis) => {
         const queue = createDispatchQueue(redis);
+        const recordsQueue = createRecordsQueue(redis);
         try {
-          const figures = await readLineFigures({ redis, queue }, now);
+          const figures = await readLineFigures({ redis, queue, recordsQueue }, now);
           return { status: assessLineStatus(figures), workers: figures.redis === "ok" ? await readHeartbeats(redis, now) : [] };
         } finally {
           await queue.close();
+          await recordsQueue.close();
         }
       });
       if (status.status !== "ok") process.exitCode = 1;
@@ -243,6 +246,9 @@ const commands: CommandTable = {
                 (dispatch.oldestDueJobDelaySeconds > 0 ? `a job has been due for ${inWords(dispatch.oldestDueJobDelaySeconds * 1_000)}` : "nothing overdue"),
           ],
           ["pager", status.pager],
+          ...(status.records
+            ? [["records", `${status.records.waiting} waiting to be written, ${status.records.retrying} waiting for the database, ${status.records.failed} set aside`] as [string, string]]
+            : []),
         ]),
       );
       console.log();
