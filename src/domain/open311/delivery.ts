@@ -18,24 +18,6 @@ export interface DeliveryQueue {
   deliver(request: ServiceRequest, department: Department): Promise<void>;
 }
 
-/** Where a delivery goes: the endpoint without its `api_key`, which travels in the form as the spec has it. */
-export interface DeliveryTarget {
-  url: string;
-  apiKey?: string;
-}
-
-/**
- * The endpoint to post to. A department's key, when its system wants one, is written in its
- * endpoint's query (`?api_key=...`); it is taken out of the URL (so the URL can be logged) and
- * posted as the form's `api_key`.
- */
-export function deliveryTarget(endpoint: string): DeliveryTarget {
-  const url = new URL(endpoint);
-  const apiKey = url.searchParams.get("api_key");
-  url.searchParams.delete("api_key");
-  return apiKey ? { url: url.toString(), apiKey } : { url: url.toString() };
-}
-
 /** The endpoint as it may be logged: scheme, host and path, never a query (which may hold a key). */
 export function loggableEndpoint(endpoint: string): string {
   try {
@@ -51,11 +33,11 @@ export function loggableEndpoint(endpoint: string): string {
  * place, what was reported with the line's reference (so the department can quote it in its
  * updates), and how to reach the resident. The department is the City's own: it gets the
  * callback number as `phone`, as the spec's field is meant for. A caller's recording is never
- * sent; it stays with the line.
+ * sent; it stays with the line. The department's `api_key` is not in it: it is a setting of
+ * the line, added when the form is posted, so it is never kept in the queue.
  */
-export function deliveryForm(request: ServiceRequest, department: Department, target: DeliveryTarget = deliveryTarget(department.endpoint!)): Record<string, string> {
+export function deliveryForm(request: ServiceRequest): Record<string, string> {
   const form: Record<string, string> = {};
-  if (target.apiKey) form.api_key = target.apiKey;
   form.service_code = request.service;
   if (request.place) form.address_string = request.place;
   if (request.lat !== null && request.long !== null) {

@@ -82,7 +82,7 @@ function phonePattern(number: string | null): RegExp | null {
   const spaced = (part: string) => part.split("").join("[\\s().-]*");
   const prefix = digits.slice(0, -7);
   const tails = [...prefix].map((_, index) => spaced(prefix.slice(index)));
-  const before = tails.length > 0 ? `(?:\\+?\\s*(?:${tails.join("|")})[\\s().-]*)?` : "";
+  const before = tails.length > 0 ? `(?:(?:\\+\\s*)?(?:${tails.join("|")})[\\s().-]*)?` : "";
   return new RegExp(`(?<!\\d)${before}${spaced(digits.slice(-7))}(?!\\d)`, "g");
 }
 
