@@ -1,0 +1,274 @@
+/**
+ * Open311 GeoReport v2, served under `/open311/v2`: the City's other systems read the line's
+ * service requests, its web form files new ones, and departments post back what they did.
+ * Handlers are thin: the fields, the views and the XML are the domain's
+ * (src/domain/open311/); this file checks keys, asks the records and answers.
+ */
+import express, { Router, type ErrorRequestHandler, type NextFunction, type Request, type Response } from "express";
+import type { DateTime } from "luxon";
+import { departmentFor, type Departments } from "../domain/departments.js";
+import type { DeliveryQueue } from "../domain/open311/delivery.js";
+import { discovery } from "../domain/open311/discovery.js";
+import { Open311Error, type GeoReportError } from "../domain/open311/errors.js";
+import type { Open311Key } from "../domain/open311/keys.js";
+import { mediaNote, newOnlineRequest, parseNewRequest, planUpdate } from "../domain/open311/post.js";
+import { MAX_PAGE_SIZE, parseRequestQuery, type GeoReportQuery } from "../domain/open311/query.js";
+import { serviceNotice, toGeoReportRequest } from "../domain/open311/requests.js";
+import { geoReportServices } from "../domain/open311/services.js";
+import { errorsXml, postedXml, requestsXml, servicesXml } from "../domain/open311/xml.js";
+import type { RecordStore } from "../domain/ports.js";
+import type { RequestQuery, ServiceRequest } from "../domain/records.js";
+import type { Logger } from "../logger.js";
+
+/** Finds who holds an api_key (the Redis key store does, hashing it first). */
+export interface Open311KeyCheck {
+  holderOf(key: string): Promise<Open311Key | null>;
+}
+
+export interface Open311Dependencies {
+  records: RecordStore;
+  keys: Open311KeyCheck;
+  /** Queues each online request for its department's endpoint. */
+  deliveries: DeliveryQueue;
+  /** The live departments (flows/departments.yaml). */
+  departments: () => Departments;
+  /** The service codes the live definitions give requests (`serviceCodesOf(definitions.current())`). */
+  serviceCodes: () => readonly string[];
+  /** The next reference of the line's one counter (`nextReference(redis)`). */
+  nextReference: () => Promise<string>;
+  /** The City's clock: times are answered in its zone. */
+  clock: () => DateTime;
+  /** OPEN311_PUBLIC_READ: requests may be read without an api_key. */
+  publicRead: boolean;
+  /** PUBLIC_URL, for the discovery document. */
+  publicUrl: string;
+  log: Logger;
+  /** Who to ask about the endpoint, for the discovery document. */
+  contact?: string;
+}
+
+/** Where the router is mounted; the discovery document names it. */
+export const OPEN311_PATH = "/open311/v2";
+
+/**
+ * The largest body a GeoReport post could need (a 4,000-character description, an address, a
+ * name, a few more fields, form-encoded) with room to spare; anything bigger is refused unread.
+ */
+export const OPEN311_BODY_LIMIT = "64kb";
+
+const REFERENCE = /^[A-Za-z0-9_-]{1,64}$/;
+
+type Format = "json" | "xml";
+
+/** Answers in the format the path asks for. */
+function send(res: Response, format: Format, status: number, json: unknown, xml: () => string): void {
+  if (format === "xml") res.status(status).type("text/xml; charset=utf-8").send(xml());
+  else res.status(status).json(json);
+}
+
+function sendErrors(res: Response, format: Format, status: number, errors: GeoReportError[]): void {
+  send(res, format, status, errors, () => errorsXml(errors));
+}
+
+/** The api_key a request carries: in the body for a post (the spec's place), or the query. */
+function apiKeyOf(req: Request): string | undefined {
+  const body = req.body as Record<string, unknown> | undefined;
+  const key = body?.api_key ?? req.query.api_key;
+  return typeof key === "string" && key !== "" ? key : undefined;
+}
+
+/**
+ * A page of requests, newest first. Asking for several statuses or service codes at once, which
+ * the records answer one at a time, the lists are merged in order, read a thousand at a time.
+ */
+export async function pageOfRequests(records: RecordStore, query: GeoReportQuery): Promise<ServiceRequest[]> {
+  const skip = (query.page - 1) * query.pageSize;
+  if (query.ids) {
+    const found = await Promise.all([...new Set(query.ids)].map((id) => records.request(id)));
+    return found
+      .filter((entry) => entry !== null)
+      .map((entry) => entry.request)
+      .sort(newestFirst)
+      .slice(skip, skip + query.pageSize);
+  }
+  const base: RequestQuery = { order: "newest" };
+  if (query.from) base.from = query.from;
+  if (query.to) base.to = query.to;
+  if (query.updatedAfter) base.updatedAfter = query.updatedAfter;
+  if (query.updatedBefore) base.updatedBefore = query.updatedBefore;
+  const statuses = query.statuses.length > 0 ? query.statuses : [undefined];
+  const services = query.services.length > 0 ? query.services : [undefined];
+  const lists = statuses.flatMap((status) => services.map((service) => ({ ...base, ...(status ? { status } : {}), ...(service ? { service } : {}) })));
+  if (lists.length === 1) return records.requests({ ...lists[0]!, limit: query.pageSize, offset: skip });
+
+  const chunk = Math.min(skip + query.pageSize, MAX_PAGE_SIZE);
+  const cursors = lists.map((list) => ({ list, rows: [] as ServiceRequest[], offset: 0, done: false }));
+  const head = async (cursor: (typeof cursors)[number]) => {
+    if (cursor.rows.length === 0 && !cursor.done) {
+      cursor.rows = await records.requests({ ...cursor.list, limit: chunk, offset: cursor.offset });
+      cursor.offset += cursor.rows.length;
+      cursor.done = cursor.rows.length < chunk;
+    }
+    return cursor.rows[0];
+  };
+  const page: ServiceRequest[] = [];
+  for (let taken = 0; taken < skip + query.pageSize; taken++) {
+    const heads = await Promise.all(cursors.map(head));
+    let best = -1;
+    heads.forEach((candidate, index) => {
+      if (candidate && (best < 0 || newestFirst(candidate, heads[best]!) < 0)) best = index;
+    });
+    if (best < 0) break;
+    const next = cursors[best]!.rows.shift()!;
+    if (taken >= skip) page.push(next);
+  }
+  return page;
+}
+
+/** The records' own order: requested time, then reference, newest first. */
+function newestFirst(a: ServiceRequest, b: ServiceRequest): number {
+  const at = Date.parse(b.requestedAt) - Date.parse(a.requestedAt);
+  return at !== 0 ? at : b.reference < a.reference ? -1 : b.reference > a.reference ? 1 : 0;
+}
+
+/**
+ * The GeoReport v2 endpoint. Discovery and services are open to all; requests are read with an
+ * api_key unless `publicRead`; posting a request needs a key, and posting an update a
+ * department's key. Errors are answered in the spec's shape, in the format of the path asked.
+ */
+export function open311Routes(deps: Open311Dependencies): Router {
+  const router = Router();
+  const zone = () => deps.clock().zoneName ?? "UTC";
+  const baseUrl = `${deps.publicUrl.replace(/\/+$/, "")}${OPEN311_PATH}`;
+  const services = () => geoReportServices(deps.departments(), deps.serviceCodes());
+  const bodies = [
+    express.urlencoded({ extended: false, limit: OPEN311_BODY_LIMIT, parameterLimit: 100 }),
+    express.json({ limit: OPEN311_BODY_LIMIT }),
+  ];
+
+  /** The key's holder. @throws Open311Error 403 when there is no key or it is not one of ours */
+  async function requireKey(req: Request): Promise<Open311Key> {
+    const key = apiKeyOf(req);
+    if (!key) throw new Open311Error(403, "api_key is required: ask the City's 311 centre for one");
+    const holder = await deps.keys.holderOf(key);
+    if (!holder) throw new Open311Error(403, "api_key is not valid (revoked, or mistyped)");
+    return holder;
+  }
+
+  /** Reading requests: open when the City says so, otherwise with any valid key. */
+  const mayRead = async (req: Request) => {
+    if (!deps.publicRead) await requireKey(req);
+  };
+
+  router.get("/discovery.json", (_req, res) => {
+    res.json(discovery({ url: baseUrl, ...(deps.contact ? { contact: deps.contact } : {}) }));
+  });
+
+  router.get("/services.json", (_req, res) => {
+    res.json(services());
+  });
+  router.get("/services.xml", (_req, res) => {
+    res.type("text/xml; charset=utf-8").send(servicesXml(services()));
+  });
+  router.get("/services/:code.json", (req, res) => {
+    const service = services().find((candidate) => candidate.service_code === req.params.code);
+    if (!service) throw new Open311Error(404, `there is no service "${String(req.params.code).slice(0, 64)}": services.json lists them`);
+    // The line asks for no attributes beyond the spec's own fields (every service has metadata false).
+    res.json({ service_code: service.service_code, attributes: [] });
+  });
+
+  const listRequests = (format: Format) => async (req: Request, res: Response) => {
+    await mayRead(req);
+    const query = parseRequestQuery(req.query as Record<string, unknown>, deps.clock());
+    const requests = (await pageOfRequests(deps.records, query)).map((request) => toGeoReportRequest(request, zone()));
+    send(res, format, 200, requests, () => requestsXml(requests));
+  };
+  router.get("/requests.json", listRequests("json"));
+  router.get("/requests.xml", listRequests("xml"));
+
+  const oneRequest = (format: Format) => async (req: Request, res: Response) => {
+    await mayRead(req);
+    const id = String(req.params.id);
+    const found = REFERENCE.test(id) ? await deps.records.request(id) : null;
+    if (!found) throw new Open311Error(404, `there is no service request "${id.slice(0, 64)}"`);
+    const requests = [toGeoReportRequest(found.request, zone())];
+    send(res, format, 200, requests, () => requestsXml(requests));
+  };
+  router.get("/requests/:id.json", oneRequest("json"));
+  router.get("/requests/:id.xml", oneRequest("xml"));
+
+  const fileRequest = (format: Format) => async (req: Request, res: Response) => {
+    const holder = await requireKey(req);
+    const fields = parseNewRequest(req.body, services().map((service) => service.service_code));
+    const department = departmentFor(deps.departments(), fields.service_code);
+    const now = deps.clock();
+    const request = newOnlineRequest(fields, { reference: await deps.nextReference(), department, keyName: holder.name, now });
+    await deps.records.addRequest(request);
+    const media = mediaNote(fields, now, holder.name);
+    if (media) await deps.records.addNote(request.reference, media);
+    if (department?.endpoint) {
+      try {
+        await deps.deliveries.deliver(request, department);
+      } catch (error) {
+        // The request is kept and listed; only its hand-over is missing, and someone must make it.
+        deps.log.error({ reference: request.reference, department: department.name, err: error }, "an online request could not be queued for its department: deliver it by hand");
+        await deps.records
+          .addNote(request.reference, { at: now.toUTC().toISO()!, author: "line", kind: "delivery-failed", text: `Not queued for ${department.name}: hand it over another way.` })
+          .catch(() => {});
+      }
+    }
+    deps.log.info({ reference: request.reference, service: request.service, key: holder.name }, "open311: request filed");
+    const posted = [{ service_request_id: request.reference, service_notice: serviceNotice(request), account_id: null }];
+    send(res, format, 201, posted, () => postedXml(posted));
+  };
+  router.post("/requests.json", bodies, fileRequest("json"));
+  router.post("/requests.xml", bodies, fileRequest("xml"));
+
+  router.post(["/requests/:id/updates", "/requests/:id/updates.json"], bodies, async (req: Request, res: Response) => {
+    const holder = await requireKey(req);
+    if (!holder.department) throw new Open311Error(403, "this api_key is not a department's: only a department's key posts updates");
+    const id = String(req.params.id);
+    const found = REFERENCE.test(id) ? await deps.records.request(id) : null;
+    if (!found) throw new Open311Error(404, `there is no service request "${id.slice(0, 64)}"`);
+    const plan = planUpdate(found.request, req.body, holder.department, deps.clock());
+    if (plan.action === "note") {
+      await deps.records.addNote(id, plan.note, plan.key);
+    } else {
+      await deps.records.changeStatus(id, {
+        status: plan.status,
+        at: plan.at,
+        by: plan.by,
+        ...(plan.description ? { note: plan.description, description: plan.description } : {}),
+        ...(plan.key ? { key: plan.key } : {}),
+      });
+    }
+    const updated = (await deps.records.request(id))!.request;
+    deps.log.info({ reference: id, department: holder.department, action: plan.action }, "open311: a department updated its request");
+    res.json([toGeoReportRequest(updated, zone())]);
+  });
+
+  router.use((req, _res, next: NextFunction) => {
+    next(new Open311Error(404, `there is no ${req.method} ${OPEN311_PATH}${req.path}: discovery.json lists what is served`));
+  });
+
+  const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
+    const format: Format = /\.xml$/.test(req.path) ? "xml" : "json";
+    if (error instanceof Open311Error) return sendErrors(res, format, error.status, error.toGeoReport());
+    const parser = error as { type?: string; status?: number };
+    const body = BODY_ERRORS[parser.type ?? ""];
+    if (body) return sendErrors(res, format, body.code, [body]);
+    deps.log.error({ err: error, path: req.path, method: req.method }, "open311: request failed");
+    return sendErrors(res, format, 500, [{ code: 500, description: "the line could not answer just now; try again in a minute" }]);
+  };
+  router.use(onError);
+  return router;
+}
+
+/** What express's body parsers throw, said in the spec's shape. */
+const BODY_ERRORS: Record<string, GeoReportError> = {
+  "entity.too.large": { code: 413, description: `the body is larger than ${OPEN311_BODY_LIMIT}` },
+  "parameters.too.many": { code: 413, description: "the body has too many fields" },
+  "entity.parse.failed": { code: 400, description: "the body is not valid JSON" },
+  "charset.unsupported": { code: 415, description: "send the body in UTF-8" },
+  "encoding.unsupported": { code: 415, description: "send the body uncompressed (or gzip)" },
+};

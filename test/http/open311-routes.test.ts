@@ -1,0 +1,569 @@
+/**
+ * GeoReport v2 under /open311/v2, as the City's other systems meet it: the router on a bare
+ * express app, over the real records (PostgreSQL and PGlite), keys in the real Redis and the
+ * real delivery queue. Answers are read as a client reads them: JSON, and XML with a real parser.
+ */
+import { randomBytes } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import express from "express";
+import { XMLParser } from "fast-xml-parser";
+import { Redis } from "ioredis";
+import { DateTime } from "luxon";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BullDeliveryQueue, deliveryJobId } from "../../src/adapters/bullmq/delivery-queue.js";
+import { PostgresRecordStore } from "../../src/adapters/postgres/record-store.js";
+import { newOpen311Key, RedisOpen311KeyStore } from "../../src/adapters/redis/open311-key-store.js";
+import { nextReference } from "../../src/adapters/redis/reference-counter.js";
+import type { Departments } from "../../src/domain/departments.js";
+import type { ServiceRequest } from "../../src/domain/records.js";
+import { open311Routes, type Open311Dependencies } from "../../src/http/open311-routes.js";
+import { createLogger } from "../../src/logger.js";
+import { DATABASE_KINDS, testDatabase, type TestDatabase } from "../helpers/database.js";
+import { REDIS_URL } from "../helpers/line.js";
+
+const ZONE = "America/Edmonton";
+const NOW = DateTime.fromISO("2026-12-05T10:00:00", { zone: ZONE });
+const WATER = "Water and Wastewater";
+const DEPARTMENTS: Departments = {
+  departments: [
+    { name: "Electric Utility", services: ["power"] },
+    { name: WATER, services: ["water"], endpoint: "http://127.0.0.1:9/open311/v2/requests.json" },
+    { name: "Transportation", services: ["roads"] },
+    { name: "311 Customer Service", services: ["callback", "general"] },
+  ],
+};
+const CODES = ["callback", "general", "power", "roads", "utility-billing", "water"];
+const CALLBACK_NUMBER = "+14035550187";
+const RECORDING = "https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE0123";
+
+const xml = new XMLParser({ parseTagValue: false, isArray: (name) => ["request", "service", "error"].includes(name) });
+
+function seed(reference: string, fields: Partial<ServiceRequest>): ServiceRequest {
+  return {
+    reference,
+    service: "water",
+    department: WATER,
+    channel: "after-hours",
+    status: "open",
+    statusDescription: null,
+    requestedAt: "2026-12-01T15:00:00.000Z",
+    updatedAt: "2026-12-01T15:00:00.000Z",
+    closedAt: null,
+    place: "5th Avenue and 13th Street South",
+    lat: null,
+    long: null,
+    description: "Water in the street",
+    recordingUrl: RECORDING,
+    callbackNumber: CALLBACK_NUMBER,
+    contactName: "Pat Doe",
+    contactEmail: "pat@example.org",
+    callSid: `CA${reference}`,
+    incident: null,
+    source: "ivr",
+    ...fields,
+  };
+}
+
+/** What is in the records before any test: six requests of every kind, one too old for the default window. */
+const SEEDS = [
+  seed("900001", {}),
+  seed("900002", { service: "power", department: "Electric Utility", status: "acknowledged", requestedAt: "2026-12-02T15:00:00.000Z", updatedAt: "2026-12-03T15:00:00.000Z" }),
+  seed("900003", { service: "roads", department: "Transportation", status: "closed", statusDescription: "Debris cleared.", requestedAt: "2026-12-03T15:00:00.000Z", updatedAt: "2026-12-04T15:00:00.000Z", closedAt: "2026-12-04T15:00:00.000Z" }),
+  seed("900004", { status: "closed", requestedAt: "2026-11-20T15:00:00.000Z", updatedAt: "2026-11-21T15:00:00.000Z", closedAt: "2026-11-21T15:00:00.000Z" }),
+  seed("900005", {
+    service: "callback",
+    department: "311 Customer Service",
+    channel: "phone",
+    source: "voicemail",
+    requestedAt: "2026-12-04T15:00:00.000Z",
+    updatedAt: "2026-12-04T15:00:00.000Z",
+    description: "Voicemail: please call me back at 403-555-0187 about my bill",
+    place: null,
+  }),
+  seed("900006", { requestedAt: "2026-06-01T15:00:00.000Z", updatedAt: "2026-06-01T15:00:00.000Z" }),
+];
+
+interface Answer {
+  status: number;
+  type: string;
+  text: string;
+  body: any;
+}
+
+let redis: Redis;
+beforeAll(() => {
+  redis = new Redis(REDIS_URL);
+});
+afterAll(() => {
+  redis.disconnect();
+});
+
+describe.each(DATABASE_KINDS)("Open311 GeoReport v2 on %s", { timeout: 30_000 }, (kind) => {
+  const prefix = `test-open311-${randomBytes(4).toString("hex")}:`;
+  const queueName = `delivery-${randomBytes(4).toString("hex")}`;
+  let db: TestDatabase;
+  let records: PostgresRecordStore;
+  let keys: RedisOpen311KeyStore;
+  let deliveries: BullDeliveryQueue;
+  const servers: Server[] = [];
+  /** Every answer any test read, to check that none ever held a callback number or a recording. */
+  const answers: string[] = [];
+  let keyed: string;
+  let publicRead: string;
+  const key: Record<"form" | "water" | "power" | "revoked", string> = { form: "", water: "", power: "", revoked: "" };
+
+  async function start(overrides: Partial<Open311Dependencies> = {}): Promise<string> {
+    const app = express();
+    app.use(
+      "/open311/v2",
+      open311Routes({
+        records,
+        keys,
+        deliveries,
+        departments: () => DEPARTMENTS,
+        serviceCodes: () => CODES,
+        nextReference: () => nextReference(redis, prefix),
+        clock: () => NOW,
+        publicRead: false,
+        publicUrl: "https://line.example.org/",
+        log: createLogger({ level: "silent" }),
+        ...overrides,
+      }),
+    );
+    const server = app.listen(0, "127.0.0.1");
+    await new Promise((resolve) => server.once("listening", resolve));
+    servers.push(server);
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/open311/v2`;
+  }
+
+  async function addKey(name: string, department: string | null): Promise<string> {
+    const made = newOpen311Key();
+    await keys.add({ name, hash: made.hash, department, createdAt: "2026-12-01T00:00:00.000Z" });
+    return made.key;
+  }
+
+  async function request(method: string, url: string, body?: { form?: Record<string, string>; json?: unknown; raw?: string; type?: string }): Promise<Answer> {
+    const init: RequestInit = { method };
+    if (body?.form) init.body = new URLSearchParams(body.form).toString();
+    if (body?.json !== undefined) init.body = JSON.stringify(body.json);
+    if (body?.raw !== undefined) init.body = body.raw;
+    if (init.body !== undefined) init.headers = { "content-type": body?.type ?? (body?.form ? "application/x-www-form-urlencoded" : "application/json") };
+    const response = await fetch(url, init);
+    const text = await response.text();
+    answers.push(text);
+    const type = response.headers.get("content-type") ?? "";
+    return { status: response.status, type, text, body: type.includes("xml") ? xml.parse(text) : type.includes("json") ? JSON.parse(text) : text };
+  }
+  const get = (url: string) => request("GET", url);
+  const ids = (answer: Answer): string[] => answer.body.map((entry: { service_request_id: string }) => entry.service_request_id);
+
+  beforeAll(async () => {
+    db = await testDatabase(kind);
+    records = new PostgresRecordStore(db.database);
+    keys = new RedisOpen311KeyStore(redis, prefix);
+    deliveries = new BullDeliveryQueue({ redis, queueName });
+    for (const request of SEEDS) await records.addRequest(request);
+    key.form = await addKey("web-form", null);
+    key.water = await addKey("water-works", WATER);
+    key.power = await addKey("electric", "Electric Utility");
+    key.revoked = await addKey("old-form", null);
+    await keys.revoke("old-form");
+    keyed = await start();
+    publicRead = await start({ publicRead: true });
+  }, 60_000);
+  afterAll(async () => {
+    for (const server of servers) await new Promise((resolve) => server.close(resolve));
+    await deliveries.queue.obliterate({ force: true });
+    await deliveries.close();
+    const stale = await redis.keys(`${prefix}*`);
+    if (stale.length > 0) await redis.del(...stale);
+    await db.close();
+  });
+
+  describe("discovery.json", () => {
+    it("names the endpoint under PUBLIC_URL, the spec and both formats, with no key asked", async () => {
+      const answer = await get(`${keyed}/discovery.json`);
+      expect(answer.status).toBe(200);
+      expect(answer.body.endpoints).toEqual([
+        { specification: "http://wiki.open311.org/GeoReport_v2", url: "https://line.example.org/open311/v2", changeset: answer.body.changeset, type: "production", formats: ["application/json", "text/xml"] },
+      ]);
+    });
+  });
+
+  describe("the services", () => {
+    it("are listed in JSON without a key, each in its department's group", async () => {
+      const answer = await get(`${keyed}/services.json`);
+      expect(answer.status).toBe(200);
+      expect(answer.body.map((service: { service_code: string }) => service.service_code)).toEqual(CODES);
+      expect(answer.body.find((service: { service_code: string }) => service.service_code === "water")).toMatchObject({ group: WATER, metadata: false, type: "realtime" });
+    });
+
+    it("are listed in XML as <services><service>", async () => {
+      const answer = await get(`${keyed}/services.xml`);
+      expect(answer.type).toMatch(/^text\/xml/);
+      expect(answer.body.services.service.map((service: { service_code: string }) => service.service_code)).toEqual(CODES);
+    });
+
+    it("each has a definition, with no attributes to fill in", async () => {
+      expect((await get(`${keyed}/services/power.json`)).body).toEqual({ service_code: "power", attributes: [] });
+    });
+
+    it("answer 404 in the spec's shape for a code the line does not have", async () => {
+      const answer = await get(`${keyed}/services/snow.json`);
+      expect(answer.status).toBe(404);
+      expect(answer.body).toEqual([{ code: 404, description: 'there is no service "snow": services.json lists them' }]);
+    });
+  });
+
+  describe("reading requests with OPEN311_PUBLIC_READ false", () => {
+    it("without an api_key, is refused with 403 in the spec's shape", async () => {
+      const answer = await get(`${keyed}/requests.json`);
+      expect(answer.status).toBe(403);
+      expect(answer.body).toEqual([{ code: 403, description: "api_key is required: ask the City's 311 centre for one" }]);
+    });
+
+    it("with a key that is not one, is refused", async () => {
+      expect((await get(`${keyed}/requests.json?api_key=civic311_${"x".repeat(43)}`)).status).toBe(403);
+      expect((await get(`${keyed}/requests.json?api_key=nonsense`)).status).toBe(403);
+    });
+
+    it("with a revoked key, is refused", async () => {
+      expect((await get(`${keyed}/requests.json?api_key=${key.revoked}`)).body).toEqual([{ code: 403, description: "api_key is not valid (revoked, or mistyped)" }]);
+    });
+
+    it("in XML without a key, is refused as <errors><error>", async () => {
+      const answer = await get(`${keyed}/requests.xml`);
+      expect(answer.status).toBe(403);
+      expect(answer.body.errors.error).toEqual([{ code: "403", description: "api_key is required: ask the City's 311 centre for one" }]);
+    });
+
+    it("a single request without a key is refused too", async () => {
+      expect((await get(`${keyed}/requests/900001.json`)).status).toBe(403);
+    });
+
+    it("with any valid key, answers", async () => {
+      expect((await get(`${keyed}/requests.json?api_key=${key.form}`)).status).toBe(200);
+      expect((await get(`${keyed}/requests.json?api_key=${key.water}`)).status).toBe(200);
+    });
+  });
+
+  describe("reading requests with OPEN311_PUBLIC_READ true", () => {
+    it("answers without a key", async () => {
+      const answer = await get(`${publicRead}/requests.json`);
+      expect(answer.status).toBe(200);
+      expect(ids(answer)).toEqual(["900005", "900003", "900002", "900001", "900004"]);
+    });
+  });
+
+  describe("the requests list", () => {
+    const list = (query: string) => get(`${keyed}/requests.json?api_key=${key.form}${query ? `&${query}` : ""}`);
+
+    it("by default has the last 90 days, newest first", async () => {
+      expect(ids(await list(""))).toEqual(["900005", "900003", "900002", "900001", "900004"]);
+    });
+
+    it("gives each request in the spec's fields, times in the City's zone", async () => {
+      const answer = await list("service_request_id=900003");
+      expect(answer.body).toEqual([
+        {
+          service_request_id: "900003",
+          status: "closed",
+          status_notes: "Debris cleared.",
+          service_name: "Road hazard",
+          service_code: "roads",
+          description: "Water in the street",
+          agency_responsible: "Transportation",
+          service_notice: "Handled by Transportation.",
+          requested_datetime: "2026-12-03T08:00:00-07:00",
+          updated_datetime: "2026-12-04T08:00:00-07:00",
+          expected_datetime: null,
+          address: "5th Avenue and 13th Street South",
+          address_id: null,
+          zipcode: null,
+          lat: null,
+          long: null,
+          media_url: null,
+        },
+      ]);
+    });
+
+    it("shows an acknowledged request as open", async () => {
+      expect((await list("service_request_id=900002")).body[0]).toMatchObject({ status: "open", status_notes: "Acknowledged: someone is working on it." });
+    });
+
+    describe("filtered", () => {
+      it("by status open: open and acknowledged requests", async () => {
+        expect(ids(await list("status=open"))).toEqual(["900005", "900002", "900001"]);
+      });
+
+      it("by status closed", async () => {
+        expect(ids(await list("status=closed"))).toEqual(["900003", "900004"]);
+      });
+
+      it("by service_code, one or several", async () => {
+        expect(ids(await list("service_code=water"))).toEqual(["900001", "900004"]);
+        expect(ids(await list("service_code=water,roads"))).toEqual(["900003", "900001", "900004"]);
+      });
+
+      it("by service_code and status together", async () => {
+        expect(ids(await list("service_code=water,power&status=open"))).toEqual(["900002", "900001"]);
+      });
+
+      it("by start_date and end_date, end_date's whole day included", async () => {
+        expect(ids(await list("start_date=2026-12-02&end_date=2026-12-03"))).toEqual(["900003", "900002"]);
+      });
+
+      it("by a start_date older than the default window", async () => {
+        expect(ids(await list("start_date=2026-01-01"))).toContain("900006");
+      });
+
+      it("by updated_after and updated_before", async () => {
+        expect(ids(await list("updated_after=2026-12-03T00:00:00-07:00&updated_before=2026-12-04T12:00:00-07:00"))).toEqual(["900005", "900003", "900002"]);
+      });
+
+      it("by service_request_id, several at once", async () => {
+        expect(ids(await list("service_request_id=900001,900004,999999"))).toEqual(["900001", "900004"]);
+      });
+    });
+
+    describe("in pages", () => {
+      it("gives page_size requests a page, in order, until there are none", async () => {
+        const pages = [];
+        for (let page = 1; page <= 4; page++) pages.push(ids(await list(`page_size=2&page=${page}`)));
+        expect(pages).toEqual([["900005", "900003"], ["900002", "900001"], ["900004"], []]);
+      });
+
+      it("pages the same way when several statuses or codes are merged", async () => {
+        const whole = ids(await list("service_code=water,roads,power,callback"));
+        const pages = [];
+        for (let page = 1; page <= 3; page++) pages.push(...ids(await list(`service_code=water,roads,power,callback&page_size=2&page=${page}`)));
+        expect(pages).toEqual(whole);
+        expect(whole).toEqual(["900005", "900003", "900002", "900001", "900004"]);
+      });
+    });
+
+    describe("asked badly", () => {
+      it("answers 400 for a date that is not one, naming it", async () => {
+        const answer = await list("start_date=last-week");
+        expect(answer.status).toBe(400);
+        expect(answer.body).toEqual([{ code: 400, description: 'start_date: "last-week" is not a date; write it in ISO 8601, e.g. 2026-12-01 or 2026-12-01T08:00:00-07:00' }]);
+      });
+
+      it("answers 400 for each bad filter at once", async () => {
+        const answer = await list("end_date=2026-02-30&updated_after=nope&status=pending&page_size=5000");
+        expect(answer.status).toBe(400);
+        expect(answer.body.map((error: { description: string }) => error.description.split(":")[0])).toEqual(["status[0]", "end_date", "updated_after", "page_size"]);
+      });
+
+      it("answers 400 in XML for requests.xml", async () => {
+        const answer = await get(`${keyed}/requests.xml?api_key=${key.form}&page=0`);
+        expect(answer.status).toBe(400);
+        expect(answer.body.errors.error[0].code).toBe("400");
+      });
+    });
+
+    it("is served in XML as <service_requests><request>", async () => {
+      const answer = await get(`${keyed}/requests.xml?api_key=${key.form}&status=closed`);
+      expect(answer.status).toBe(200);
+      expect(answer.body.service_requests.request.map((request: { service_request_id: string }) => request.service_request_id)).toEqual(["900003", "900004"]);
+      expect(answer.body.service_requests.request[0]).toMatchObject({ status: "closed", agency_responsible: "Transportation", zipcode: "" });
+    });
+  });
+
+  describe("one request", () => {
+    it("is a list of one, in JSON", async () => {
+      const answer = await get(`${keyed}/requests/900001.json?api_key=${key.form}`);
+      expect(answer.status).toBe(200);
+      expect(ids(answer)).toEqual(["900001"]);
+    });
+
+    it("is a list of one, in XML", async () => {
+      const answer = await get(`${keyed}/requests/900001.xml?api_key=${key.form}`);
+      expect(answer.body.service_requests.request[0].service_request_id).toBe("900001");
+    });
+
+    it("answers 404 for a reference the line never gave", async () => {
+      const answer = await get(`${keyed}/requests/123456.json?api_key=${key.form}`);
+      expect(answer.status).toBe(404);
+      expect(answer.body).toEqual([{ code: 404, description: 'there is no service request "123456"' }]);
+    });
+
+    it("answers 404 for something that cannot be a reference", async () => {
+      expect((await get(`${keyed}/requests/${encodeURIComponent("1;DROP TABLE")}.json?api_key=${key.form}`)).status).toBe(404);
+    });
+  });
+
+  describe("a voicemail's request", () => {
+    it("is listed without the callback number, even where the caller said it", async () => {
+      const answer = await get(`${keyed}/requests/900005.json?api_key=${key.form}`);
+      expect(answer.body[0].description).toBe("Voicemail: please call me back at [withheld] about my bill");
+    });
+  });
+
+  describe("the web form posting a request", () => {
+    const post = (body: Parameters<typeof request>[2], path = "requests.json") => request("POST", `${keyed}/${path}`, body);
+    const form = (fields: Record<string, string>) => ({ form: { api_key: key.form, ...fields } });
+
+    describe("form-encoded, as GeoReport clients post", () => {
+      let answer: Answer;
+      let filed: ServiceRequest;
+      beforeAll(async () => {
+        answer = await post(form({ service_code: "water", address_string: "420 6 St S", description: "Hydrant leaking", first_name: "Pat", last_name: "Doe", phone: "403-555-0199", email: "pat@example.org" }));
+        filed = (await records.request(answer.body[0]?.service_request_id))!.request;
+      });
+
+      it("answers 201 with the new request's id and notice, as the spec shapes it", () => {
+        expect(answer.status).toBe(201);
+        expect(answer.body).toEqual([{ service_request_id: filed.reference, service_notice: `Handled by ${WATER}.`, account_id: null }]);
+      });
+
+      it("files it into the records as an online request from the key's holder", () => {
+        expect(filed).toMatchObject({ service: "water", department: WATER, channel: "online", source: "open311:web-form", status: "open", place: "420 6 St S", callbackNumber: "+14035550199" });
+        expect(filed.requestedAt).toBe(NOW.toUTC().toISO());
+      });
+
+      it("gives it a reference from the line's one counter", async () => {
+        const next = await nextReference(redis, prefix);
+        expect(Number(next)).toBe(Number(filed.reference) + 1);
+        expect(Number(filed.reference)).toBeGreaterThan(100_000);
+      });
+
+      it("queues its delivery to the department's endpoint, once", async () => {
+        const job = await deliveries.queue.getJob(deliveryJobId(filed.reference, WATER));
+        expect(job?.data).toMatchObject({ reference: filed.reference, department: WATER, url: "http://127.0.0.1:9/open311/v2/requests.json" });
+      });
+
+      it("lists it with the others, without its phone number", async () => {
+        const listed = await get(`${keyed}/requests/${filed.reference}.json?api_key=${key.form}`);
+        expect(listed.body[0]).toMatchObject({ service_code: "water", description: "Hydrant leaking", address: "420 6 St S", status: "open" });
+        expect(listed.text).not.toContain("0199");
+      });
+    });
+
+    it("as JSON too", async () => {
+      const answer = await post({ json: { api_key: key.form, service_code: "roads", lat: 49.6935, long: -112.8418, description: "Sinkhole" } });
+      expect(answer.status).toBe(201);
+      expect((await records.request(answer.body[0].service_request_id))!.request).toMatchObject({ service: "roads", lat: 49.6935, long: -112.8418, department: "Transportation" });
+    });
+
+    it("for a department without an endpoint, queues no delivery", async () => {
+      const answer = await post(form({ service_code: "power", address_string: "Mayor Magrath Drive" }));
+      expect(await deliveries.queue.getJob(deliveryJobId(answer.body[0].service_request_id, "Electric Utility"))).toBeUndefined();
+    });
+
+    it("to requests.xml, answers in XML", async () => {
+      const answer = await post(form({ service_code: "roads", address_string: "Whoop-Up Drive" }), "requests.xml");
+      expect(answer.status).toBe(201);
+      expect(answer.body.service_requests.request[0].service_request_id).toMatch(/^\d{6}$/);
+    });
+
+    describe("refused", () => {
+      it("without an api_key: 403, and nothing filed", async () => {
+        const before = (await records.requests({ limit: 1000 })).length;
+        const answer = await post({ form: { service_code: "water", address_string: "x" } });
+        expect(answer.status).toBe(403);
+        expect(answer.body).toEqual([{ code: 403, description: "api_key is required: ask the City's 311 centre for one" }]);
+        expect((await records.requests({ limit: 1000 })).length).toBe(before);
+      });
+
+      it("with a revoked api_key: 403", async () => {
+        expect((await post({ form: { api_key: key.revoked, service_code: "water", address_string: "x" } })).status).toBe(403);
+      });
+
+      it("without a place or a known service: 400, every problem said", async () => {
+        const answer = await post(form({ service_code: "snow" }));
+        expect(answer.status).toBe(400);
+        expect(answer.body).toEqual([{ code: 400, description: "address_string: where is it? Give address_string, or lat and long" }]);
+        const unknown = await post(form({ service_code: "snow", address_string: "x" }));
+        expect(unknown.body).toEqual([{ code: 400, description: 'service_code: "snow" is not a service of this line; services.json lists them' }]);
+      });
+
+      it("with JSON that does not parse: 400", async () => {
+        const answer = await post({ raw: '{"api_key": ', type: "application/json" });
+        expect(answer.status).toBe(400);
+        expect(answer.body).toEqual([{ code: 400, description: "the body is not valid JSON" }]);
+      });
+
+      it("with a body past the limit: 413, unread", async () => {
+        const answer = await post(form({ service_code: "water", address_string: "x", description: "a".repeat(70_000) }));
+        expect(answer.status).toBe(413);
+        expect(answer.body[0].code).toBe(413);
+      });
+    });
+  });
+
+  describe("a department posting updates", () => {
+    const update = (id: string, fields: Record<string, string>) => request("POST", `${keyed}/requests/${id}/updates`, { form: fields });
+
+    it("closes its own request, with its words as the status notes", async () => {
+      const answer = await update("900001", { api_key: key.water, status: "closed", description: "Valve replaced.", updated_datetime: "2026-12-05T09:30:00-07:00" });
+      expect(answer.status).toBe(200);
+      expect(answer.body[0]).toMatchObject({ service_request_id: "900001", status: "closed", status_notes: "Valve replaced.", updated_datetime: "2026-12-05T09:30:00-07:00" });
+      const kept = (await records.request("900001"))!;
+      expect(kept.request).toMatchObject({ status: "closed", closedAt: "2026-12-05T16:30:00.000Z" });
+      expect(kept.notes).toContainEqual({ at: "2026-12-05T16:30:00.000Z", author: WATER, kind: "closed", text: "Valve replaced." });
+    });
+
+    it("sent twice, is kept once", async () => {
+      const fields = { api_key: key.water, description: "Crew on site", updated_datetime: "2026-12-05T09:45:00-07:00" };
+      await update("900004", fields);
+      await update("900004", fields);
+      expect((await records.request("900004"))!.notes.filter((note) => note.text === "Crew on site")).toHaveLength(1);
+    });
+
+    it("adds a note when it only describes", async () => {
+      await update("900004", { api_key: key.water, description: "Main to be replaced in spring" });
+      expect((await records.request("900004"))!.notes).toContainEqual(expect.objectContaining({ author: WATER, kind: "update", text: "Main to be replaced in spring" }));
+    });
+
+    it("reopens its closed request", async () => {
+      const answer = await update("900004", { api_key: key.water, status: "open", description: "Leaking again" });
+      expect(answer.body[0]).toMatchObject({ status: "open", status_notes: "Leaking again" });
+    });
+
+    it("is refused for another department's request: 403", async () => {
+      const answer = await update("900002", { api_key: key.water, status: "closed" });
+      expect(answer.status).toBe(403);
+      expect(answer.body).toEqual([{ code: 403, description: `request 900002 is not ${WATER}'s: a department's key updates only its own requests` }]);
+      expect((await records.request("900002"))!.request.status).toBe("acknowledged");
+    });
+
+    it("is refused with a key that is not a department's: 403", async () => {
+      expect((await update("900002", { api_key: key.form, status: "closed" })).body).toEqual([
+        { code: 403, description: "this api_key is not a department's: only a department's key posts updates" },
+      ]);
+    });
+
+    it("is refused without a key: 403", async () => {
+      expect((await update("900002", { status: "closed" })).status).toBe(403);
+    });
+
+    it("answers 404 for an unknown request", async () => {
+      expect((await update("123456", { api_key: key.power, status: "closed" })).status).toBe(404);
+    });
+
+    it("answers 400 for an update that says nothing", async () => {
+      const answer = await update("900002", { api_key: key.power });
+      expect(answer.status).toBe(400);
+      expect(answer.body).toEqual([{ code: 400, description: "status: an update needs a status (open or closed), a description, or both" }]);
+    });
+  });
+
+  it("answers 404 in the spec's shape for a path it does not serve", async () => {
+    const answer = await get(`${keyed}/requests`);
+    expect(answer.status).toBe(404);
+    expect(answer.body[0]).toMatchObject({ code: 404 });
+  });
+
+  describe("in every answer given above", () => {
+    it("there was never a callback number or a recording", () => {
+      expect(answers.length).toBeGreaterThan(40);
+      for (const text of answers) {
+        expect(text).not.toMatch(/555.?0187/);
+        expect(text).not.toContain("Recordings");
+        expect(text).not.toContain("pat@example.org");
+      }
+    });
+  });
+});
