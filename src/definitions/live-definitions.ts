@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import {
   checkDefinitions,
+  DEPARTMENTS_DOCUMENT,
   HOURS_DOCUMENT,
   ONCALL_DOCUMENT,
   type DefinitionSources,
@@ -153,7 +154,8 @@ export class LiveDefinitions implements Definitions {
     for (const [name, flow] of previous.flows) if (flow.version !== undefined) this.keep(`${name}:${flow.version}`, flow);
     this.set = checked.set;
     const versions = Object.fromEntries([...checked.set.versions.flows].map(([name, version]) => [`flow:${name}`, version]));
-    log.info({ ...versions, hours: checked.set.versions.hours, oncall: checked.set.versions.oncall }, "serving the published flows");
+    const { hours, oncall, departments } = checked.set.versions;
+    log.info({ ...versions, hours, oncall, departments }, "serving the published flows");
     for (const listener of this.listeners) {
       try {
         listener(checked.set);
@@ -176,16 +178,18 @@ export class LiveDefinitions implements Definitions {
 
 /** The live version of every published document; null when nothing has been published yet. */
 export async function readPublishedSources(store: DocumentStore): Promise<DefinitionSources | null> {
-  const [flows, hours, oncall] = await Promise.all([
+  const [flows, hours, oncall, departments] = await Promise.all([
     store.list("flow"),
     store.live("hours", HOURS_DOCUMENT),
     store.live("oncall", ONCALL_DOCUMENT),
+    store.live("departments", DEPARTMENTS_DOCUMENT),
   ]);
-  if (flows.length === 0 && !hours && !oncall) return null;
+  if (flows.length === 0 && !hours && !oncall && !departments) return null;
   const live = await Promise.all(flows.map((flow) => store.live("flow", flow.name)));
   return {
     flows: new Map(live.filter((flow) => flow !== null).map((flow) => [flow.name, { source: flow.source, version: flow.version }])),
     hours: hours && { source: hours.source, version: hours.version },
     oncall: oncall && { source: oncall.source, version: oncall.version },
+    departments: departments && { source: departments.source, version: departments.version },
   };
 }

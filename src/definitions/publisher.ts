@@ -1,5 +1,6 @@
 import {
   checkDefinitions,
+  DEPARTMENTS_DOCUMENT,
   documentFile,
   HOURS_DOCUMENT,
   lineOfPath,
@@ -69,9 +70,9 @@ export interface Change {
 }
 
 /**
- * Publishes flows, hours and rosters: each change is checked on its own and against the other
- * live documents before it goes live, so an invalid document is never published and a failed
- * publish leaves the live version serving. Rollback publishes an old source as a new version.
+ * Publishes flows, hours, rosters and departments: each change is checked on its own and against
+ * the other live documents before it goes live, so an invalid document is never published and a
+ * failed publish leaves the live version serving. Rollback publishes an old source as a new version.
  */
 export class Publisher {
   constructor(private readonly deps: PublisherDependencies) {}
@@ -108,6 +109,8 @@ export class Publisher {
       ...[...sources.flows].map(([name, { source }]) => ({ kind: "flow" as const, name, source })),
       { kind: "hours", name: HOURS_DOCUMENT, source: sources.hours!.source },
       { kind: "oncall", name: ONCALL_DOCUMENT, source: sources.oncall!.source },
+      // Optional: a folder without departments.yaml leaves the published departments, if any, as they are.
+      ...(sources.departments ? [{ kind: "departments" as const, name: DEPARTMENTS_DOCUMENT, source: sources.departments.source }] : []),
     ];
     const published: { kind: DocumentKind; name: string; version: number }[] = [];
     for (const document of documents) {
@@ -195,5 +198,5 @@ export function checkAgainst(others: DefinitionSources, kind: DocumentKind, name
 }
 
 function emptySources(): DefinitionSources {
-  return { flows: new Map(), hours: null, oncall: null };
+  return { flows: new Map(), hours: null, oncall: null, departments: null };
 }

@@ -1,6 +1,9 @@
 import { LineCounter, parseDocument } from "yaml";
 import { checkDispatchCategories, filedCategories } from "./flow/categories.js";
 import { parseFlow } from "./flow/parse.js";
+import { NO_DEPARTMENTS, type Departments } from "./departments.js";
+import { filedServices, unhandledServiceWarnings } from "./departments-check.js";
+import { parseDepartments } from "./departments-parse.js";
 import type { Flow } from "./flow/schema.js";
 import { parseHours, type Hours } from "./hours/index.js";
 import { parseRoster, type Roster } from "./oncall/roster/index.js";
@@ -10,23 +13,28 @@ import { DefinitionError, isError, type Problem } from "./validation.js";
 /** The flow every call starts in. */
 export const MAIN_FLOW = "main";
 
-/** The names the hours and the rosters are published under: each is one document. */
+/** The names the hours, the rosters and the departments are published under: each is one document. */
 export const HOURS_DOCUMENT = "hours";
 export const ONCALL_DOCUMENT = "oncall";
+export const DEPARTMENTS_DOCUMENT = "departments";
 
 /** Which version of each document a set was built from; 0 for files never published. */
 export interface DefinitionVersions {
   flows: ReadonlyMap<string, number>;
   hours: number;
   oncall: number;
+  /** 0 also when there is no departments document at all. */
+  departments: number;
 }
 
-/** Everything a supervisor defines (the call flows, the hours, the rosters), checked and ready to serve. */
+/** Everything a supervisor defines (the call flows, the hours, the rosters, the departments), checked and ready to serve. */
 export interface FlowSet {
   flows: ReadonlyMap<string, Flow>;
   main: Flow;
   hours: Hours;
   roster: Roster;
+  /** Who handles each service's requests; {@link NO_DEPARTMENTS} when there is no departments document. */
+  departments: Departments;
   warnings: Problem[];
   versions: DefinitionVersions;
 }
@@ -36,6 +44,11 @@ export interface DefinitionSources {
   flows: ReadonlyMap<string, { source: string; version: number }>;
   hours: { source: string; version: number } | null;
   oncall: { source: string; version: number } | null;
+  /**
+   * Optional, unlike the others: a line first started before departments existed has none
+   * published, and keeps starting; its requests are kept without a department.
+   */
+  departments: { source: string; version: number } | null;
 }
 
 /** How a document is named to the supervisor in problems: `flows/main.yaml`, `hours.yaml`. */
@@ -56,8 +69,9 @@ export interface CheckedDefinitions {
 
 /**
  * Checks a whole set of definitions, each document on its own and then against the others: every
- * category a flow can file has a crew, every crew can be reached by some flow (a warning), and a
- * main flow exists. The one check every way in uses: files, the console, `flows -- import`.
+ * category a flow can file has a crew, every crew can be reached by some flow (a warning), every
+ * service the line files requests for has a department when there are departments (a warning),
+ * and a main flow exists. The one check every way in uses: files, the console, `flows -- import`.
  */
 export function checkDefinitions(sources: DefinitionSources, label: DocumentLabel = documentFile): CheckedDefinitions {
   const errors: Problem[] = [];
@@ -82,6 +96,10 @@ export function checkDefinitions(sources: DefinitionSources, label: DocumentLabe
   const roster = sources.oncall
     ? parse("oncall", ONCALL_DOCUMENT, () => parseRoster(sources.oncall!.source, label("oncall", ONCALL_DOCUMENT)))
     : missing("oncall", ONCALL_DOCUMENT, "the trouble line needs its on-call rosters");
+  // No departments document is no departments, not a problem: it came after the others.
+  const departments = sources.departments
+    ? parse("departments", DEPARTMENTS_DOCUMENT, () => parseDepartments(sources.departments!.source, label("departments", DEPARTMENTS_DOCUMENT)))
+    : NO_DEPARTMENTS;
 
   const flows = new Map<string, Flow>();
   for (const [name, { source, version }] of [...sources.flows].sort(([a], [b]) => a.localeCompare(b))) {
@@ -111,14 +129,21 @@ export function checkDefinitions(sources: DefinitionSources, label: DocumentLabe
     }
   }
 
+  // Without a departments document nothing is expected of one; with one, every request should find its department.
+  if (sources.departments && departments && roster && flows.size === sources.flows.size) {
+    const services = filedServices({ file: label("oncall", ONCALL_DOCUMENT), categories: Object.keys(roster.categories) }, flows, label);
+    warnings.push(...unhandledServiceWarnings(departments, services, label("departments", DEPARTMENTS_DOCUMENT)));
+  }
+
   const main = flows.get(MAIN_FLOW);
-  if (errors.length > 0 || !main || !hours || !roster) return { errors, warnings };
+  if (errors.length > 0 || !main || !hours || !roster || !departments) return { errors, warnings };
   const versions: DefinitionVersions = {
     flows: new Map([...sources.flows].map(([name, { version }]) => [name, version])),
     hours: sources.hours!.version,
     oncall: sources.oncall!.version,
+    departments: sources.departments?.version ?? 0,
   };
-  return { set: { flows, main, hours, roster, warnings, versions }, errors, warnings };
+  return { set: { flows, main, hours, roster, departments, warnings, versions }, errors, warnings };
 }
 
 /** The sources with one document replaced: what the set would be if it were published. */
@@ -127,6 +152,7 @@ export function withDocument(sources: DefinitionSources, kind: DocumentKind, nam
   const draft = { source, version: 0 };
   if (kind === "hours") return { ...sources, hours: draft };
   if (kind === "oncall") return { ...sources, oncall: draft };
+  if (kind === "departments") return { ...sources, departments: draft };
   return { ...sources, flows: new Map(sources.flows).set(name, draft) };
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DepartmentsSchema } from "./departments-schema.js";
 import { FlowDocument } from "./flow/schema.js";
 import { HoursSchema } from "./hours/schema.js";
 import { RosterSchema } from "./oncall/roster/schema.js";
@@ -19,5 +20,6 @@ export function definitionJsonSchemas(): Record<string, string> {
     "schema.json": jsonSchemaOf(FlowDocument, "Civic Line call flow"),
     "hours.schema.json": jsonSchemaOf(HoursSchema, "Civic Line hours"),
     "oncall.schema.json": jsonSchemaOf(RosterSchema, "Civic Line on-call rosters"),
+    "departments.schema.json": jsonSchemaOf(DepartmentsSchema, "Civic Line departments"),
   };
 }

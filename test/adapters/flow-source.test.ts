@@ -2,7 +2,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadFlowSet } from "../../src/adapters/files/flow-source.js";
+import { loadFlowSet, readFlowFiles } from "../../src/adapters/files/flow-source.js";
 import { DefinitionError, formatProblem } from "../../src/domain/validation.js";
 
 /** Every problem the folder has, formatted as supervisors read them. */
@@ -40,6 +40,29 @@ describe("loadFlowSet", () => {
     expect(problems).toContain(
       `${path.relative(process.cwd(), dir)}/main.yaml: states.urgent-menu.choices[0].set.category: no on-call crew for category "pwer" (did you mean "power"?)`,
     );
+  });
+
+  it("reads departments.yaml as the departments, not as a call flow", async () => {
+    const files = await readFlowFiles("flows");
+    expect([...files.flows.keys()]).not.toContain("departments");
+    expect(files.departments?.source).toBe(await readFile("flows/departments.yaml", "utf8"));
+    expect((await loadFlowSet("flows")).departments.departments.map((department) => department.name)).toContain("Electric Utility");
+  });
+
+  describe("without departments.yaml, as a folder from before departments were added", () => {
+    it("loads, with no departments", async () => {
+      await rm(path.join(dir, "departments.yaml"));
+      expect((await readFlowFiles(dir)).departments).toBeNull();
+      expect((await loadFlowSet(dir)).departments).toEqual({ departments: [] });
+    });
+  });
+
+  it("refuses a departments.yaml with a problem, naming it by its path", async () => {
+    const file = path.join(dir, "departments.yaml");
+    await writeFile(file, (await readFile(file, "utf8")).replace("services: [water]", "services: [Water]"));
+    expect(await problemsIn(dir)).toEqual([
+      `${path.relative(process.cwd(), dir)}/departments.yaml: departments[1].services[0]: "Water" is not a service code (use lower-case letters, digits and dashes, as the urgent categories and queue names are written, e.g. "water")`,
+    ]);
   });
 
   it("names every missing file at once", async () => {

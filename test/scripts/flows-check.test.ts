@@ -59,6 +59,50 @@ describe("npm run flows:check", { timeout: 60_000 }, () => {
     });
   });
 
+  describe("the departments", () => {
+    const covered = () => roster("[{ primary: pat, backup: sam }, { primary: sam, backup: pat }]");
+
+    it("are optional: a folder without departments.yaml passes, and says requests are kept without a department", async () => {
+      const { code, stdout } = await check(await flowsFolder(parent, "no-departments", covered()));
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/departments\.yaml: none \(optional: without it, requests are kept without a department\)$/m);
+    });
+
+    it("are counted when every service the folder's flows file has one", async () => {
+      const dir = await flowsFolder(parent, "departments", covered());
+      await writeFile(
+        path.join(dir, "departments.yaml"),
+        "departments:\n  - { name: Water and Wastewater, services: [water], endpoint: https://water.example.ca/requests.json }\n  - { name: 311 Customer Service, services: [general] }\n",
+      );
+      const { code, stdout } = await check(dir);
+      expect(code).toBe(0);
+      expect(stdout).not.toContain("warning:");
+      expect(stdout).toMatch(/departments\.yaml: ok \(2 departments, 1 with a delivery endpoint\)$/m);
+    });
+
+    it("warn about a service no department handles, and still pass", async () => {
+      const dir = await flowsFolder(parent, "departments-short", covered());
+      await writeFile(path.join(dir, "departments.yaml"), "departments:\n  - { name: Water and Wastewater, services: [water] }\n");
+      const { code, stdout } = await check(dir);
+      expect(code).toBe(0);
+      // Problems name files as a supervisor would open them, from where the check runs.
+      const named = path.relative(process.cwd(), dir);
+      expect(stdout).toContain(
+        `${named}/departments.yaml: departments: warning: requests for "general" will be kept without a department: no department lists it in its services ("general" is an agent queue (${named}/main.yaml: states.agents.queue); add it to the services of the department that handles it)`,
+      );
+    });
+
+    it("with a problem fail the check, naming the file, the path and the fix", async () => {
+      const dir = await flowsFolder(parent, "departments-bad", covered());
+      await writeFile(path.join(dir, "departments.yaml"), "departments:\n  - { name: Water, services: [water] }\n  - { name: Sewer, services: [water] }\n");
+      const { code, stderr } = await check(dir);
+      expect(code).toBe(1);
+      expect(stderr).toContain(
+        `${path.relative(process.cwd(), dir)}/departments.yaml: departments[1].services[0]: "water" is already a service of "Water" (departments[0]) (a service goes to one department: remove it from one of them)`,
+      );
+    });
+  });
+
   it("says nothing about gaps for a roster with somebody on call throughout", async () => {
     const { code, stdout } = await check(await flowsFolder(parent, "covered", roster("[{ primary: pat, backup: sam }, { primary: sam, backup: pat }]")));
     expect(code).toBe(0);

@@ -13,11 +13,12 @@ import type { DocumentKind } from "../../domain/ports.js";
 export { MAIN_FLOW, type FlowSet } from "../../domain/definitions.js";
 
 /** Files in the flows folder that are not call flows. */
-const NOT_FLOWS = new Set(["hours.yaml", "oncall.yaml"]);
+const NOT_FLOWS = new Set(["hours.yaml", "oncall.yaml", "departments.yaml"]);
 
 /**
- * Reads the YAML sources in the flows folder as they are written: `hours.yaml`, `oncall.yaml`
- * and each call flow (`*.yaml`), as version 0 (files are not published versions).
+ * Reads the YAML sources in the flows folder as they are written: `hours.yaml`, `oncall.yaml`,
+ * `departments.yaml` (null when the folder has none: it is optional) and each call flow
+ * (`*.yaml`), as version 0 (files are not published versions).
  */
 export async function readFlowFiles(dir: string): Promise<DefinitionSources> {
   const read = async (file: string) => {
@@ -31,7 +32,7 @@ export async function readFlowFiles(dir: string): Promise<DefinitionSources> {
   const flows = new Map<string, { source: string; version: number }>();
   const files = (await readdir(dir)).filter((file) => /\.ya?ml$/.test(file) && !NOT_FLOWS.has(file)).sort();
   for (const file of files) flows.set(file.replace(/\.ya?ml$/, ""), (await read(file))!);
-  return { flows, hours: await read("hours.yaml"), oncall: await read("oncall.yaml") };
+  return { flows, hours: await read("hours.yaml"), oncall: await read("oncall.yaml"), departments: await read("departments.yaml") };
 }
 
 /** How a document in `dir` is named in problems: the path a supervisor would open. */

@@ -70,10 +70,11 @@ describe("the flow JSON Schema", () => {
   });
 });
 
-describe("the JSON Schemas of the hours and the on-call rosters", () => {
+describe("the JSON Schemas of the hours, the on-call rosters and the departments", () => {
   const files = [
     { yaml: "flows/hours.yaml", schemaFile: "hours.schema.json", title: "Civic Line hours" },
     { yaml: "flows/oncall.yaml", schemaFile: "oncall.schema.json", title: "Civic Line on-call rosters" },
+    { yaml: "flows/departments.yaml", schemaFile: "departments.schema.json", title: "Civic Line departments" },
   ];
 
   describe.each(files)("$yaml", ({ yaml, schemaFile, title }) => {
