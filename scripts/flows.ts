@@ -1,11 +1,11 @@
 /**
- * The published flows, hours and rosters, as files: so a City can keep them in version control
- * and review changes there.
+ * The published flows, hours, rosters and departments, as files: so a City can keep them in
+ * version control and review changes there.
  *
  *   npm run flows -- export [--dir DIR]     writes the live versions as files (default: flows)
  *   npm run flows -- import [--dir DIR] [--message TEXT] [--author NAME]
  *                                            publishes the files that differ from the live versions
- *   npm run flows -- versions [--document flow:main|hours|oncall]
+ *   npm run flows -- versions [--document flow:main|hours|oncall|departments]
  *
  * Each publish is written to the audit log, and a roster change texts whoever's time on call it
  * moved, as a publish from the console does.
@@ -17,7 +17,7 @@ import { userInfo } from "node:os";
 import { readFlowFiles, writeFlowFiles } from "../src/adapters/files/flow-source.js";
 import { RedisDocumentStore } from "../src/adapters/redis/document-store.js";
 import { readPublishedSources } from "../src/definitions/live-definitions.js";
-import { HOURS_DOCUMENT, ONCALL_DOCUMENT } from "../src/domain/definitions.js";
+import { DEPARTMENTS_DOCUMENT, HOURS_DOCUMENT, ONCALL_DOCUMENT } from "../src/domain/definitions.js";
 import type { DocumentKind } from "../src/domain/ports.js";
 import { DefinitionError } from "../src/domain/validation.js";
 import { commandLinePublisher } from "./lib/publishing.js";
@@ -28,7 +28,7 @@ const dirOf = (value: string | boolean | undefined) => (typeof value === "string
 
 const commands: CommandTable = {
   export: {
-    usage: ["export [--dir DIR]", "  Writes the live version of every flow, the hours and the rosters as YAML files.", "  --dir DIR    the folder to write (default: flows)"].join("\n"),
+    usage: ["export [--dir DIR]", "  Writes the live version of every flow, the hours, the rosters and the departments as YAML files.", "  --dir DIR    the folder to write (default: flows)"].join("\n"),
     options: DIR_OPTION,
     async run(values) {
       const dir = dirOf(values.dir);
@@ -39,11 +39,13 @@ const commands: CommandTable = {
           ...[...sources.flows].map(([name, { source }]) => ({ kind: "flow" as const, name, source })),
           ...(sources.hours ? [{ kind: "hours" as const, name: HOURS_DOCUMENT, source: sources.hours.source }] : []),
           ...(sources.oncall ? [{ kind: "oncall" as const, name: ONCALL_DOCUMENT, source: sources.oncall.source }] : []),
+          ...(sources.departments ? [{ kind: "departments" as const, name: DEPARTMENTS_DOCUMENT, source: sources.departments.source }] : []),
         ];
         const versions = new Map<string, number>([
           ...[...sources.flows].map(([name, { version }]) => [`flow:${name}`, version] as const),
           ["hours:hours", sources.hours?.version ?? 0],
           ["oncall:oncall", sources.oncall?.version ?? 0],
+          ["departments:departments", sources.departments?.version ?? 0],
         ]);
         const written = await writeFlowFiles(dir, documents);
         written.forEach((file, index) => {
@@ -80,9 +82,9 @@ const commands: CommandTable = {
   },
   versions: {
     usage: [
-      "versions [--document flow:main|hours|oncall]",
+      "versions [--document flow:main|hours|oncall|departments]",
       "  The history of a document: version, author, time and message, newest first.",
-      "  --document NAME    flow:<name>, hours or oncall (default: flow:main)",
+      "  --document NAME    flow:<name>, hours, oncall or departments (default: flow:main)",
     ].join("\n"),
     options: { document: { type: "string" } },
     async run(values) {
@@ -104,8 +106,9 @@ function documentArgument(value: string | boolean | undefined): [DocumentKind, s
   if (value === undefined) return ["flow", "main"];
   if (value === "hours") return ["hours", HOURS_DOCUMENT];
   if (value === "oncall") return ["oncall", ONCALL_DOCUMENT];
+  if (value === "departments") return ["departments", DEPARTMENTS_DOCUMENT];
   const flow = typeof value === "string" ? /^flow:([a-z0-9][a-z0-9-]*)$/.exec(value) : null;
-  if (!flow) throw new UsageError(`--document must be flow:<name>, hours or oncall, not ${JSON.stringify(value)}`);
+  if (!flow) throw new UsageError(`--document must be flow:<name>, hours, oncall or departments, not ${JSON.stringify(value)}`);
   return ["flow", flow[1]!];
 }
 

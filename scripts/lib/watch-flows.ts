@@ -11,7 +11,7 @@ import type { Publisher } from "../../src/definitions/publisher.js";
 import { commandLinePublisher } from "./publishing.js";
 import { formatProblem } from "../../src/domain/validation.js";
 import { RedisDocumentStore } from "../../src/adapters/redis/document-store.js";
-import { documentFile, HOURS_DOCUMENT, ONCALL_DOCUMENT } from "../../src/domain/definitions.js";
+import { DEPARTMENTS_DOCUMENT, documentFile, HOURS_DOCUMENT, ONCALL_DOCUMENT } from "../../src/domain/definitions.js";
 import type { DocumentKind, DocumentStore } from "../../src/domain/ports.js";
 
 /**
@@ -26,6 +26,7 @@ export async function publishFlowFiles(publisher: Publisher, dir: string, keepPe
       ...[...sources.flows].map(([name, file]): [DocumentKind, string, { source: string }] => ["flow", name, file]),
       ["hours", HOURS_DOCUMENT, sources.hours],
       ["oncall", ONCALL_DOCUMENT, sources.oncall],
+      ["departments", DEPARTMENTS_DOCUMENT, sources.departments],
     ];
     for (const [kind, name, file] of documents) {
       const live = await keepPeoples.live(kind, name);
@@ -42,7 +43,8 @@ export async function publishFlowFiles(publisher: Publisher, dir: string, keepPe
     return;
   }
   for (const document of result.published) {
-    console.log(`  published ${dir}/${documentFile(document.kind, document.name)} as version ${document.version}: calls from now on hear it`);
+    const effect = document.kind === "departments" ? "new requests from now on go by it" : "calls from now on hear it";
+    console.log(`  published ${dir}/${documentFile(document.kind, document.name)} as version ${document.version}: ${effect}`);
   }
 }
 

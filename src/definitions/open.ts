@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import { loadFlowSet, readFlowFiles } from "../adapters/files/flow-source.js";
 import { createWorkerConnection } from "../adapters/redis/connections.js";
 import { RedisDocumentStore } from "../adapters/redis/document-store.js";
-import { checkDefinitions, type FlowSet } from "../domain/definitions.js";
+import { checkDefinitions, DEPARTMENTS_DOCUMENT, type DefinitionSources, type FlowSet } from "../domain/definitions.js";
 import { DefinitionError, formatProblem } from "../domain/validation.js";
 import type { Logger } from "../logger.js";
 import { LiveDefinitions, readPublishedSources } from "./live-definitions.js";
@@ -25,7 +25,8 @@ export interface OpenDefinitionsOptions {
 /**
  * The definitions a role serves: the published ones, following every publish. With nothing
  * published yet (a first start on an empty Redis), the files in `flows/` are published as
- * version 1 by `files`. While Redis cannot be read, the files serve, so a line that starts during
+ * version 1 by `files`; so is `departments.yaml` on the first start of a line published before
+ * departments existed. While Redis cannot be read, the files serve, so a line that starts during
  * an outage still answers; the published set replaces them as soon as Redis answers.
  */
 export async function openDefinitions(options: OpenDefinitionsOptions): Promise<LiveDefinitions> {
@@ -33,7 +34,8 @@ export async function openDefinitions(options: OpenDefinitionsOptions): Promise<
   const store = new RedisDocumentStore(redis, options.prefix);
   let initial: FlowSet | undefined;
   try {
-    const published = await readPublishedSources(store);
+    let published = await readPublishedSources(store);
+    if (published && !published.departments && (await publishDepartmentsFile(store, flowsDir, log))) published = await readPublishedSources(store);
     if (published) {
       const checked = checkDefinitions(published);
       initial = checked.set;
@@ -56,4 +58,35 @@ export async function openDefinitions(options: OpenDefinitionsOptions): Promise<
   subscriber.on("error", (error) => log.warn({ err: error.message }, "Redis connection (publishes)"));
   const live = new LiveDefinitions({ store, subscriber: { redis: subscriber, channel: store.channel }, initial, log });
   return live.start();
+}
+
+/**
+ * Publishes `departments.yaml` as version 1 when a line published before departments existed
+ * starts with one in its folder, checked against the live documents as any publish is. A file
+ * that does not pass leaves the line without departments, as it was, and says why; another
+ * instance starting at the same moment publishes it once between them. True when it was published.
+ */
+async function publishDepartmentsFile(store: RedisDocumentStore, flowsDir: string, log: Logger): Promise<boolean> {
+  let file: DefinitionSources["departments"];
+  try {
+    file = (await readFlowFiles(flowsDir)).departments;
+  } catch (error) {
+    log.warn({ err: (error as Error).message }, `could not read ${flowsDir}/departments.yaml: requests are kept without a department`);
+    return false;
+  }
+  if (!file) return false;
+  const publisher = new Publisher({ store, clock: () => new Date().toISOString() });
+  const result = await publisher.publish("departments", DEPARTMENTS_DOCUMENT, {
+    source: file.source,
+    author: FILES_AUTHOR,
+    message: `First published from ${flowsDir}/`,
+    baseVersion: 0,
+  });
+  if (result.outcome === "invalid") {
+    const problems = result.errors.map((problem) => `${problem.document}: ${problem.path ? `${problem.path}: ` : ""}${problem.message}${problem.hint ? ` (${problem.hint})` : ""}`);
+    log.error({ problems }, `${flowsDir}/departments.yaml does not pass its checks: requests are kept without a department until it is fixed and published`);
+    return false;
+  }
+  if (result.outcome === "published") log.info({ documents: [`departments:${DEPARTMENTS_DOCUMENT}`] }, "departments were never published: the file in flows/ is version 1");
+  return result.outcome === "published" || result.outcome === "conflict";
 }

@@ -11,7 +11,7 @@ import { AccountError, UnknownAccountError } from "../accounts/accounts.js";
 import type { Definitions } from "../definitions/live-definitions.js";
 import { checkAgainst, type Publisher, type PublishOutcome } from "../definitions/publisher.js";
 import { AccountRuleError } from "../domain/accounts.js";
-import { HOURS_DOCUMENT, ONCALL_DOCUMENT, withDocument, checkDefinitions } from "../domain/definitions.js";
+import { DEPARTMENTS_DOCUMENT, documentFile, HOURS_DOCUMENT, ONCALL_DOCUMENT, withDocument, checkDefinitions } from "../domain/definitions.js";
 import { readPublishedSources } from "../definitions/live-definitions.js";
 import { activeOverride, planOverride, OverrideRequestError } from "../domain/hours/index.js";
 import { emergencyInWords, emergencyView } from "../domain/hours/emergency-view.js";
@@ -35,6 +35,14 @@ export interface ApiDependencies {
 
 /** Flow names: what a file name in `flows/` may be. */
 const FLOW_NAME = /^[a-z][a-z0-9-]{0,63}$/;
+/** The documents that are not flows, kept beside them in `flows/` under these names: no flow may take one. */
+const NOT_FLOW_NAMES: ReadonlyMap<string, DocumentRef> = new Map(
+  ([
+    ["hours", HOURS_DOCUMENT],
+    ["oncall", ONCALL_DOCUMENT],
+    ["departments", DEPARTMENTS_DOCUMENT],
+  ] as const).map(([kind, name]) => [name, { kind, name }]),
+);
 
 /** The largest document a supervisor could write, with room to spare; a body past it is refused unread. */
 export const API_BODY_LIMIT = "512kb";
@@ -125,17 +133,21 @@ export function apiRoutes(deps: ApiDependencies): Router {
   const flowRef = (req: Request): DocumentRef => {
     const name = String(req.params.name);
     if (!FLOW_NAME.test(name)) throw new ApiError(400, `"${name}" is not a flow name: lower-case letters, digits and dashes, starting with a letter`);
+    // Exported, a flow by that name would be written over the document's file, and read back as it.
+    const taken = NOT_FLOW_NAMES.get(name);
+    if (taken) throw new ApiError(400, `"${name}" cannot be a flow's name: ${documentFile(taken.kind, taken.name)} is ${describe(taken)} (/api/${taken.name})`);
     return { kind: "flow", name };
   };
   const hoursRef = (): DocumentRef => ({ kind: "hours", name: HOURS_DOCUMENT });
   const oncallRef = (): DocumentRef => ({ kind: "oncall", name: ONCALL_DOCUMENT });
+  const departmentsRef = (): DocumentRef => ({ kind: "departments", name: DEPARTMENTS_DOCUMENT });
 
   api.get("/flows", async (_req, res) => {
     const list = await deps.documents.list("flow");
     res.json(list.map((flow) => ({ name: flow.name, version: flow.version, updatedBy: flow.author, updatedAt: flow.at })));
   });
 
-  /** The routes every kind of document shares, under `base` (`/flows/:name`, `/hours`, `/oncall`). */
+  /** The routes every kind of document shares, under `base` (`/flows/:name`, `/hours`, `/oncall`, `/departments`). */
   const documentRoutes = (base: string, ref: (req: Request) => DocumentRef) => {
     api.get(base, async (req, res) => {
       const { kind, name } = ref(req);
@@ -182,6 +194,7 @@ export function apiRoutes(deps: ApiDependencies): Router {
   documentRoutes("/flows/:name", flowRef);
   documentRoutes("/hours", hoursRef);
   documentRoutes("/oncall", oncallRef);
+  documentRoutes("/departments", departmentsRef);
 
   api.post("/try", async (req, res) => {
     const body = parseBody(TryBody, req.body);
@@ -290,7 +303,16 @@ export function apiRoutes(deps: ApiDependencies): Router {
 }
 
 function describe(ref: DocumentRef): string {
-  return ref.kind === "flow" ? `flow "${ref.name}"` : ref.kind === "hours" ? "the hours" : "the on-call roster";
+  switch (ref.kind) {
+    case "flow":
+      return `flow "${ref.name}"`;
+    case "hours":
+      return "the hours";
+    case "oncall":
+      return "the on-call roster";
+    case "departments":
+      return "the list of departments";
+  }
 }
 
 function answerPublish(res: Response, ref: DocumentRef, result: PublishOutcome): void {

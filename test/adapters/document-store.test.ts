@@ -1,5 +1,5 @@
 /**
- * The published documents (flows, hours, rosters) as every instance reads them, against the real
+ * The published documents (flows, hours, rosters, departments) as every instance reads them, against the real
  * Redis: versions numbered in order, a history that is never rewritten, and a publish that is
  * refused, atomically, when someone else published first.
  */
@@ -96,6 +96,24 @@ describe("publishing on top of a version that is no longer live", () => {
 
   it("is taken when the base version is the live one", async () => {
     expect(await store.publish("hours", "hours", change("zone: America/Edmonton # v3\n", { baseVersion: 2 }))).toEqual({ outcome: "published", version: 3 });
+  });
+});
+
+describe("the departments", () => {
+  it("are one document of their own, numbered, kept and listed as the others are", async () => {
+    expect(await store.publish("departments", "departments", change("departments: []\n", { author: "files" }))).toEqual({ outcome: "published", version: 1 });
+    expect(await store.publish("departments", "departments", change("departments:\n  - { name: Water, services: [water] }\n", { baseVersion: 1 }))).toEqual({
+      outcome: "published",
+      version: 2,
+    });
+    expect(await store.live("departments", "departments")).toMatchObject({ kind: "departments", name: "departments", version: 2, author: "dana" });
+    expect((await store.version("departments", "departments", 1))?.source).toBe("departments: []\n");
+    expect((await store.history("departments", "departments")).map((entry) => entry.version)).toEqual([2, 1]);
+    expect(await store.list("departments")).toEqual([expect.objectContaining({ name: "departments", version: 2 })]);
+  });
+
+  it("are kept apart from a flow that happens to have the same name", async () => {
+    expect(await store.live("flow", "departments")).toBeNull();
   });
 });
 

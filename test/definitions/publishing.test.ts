@@ -1,11 +1,14 @@
 import { randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RedisDocumentStore } from "../../src/adapters/redis/document-store.js";
 import type { LiveDefinitions } from "../../src/definitions/live-definitions.js";
 import { openDefinitions } from "../../src/definitions/open.js";
 import { Publisher, type Published } from "../../src/definitions/publisher.js";
+import { readFlowFiles } from "../../src/adapters/files/flow-source.js";
 import type { FlowSet } from "../../src/domain/definitions.js";
 import { createLogger } from "../../src/logger.js";
 import { REDIS_URL } from "../helpers/line.js";
@@ -13,8 +16,9 @@ import { REDIS_URL } from "../helpers/line.js";
 const log = createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
 const main = await readFile("flows/main.yaml", "utf8");
 const withGreeting = (words: string) => main.replace(/Thank you for calling[^\n"]*/, words);
+const departments = await readFile("flows/departments.yaml", "utf8");
 
-describe("publishing flows, hours and rosters", () => {
+describe("publishing flows, hours, rosters and departments", () => {
   const prefix = `test-${randomBytes(4).toString("hex")}:`;
   const redis = new Redis(REDIS_URL);
   const store = new RedisDocumentStore(redis, prefix);
@@ -46,11 +50,13 @@ describe("publishing flows, hours and rosters", () => {
       expect(await store.list("flow")).toEqual([expect.objectContaining({ name: "main", version: 1, author: "files" })]);
       expect(await store.live("hours", "hours")).toMatchObject({ version: 1, author: "files" });
       expect(await store.live("oncall", "oncall")).toMatchObject({ version: 1, author: "files" });
+      expect(await store.live("departments", "departments")).toMatchObject({ version: 1, author: "files", source: departments });
     });
 
     it("serves them, each flow naming its version", () => {
       expect(first.current().main.version).toBe(1);
-      expect(first.current().versions).toEqual({ flows: new Map([["main", 1]]), hours: 1, oncall: 1 });
+      expect(first.current().versions).toEqual({ flows: new Map([["main", 1]]), hours: 1, oncall: 1, departments: 1 });
+      expect(first.current().departments.departments).toHaveLength(7);
     });
 
     it("a second instance starting after publishes nothing again", async () => {
@@ -85,6 +91,39 @@ describe("publishing flows, hours and rosters", () => {
       const live = await store.live("flow", "main");
       expect(await publisher.publish("flow", "main", { source: live!.source, author: "bob", message: "again" })).toEqual({ outcome: "unchanged", version: live!.version });
       expect(published).toEqual([]);
+    });
+  });
+
+  describe("a change to the departments", () => {
+    it("reaches every instance without a restart", async () => {
+      const seen = nextSet(first);
+      const renamed = departments.replace("\n  - name: Electric Utility", "\n  - name: Lethbridge Electric");
+      expect(await publisher.publish("departments", "departments", { source: renamed, author: "alice", message: "the utility's new name" })).toMatchObject({ outcome: "published", warnings: [] });
+      const set = await seen;
+      expect(set.departments.departments[0]?.name).toBe("Lethbridge Electric");
+      expect(set.versions.departments).toBe((await store.live("departments", "departments"))!.version);
+      expect(published).toEqual([expect.objectContaining({ kind: "departments", name: "departments", author: "alice", before: departments, after: renamed })]);
+    });
+
+    it("that leaves a service without a department is published, with a warning saying so", async () => {
+      const result = await publisher.publish("departments", "departments", { source: departments.replace("services: [callback, general]", "services: [general]"), author: "alice", message: "no callbacks" });
+      expect(result).toMatchObject({
+        outcome: "published",
+        warnings: [expect.objectContaining({ document: "departments.yaml", path: "departments", message: expect.stringMatching(/^requests for "callback" will be kept without a department/) })],
+      });
+    });
+
+    it("with a problem is refused at its line, and the live departments keep serving", async () => {
+      const live = (await store.live("departments", "departments"))!.version;
+      const broken = departments.replace("services: [water]", "services: [power]");
+      const result = await publisher.publish("departments", "departments", { source: broken, author: "alice", message: "oops" });
+      expect(result).toMatchObject({
+        outcome: "invalid",
+        // The line after "name: Water and Wastewater": its services.
+        errors: [{ line: broken.split("\n").findIndex((text) => text.includes("name: Water and Wastewater")) + 2, document: "departments.yaml", path: "departments[1].services[0]" }],
+      });
+      expect(result.outcome === "invalid" && result.errors.length).toBe(1);
+      expect((await store.live("departments", "departments"))!.version).toBe(live);
     });
   });
 
@@ -188,5 +227,79 @@ describe("publishing flows, hours and rosters", () => {
       const result = await publisher.publish("flow", "main", { source: withGreeting("Heard by polling."), author: "alice", message: "poll" });
       expect((await seen).main.version).toBe((result as { version: number }).version);
     });
+  });
+});
+
+describe("a line first published before there were departments", () => {
+  const redis = new Redis(REDIS_URL);
+  const base = `test-${randomBytes(4).toString("hex")}-older-`;
+  const running: LiveDefinitions[] = [];
+  let folders: string;
+  let lines = 0;
+  /** Keys of its own, with the flows, hours and roster of flows/ published, and never any departments. */
+  const olderLine = async () => {
+    const prefix = `${base}${lines++}:`;
+    const store = new RedisDocumentStore(redis, prefix);
+    const files = await readFlowFiles("flows");
+    const publisher = new Publisher({ store, clock: () => new Date().toISOString() });
+    expect(await publisher.publishSet({ ...files, departments: null }, { author: "files", message: "before departments" })).toMatchObject({ outcome: "published" });
+    return { store, prefix };
+  };
+  /** Starts an instance on the line's keys, serving the folder given. */
+  const start = async (line: { prefix: string }, flowsDir = "flows") => {
+    const live = await openDefinitions({ redis, redisUrl: REDIS_URL, flowsDir, log, prefix: line.prefix });
+    running.push(live);
+    return live;
+  };
+
+  beforeAll(async () => {
+    folders = await mkdtemp(path.join(tmpdir(), "departments-start-"));
+  });
+  afterAll(async () => {
+    for (const live of running) await live.stop();
+    const keys = await redis.keys(`${base}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+    await rm(folders, { recursive: true, force: true });
+  });
+
+  it("publishes flows/departments.yaml as version 1 on its next start, and serves it", async () => {
+    const line = await olderLine();
+    const { store } = line;
+    const live = await start(line);
+    expect(await store.live("departments", "departments")).toMatchObject({ version: 1, author: "files", source: departments });
+    expect(live.current().departments.departments).toHaveLength(7);
+    expect(live.current().versions.departments).toBe(1);
+    expect((await store.history("flow", "main")).length).toBe(1);
+  });
+
+  it("publishes it once when two instances start together", async () => {
+    const line = await olderLine();
+    await Promise.all([start(line), start(line)]);
+    const { store } = line;
+    expect(await store.history("departments", "departments")).toHaveLength(1);
+  });
+
+  it("keeps starting, without departments, when its departments.yaml does not pass", async () => {
+    const line = await olderLine();
+    const { store } = line;
+    const dir = path.join(folders, "broken");
+    await cp("flows", dir, { recursive: true });
+    await writeFile(path.join(dir, "departments.yaml"), departments.replace("services: [water]", "services: [power]"));
+    const live = await start(line, dir);
+    expect(await store.live("departments", "departments")).toBeNull();
+    expect(live.current().departments).toEqual({ departments: [] });
+    expect(live.current().main.version).toBe(1);
+  });
+
+  it("keeps starting, without departments, when its folder has none", async () => {
+    const line = await olderLine();
+    const { store } = line;
+    const dir = path.join(folders, "none");
+    await cp("flows", dir, { recursive: true });
+    await rm(path.join(dir, "departments.yaml"));
+    const live = await start(line, dir);
+    expect(await store.live("departments", "departments")).toBeNull();
+    expect(live.current().versions.departments).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * The documents API as supervisors and the City's scripts use it: flows, hours and on-call
- * rosters share one shape (list, read, check, publish with a stale-version 409, history,
+ * The documents API as supervisors and the City's scripts use it: flows, hours, on-call rosters
+ * and departments share one shape (list, read, check, publish with a stale-version 409, history,
  * rollback), through real HTTP on the real app, with the published documents in the real Redis.
  */
 import { readFile } from "node:fs/promises";
@@ -11,6 +11,7 @@ import { RecordingPager } from "../helpers/recording-pager.js";
 const main = await readFile("flows/main.yaml", "utf8");
 const hours = await readFile("flows/hours.yaml", "utf8");
 const oncall = await readFile("flows/oncall.yaml", "utf8");
+const departments = await readFile("flows/departments.yaml", "utf8");
 const GREETING = "Thank you for calling the City of Lethbridge, 3 1 1.";
 const withGreeting = (source: string, words: string) => source.replace(GREETING, words);
 /** The 1-based line of the first line of `source` containing `text`. */
@@ -64,6 +65,13 @@ describe("the documents API", () => {
         const answer = await line.api("GET", "/api/flows/Main.yaml", { token: viewer });
         expect(answer.status).toBe(400);
         expect(answer.body.error).toMatch(/lower-case letters, digits and dashes/);
+      });
+
+      it("refuses a flow named as another document, whose file it would take in flows/", async () => {
+        const answer = await publish("/api/flows/departments", { source: main, message: "a flow by that name" });
+        expect(answer.status).toBe(400);
+        expect(answer.body).toEqual({ error: '"departments" cannot be a flow\'s name: departments.yaml is the list of departments (/api/departments)' });
+        expect((await line.api("GET", "/api/flows/hours", { token: viewer })).status).toBe(400);
       });
     });
 
@@ -382,6 +390,94 @@ describe("the documents API", () => {
         expect((await publish("/api/oncall", { source: oncall.replace("label: Electric", "label: Electrical"), message: "relabel" })).status).toBe(200);
         expect(pager.texts).toEqual([]);
       });
+    });
+  });
+
+  describe("the departments", () => {
+    /** The departments' live source with the services of one department changed. */
+    const withServices = (from: string, to: string) => departments.replace(`services: [${from}]`, `services: [${to}]`);
+
+    it("read as the flows do, published from flows/ at the first start", async () => {
+      const answer = await line.api("GET", "/api/departments", { token: viewer });
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatchObject({ name: "departments", version: expect.any(Number), source: expect.stringContaining("departments:"), updatedBy: expect.any(String) });
+      expect((await line.api("GET", "/api/departments/versions/1", { token: viewer })).body).toMatchObject({ version: 1, source: departments, author: "files" });
+    });
+
+    it("check a draft, a service in two departments at its line with how to fix it", async () => {
+      const draft = withServices("water", "water, roads");
+      const answer = await line.api("POST", "/api/departments/check", { token: viewer, body: { source: draft } });
+      expect(answer.status).toBe(200);
+      expect(answer.body).toEqual({
+        ok: false,
+        errors: [
+          {
+            line: lineOf(draft, "[roads, roads-transit]"),
+            path: "departments[2].services[0]",
+            message: '"roads" is already a service of "Water and Wastewater" (departments[1])',
+            hint: "a service goes to one department: remove it from one of them",
+            document: "departments.yaml",
+          },
+        ],
+        warnings: [],
+      });
+    });
+
+    it("refuse a key written in an endpoint, without repeating it", async () => {
+      const draft = departments.replace("    services: [water]\n", "    services: [water]\n    endpoint: https://water.example.ca/requests.json?api_key=s3cr3t\n");
+      const answer = await publish("/api/departments", { source: draft, message: "deliver water requests" });
+      expect(answer.status).toBe(400);
+      expect(answer.body.errors).toEqual([expect.objectContaining({ line: lineOf(draft, "api_key"), path: "departments[1].endpoint", message: 'the endpoint\'s address carries "api_key"' })]);
+      expect(JSON.stringify(answer.body)).not.toContain("s3cr3t");
+    });
+
+    it("publish an endpoint, which the next set serves, and the audit log records with its diff", async () => {
+      const before = await live("/api/departments");
+      const draft = departments.replace("    services: [water]\n", "    services: [water]\n    endpoint: https://water.example.ca/open311/v2/requests.json\n");
+      const answer = await publish("/api/departments", { source: draft, message: "water's work orders take our requests", baseVersion: before.version });
+      expect(answer.status).toBe(200);
+      expect(answer.body).toEqual({ name: "departments", version: before.version + 1, unchanged: false, warnings: [] });
+      await vi.waitFor(() => expect(line.live!.current().versions.departments).toBe(before.version + 1));
+      expect(line.live!.current().departments.departments[1]).toEqual({ name: "Water and Wastewater", services: ["water"], endpoint: "https://water.example.ca/open311/v2/requests.json" });
+      const audit = (await line.api("GET", "/api/audit?document=departments", { token: viewer })).body;
+      expect(audit[0]).toMatchObject({ user: "sam-supervisor", action: "publish", document: "departments", version: before.version + 1, message: "water's work orders take our requests" });
+      expect(audit[0].diff).toContain("+    endpoint: https://water.example.ca/open311/v2/requests.json");
+    });
+
+    it("publish a change that leaves a queue without a department, with a warning at the list", async () => {
+      const draft = withServices("bylaw-parking", "parking");
+      const answer = await publish("/api/departments", { source: draft, message: "rename bylaw's service" });
+      expect(answer.status).toBe(200);
+      expect(answer.body.warnings).toEqual([
+        {
+          line: draft.split("\n").indexOf("departments:") + 1,
+          path: "departments",
+          message: 'requests for "bylaw-parking" will be kept without a department: no department lists it in its services',
+          hint: '"bylaw-parking" is an agent queue (main.yaml: states.queue-bylaw.queue); add it to the services of the department that handles it',
+          document: "departments.yaml",
+        },
+      ]);
+    });
+
+    it("refuse a stale baseVersion with 409", async () => {
+      const { version } = await live("/api/departments");
+      const answer = await publish("/api/departments", { source: departments, message: "stale", baseVersion: version - 1 });
+      expect(answer.status).toBe(409);
+      expect(answer.body.error).toBe(`someone published version ${version} of the list of departments meanwhile: reload it, then make your change again`);
+    });
+
+    it("keep a history and roll back", async () => {
+      const { version } = await live("/api/departments");
+      const answer = await line.api("POST", "/api/departments/rollback", { token: supervisor, body: { version: 1 } });
+      expect(answer.status).toBe(200);
+      expect(await live("/api/departments")).toMatchObject({ version: version + 1, source: departments });
+      const history = (await line.api("GET", "/api/departments/versions", { token: viewer })).body;
+      expect(history.map((entry: { message: string }) => entry.message).slice(0, 2)).toEqual(["Rolled back to version 1", "rename bylaw's service"]);
+    });
+
+    it("may be published by a supervisor only", async () => {
+      const answer = await line.api("PUT", "/api/departments", { token: viewer, body: { source: departments, message: "a viewer tries" } });
+      expect(answer.status).toBe(403);
     });
   });
 });

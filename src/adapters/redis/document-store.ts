@@ -26,7 +26,7 @@ redis.call('PUBLISH', KEYS[4], ARGV[4] .. ':' .. version)
 return {'published', version}
 `;
 
-/** Published flows, hours and rosters with their history, in Redis so every instance serves the same. */
+/** Published flows, hours, rosters and departments with their history, in Redis so every instance serves the same. */
 export class RedisDocumentStore implements DocumentStore {
   private readonly publishScript;
 
