@@ -30,12 +30,13 @@ export async function readLineFigures(sources: LineFigureSources, now: DateTime)
   const configuredPager = sources.configuredPager;
   try {
     await redis.ping();
-    const [beats, counts, waiting, firstDelayed, records] = await Promise.all([
+    const [beats, counts, waiting, firstDelayed, records, schedules] = await Promise.all([
       readHeartbeats(redis, now, sources.keyPrefix === undefined ? {} : { keyPrefix: sources.keyPrefix }),
       queue.getJobCounts("wait", "prioritized", "delayed", "active", "failed"),
       queue.getJobs(["wait", "prioritized"], 0, JOBS_LOOKED_AT - 1, true),
       firstDelayedDueAt(redis, queue),
       sources.recordsQueue?.getJobCounts("wait", "delayed", "failed"),
+      sources.recordsQueue?.getJobSchedulersCount(),
     ]);
     const dueFor = [...waiting.map((job) => now.toMillis() - dueAt(job)), ...(firstDelayed === undefined ? [] : [now.toMillis() - firstDelayed])];
     return {
@@ -49,7 +50,10 @@ export async function readLineFigures(sources: LineFigureSources, now: DateTime)
         failed: counts["failed"] ?? 0,
       },
       configuredPager,
-      ...(records ? { records: { waiting: records["wait"] ?? 0, retrying: records["delayed"] ?? 0, failed: records["failed"] ?? 0 } } : {}),
+      // Each schedule (the nightly retention) keeps its next run as a delayed job: that is no record waiting.
+      ...(records
+        ? { records: { waiting: records["wait"] ?? 0, retrying: Math.max(0, (records["delayed"] ?? 0) - (schedules ?? 0)), failed: records["failed"] ?? 0 } }
+        : {}),
     };
   } catch {
     return { redis: "not answering", heartbeats: undefined, dispatch: undefined, configuredPager };

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { testDatabase, type TestDatabase } from "../helpers/database.js";
 import { Redis } from "ioredis";
 import twilio from "twilio";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,8 +17,11 @@ describe("the main process", { timeout: 60_000 }, () => {
   let child: ChildProcess;
   let port = 0;
   let output = "";
+  // A records database of its own on the server (the embedded one takes seconds to create).
+  let records: TestDatabase;
 
   beforeAll(async () => {
+    records = await testDatabase("postgres", { migrated: false });
     child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
       env: {
         ...process.env,
@@ -29,6 +33,7 @@ describe("the main process", { timeout: 60_000 }, () => {
         LOG_LEVEL: "info",
         PAGER: "console",
         FALLBACK_NUMBER: "+14035550199",
+        DATABASE_URL: records.url!,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -46,7 +51,8 @@ describe("the main process", { timeout: 60_000 }, () => {
   afterAll(async () => {
     if (child.exitCode === null) child.kill("SIGKILL");
     const redis = new Redis(REDIS_URL);
-    for (const pattern of ["civic:*", "bull:oncall-dispatch:*"]) {
+    await records.close();
+    for (const pattern of ["civic:*", "bull:oncall-dispatch:*", "bull:records:*"]) {
       const keys = await redis.keys(pattern);
       if (keys.length > 0) await redis.del(...keys);
     }

@@ -1,8 +1,14 @@
 import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createServer, type AddressInfo, type Server } from "node:net";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { heartbeatKey } from "../../src/adapters/redis/heartbeat.js";
+import { migrate } from "../../src/adapters/postgres/migrate.js";
+import { openDatabase } from "../../src/adapters/postgres/open-database.js";
+import { testDatabase, type TestDatabase } from "../helpers/database.js";
 
 // The entry points as operators start them, where they must refuse to run rather than run
 // wrongly: a production line with no real pager or no fallback number, and a port already taken.
@@ -25,9 +31,19 @@ const production = {
   LOG_LEVEL: "info",
 };
 
+// A records database of its own on the server (the embedded one takes seconds to create).
+let records: TestDatabase;
+beforeAll(async () => {
+  records = await testDatabase("postgres", { migrated: false });
+});
+afterAll(() => records.close());
+
 /** Runs an entry point until it exits by itself; rejects if it is still running after a generous wait. */
 function runToExit(entry: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", entry], { env: { ...inherited, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+    env: { ...inherited, DATABASE_URL: records.url!, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -117,6 +133,27 @@ describe("starting the line", { timeout: 30_000 }, () => {
         expect(await redis.hlen(heartbeatKey())).toBe(0);
         await redis.quit();
       });
+    });
+  });
+
+  describe("on a records database migrated by a newer version", () => {
+    let result: { code: number | null; output: string };
+    beforeAll(async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), "civic-newer-schema-"));
+      const database = await openDatabase({ kind: "pglite", dataDir });
+      await migrate(database);
+      await database.query("INSERT INTO schema_migrations (version, name, checksum) VALUES (999, 'from-the-future', 'x')");
+      await database.close();
+      result = await runToExit("src/worker.ts", { ...production, DATABASE_URL: "", DATA_DIR: dataDir });
+    }, 60_000);
+
+    it("exits with code 1 rather than write to a schema it does not know", () => {
+      expect(result.code).toBe(1);
+      expect(result.output).not.toContain("worker: processing oncall-dispatch");
+    });
+
+    it("says which migration it does not know and what to do", () => {
+      expect(result.output).toContain("0999-from-the-future.sql, which this version of Civic Line does not know");
     });
   });
 });

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Redis } from "ioredis";
 import { DateTime } from "luxon";
+import { testDatabase, type TestDatabase } from "../helpers/database.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BullReportQueue } from "../../src/adapters/bullmq/report-queue.js";
 import { createWebConnection, waitUntilReady } from "../../src/adapters/redis/connections.js";
@@ -40,7 +41,11 @@ describe("the worker process, sent SIGTERM while a page is on its way to Twilio"
   let reference: string;
   let exitCode: number | null;
 
+  // A records database of its own on the server (the embedded one takes seconds to create).
+  let records: TestDatabase;
+
   beforeAll(async () => {
+    records = await testDatabase("postgres", { migrated: false });
     standIn = await startTwilioStandIn({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
     // The first page SMS waits, unanswered, until the test lets it go: a Twilio slow to answer.
     hold = standIn.holdNext("sms");
@@ -68,6 +73,7 @@ describe("the worker process, sent SIGTERM while a page is on its way to Twilio"
         TWILIO_FROM_NUMBER: FROM,
         TWILIO_API_URL: standIn.url,
         FALLBACK_NUMBER: "none",
+        DATABASE_URL: records.url!,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -100,11 +106,12 @@ describe("the worker process, sent SIGTERM while a page is on its way to Twilio"
   }, 45_000);
 
   afterAll(async () => {
+    await records?.close();
     if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     hold?.release();
     await reports?.close();
     if (redis) {
-      for (const pattern of ["civic:*", "bull:oncall-dispatch:*"]) {
+      for (const pattern of ["civic:*", "bull:oncall-dispatch:*", "bull:records:*"]) {
         const keys = await redis.keys(pattern);
         if (keys.length > 0) await redis.del(...keys);
       }
