@@ -7,7 +7,6 @@ import { BullJobScheduler } from "./adapters/bullmq/job-scheduler.js";
 import { BullReportQueue, createDispatchQueue } from "./adapters/bullmq/report-queue.js";
 import { ConsolePager } from "./adapters/console-pager.js";
 import { BullRecordKeeper, createRecordsQueue, scheduleRetention, startRecordsWorker } from "./adapters/bullmq/record-queue.js";
-import { NO_DEPARTMENTS } from "./domain/departments.js";
 import { openRecordsDatabase } from "./records/records-database.js";
 import { RecordWriter } from "./records/record-writer.js";
 import { recordingIncidentStore } from "./records/recording-incident-store.js";
@@ -213,7 +212,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
     connection: recordsConnection,
     processor: new RecordWriter({
       store: recordsDatabase.store,
-      departments: () => NO_DEPARTMENTS,
+      departments: () => definitions.current().departments,
       hours: () => definitions.current().hours,
       retentionDays: config.records.retentionDays,
       clock,

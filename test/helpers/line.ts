@@ -32,7 +32,6 @@ import type { Role } from "../../src/domain/accounts.js";
 import type { AuditLog } from "../../src/domain/ports.js";
 import { BullRecordKeeper, createRecordsQueue, startRecordsWorker } from "../../src/adapters/bullmq/record-queue.js";
 import { PostgresRecordStore } from "../../src/adapters/postgres/record-store.js";
-import { NO_DEPARTMENTS } from "../../src/domain/departments.js";
 import type { RecordStore } from "../../src/domain/ports.js";
 import { RecordWriter, type RequestDelivery } from "../../src/records/record-writer.js";
 import { recordingIncidentStore } from "../../src/records/recording-incident-store.js";
@@ -342,7 +341,7 @@ export class TestLine {
     const connection = createWorkerConnection(REDIS_URL);
     const writer = new RecordWriter({
       store: this.store,
-      departments: () => NO_DEPARTMENTS,
+      departments: () => definitions.current().departments,
       hours: () => definitions.current().hours,
       ...(options.delivery ? { delivery: options.delivery } : {}),
       retentionDays: 730,

@@ -96,6 +96,7 @@ describe.each(DATABASE_KINDS)("what the City keeps of each call (%s)", (kind) =>
       const request = callbacks.find((entry) => entry.callSid === caller.callSid);
       expect(request).toMatchObject({
         reference: row!.reference,
+        department: "311 Customer Service",
         channel: "phone",
         recordingUrl: "https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE77",
         callbackNumber: "+14035550188",
@@ -131,6 +132,7 @@ describe.each(DATABASE_KINDS)("what the City keeps of each call (%s)", (kind) =>
       await line.recordsWritten();
       expect((await line.store!.request(reference))!.request).toMatchObject({
         service: "water",
+        department: "Water and Wastewater",
         channel: "after-hours",
         status: "open",
         place: "301 Scenic Drive South",
