@@ -19,10 +19,12 @@ export interface Notice {
   text: HtmlValue;
 }
 
-export type Section = "overview" | "flows" | "hours" | "emergency" | "oncall" | "audit" | "users";
+export type Section = "overview" | "callbacks" | "reports" | "flows" | "hours" | "emergency" | "oncall" | "audit" | "users";
 
 const NAV: { section: Section; href: string; label: string; admin?: boolean }[] = [
   { section: "overview", href: "/console", label: "Overview" },
+  { section: "callbacks", href: "/console/callbacks", label: "Callbacks" },
+  { section: "reports", href: "/console/reports", label: "Reports" },
   { section: "flows", href: "/console/flows", label: "Call flows" },
   { section: "hours", href: "/console/hours", label: "Hours" },
   { section: "emergency", href: "/console/emergency", label: "Emergency message" },
