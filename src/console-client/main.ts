@@ -5,6 +5,7 @@
  */
 import type { FlowGraph } from "../domain/flow/graph.js";
 import { request } from "./api.js";
+import { mountChart } from "./charts.js";
 import { drawDiagram, type Diagram } from "./diagram.js";
 import { DRAFT_EVENT, mountEditor } from "./editor.js";
 import { adoptEditorStyles } from "./editor-styles.js";
@@ -72,6 +73,7 @@ function start(): void {
   for (const container of document.querySelectorAll<HTMLElement>("[data-diagram]")) mountDiagram(container);
   for (const section of document.querySelectorAll<HTMLElement>("[data-test-phone]")) mountTestPhone(section);
   for (const form of document.querySelectorAll<HTMLFormElement>("form[data-emergency]")) mountEmergencyForm(form);
+  for (const box of document.querySelectorAll<HTMLElement>("[data-chart]")) mountChart(box);
   mountConfirmations();
   document.documentElement.classList.add("scripted");
 }

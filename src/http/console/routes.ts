@@ -9,6 +9,7 @@
  * as the API does: the console has no flow, hours or roster logic of its own.
  */
 import { documentData } from "../../domain/yaml-data.js";
+import { once } from "node:events";
 import express, { Router, type ErrorRequestHandler, type Request, type Response } from "express";
 import type { DateTime } from "luxon";
 import { parseDocument } from "yaml";
@@ -27,15 +28,24 @@ import { emergencyView } from "../../domain/hours/emergency-view.js";
 import { activeOverride, parseHours } from "../../domain/hours/index.js";
 import { parseRoster } from "../../domain/oncall/roster/index.js";
 import { rosterView } from "../../domain/oncall/roster/roster-view.js";
-import type { DocumentKind } from "../../domain/ports.js";
+import type { DocumentKind, RecordStore } from "../../domain/ports.js";
 import { previewMoment } from "../../domain/preview.js";
 import { DefinitionError } from "../../domain/validation.js";
+import { callbackWorklist } from "../../domain/callbacks.js";
+import { CALLBACK_SERVICE, type CallRecord } from "../../domain/records.js";
+import { parseReportRequest, reportPeriod, ReportRequestError, type ReportRequest } from "../../domain/reports/period.js";
+import { reportCsv } from "../../domain/reports/render-csv.js";
+import { REPORT_INTERVALS, type Report, type ReportInterval } from "../../domain/reports/report.js";
+import { closeRequest } from "../../records/close-request.js";
 import { authenticate, clearSessionCookie, localPath, requireCsrf, requireRole, setSessionCookie, signedInUser } from "../auth.js";
 import { consoleAssets, type ConsoleAssets } from "./assets.js";
-import { parseLocal, shortDay } from "./format.js";
+import { parseLocal, shortDay, when } from "./format.js";
 import { html, type Html } from "./html.js";
 import { page, type Notice, type PageContext } from "./layout.js";
 import { auditPage } from "./pages/audit.js";
+import { callbacksPage, CLOSED_DAYS_SHOWN, notConfigured } from "./pages/callbacks.js";
+import { reportsPage } from "./pages/reports.js";
+import { CALL_COLUMNS, callCsvRow, csvHeader, REQUEST_COLUMNS, requestCsvRow } from "./csv.js";
 import { emergencyPage } from "./pages/emergency.js";
 import { flowPage, flowsPage } from "./pages/flows.js";
 import { hoursPage } from "./pages/hours.js";
@@ -51,6 +61,17 @@ export interface ConsoleDependencies extends ApiDependencies {
   secureCookies: boolean;
   /** The line's base URL (`PUBLIC_URL`): a sign-in must come from a page there (or from this host). */
   publicUrl: string;
+  /** The records database: the callback worklist reads and closes requests in it. Without it, the page says it is not configured. */
+  records?: RecordStore | undefined;
+  /**
+   * The City's figures for a period (`computeReport` on the records database, with the live hours
+   * and the records settings). Without it, the Reports page says it is not configured.
+   *
+   * @throws ReportRequestError for a period that cannot be read
+   */
+  reports?: ((request: ReportRequest) => Promise<Report>) | undefined;
+  /** The calls that started in [start, end) (ISO 8601), oldest first, for the calls download (`callsStartedBetween`). */
+  callExport?: ((range: { start: string; end: string }) => AsyncIterable<CallRecord>) | undefined;
 }
 
 /** Where people who are not signed in are sent. */
@@ -58,6 +79,11 @@ export const SIGN_IN_PATH = "/console/sign-in";
 
 const FLOW_NAME = /^[a-z][a-z0-9-]{0,63}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** How many requests one page of the requests download reads (the store's most). */
+const MAX_REQUESTS_PER_QUERY = 1_000;
+/** The most open callbacks the worklist lists at once (the oldest), and closed ones under it. */
+const WORKLIST_LIMIT = 500;
+const CLOSED_LISTED = 30;
 /** Forms hold a few short fields; the JSON routes carry a draft document. */
 const FORM_LIMIT = "64kb";
 const JSON_LIMIT = "512kb";
@@ -404,6 +430,175 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
 
   router.get("/oncall", async (req, res) => {
     await showOncall(res, await publishedNotice(req, "oncall", ONCALL_DOCUMENT, "the on-call rosters"));
+  });
+
+  // ------------------------------------------------------------------ callbacks
+
+  const showCallbacks = async (res: Response, notice?: Notice, status = 200, typed?: { reference: string; note: string }) => {
+    const current = now();
+    const records = deps.records;
+    if (!records) return send(res, (ctx) => callbacksPage(ctx, { open: undefined, more: false, closed: [], now: current, notice }), status);
+    const hours = deps.definitions.current().hours;
+    // A callback someone acknowledged is still a promise not kept: both statuses are on the worklist.
+    const waiting = await Promise.all(
+      (["open", "acknowledged"] as const).map((state) => records.requests({ service: CALLBACK_SERVICE, status: state, order: "oldest", limit: WORKLIST_LIMIT })),
+    );
+    const open = callbackWorklist(waiting.flat(), hours, current);
+    const closedLately = await records.requests({
+      service: CALLBACK_SERVICE,
+      status: "closed",
+      updatedAfter: current.minus({ days: CLOSED_DAYS_SHOWN }).toUTC().toISO()!,
+      order: "newest",
+      limit: CLOSED_LISTED,
+    });
+    const closed = await Promise.all(
+      closedLately
+        .sort((a, b) => (b.closedAt ?? "").localeCompare(a.closedAt ?? ""))
+        .map(async (request) => ({ request, closing: (await records.request(request.reference))?.notes.filter((note) => note.kind === "closed").at(-1) })),
+    );
+    const more = waiting.some((list) => list.length === WORKLIST_LIMIT) || open.length > WORKLIST_LIMIT;
+    await send(res, (ctx) => callbacksPage(ctx, { open: open.slice(0, WORKLIST_LIMIT), more, closed, now: current, notice, ...(typed ? { typed } : {}) }), status);
+  };
+
+  router.get("/callbacks", async (req, res) => {
+    const closed = req.query["closed"];
+    const notice: Notice | undefined =
+      typeof closed === "string" && closed !== "" && closed.length <= 200 ? { kind: "ok", text: html`Callback ${closed} is closed. Your note is kept with it.` } : undefined;
+    await showCallbacks(res, notice);
+  });
+
+  router.post("/callbacks/:reference/close", supervisor, async (req, res) => {
+    const reference = String(req.params["reference"]).slice(0, 200);
+    const note = field(req.body, "note").trim().slice(0, 2_000);
+    const records = deps.records;
+    if (!records) return showCallbacks(res, undefined, 503);
+    if (note === "") {
+      return showCallbacks(res, { kind: "error", text: html`Callback ${reference} was not closed: say in a few words what was done, e.g. “Called back, a crew is booked for Thursday”.` }, 400);
+    }
+    const found = await records.request(reference);
+    if (!found || found.request.service !== CALLBACK_SERVICE) {
+      return showCallbacks(res, { kind: "error", text: html`There is no callback ${reference}. The list below is up to date.` }, 404);
+    }
+    const by = signedInUser(res)!.username;
+    const outcome = await closeRequest(records, reference, { by, at: deps.clock().toUTC().toISO()!, note });
+    switch (outcome.outcome) {
+      case "closed":
+        deps.log.info({ reference, user: by }, "console: callback closed");
+        return void res.redirect(303, `/console/callbacks?closed=${encodeURIComponent(reference)}`);
+      case "closed-already":
+        return showCallbacks(
+          res,
+          {
+            kind: "warn",
+            text: html`Callback ${reference} was closed already${outcome.by ? html` by ${outcome.by}` : ""}${outcome.at ? html` on ${when(outcome.at, zone())}` : ""}${outcome.note ? html` (“${outcome.note}”)` : ""}: nothing was changed.`,
+          },
+          409,
+        );
+      case "missing":
+        return showCallbacks(res, { kind: "error", text: html`There is no callback ${reference}. The list below is up to date.` }, 404);
+    }
+  });
+
+  // ------------------------------------------------------------------ reports
+
+  /** The period the page asks for: the last seven days by day when none is given. */
+  const askedPeriod = (req: Request) => {
+    const text = (name: string) => {
+      const value = req.query[name];
+      return typeof value === "string" ? value.trim().slice(0, 40) : "";
+    };
+    const today = now().startOf("day");
+    const given = text("from") !== "" || text("to") !== "";
+    return {
+      from: text("from") || (given ? "" : today.minus({ days: 6 }).toISODate()!),
+      to: text("to") || (given ? "" : today.toISODate()!),
+      by: text("by") || (given ? "" : "day"),
+    };
+  };
+  const shownInterval = (by: string): ReportInterval | "" => ((REPORT_INTERVALS as readonly string[]).includes(by) ? (by as ReportInterval) : "");
+
+  router.get("/reports", async (req, res) => {
+    const asked = askedPeriod(req);
+    const shown = { from: asked.from, to: asked.to, by: shownInterval(asked.by) };
+    const today = now();
+    if (!deps.reports) return send(res, (ctx) => reportsPage(ctx, { asked: shown, report: undefined, today, notice: notConfigured() }));
+    let report: Report;
+    try {
+      report = await deps.reports(parseReportRequest(asked));
+    } catch (error) {
+      if (!(error instanceof ReportRequestError)) throw error;
+      return send(res, (ctx) => reportsPage(ctx, { asked: shown, report: undefined, today, notice: { kind: "error", text: html`Pick the period again: ${error.message}.` } }), 400);
+    }
+    await send(res, (ctx) => reportsPage(ctx, { asked: shown, report, today }));
+  });
+
+  /** The instants of the period a download asks for, in the City's zone. */
+  const downloadPeriod = (req: Request) => {
+    try {
+      const asked = askedPeriod(req);
+      return reportPeriod(parseReportRequest({ ...asked, by: "day" }), zone());
+    } catch (error) {
+      if (error instanceof ReportRequestError) throw new ConsoleRequestError(400, `Pick the period again: ${error.message}.`);
+      throw error;
+    }
+  };
+
+  /**
+   * Sends rows as they are read, heeding the connection's back-pressure. Once the first bytes are
+   * out an error can no longer become a page: the download is cut short (the browser says it
+   * failed) and the error is logged.
+   */
+  const streamCsv = async (res: Response, file: string, header: string, rows: AsyncIterable<string>) => {
+    res.status(200).type("text/csv; charset=utf-8").attachment(file);
+    try {
+      res.write(header);
+      for await (const row of rows) {
+        if (!res.write(row)) await once(res, "drain");
+      }
+      res.end();
+    } catch (error) {
+      deps.log.error({ err: error, file }, "console: a download failed part way");
+      res.destroy();
+    }
+  };
+
+  router.get("/reports/calls.csv", async (req, res) => {
+    const period = downloadPeriod(req);
+    const source = deps.callExport;
+    if (!source) throw new ConsoleRequestError(503, "The records database is not connected to this console, so there are no calls to download.");
+    const city = zone();
+    async function* rows() {
+      for await (const call of source!({ start: period.start.toUTC().toISO()!, end: period.end.toUTC().toISO()! })) yield callCsvRow(call, city);
+    }
+    await streamCsv(res, `calls-${period.from}-to-${period.to}.csv`, csvHeader(CALL_COLUMNS), rows());
+  });
+
+  router.get("/reports/requests.csv", async (req, res) => {
+    const period = downloadPeriod(req);
+    const records = deps.records;
+    if (!records) throw new ConsoleRequestError(503, "The records database is not connected to this console, so there are no requests to download.");
+    const city = zone();
+    const range = { from: period.start.toUTC().toISO()!, to: period.end.toUTC().toISO()! };
+    async function* rows() {
+      for (let offset = 0; ; offset += MAX_REQUESTS_PER_QUERY) {
+        const page = await records!.requests({ ...range, order: "oldest", limit: MAX_REQUESTS_PER_QUERY, offset });
+        for (const request of page) yield requestCsvRow(request, city);
+        if (page.length < MAX_REQUESTS_PER_QUERY) return;
+      }
+    }
+    await streamCsv(res, `requests-${period.from}-to-${period.to}.csv`, csvHeader(REQUEST_COLUMNS), rows());
+  });
+
+  router.get("/reports/figures.csv", async (req, res) => {
+    if (!deps.reports) throw new ConsoleRequestError(503, "The records database is not connected to this console, so there are no figures to download.");
+    let report: Report;
+    try {
+      report = await deps.reports(parseReportRequest(askedPeriod(req)));
+    } catch (error) {
+      if (error instanceof ReportRequestError) throw new ConsoleRequestError(400, `Pick the period again: ${error.message}.`);
+      throw error;
+    }
+    res.type("text/csv; charset=utf-8").attachment(`figures-${report.period.from}-to-${report.period.to}-by-${report.period.by}.csv`).send(reportCsv(report));
   });
 
   // ------------------------------------------------------------------ audit log
