@@ -1,7 +1,13 @@
 /**
  * The City's figures, computed by the database: one aggregate query per part of the report,
- * grouped by the interval in the City's zone (`date_trunc` of the local time, so days and DST are
- * the zone's), with `percentile_cont` for medians. The same SQL runs on a server and on PGlite.
+ * grouped by interval, with `percentile_cont` for medians. The same SQL runs on a server and on
+ * PGlite.
+ *
+ * The intervals' boundaries are instants worked out by luxon in the City's zone and handed to
+ * the database (`width_bucket` over their starts), never the zone itself: the database's time
+ * zone data need not be the line's. (PGlite 0.5.14 has America/Edmonton on UTC-6 for good from
+ * March 2026, where Node's and Debian's data still change the clocks in November: grouping by
+ * `AT TIME ZONE` would put a call in a different day depending on the database.)
  */
 import type { DateTime } from "luxon";
 import type { Hours } from "../../domain/hours/index.js";
@@ -11,12 +17,12 @@ import {
   CALLBACK_AGE_BRACKETS,
   type CallAggregate,
   type CallbackAggregate,
+  type HourAggregate,
   type IncidentAggregate,
   type QueueAggregate,
   type ReportAggregates,
   type RequestsClosedAggregate,
   type RequestsMadeAggregate,
-  type WeekdayHourAggregate,
 } from "../../domain/reports/assemble.js";
 import { overdueCutoff } from "../../domain/reports/callbacks.js";
 import { parseReportRequest, reportPeriod, type ReportPeriod } from "../../domain/reports/period.js";
@@ -41,14 +47,15 @@ type Row = Record<string, unknown>;
 
 const count = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
 const seconds = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
-const bucketOf = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
+const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
+/** The database's interval number (1 for the first) as an index into the period's intervals; null for the whole period. */
+const intervalOf = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value) - 1);
 
 /**
- * The local date starting the interval a time falls in, in the zone ($3) and the unit ($4): what
- * `PeriodInterval.key` is. `AT TIME ZONE` gives the local wall time, so a local day is a day
- * whatever the clocks did.
+ * The interval a time falls in, numbered from 1: $3 holds the intervals' starts, in order. The
+ * rows are already limited to [$1, $2), so every time falls in one.
  */
-const bucket = (column: string) => `to_char(date_trunc($4::text, ${column} AT TIME ZONE $3::text), 'YYYY-MM-DD')`;
+const interval = (column: string) => `width_bucket(${column}, $3::timestamptz[])`;
 
 /**
  * Every call of the period with what the figures need to know of it. A call "made a request" when
@@ -57,7 +64,7 @@ const bucket = (column: string) => `to_char(date_trunc($4::text, ${column} AT TI
  */
 const PERIOD_CALLS = `
   WITH c AS (
-    SELECT ${bucket("calls.started_at")} AS bucket,
+    SELECT ${interval("calls.started_at")} AS interval,
            calls.outcome,
            calls.after_hours,
            calls.queue,
@@ -69,51 +76,51 @@ const PERIOD_CALLS = `
   )`;
 
 const CALLS_SQL = `${PERIOD_CALLS}
-  SELECT bucket,
+  SELECT interval,
          count(*) AS offered,
          count(*) FILTER (WHERE after_hours) AS after_hours,
          count(*) FILTER (WHERE outcome = 'answered-by-ivr') AS answered_by_ivr,
          count(*) FILTER (WHERE queue IS NOT NULL) AS queued,
          count(*) FILTER (WHERE outcome = 'queued-to-agent') AS answered_by_agent,
          count(*) FILTER (WHERE abandoned_in_queue) AS abandoned_in_queue,
-         count(*) FILTER (WHERE abandoned_in_queue AND wait <= $5) AS abandoned_in_queue_short,
+         count(*) FILTER (WHERE abandoned_in_queue AND wait <= $4) AS abandoned_in_queue_short,
          count(*) FILTER (WHERE outcome = 'abandoned' AND NOT abandoned_in_queue) AS abandoned_in_ivr,
          count(*) FILTER (WHERE outcome = 'voicemail') AS voicemail,
          count(*) FILTER (WHERE outcome = 'transferred') AS transferred,
          count(*) FILTER (WHERE outcome = 'urgent-report') AS urgent_reports,
          count(*) FILTER (WHERE outcome IN ('answered-by-ivr', 'queued-to-agent') AND no_request) AS without_further_action
     FROM c
-   GROUP BY GROUPING SETS ((bucket), ())`;
+   GROUP BY GROUPING SETS ((interval), ())`;
 
 const QUEUES_SQL = `${PERIOD_CALLS}
-  SELECT bucket, queue,
+  SELECT interval, queue,
          count(*) AS queued,
          count(*) FILTER (WHERE outcome = 'queued-to-agent') AS answered,
          count(*) FILTER (WHERE abandoned_in_queue) AS abandoned,
-         count(*) FILTER (WHERE abandoned_in_queue AND wait <= $5) AS abandoned_short,
-         count(*) FILTER (WHERE outcome = 'queued-to-agent' AND wait <= $6) AS answered_within,
+         count(*) FILTER (WHERE abandoned_in_queue AND wait <= $4) AS abandoned_short,
+         count(*) FILTER (WHERE outcome = 'queued-to-agent' AND wait <= $5) AS answered_within,
          avg(wait) FILTER (WHERE outcome = 'queued-to-agent') AS average_speed_of_answer,
          max(wait) AS longest_wait
     FROM c
    WHERE queue IS NOT NULL
-   GROUP BY GROUPING SETS ((bucket, queue), (queue))`;
+   GROUP BY GROUPING SETS ((interval, queue), (queue))`;
 
 const REQUESTS_MADE_SQL = `
-  SELECT ${bucket("requested_at")} AS bucket, service, department, channel, (incident IS NOT NULL) AS urgent, count(*) AS created
+  SELECT ${interval("requested_at")} AS interval, service, department, channel, (incident IS NOT NULL) AS urgent, count(*) AS created
     FROM service_requests
    WHERE requested_at >= $1::timestamptz AND requested_at < $2::timestamptz
    GROUP BY 1, 2, 3, 4, 5`;
 
 const REQUESTS_CLOSED_SQL = `
-  SELECT bucket, count(*) AS closed, percentile_cont(0.5) WITHIN GROUP (ORDER BY took) AS median_time_to_close
-    FROM (SELECT ${bucket("closed_at")} AS bucket, extract(epoch FROM closed_at - requested_at) AS took
+  SELECT interval, count(*) AS closed, percentile_cont(0.5) WITHIN GROUP (ORDER BY took) AS median_time_to_close
+    FROM (SELECT ${interval("closed_at")} AS interval, extract(epoch FROM closed_at - requested_at) AS took
             FROM service_requests
            WHERE closed_at >= $1::timestamptz AND closed_at < $2::timestamptz) AS closed
-   GROUP BY GROUPING SETS ((bucket), ())`;
+   GROUP BY GROUPING SETS ((interval), ())`;
 
 // Ordered-set aggregates skip nulls: an incident never acknowledged is in neither percentile.
 const INCIDENTS_SQL = `
-  SELECT bucket, category,
+  SELECT interval, category,
          count(*) AS incidents,
          count(took) AS acknowledged,
          percentile_cont(0.5) WITHIN GROUP (ORDER BY took) AS median_ack,
@@ -121,19 +128,18 @@ const INCIDENTS_SQL = `
          count(*) FILTER (WHERE escalations > 0) AS escalated,
          coalesce(sum(escalations), 0) AS escalations,
          count(*) FILTER (WHERE alarm) AS alarms
-    FROM (SELECT ${bucket("opened_at")} AS bucket, category, escalations, alarm,
+    FROM (SELECT ${interval("opened_at")} AS interval, category, escalations, alarm,
                  extract(epoch FROM acknowledged_at - opened_at) AS took
             FROM incidents
            WHERE opened_at >= $1::timestamptz AND opened_at < $2::timestamptz) AS opened
-   GROUP BY GROUPING SETS ((bucket, category), (bucket), (category), ())`;
+   GROUP BY GROUPING SETS ((interval, category), (interval), (category), ())`;
 
-const WEEKDAY_HOUR_SQL = `
-  SELECT extract(isodow FROM started_at AT TIME ZONE $3::text) AS weekday,
-         extract(hour FROM started_at AT TIME ZONE $3::text) AS hour,
-         count(*) AS calls
+/** Calls by the hour of the period they started in, counted from its start: `hourSlots` says which weekday and hour each is. */
+const CALLS_BY_HOUR_SQL = `
+  SELECT floor(extract(epoch FROM started_at - $1::timestamptz) / 3600) AS hour, count(*) AS calls
     FROM calls
    WHERE started_at >= $1::timestamptz AND started_at < $2::timestamptz
-   GROUP BY 1, 2`;
+   GROUP BY 1`;
 
 /** Callbacks made before $1 and not closed by then, with their age at $1 in seconds. */
 const OPEN_CALLBACKS = `
@@ -176,14 +182,15 @@ export async function reportAggregates(
   asOf: DateTime,
   cutoff: DateTime | null,
 ): Promise<ReportAggregates> {
-  const range = [period.start.toISO(), period.end.toISO(), period.zone, period.by];
-  const [calls, queues, made, closed, incidents, weekdayHour, callbacks, oldest] = await Promise.all([
-    db.query<Row>(CALLS_SQL, [...range, settings.shortAbandonSeconds]),
-    db.query<Row>(QUEUES_SQL, [...range, settings.shortAbandonSeconds, settings.serviceLevelSeconds]),
-    db.query<Row>(REQUESTS_MADE_SQL, range),
-    db.query<Row>(REQUESTS_CLOSED_SQL, range),
-    db.query<Row>(INCIDENTS_SQL, range),
-    db.query<Row>(WEEKDAY_HOUR_SQL, range.slice(0, 3)),
+  const range = [period.start.toUTC().toISO(), period.end.toUTC().toISO()];
+  const intervals = [...range, period.intervals.map((interval) => interval.start.toUTC().toISO())];
+  const [calls, queues, made, closed, incidents, byHour, callbacks, oldest] = await Promise.all([
+    db.query<Row>(CALLS_SQL, [...intervals, settings.shortAbandonSeconds]),
+    db.query<Row>(QUEUES_SQL, [...intervals, settings.shortAbandonSeconds, settings.serviceLevelSeconds]),
+    db.query<Row>(REQUESTS_MADE_SQL, intervals),
+    db.query<Row>(REQUESTS_CLOSED_SQL, intervals),
+    db.query<Row>(INCIDENTS_SQL, intervals),
+    db.query<Row>(CALLS_BY_HOUR_SQL, range),
     db.query<Row>(CALLBACKS_SQL, [
       asOf.toISO(),
       CALLBACK_SERVICE,
@@ -197,7 +204,7 @@ export async function reportAggregates(
   return {
     calls: calls.map(
       (row): CallAggregate => ({
-        bucket: bucketOf(row.bucket),
+        interval: intervalOf(row.interval),
         offered: count(row.offered),
         afterHours: count(row.after_hours),
         answeredByIvr: count(row.answered_by_ivr),
@@ -214,7 +221,7 @@ export async function reportAggregates(
     ),
     queues: queues.map(
       (row): QueueAggregate => ({
-        bucket: bucketOf(row.bucket),
+        interval: intervalOf(row.interval),
         queue: String(row.queue),
         queued: count(row.queued),
         answered: count(row.answered),
@@ -227,9 +234,9 @@ export async function reportAggregates(
     ),
     requestsMade: made.map(
       (row): RequestsMadeAggregate => ({
-        bucket: String(row.bucket),
+        interval: Number(row.interval) - 1,
         service: String(row.service),
-        department: row.department === null || row.department === undefined ? null : String(row.department),
+        department: text(row.department),
         channel: row.channel as RequestChannel,
         urgent: Boolean(row.urgent),
         created: count(row.created),
@@ -237,15 +244,15 @@ export async function reportAggregates(
     ),
     requestsClosed: closed.map(
       (row): RequestsClosedAggregate => ({
-        bucket: bucketOf(row.bucket),
+        interval: intervalOf(row.interval),
         closed: count(row.closed),
         medianTimeToCloseSeconds: seconds(row.median_time_to_close),
       }),
     ),
     incidents: incidents.map(
       (row): IncidentAggregate => ({
-        bucket: bucketOf(row.bucket),
-        category: bucketOf(row.category),
+        interval: intervalOf(row.interval),
+        category: text(row.category),
         incidents: count(row.incidents),
         acknowledged: count(row.acknowledged),
         medianTimeToAcknowledgeSeconds: seconds(row.median_ack),
@@ -255,7 +262,7 @@ export async function reportAggregates(
         alarms: count(row.alarms),
       }),
     ),
-    weekdayHour: weekdayHour.map((row): WeekdayHourAggregate => ({ isoWeekday: count(row.weekday), hour: count(row.hour), calls: count(row.calls) })),
+    callsByHour: byHour.map((row): HourAggregate => ({ hour: count(row.hour), calls: count(row.calls) })),
     callbacks: callbackAggregate(callbacks[0] ?? {}, oldest),
   };
 }

@@ -1,7 +1,7 @@
 import type { DateTime } from "luxon";
 import { WEEKDAYS } from "../hours/index.js";
 import type { RequestChannel } from "../records.js";
-import type { ReportPeriod } from "./period.js";
+import { hourSlots, type ReportPeriod } from "./period.js";
 import type {
   CallbackFigures,
   CallFigures,
@@ -16,17 +16,17 @@ import type {
 } from "./report.js";
 
 /*
- * What the database aggregates, in the shape the assembler reads. `bucket` is the local date that
- * starts the day, week or month (`PeriodInterval.key`); null is the whole period. Medians and
- * percentiles come from the database per interval and for the whole period: they cannot be added.
+ * What the database aggregates, in the shape the assembler reads. `interval` is the index of the
+ * interval in `ReportPeriod.intervals`; null is the whole period. Medians and percentiles come
+ * from the database per interval and for the whole period: they cannot be added up.
  */
 
 export interface CallAggregate extends CallFigures {
-  bucket: string | null;
+  interval: number | null;
 }
 
 export interface QueueAggregate {
-  bucket: string | null;
+  interval: number | null;
   queue: string;
   queued: number;
   answered: number;
@@ -39,7 +39,7 @@ export interface QueueAggregate {
 
 /** Requests made, counted by every key a breakdown needs; the assembler adds them up. */
 export interface RequestsMadeAggregate {
-  bucket: string;
+  interval: number;
   service: string;
   department: string | null;
   channel: RequestChannel;
@@ -49,20 +49,19 @@ export interface RequestsMadeAggregate {
 }
 
 export interface RequestsClosedAggregate {
-  bucket: string | null;
+  interval: number | null;
   closed: number;
   medianTimeToCloseSeconds: number | null;
 }
 
-/** Incidents, by interval and category; null in either is every one. */
+/** Incidents, by interval and category; null in either is all of them. */
 export interface IncidentAggregate extends Omit<UrgentCounts, "reports"> {
-  bucket: string | null;
+  interval: number | null;
   category: string | null;
 }
 
-export interface WeekdayHourAggregate {
-  /** 1 = Monday ... 7 = Sunday. */
-  isoWeekday: number;
+/** Calls offered in one hour of the period: hour 0 starts at the period's start (see `hourSlots`). */
+export interface HourAggregate {
   hour: number;
   calls: number;
 }
@@ -83,7 +82,7 @@ export interface ReportAggregates {
   requestsMade: RequestsMadeAggregate[];
   requestsClosed: RequestsClosedAggregate[];
   incidents: IncidentAggregate[];
-  weekdayHour: WeekdayHourAggregate[];
+  callsByHour: HourAggregate[];
   callbacks: CallbackAggregate;
 }
 
@@ -133,11 +132,11 @@ export function share(part: number, whole: number): number | null {
  * weekday × hour table. Pure.
  */
 export function assembleReport(period: ReportPeriod, aggregates: ReportAggregates, context: AssembleContext): Report {
-  const figuresFor = (bucket: string | null): Figures => ({
-    calls: callsFor(aggregates.calls, bucket),
-    queues: queuesFor(aggregates.queues, bucket),
-    requests: requestsFor(aggregates, bucket),
-    urgent: urgentFor(aggregates, bucket),
+  const figuresFor = (interval: number | null): Figures => ({
+    calls: callsFor(aggregates.calls, interval),
+    queues: queuesFor(aggregates.queues, interval),
+    requests: requestsFor(aggregates, interval),
+    urgent: urgentFor(aggregates, interval),
   });
   const totals = figuresFor(null);
   const online = totals.requests.byChannel.online;
@@ -154,34 +153,34 @@ export function assembleReport(period: ReportPeriod, aggregates: ReportAggregate
       onlineShare: share(online, totals.requests.created),
     },
     totals,
-    intervals: period.intervals.map((interval) => ({
+    intervals: period.intervals.map((interval, index) => ({
       from: interval.from,
       to: interval.to,
       start: interval.start.toISO()!,
       end: interval.end.toISO()!,
-      ...figuresFor(interval.key),
+      ...figuresFor(index),
     })),
     callbacks: callbacksAt(aggregates.callbacks, context, period.zone),
-    callsByWeekdayHour: weekdayHourTable(aggregates.weekdayHour),
+    callsByWeekdayHour: weekdayHourTable(aggregates.callsByHour, hourSlots(period)),
   };
 }
 
-function callsFor(rows: readonly CallAggregate[], bucket: string | null): CallFigures {
-  const row = rows.find((candidate) => candidate.bucket === bucket);
+function callsFor(rows: readonly CallAggregate[], interval: number | null): CallFigures {
+  const row = rows.find((candidate) => candidate.interval === interval);
   if (!row) return { ...NO_CALLS };
-  const { bucket: _bucket, ...figures } = row;
+  const { interval: _interval, ...figures } = row;
   return { ...NO_CALLS, ...figures };
 }
 
-function queuesFor(rows: readonly QueueAggregate[], bucket: string | null): QueueFigures[] {
+function queuesFor(rows: readonly QueueAggregate[], interval: number | null): QueueFigures[] {
   return rows
-    .filter((row) => row.bucket === bucket)
-    .map(({ bucket: _bucket, ...row }) => ({ ...row, serviceLevel: share(row.answeredWithinServiceLevel, row.queued) }))
+    .filter((row) => row.interval === interval)
+    .map(({ interval: _interval, ...row }) => ({ ...row, serviceLevel: share(row.answeredWithinServiceLevel, row.queued) }))
     .sort((a, b) => a.queue.localeCompare(b.queue));
 }
 
-function requestsFor(aggregates: ReportAggregates, bucket: string | null): RequestFigures {
-  const made = aggregates.requestsMade.filter((row) => bucket === null || row.bucket === bucket);
+function requestsFor(aggregates: ReportAggregates, interval: number | null): RequestFigures {
+  const made = aggregates.requestsMade.filter((row) => interval === null || row.interval === interval);
   const byService = new Map<string, number>();
   const byDepartment = new Map<string | null, number>();
   const byChannel = { phone: 0, "after-hours": 0, online: 0 };
@@ -192,7 +191,7 @@ function requestsFor(aggregates: ReportAggregates, bucket: string | null): Reque
     byDepartment.set(row.department, (byDepartment.get(row.department) ?? 0) + row.created);
     byChannel[row.channel] += row.created;
   }
-  const closed = aggregates.requestsClosed.find((row) => row.bucket === bucket);
+  const closed = aggregates.requestsClosed.find((row) => row.interval === interval);
   return {
     created,
     byService: [...byService].map(([service, count]) => ({ service, created: count })).sort((a, b) => b.created - a.created || a.service.localeCompare(b.service)),
@@ -206,17 +205,17 @@ function requestsFor(aggregates: ReportAggregates, bucket: string | null): Reque
   };
 }
 
-function urgentFor(aggregates: ReportAggregates, bucket: string | null): UrgentFigures {
+function urgentFor(aggregates: ReportAggregates, interval: number | null): UrgentFigures {
   const reports = new Map<string, number>();
   for (const row of aggregates.requestsMade) {
-    if (row.urgent && (bucket === null || row.bucket === bucket)) reports.set(row.service, (reports.get(row.service) ?? 0) + row.created);
+    if (row.urgent && (interval === null || row.interval === interval)) reports.set(row.service, (reports.get(row.service) ?? 0) + row.created);
   }
-  const incidents = aggregates.incidents.filter((row) => row.bucket === bucket);
+  const incidents = aggregates.incidents.filter((row) => row.interval === interval);
   const countsFor = (category: string | null): UrgentCounts => {
     const row = incidents.find((candidate) => candidate.category === category);
     const reported = category === null ? [...reports.values()].reduce((sum, count) => sum + count, 0) : (reports.get(category) ?? 0);
     if (!row) return { ...NO_URGENT, reports: reported };
-    const { bucket: _bucket, category: _category, ...counts } = row;
+    const { interval: _interval, category: _category, ...counts } = row;
     return { ...NO_URGENT, ...counts, reports: reported };
   };
   const categories = [...new Set([...reports.keys(), ...incidents.flatMap((row) => (row.category === null ? [] : [row.category]))])].sort();
@@ -251,11 +250,13 @@ function callbacksAt(aggregate: CallbackAggregate, context: AssembleContext, zon
 /** Seconds in a day, for the callbacks' age brackets. */
 export const CALLBACK_AGE_BRACKETS = { oneDay: DAY, threeDays: 3 * DAY, sevenDays: 7 * DAY } as const;
 
-function weekdayHourTable(rows: readonly WeekdayHourAggregate[]): Report["callsByWeekdayHour"] {
+function weekdayHourTable(rows: readonly HourAggregate[], slots: readonly number[]): Report["callsByWeekdayHour"] {
   const calls = WEEKDAYS.map(() => Array.from({ length: 24 }, () => 0));
   for (const row of rows) {
-    const day = calls[row.isoWeekday - 1];
-    if (day && row.hour >= 0 && row.hour < 24) day[row.hour] = (day[row.hour] ?? 0) + row.calls;
+    const slot = slots[row.hour];
+    if (slot === undefined) continue;
+    const day = calls[Math.floor(slot / 24)]!;
+    day[slot % 24] = (day[slot % 24] ?? 0) + row.calls;
   }
   return { weekdays: WEEKDAYS, calls };
 }

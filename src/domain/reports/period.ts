@@ -21,11 +21,6 @@ export interface ReportRequest {
 
 /** One interval of a period, as instants in the City's zone. */
 export interface PeriodInterval {
-  /**
-   * The first day of the whole day, week or month the interval is part of, before it was cut to
-   * the period: what the database's `date_trunc` of a local time gives, so its rows find it.
-   */
-  key: string;
   /** The first day in the period, `yyyy-MM-dd`. */
   from: string;
   /** The last day in the period, inclusive. */
@@ -103,7 +98,10 @@ export function parseReportRequest(input: { from?: unknown; to?: unknown; by?: u
 }
 
 /**
- * The period's instants and intervals in `zone`. Days run midnight to midnight there, so a day
+ * The period's instants and intervals in `zone`. The database is given these instants (it
+ * counts what falls between them) rather than the zone: its own time zone data may not be the
+ * line's (PGlite 0.5 and a server can disagree about a zone's future rules), and every other
+ * local time of the line comes from luxon. Days run midnight to midnight there, so a day
  * the clocks change is 23 or 25 hours long; weeks start on Monday; the first and last intervals
  * are cut to the period.
  *
@@ -118,8 +116,35 @@ export function reportPeriod(request: ReportRequest, zone: string): ReportPeriod
     const whole = cursor.startOf(request.by);
     const next = whole.plus({ [request.by]: 1 });
     const stop = next < end ? next : end;
-    intervals.push({ key: whole.toISODate()!, from: cursor.toISODate()!, to: stop.minus({ days: 1 }).toISODate()!, start: cursor, end: stop });
+    intervals.push({ from: cursor.toISODate()!, to: stop.minus({ days: 1 }).toISODate()!, start: cursor, end: stop });
     cursor = stop;
   }
   return { ...request, zone, start, end, intervals };
+}
+
+/**
+ * For each hour of the period counted from its start (hour 0 is the first hour of the first
+ * day), the local weekday and hour it is, as `(isoWeekday - 1) * 24 + hour`: the cell of the
+ * weekday × hour table. The night the clocks go back, two hours of the period are local hour 1;
+ * the night they go forward, no hour is local hour 2. (Zones whose clocks change by whole
+ * hours, as every Canadian zone's do.)
+ */
+export function hourSlots(period: Pick<ReportPeriod, "start" | "end">): number[] {
+  const slots: number[] = [];
+  for (let day = period.start; day < period.end; ) {
+    const next = day.plus({ days: 1 });
+    const hours = Math.round(next.diff(day, "hours").hours);
+    const weekday = day.weekday - 1;
+    if (hours === 24) {
+      for (let hour = 0; hour < 24; hour++) slots.push(weekday * 24 + hour);
+    } else {
+      // Only the days the clocks change need luxon hour by hour.
+      for (let hour = 0; hour < hours; hour++) {
+        const local = day.plus({ hours: hour });
+        slots.push((local.weekday - 1) * 24 + local.hour);
+      }
+    }
+    day = next;
+  }
+  return slots;
 }

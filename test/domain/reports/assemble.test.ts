@@ -17,8 +17,8 @@ const ZONE = "America/Edmonton";
 const period = reportPeriod({ from: "2026-12-07", to: "2026-12-09", by: "day" }, ZONE);
 const settings = { serviceLevelSeconds: 60, shortAbandonSeconds: 10 };
 
-const calls = (bucket: string | null, offered: number, changes: Partial<CallAggregate> = {}): CallAggregate => ({
-  bucket,
+const calls = (interval: number | null, offered: number, changes: Partial<CallAggregate> = {}): CallAggregate => ({
+  interval,
   offered,
   afterHours: 0,
   answeredByIvr: offered,
@@ -40,7 +40,7 @@ const NOTHING: ReportAggregates = {
   requestsMade: [],
   requestsClosed: [],
   incidents: [],
-  weekdayHour: [],
+  callsByHour: [],
   callbacks: { open: 0, overdue: 0, medianAgeSeconds: null, oldestAgeSeconds: null, ages: { underOneDay: 0, oneToThreeDays: 0, threeToSevenDays: 0, overSevenDays: 0 }, oldest: [] },
 };
 
@@ -96,7 +96,7 @@ describe("assembleReport", () => {
 
   describe("calls", () => {
     it("puts each interval's row in its interval and the period's row in the totals", () => {
-      const report = assemble({ calls: [calls("2026-12-07", 3), calls("2026-12-09", 2), calls(null, 5)] });
+      const report = assemble({ calls: [calls(0, 3), calls(2, 2), calls(null, 5)] });
       expect(report.intervals.map((interval) => interval.calls.offered)).toEqual([3, 0, 2]);
       expect(report.totals.calls.offered).toBe(5);
     });
@@ -112,8 +112,8 @@ describe("assembleReport", () => {
     it("divides the calls answered in time by every call queued, abandoned ones included", () => {
       const report = assemble({
         queues: [
-          { bucket: null, queue: "utility-billing", queued: 4, answered: 2, abandoned: 2, abandonedShort: 1, answeredWithinServiceLevel: 1, averageSpeedOfAnswerSeconds: 45, longestWaitSeconds: 130 },
-          { bucket: null, queue: "animal-control", queued: 1, answered: 1, abandoned: 0, abandonedShort: 0, answeredWithinServiceLevel: 1, averageSpeedOfAnswerSeconds: 5, longestWaitSeconds: 5 },
+          { interval: null, queue: "utility-billing", queued: 4, answered: 2, abandoned: 2, abandonedShort: 1, answeredWithinServiceLevel: 1, averageSpeedOfAnswerSeconds: 45, longestWaitSeconds: 130 },
+          { interval: null, queue: "animal-control", queued: 1, answered: 1, abandoned: 0, abandonedShort: 0, answeredWithinServiceLevel: 1, averageSpeedOfAnswerSeconds: 5, longestWaitSeconds: 5 },
         ],
       });
       expect(report.totals.queues.map((queue) => [queue.queue, queue.serviceLevel])).toEqual([
@@ -127,14 +127,14 @@ describe("assembleReport", () => {
   describe("requests", () => {
     const report = assemble({
       requestsMade: [
-        { bucket: "2026-12-07", service: "callback", department: "311 Contact Centre", channel: "phone", urgent: false, created: 3 },
-        { bucket: "2026-12-07", service: "callback", department: "311 Contact Centre", channel: "after-hours", urgent: false, created: 1 },
-        { bucket: "2026-12-08", service: "power", department: "Electric", channel: "after-hours", urgent: true, created: 2 },
-        { bucket: "2026-12-08", service: "potholes", department: null, channel: "online", urgent: false, created: 1 },
+        { interval: 0, service: "callback", department: "311 Contact Centre", channel: "phone", urgent: false, created: 3 },
+        { interval: 0, service: "callback", department: "311 Contact Centre", channel: "after-hours", urgent: false, created: 1 },
+        { interval: 1, service: "power", department: "Electric", channel: "after-hours", urgent: true, created: 2 },
+        { interval: 1, service: "potholes", department: null, channel: "online", urgent: false, created: 1 },
       ],
       requestsClosed: [
-        { bucket: "2026-12-08", closed: 2, medianTimeToCloseSeconds: 3600 },
-        { bucket: null, closed: 2, medianTimeToCloseSeconds: 3600 },
+        { interval: 1, closed: 2, medianTimeToCloseSeconds: 3600 },
+        { interval: null, closed: 2, medianTimeToCloseSeconds: 3600 },
       ],
     });
 
@@ -181,11 +181,11 @@ describe("assembleReport", () => {
   describe("urgent", () => {
     it("puts reports and incidents of a category side by side, categories by name", () => {
       const report = assemble({
-        requestsMade: [{ bucket: "2026-12-07", service: "water", department: null, channel: "after-hours", urgent: true, created: 3 }],
+        requestsMade: [{ interval: 0, service: "water", department: null, channel: "after-hours", urgent: true, created: 3 }],
         incidents: [
-          { bucket: null, category: null, incidents: 3, acknowledged: 2, medianTimeToAcknowledgeSeconds: 300, p90TimeToAcknowledgeSeconds: 540, escalated: 1, escalations: 2, alarms: 1 },
-          { bucket: null, category: "water", incidents: 2, acknowledged: 2, medianTimeToAcknowledgeSeconds: 300, p90TimeToAcknowledgeSeconds: 540, escalated: 1, escalations: 2, alarms: 0 },
-          { bucket: null, category: "power", incidents: 1, acknowledged: 0, medianTimeToAcknowledgeSeconds: null, p90TimeToAcknowledgeSeconds: null, escalated: 0, escalations: 0, alarms: 1 },
+          { interval: null, category: null, incidents: 3, acknowledged: 2, medianTimeToAcknowledgeSeconds: 300, p90TimeToAcknowledgeSeconds: 540, escalated: 1, escalations: 2, alarms: 1 },
+          { interval: null, category: "water", incidents: 2, acknowledged: 2, medianTimeToAcknowledgeSeconds: 300, p90TimeToAcknowledgeSeconds: 540, escalated: 1, escalations: 2, alarms: 0 },
+          { interval: null, category: "power", incidents: 1, acknowledged: 0, medianTimeToAcknowledgeSeconds: null, p90TimeToAcknowledgeSeconds: null, escalated: 0, escalations: 0, alarms: 1 },
         ],
       });
       const { byCategory, ...all } = report.totals.urgent;
@@ -220,10 +220,12 @@ describe("assembleReport", () => {
     });
   });
 
-  it("puts the weekday × hour counts in their row and column", () => {
-    const report = assemble({ weekdayHour: [{ isoWeekday: 2, hour: 9, calls: 4 }, { isoWeekday: 7, hour: 23, calls: 1 }] });
+  it("puts the calls of each hour of the period in its weekday and hour", () => {
+    // The period starts on Monday 7 December at 00:00: hour 33 is Tuesday 09:00, hour 71 Wednesday 23:00.
+    const report = assemble({ callsByHour: [{ hour: 33, calls: 4 }, { hour: 71, calls: 1 }, { hour: 9, calls: 2 }] });
+    expect(report.callsByWeekdayHour.calls[0]![9]).toBe(2);
     expect(report.callsByWeekdayHour.calls[1]![9]).toBe(4);
-    expect(report.callsByWeekdayHour.calls[6]![23]).toBe(1);
+    expect(report.callsByWeekdayHour.calls[2]![23]).toBe(1);
   });
 });
 
@@ -246,7 +248,7 @@ describe("FIGURE_DEFINITIONS", () => {
 
   it("defines every figure of the report, and nothing the report does not have", () => {
     const report = assemble({
-      queues: [{ bucket: null, queue: "q", queued: 1, answered: 1, abandoned: 0, abandonedShort: 0, answeredWithinServiceLevel: 1, averageSpeedOfAnswerSeconds: 1, longestWaitSeconds: 1 }],
+      queues: [{ interval: null, queue: "q", queued: 1, answered: 1, abandoned: 0, abandonedShort: 0, answeredWithinServiceLevel: 1, averageSpeedOfAnswerSeconds: 1, longestWaitSeconds: 1 }],
     });
     expect(new Set(Object.keys(FIGURE_DEFINITIONS))).toEqual(figureKeys(report));
   });

@@ -4,7 +4,7 @@
  * clocks change 23 or 25 hours long.
  */
 import { describe, expect, it } from "vitest";
-import { defaultInterval, MAX_REPORT_DAYS, parseReportRequest, ReportRequestError, reportPeriod } from "../../../src/domain/reports/index.js";
+import { defaultInterval, hourSlots, MAX_REPORT_DAYS, parseReportRequest, ReportRequestError, reportPeriod } from "../../../src/domain/reports/index.js";
 
 const ZONE = "America/Edmonton";
 
@@ -78,10 +78,10 @@ describe("reportPeriod", () => {
       const period = reportPeriod({ from: "2026-12-01", to: "2026-12-03", by: "day" }, ZONE);
       expect(period.start.toISO()).toBe("2026-12-01T00:00:00.000-07:00");
       expect(period.end.toISO()).toBe("2026-12-04T00:00:00.000-07:00");
-      expect(period.intervals.map((interval) => [interval.key, interval.from, interval.to])).toEqual([
-        ["2026-12-01", "2026-12-01", "2026-12-01"],
-        ["2026-12-02", "2026-12-02", "2026-12-02"],
-        ["2026-12-03", "2026-12-03", "2026-12-03"],
+      expect(period.intervals.map((interval) => [interval.from, interval.to])).toEqual([
+        ["2026-12-01", "2026-12-01"],
+        ["2026-12-02", "2026-12-02"],
+        ["2026-12-03", "2026-12-03"],
       ]);
     });
 
@@ -102,10 +102,10 @@ describe("reportPeriod", () => {
     it("starts weeks on Monday and cuts the first and last to the period", () => {
       // 2026-12-03 is a Thursday; 2026-12-15 a Tuesday.
       const period = reportPeriod({ from: "2026-12-03", to: "2026-12-15", by: "week" }, ZONE);
-      expect(period.intervals.map((interval) => [interval.key, interval.from, interval.to])).toEqual([
-        ["2026-11-30", "2026-12-03", "2026-12-06"],
-        ["2026-12-07", "2026-12-07", "2026-12-13"],
-        ["2026-12-14", "2026-12-14", "2026-12-15"],
+      expect(period.intervals.map((interval) => [interval.from, interval.to])).toEqual([
+        ["2026-12-03", "2026-12-06"],
+        ["2026-12-07", "2026-12-13"],
+        ["2026-12-14", "2026-12-15"],
       ]);
       expect(period.intervals[0]!.start.toISO()).toBe("2026-12-03T00:00:00.000-07:00");
       expect(period.intervals.at(-1)!.end.toISO()).toBe("2026-12-16T00:00:00.000-07:00");
@@ -115,15 +115,39 @@ describe("reportPeriod", () => {
   describe("by month", () => {
     it("gives whole months across the change of year, each from local midnight", () => {
       const period = reportPeriod({ from: "2026-10-15", to: "2027-01-31", by: "month" }, ZONE);
-      expect(period.intervals.map((interval) => [interval.key, interval.from, interval.to])).toEqual([
-        ["2026-10-01", "2026-10-15", "2026-10-31"],
-        ["2026-11-01", "2026-11-01", "2026-11-30"],
-        ["2026-12-01", "2026-12-01", "2026-12-31"],
-        ["2027-01-01", "2027-01-01", "2027-01-31"],
+      expect(period.intervals.map((interval) => [interval.from, interval.to])).toEqual([
+        ["2026-10-15", "2026-10-31"],
+        ["2026-11-01", "2026-11-30"],
+        ["2026-12-01", "2026-12-31"],
+        ["2027-01-01", "2027-01-31"],
       ]);
       // November starts in summer time and ends in winter time.
       expect(period.intervals[1]!.start.toISO()).toBe("2026-11-01T00:00:00.000-06:00");
       expect(period.intervals[1]!.end.toISO()).toBe("2026-12-01T00:00:00.000-07:00");
+    });
+  });
+
+  describe("the hours of the period", () => {
+    const slot = (weekday: number, hour: number) => (weekday - 1) * 24 + hour;
+
+    it("are 24 a day, Monday's first", () => {
+      const slots = hourSlots(reportPeriod({ from: "2026-12-07", to: "2026-12-08", by: "day" }, ZONE));
+      expect(slots).toHaveLength(48);
+      expect([slots[0], slots[23], slots[24], slots[47]]).toEqual([slot(1, 0), slot(1, 23), slot(2, 0), slot(2, 23)]);
+    });
+
+    it("count local hour 1 twice the night the clocks go back", () => {
+      const slots = hourSlots(reportPeriod({ from: "2026-11-01", to: "2026-11-01", by: "day" }, ZONE));
+      expect(slots.slice(0, 4)).toEqual([slot(7, 0), slot(7, 1), slot(7, 1), slot(7, 2)]);
+      expect(slots).toHaveLength(25);
+      expect(slots.at(-1)).toBe(slot(7, 23));
+    });
+
+    it("skip local hour 2 the night the clocks go forward", () => {
+      const slots = hourSlots(reportPeriod({ from: "2026-03-08", to: "2026-03-09", by: "day" }, ZONE));
+      expect(slots.slice(0, 3)).toEqual([slot(7, 0), slot(7, 1), slot(7, 3)]);
+      expect(slots).toHaveLength(23 + 24);
+      expect(slots[23]).toBe(slot(1, 0));
     });
   });
 

@@ -22,17 +22,17 @@ const settings = { serviceLevelSeconds: 45, shortAbandonSeconds: 8 };
 
 const aggregates: ReportAggregates = {
   calls: [
-    { bucket: "2026-12-07", offered: 10, afterHours: 2, answeredByIvr: 5, queued: 4, answeredByAgent: 3, abandonedInQueue: 1, abandonedInQueueShort: 1, abandonedInIvr: 0, voicemail: 1, transferred: 0, urgentReports: 0, answeredWithoutFurtherAction: 8 },
-    { bucket: null, offered: 10, afterHours: 2, answeredByIvr: 5, queued: 4, answeredByAgent: 3, abandonedInQueue: 1, abandonedInQueueShort: 1, abandonedInIvr: 0, voicemail: 1, transferred: 0, urgentReports: 0, answeredWithoutFurtherAction: 8 },
+    { interval: 0, offered: 10, afterHours: 2, answeredByIvr: 5, queued: 4, answeredByAgent: 3, abandonedInQueue: 1, abandonedInQueueShort: 1, abandonedInIvr: 0, voicemail: 1, transferred: 0, urgentReports: 0, answeredWithoutFurtherAction: 8 },
+    { interval: null, offered: 10, afterHours: 2, answeredByIvr: 5, queued: 4, answeredByAgent: 3, abandonedInQueue: 1, abandonedInQueueShort: 1, abandonedInIvr: 0, voicemail: 1, transferred: 0, urgentReports: 0, answeredWithoutFurtherAction: 8 },
   ],
-  queues: [{ bucket: null, queue: "utility-billing", queued: 4, answered: 3, abandoned: 1, abandonedShort: 1, answeredWithinServiceLevel: 2, averageSpeedOfAnswerSeconds: 40, longestWaitSeconds: 95 }],
+  queues: [{ interval: null, queue: "utility-billing", queued: 4, answered: 3, abandoned: 1, abandonedShort: 1, answeredWithinServiceLevel: 2, averageSpeedOfAnswerSeconds: 40, longestWaitSeconds: 95 }],
   requestsMade: [
-    { bucket: "2026-12-07", service: "callback", department: "=HYPERLINK(\"http://evil\")", channel: "phone", urgent: false, created: 1 },
-    { bucket: "2026-12-07", service: "potholes", department: "Roads, Parks", channel: "online", urgent: false, created: 1 },
+    { interval: 0, service: "callback", department: "=HYPERLINK(\"http://evil\")", channel: "phone", urgent: false, created: 1 },
+    { interval: 0, service: "potholes", department: "Roads, Parks", channel: "online", urgent: false, created: 1 },
   ],
   requestsClosed: [],
   incidents: [],
-  weekdayHour: [{ isoWeekday: 1, hour: 9, calls: 10 }],
+  callsByHour: [{ hour: 9, calls: 10 }],
   callbacks: { open: 1, overdue: 0, medianAgeSeconds: 3600, oldestAgeSeconds: 3600, ages: { underOneDay: 1, oneToThreeDays: 0, threeToSevenDays: 0, overSevenDays: 0 }, oldest: [{ reference: "4821", requestedAt: "2026-12-07T23:00:00.000Z" }] },
 };
 
