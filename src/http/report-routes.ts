@@ -8,14 +8,14 @@ import { Router } from "express";
 import type { DateTime } from "luxon";
 import { computeReport, type ComputeReportOptions } from "../adapters/postgres/report-queries.js";
 import type { Queryable } from "../adapters/postgres/database.js";
-import type { Definitions } from "../definitions/live-definitions.js";
+import type { Hours } from "../domain/hours/index.js";
 import { parseReportRequest, ReportRequestError, reportCsv, type Report, type ReportSettings } from "../domain/reports/index.js";
 
 export interface ReportRouteDependencies {
   /** The records database, or a function that computes a report (`computeReport` over it, by default). */
   records: Queryable | { report(options: ComputeReportOptions): Promise<Report> };
-  /** The live definitions: their hours give the City's zone and business days. */
-  definitions: Pick<Definitions, "current">;
+  /** The live definitions (`Definitions`): their hours give the City's zone and business days. */
+  definitions: { current(): { hours: Hours } };
   clock: () => DateTime;
   settings: ReportSettings;
 }
