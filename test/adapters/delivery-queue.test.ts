@@ -185,9 +185,9 @@ describe.each(DATABASE_KINDS)("delivering requests to departments, with the reco
     });
 
     it("is delivered once: the department accepted one post", async () => {
-      const job = await deliveries.queue.getJob(deliveryJobId(reference, "Water Works"));
-      expect(await job!.getState()).toBe("completed");
-      expect(results.filter(([name, result]) => name === "Water Works" && result === "delivered")).toHaveLength(1);
+      // The note is written before BullMQ marks the job completed and tells the worker's listeners.
+      await vi.waitFor(async () => expect(await (await deliveries.queue.getJob(deliveryJobId(reference, "Water Works")))!.getState()).toBe("completed"));
+      await vi.waitFor(() => expect(results.filter(([name, result]) => name === "Water Works" && result === "delivered")).toHaveLength(1));
     });
 
     it("leaves a note on the request with the department's id", async () => {
@@ -210,8 +210,8 @@ describe.each(DATABASE_KINDS)("delivering requests to departments, with the reco
     });
 
     it("says, for the console, when the department last had one delivered and its last error", async () => {
+      await vi.waitFor(async () => expect((await deliveryStatus(deliveries.queue, redis, prefix))["Water Works"]).toMatchObject({ waiting: 0, failed: 0 }));
       const state = (await deliveryStatus(deliveries.queue, redis, prefix))["Water Works"]!;
-      expect(state).toMatchObject({ waiting: 0, failed: 0 });
       expect(state.lastDeliveredAt).not.toBeNull();
       expect(state.lastError?.message).toBe("Water Works answered HTTP 503: <html>Service Unavailable</html>");
     });
@@ -236,8 +236,7 @@ describe.each(DATABASE_KINDS)("delivering requests to departments, with the reco
     });
 
     it("is posted once and not retried: it would be refused again", async () => {
-      const job = await deliveries.queue.getJob(deliveryJobId(reference, "Roads Office"));
-      expect(await job!.getState()).toBe("failed");
+      await vi.waitFor(async () => expect(await (await deliveries.queue.getJob(deliveryJobId(reference, "Roads Office")))!.getState()).toBe("failed"));
       expect(department.postsTo(path)).toHaveLength(1);
     });
 
@@ -254,7 +253,7 @@ describe.each(DATABASE_KINDS)("delivering requests to departments, with the reco
     });
 
     it("shows as failed for the console", async () => {
-      expect((await deliveryStatus(deliveries.queue, redis, prefix))["Roads Office"]).toMatchObject({ waiting: 0, failed: 1, lastDeliveredAt: null });
+      await vi.waitFor(async () => expect((await deliveryStatus(deliveries.queue, redis, prefix))["Roads Office"]).toMatchObject({ waiting: 0, failed: 1, lastDeliveredAt: null }));
     });
   });
 
@@ -280,7 +279,7 @@ describe.each(DATABASE_KINDS)("delivering requests to departments, with the reco
     it("delivers it when the system is back", async () => {
       department.answer(path, created("P-1"));
       await vi.waitFor(async () => expect((await notes(reference)).map((note) => note.kind)).toContain("delivered"), { timeout: 15_000, interval: 50 });
-      expect((await deliveryStatus(deliveries.queue, redis, prefix))["Power Desk"]).toMatchObject({ waiting: 0, failed: 0 });
+      await vi.waitFor(async () => expect((await deliveryStatus(deliveries.queue, redis, prefix))["Power Desk"]).toMatchObject({ waiting: 0, failed: 0 }));
     });
   });
 
