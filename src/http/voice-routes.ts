@@ -18,6 +18,7 @@ import { holdTurn } from "../domain/flow/nodes/index.js";
 import type { Flow } from "../domain/flow/schema.js";
 import { activeOverride, lineStatus, type EmergencyOverride } from "../domain/hours/index.js";
 import type { CallStore, OverrideStore, RecordKeeper, ReportQueue } from "../domain/ports.js";
+import type { CallObserver } from "../domain/observers.js";
 import type { Logger } from "../logger.js";
 
 export interface VoiceDependencies {
@@ -33,6 +34,8 @@ export interface VoiceDependencies {
   publicUrl: string;
   fallbackNumber: string | undefined;
   log: Logger;
+  /** Told how each call ended (the operators' metrics). */
+  observeCalls?: CallObserver | undefined;
 }
 
 type Params = Record<string, unknown>;
@@ -240,6 +243,8 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
         flow,
         reference,
       );
+      // Counted whether or not the record can be handed over: the call ended this way all the same.
+      deps.observeCalls?.callEnded(record.outcome);
       await deps.records.keep({ type: "call-ended", call: record });
       log.info({ callSid, status, outcome: record.outcome, duration, reference }, "call ended");
       res.status(204).end();

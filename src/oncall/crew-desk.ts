@@ -1,7 +1,8 @@
-import type { DateTime } from "luxon";
+import { DateTime } from "luxon";
 import type { IncidentStore } from "../domain/ports.js";
 import { parseCrewReply } from "../domain/oncall/crew-reply.js";
 import type { Incident } from "../domain/oncall/incident.js";
+import type { OncallObserver } from "../domain/observers.js";
 import { crewReplies, residentReply, type IncidentSummary, type ReportStanding } from "../domain/oncall/messages.js";
 import { everySupervisor, type Member, type Roster } from "../domain/oncall/roster/index.js";
 import type { Logger } from "../logger.js";
@@ -15,6 +16,8 @@ export interface CrewDeskDependencies {
   jobs: JobScheduler;
   clock: () => DateTime;
   log: Logger;
+  /** Told of each acknowledgement and how long it took (the operators' metrics). */
+  observe?: Pick<OncallObserver, "acknowledged">;
 }
 
 /** A person on some roster, and the categories they may act on. */
@@ -135,13 +138,16 @@ export class CrewDesk {
 
   private async take(incident: Incident, member: Member, via: "sms" | "voice"): Promise<TakeOutcome> {
     const { incidents, clock, log } = this.deps;
-    const now = clock().toISO()!;
+    const moment = clock();
+    const now = moment.toISO()!;
     const result = await incidents.acknowledge(incident.reference, { name: member.name, phone: member.phone }, now);
     if (result.outcome === "missing") return { outcome: "not-found" };
     if (result.outcome === "resolved-already") return { outcome: "resolved" };
     if (result.outcome === "acknowledged-already") {
       return result.by === member.name ? { outcome: "already-yours" } : { outcome: "taken-by", by: result.by, at: result.at };
     }
+    // Counted as soon as the store took it: what follows may fail, and the ACK stands all the same.
+    this.deps.observe?.acknowledged(via, incident.category, moment.diff(DateTime.fromISO(incident.createdAt)).as("seconds"));
     // What they hold is listed when they later send a bare DONE, paged for it or not.
     await incidents.notePage(member.phone, incident.reference, now);
     await incidents.addEvent(incident.reference, { at: now, kind: "acknowledged", name: member.name, phone: member.phone, channel: via });

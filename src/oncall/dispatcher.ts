@@ -1,6 +1,7 @@
 import type { DateTime } from "luxon";
 import type { IncidentStore } from "../domain/ports.js";
 import type { Incident } from "../domain/oncall/incident.js";
+import type { OncallObserver } from "../domain/observers.js";
 import { alarmSms, crewReplies, moreReportsSms, pageSms, residentSms, unhandledReportSms, type UnhandledReport } from "../domain/oncall/messages.js";
 import { PagerError, type Pager } from "../domain/oncall/pager.js";
 import { placeKey } from "../domain/oncall/place.js";
@@ -70,6 +71,8 @@ export interface DispatcherDependencies {
   publicUrl: string;
   /** "N more reports" goes out at most once per this window. @defaultValue 5 minutes */
   updateWindowMs?: number;
+  /** Told of each report, page attempt and alarm (the operators' metrics). */
+  observe?: Pick<OncallObserver, "reportFiled" | "paged" | "alarmRaised">;
 }
 
 /**
@@ -99,6 +102,8 @@ export class Dispatcher {
     const key = report.recordingUrl ? "" : placeKey(report.location);
     const joinWindowMs = this.crew(report.category)?.repeatsJoinForMs ?? DEFAULT_REPEATS_JOIN_FOR_MS;
     const opened = await incidents.openOrJoin(report, key, now.toISO()!, joinWindowMs);
+    // A retried job finds its own incident ("existing"): counted when it first opened it.
+    if (opened.outcome !== "existing") this.deps.observe?.reportFiled(report.category, opened.outcome);
     if (opened.outcome === "joined") {
       if ((await incidents.get(opened.reference))?.status !== "open") {
         // A crew already has it: this resident hears so now, as the first ones did.
@@ -246,7 +251,9 @@ export class Dispatcher {
         if (channel === "sms") await pager.sendSms(phone, target.sms);
         else await pager.placeCall(phone, target.voiceUrl);
       } catch (error) {
-        if (!(error instanceof PagerError && error.failure === "bad-number")) throw error;
+        const badNumber = error instanceof PagerError && error.failure === "bad-number";
+        this.deps.observe?.paged(channel, badNumber ? "bad-number" : "failed");
+        if (!badNumber) throw error;
         log.warn(
           { reference, name: target.name, number: phone, channel, code: error.detail.code, failure: error.failure },
           "page could not be delivered to this number: the roster needs fixing",
@@ -256,6 +263,7 @@ export class Dispatcher {
         }
         continue;
       }
+      this.deps.observe?.paged(channel, "sent");
       // Marked after the provider took the page, so a crash in between can at worst repeat one page.
       await incidents.markSent(reference, step, `${tag}${channel}`);
       await incidents.addEvent(reference, this.event("paged", target, channel));
@@ -381,6 +389,7 @@ export class Dispatcher {
       }
     }
     log.error({ reference, category, told }, "ALARM: supervisors texted about a report the crew was never paged for");
+    this.deps.observe?.alarmRaised("unhandled-report");
     return `told ${told} supervisors`;
   }
 
@@ -394,6 +403,7 @@ export class Dispatcher {
     await incidents.endChain(reference, this.now());
     const known = Boolean(this.crew(report.category));
     if (await incidents.markSent(reference, ALARM_STEP, "alarm")) {
+      this.deps.observe?.alarmRaised("unanswered");
       await incidents.addEvent(reference, { at: this.now(), kind: "alarm", detail: known ? "supervisor alerted" : "unknown category: every supervisor alerted" });
     }
     for (const supervisor of this.supervisorsFor(report.category)) {
