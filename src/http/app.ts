@@ -5,6 +5,7 @@ import helmet from "helmet";
 import { apiRoutes, type ApiDependencies } from "./api-routes.js";
 import { consoleRoutes } from "./console/routes.js";
 import { healthRoutes, type HealthDependencies } from "./health-routes.js";
+import { metricsRoutes, timeWebhooks, type MetricsEndpoint } from "./metrics-routes.js";
 import { smsRoutes, voicePageRoutes, type OncallRouteDependencies } from "./oncall-routes.js";
 import { voiceRoutes, type VoiceDependencies } from "./voice-routes.js";
 
@@ -16,6 +17,8 @@ export interface AppDependencies extends VoiceDependencies, OncallRouteDependenc
   trustProxy?: string | number | undefined;
   /** The supervisors' API (and console); absent, only the Twilio routes and health are served. */
   api?: Omit<ApiDependencies, "definitions" | "log" | "clock">;
+  /** Operators' metrics: `GET /metrics`, the webhooks timed and calls counted; absent, none. */
+  metrics?: MetricsEndpoint;
 }
 
 /** Assembles the web app: health, then every Twilio route behind the signature check. */
@@ -28,14 +31,17 @@ export function createApp(deps: AppDependencies): express.Express {
   if (deps.trustProxy !== undefined) app.set("trust proxy", deps.trustProxy);
 
   app.use(healthRoutes(deps));
+  if (deps.metrics) app.use(metricsRoutes(deps.metrics));
 
   const twilioRoutes = express.Router();
+  // First, so requests refused below (a bad signature, a body too big) are timed too.
+  if (deps.metrics) twilioRoutes.use(timeWebhooks(deps.metrics.metrics));
   // Twilio posts a few dozen flat form fields. The limits leave room for any speech result
   // Twilio could send (20 KB of non-Latin speech is ~180 KB once form-encoded) and extra fields
   // Twilio may add; only a body no Twilio request could be is refused, unread and unsigned (413).
   twilioRoutes.use(express.urlencoded({ extended: false, limit: "1mb", parameterLimit: 1000 }));
   twilioRoutes.use(requireTwilioSignature({ authToken: deps.authToken, publicUrl: deps.publicUrl, log: deps.log }));
-  twilioRoutes.use("/voice", voiceRoutes(deps));
+  twilioRoutes.use("/voice", voiceRoutes(deps.metrics ? { ...deps, observeCalls: deps.metrics.metrics } : deps));
   twilioRoutes.use("/sms", smsRoutes(deps));
   twilioRoutes.use("/page", voicePageRoutes(deps));
   app.use("/twilio", twilioRoutes);
