@@ -68,6 +68,18 @@ const EnvSchema = z
     SHORT_ABANDON_SECONDS: z.coerce.number().int().min(0).max(600).default(10),
     OPEN311_PUBLIC_READ: z.enum(["true", "false"], { error: 'must be "true" (anyone may read requests) or "false" (reading needs an api_key)' }).default("false"),
     METRICS_TOKEN: z.string().min(16, "must be at least 16 characters: it is the password of /metrics").optional(),
+    OPEN311_DEPARTMENT_KEYS: z
+      .string()
+      .transform((text, ctx) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          ctx.addIssue({ code: "custom", message: 'must be JSON: {"Department name": "its api_key"}' });
+          return z.NEVER;
+        }
+      })
+      .pipe(z.record(z.string().min(1), z.string().min(1), { error: 'must map each department\'s name to its api_key: {"Water and Wastewater": "..."}' }))
+      .default({}),
   });
 
 type RawEnv = Partial<Record<keyof z.input<typeof EnvSchema>, string>>;
@@ -170,6 +182,8 @@ export interface Config {
   open311PublicRead: boolean;
   /** The bearer token /metrics asks for; open when unset. */
   metricsToken: string | undefined;
+  /** The api_key each department's system wants with a delivery, by department name (never logged). */
+  open311DepartmentKeys: Readonly<Record<string, string>>;
 }
 
 /** Where records are kept: a PostgreSQL server, or the embedded one (PGlite) under a folder. */
@@ -227,6 +241,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     open311PublicRead: value.OPEN311_PUBLIC_READ === "true",
     metricsToken: value.METRICS_TOKEN,
+    open311DepartmentKeys: value.OPEN311_DEPARTMENT_KEYS,
   };
 }
 

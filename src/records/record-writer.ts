@@ -7,20 +7,16 @@ import type { IncidentEvent } from "../domain/oncall/incident.js";
 import type { RecordEvent, RecordStore } from "../domain/ports.js";
 import { requestFromReport, requestFromVoicemail, type ServiceRequest } from "../domain/records.js";
 import type { RecordsProcessor } from "../adapters/bullmq/record-queue.js";
+import type { DeliveryQueue } from "../domain/open311/delivery.js";
 import type { Logger } from "../logger.js";
-
-/** Hands a new request to its department's system, when the department has one. */
-export interface RequestDelivery {
-  deliver(request: ServiceRequest): Promise<void>;
-}
 
 export interface RecordWriterOptions {
   store: RecordStore;
   /** The live departments and hours (they change when a supervisor publishes). */
   departments: () => Departments;
   hours: () => Hours;
-  /** New requests go on to their department from here; absent, they are only kept. */
-  delivery?: RequestDelivery;
+  /** New requests go on to their department's system (when it has an endpoint) from here; absent, they are only kept. */
+  delivery?: DeliveryQueue;
   /** Call records older than this many days are removed by the nightly job. */
   retentionDays: number;
   clock: () => DateTime;
@@ -88,7 +84,8 @@ export class RecordWriter implements RecordsProcessor {
     await this.options.store.addRequest(request);
     // Asked again when a job is retried (it may have failed between the two): the delivery
     // queue's job id makes it one delivery.
-    await this.options.delivery?.deliver(request);
+    const department = departmentFor(this.options.departments(), request.service);
+    if (department?.endpoint) await this.options.delivery?.deliver(request, department);
   }
 
   private async incidentEvent(incident: string, event: IncidentEvent): Promise<void> {

@@ -250,4 +250,38 @@ describe("loadConfig", () => {
       expect(problems.join("\n")).toMatch(/TWILIO_API_URL must be an http\(s\) URL/);
     });
   });
+
+  describe("the records", () => {
+    it("are kept in the embedded database under .data unless DATABASE_URL names a server", () => {
+      expect(loadConfig(production).database).toEqual({ kind: "pglite", dataDir: ".data" });
+      expect(loadConfig({ ...production, DATA_DIR: "/var/lib/civic" }).database).toEqual({ kind: "pglite", dataDir: "/var/lib/civic" });
+      expect(loadConfig({ ...production, DATABASE_URL: "postgres://civic:pw@db.example.org/civic" }).database).toEqual({
+        kind: "postgres",
+        url: "postgres://civic:pw@db.example.org/civic",
+      });
+    });
+
+    it("refuse a DATABASE_URL that is not PostgreSQL's", () => {
+      expect(problemsOf({ ...production, DATABASE_URL: "mysql://db.example.org/civic" })).toEqual([expect.stringMatching(/^DATABASE_URL must be a postgres:\/\/ URL/)]);
+    });
+
+    it("are kept two years, with a one-minute service level and ten-second short abandons, unless told otherwise", () => {
+      expect(loadConfig(production).records).toEqual({ retentionDays: 730, serviceLevelSeconds: 60, shortAbandonSeconds: 10 });
+      expect(loadConfig({ ...production, RECORDS_RETENTION_DAYS: "90", SERVICE_LEVEL_SECONDS: "30" }).records).toMatchObject({ retentionDays: 90, serviceLevelSeconds: 30 });
+      expect(problemsOf({ ...production, RECORDS_RETENTION_DAYS: "0" })).toEqual([expect.stringMatching(/^RECORDS_RETENTION_DAYS must be at least 1 day/)]);
+    });
+  });
+
+  describe("Open311 and metrics", () => {
+    it("read departments' keys as JSON, and say how to write them when they are not", () => {
+      expect(loadConfig({ ...production, OPEN311_DEPARTMENT_KEYS: '{"Water and Wastewater":"k-123"}' }).open311DepartmentKeys).toEqual({ "Water and Wastewater": "k-123" });
+      expect(problemsOf({ ...production, OPEN311_DEPARTMENT_KEYS: "{Water: k-123}" })).toEqual([expect.stringMatching(/^OPEN311_DEPARTMENT_KEYS must be JSON/)]);
+    });
+
+    it("keep requests private and /metrics open unless told otherwise, and refuse a short metrics token", () => {
+      expect(loadConfig(production)).toMatchObject({ open311PublicRead: false, metricsToken: undefined, open311DepartmentKeys: {} });
+      expect(loadConfig({ ...production, OPEN311_PUBLIC_READ: "true" }).open311PublicRead).toBe(true);
+      expect(problemsOf({ ...production, METRICS_TOKEN: "short" })).toEqual([expect.stringMatching(/^METRICS_TOKEN must be at least 16 characters/)]);
+    });
+  });
 });

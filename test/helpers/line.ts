@@ -33,7 +33,8 @@ import type { AuditLog } from "../../src/domain/ports.js";
 import { BullRecordKeeper, createRecordsQueue, startRecordsWorker } from "../../src/adapters/bullmq/record-queue.js";
 import { PostgresRecordStore } from "../../src/adapters/postgres/record-store.js";
 import type { RecordStore } from "../../src/domain/ports.js";
-import { RecordWriter, type RequestDelivery } from "../../src/records/record-writer.js";
+import { RecordWriter } from "../../src/records/record-writer.js";
+import type { DeliveryQueue } from "../../src/domain/open311/delivery.js";
 import { recordingIncidentStore } from "../../src/records/recording-incident-store.js";
 import { testDatabase, type DatabaseKind, type TestDatabase } from "./database.js";
 import { RedisCallStore } from "../../src/adapters/redis/call-store.js";
@@ -174,7 +175,7 @@ export interface TestLineOptions {
    * line's own, and a records worker writes them to a new database of this kind (its own
    * database on the server, or PGlite in memory), dropped on close.
    */
-  records?: DatabaseKind | { kind: DatabaseKind; delivery?: RequestDelivery; retryMs?: number };
+  records?: DatabaseKind | { kind: DatabaseKind; delivery?: DeliveryQueue; retryMs?: number };
   /** How long a held report waits for the caller's next answer (the line's default is two minutes). */
   reportHoldMs?: number;
   /** How long a report released by the call's end still waits for a last answer (the line's default is five seconds). */
@@ -335,7 +336,7 @@ export class TestLine {
   }
 
   /** Starts the records worker on a new database, as `npm start`'s worker writes records. */
-  private async startRecords(options: { kind: DatabaseKind; delivery?: RequestDelivery; retryMs?: number }, definitions: Definitions, log: Logger): Promise<void> {
+  private async startRecords(options: { kind: DatabaseKind; delivery?: DeliveryQueue; retryMs?: number }, definitions: Definitions, log: Logger): Promise<void> {
     this.database = await testDatabase(options.kind);
     this.store = new PostgresRecordStore(this.database.database);
     const connection = createWorkerConnection(REDIS_URL);

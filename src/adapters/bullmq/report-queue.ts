@@ -5,6 +5,7 @@ import type { ReportQueue } from "../../domain/ports.js";
 import { UrgentReport } from "../../domain/report.js";
 import { CALL_TTL_SECONDS, DEFAULT_KEY_PREFIX } from "../redis/keys.js";
 import { defineScript } from "../redis/scripts.js";
+import { FIRST_REFERENCE, referenceCounterKey } from "../redis/reference-counter.js";
 
 /** The BullMQ queue urgent reports travel on. Part of the deployment contract: do not rename. */
 export const DISPATCH_QUEUE = "oncall-dispatch";
@@ -12,8 +13,6 @@ export const DISPATCH_QUEUE = "oncall-dispatch";
 /** The job name of an urgent report on {@link DISPATCH_QUEUE}. */
 export const URGENT_REPORT_JOB = "urgent-report";
 
-/** References start here so every one is six digits long for the first 900,000 reports. */
-const FIRST_REFERENCE = 100_000;
 
 // One reference per call: a retried webhook gets the reference it was given the first time.
 const REFERENCE_FOR_CALL = `
@@ -155,7 +154,7 @@ export class BullReportQueue implements ReportQueue {
     return String(
       await this.referenceForCall(
         `${this.keyPrefix}reference:${callSid}`,
-        `${this.keyPrefix}reference-counter`,
+        referenceCounterKey(this.keyPrefix),
         String(FIRST_REFERENCE),
         String(CALL_TTL_SECONDS),
       ),
