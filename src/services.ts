@@ -8,6 +8,7 @@ import { BullReportQueue, createDispatchQueue } from "./adapters/bullmq/report-q
 import { ConsolePager } from "./adapters/console-pager.js";
 import { BullRecordKeeper, createRecordsQueue, scheduleRetention, startRecordsWorker } from "./adapters/bullmq/record-queue.js";
 import { openRecordsDatabase } from "./records/records-database.js";
+import { BullDeliveryQueue, startDeliveryWorker } from "./adapters/bullmq/delivery-queue.js";
 import { RecordWriter } from "./records/record-writer.js";
 import { recordingIncidentStore } from "./records/recording-incident-store.js";
 import { RedisCallStore } from "./adapters/redis/call-store.js";
@@ -30,6 +31,11 @@ import { Dispatcher } from "./oncall/dispatcher.js";
 import type { Pager } from "./domain/oncall/pager.js";
 import { readLineFigures } from "./operations/line-figures.js";
 import { assessLineStatus } from "./operations/line-status.js";
+import { LineMetrics } from "./operations/metrics.js";
+import { startMetricsServer } from "./http/metrics-routes.js";
+import { RedisOpen311KeyStore } from "./adapters/redis/open311-key-store.js";
+import { nextReference } from "./adapters/redis/reference-counter.js";
+import { serviceCodesOf } from "./domain/open311/services.js";
 
 /** Something running that must be stopped cleanly on SIGTERM. */
 export interface Running {
@@ -49,6 +55,15 @@ export class PortUnavailableError extends Error {
         : `web: cannot listen on PORT ${port} (${code}): ports below 1024 need privileges. Set PORT to a port above 1024.`,
     );
   }
+}
+
+/**
+ * The process's metrics: one registry however many roles it runs, so under `npm start` the web
+ * role's /metrics answers for the worker too.
+ */
+let processMetrics: LineMetrics | undefined;
+function lineMetrics(): LineMetrics {
+  return (processMetrics ??= new LineMetrics());
 }
 
 /** Times in records and logs read in the City's own zone, as the live hours have it. */
@@ -99,7 +114,19 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
     clock: () => clock().toISO()!,
     onPublished: publishEffects({ audit, pager: createPager(config, redis, log), log }),
   });
-  const desk = new CrewDesk({ roster: definitions.current().roster, incidents, jobs: new BullJobScheduler(reports.queue), clock, log });
+  // The records database serves the console's reports and worklist and Open311; never a webhook.
+  const recordsDatabase = await openRecordsDatabase(config.database, log).catch(async (error: unknown) => {
+    await definitions.stop();
+    await reports.close();
+    await records.queue.close();
+    redis.disconnect();
+    throw error;
+  });
+  const deliveries = new BullDeliveryQueue({ redis, onError: (error) => log.warn({ err: error.message }, "delivery queue connection") });
+  const metrics = lineMetrics();
+  const unwatch = [metrics.watchRedis(redis), metrics.watchQueues([reports.queue, records.queue, deliveries.queue])];
+  if (!config.metricsToken && config.env === "production") log.warn("/metrics is open to anyone who can reach the line: set METRICS_TOKEN");
+  const desk = new CrewDesk({ roster: definitions.current().roster, incidents, jobs: new BullJobScheduler(reports.queue), clock, log, observe: metrics });
   definitions.onChange((set) => desk.useRoster(set.roster));
   const app = createApp({
     definitions,
@@ -119,6 +146,19 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
     pager: config.pager,
     api: { accounts, documents, publisher, audit, overrides: new RedisOverrideStore(redis) },
     status: async () => assessLineStatus(await readLineFigures({ redis, queue: reports.queue, recordsQueue: records.queue, configuredPager: config.pager }, clock())),
+    metrics: { metrics, token: config.metricsToken },
+    open311: {
+      records: recordsDatabase.store,
+      keys: new RedisOpen311KeyStore(redis),
+      deliveries,
+      departments: () => definitions.current().departments,
+      serviceCodes: () => serviceCodesOf(definitions.current()),
+      nextReference: () => nextReference(redis),
+      clock,
+      publicRead: config.open311PublicRead,
+      publicUrl: config.publicUrl,
+      log,
+    },
   });
   const server = createServer(app);
   // Twilio gives up after 15 s; nothing we serve should take a fraction of that.
@@ -133,9 +173,12 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
       });
     });
   } catch (error) {
+    for (const stop of unwatch) stop();
     await definitions.stop();
     await reports.close();
     await records.queue.close();
+    await deliveries.queue.close();
+    await recordsDatabase.release();
     redis.disconnect();
     const code = (error as NodeJS.ErrnoException).code;
     throw code === "EADDRINUSE" || code === "EACCES" ? new PortUnavailableError(config.port, code) : error;
@@ -148,9 +191,12 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
     server,
     stop: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const stop of unwatch) stop();
       await definitions.stop();
       await reports.close();
       await records.queue.close();
+      await deliveries.queue.close();
+      await recordsDatabase.release();
       redis.disconnect();
     },
   };
@@ -194,6 +240,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
   });
   const recordsQueue = createRecordsQueue(redis);
   const keeper = new BullRecordKeeper(recordsQueue);
+  const metrics = lineMetrics();
   const dispatcher = new Dispatcher({
     roster: definitions.current().roster,
     incidents: recordingIncidentStore(new RedisIncidentStore(redis), keeper, log),
@@ -203,15 +250,27 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
     clock,
     log,
     publicUrl: config.publicUrl,
+    observe: metrics,
   });
   definitions.onChange((set) => dispatcher.useRoster(set.roster));
   const worker = startDispatchWorker({ connection, dispatcher, log });
   const recordsConnection = createWorkerConnection(config.redisUrl);
   recordsConnection.on("error", (error) => log.warn({ err: error.message }, "Redis connection (records worker)"));
+  // New requests go on to their departments' systems on the department-delivery queue.
+  const deliveries = new BullDeliveryQueue({ redis, onError: (error) => log.warn({ err: error.message }, "delivery queue connection") });
+  const deliveryWorker = startDeliveryWorker({
+    connection: recordsConnection,
+    redis,
+    records: recordsDatabase.store,
+    log,
+    departmentKey: (name) => config.open311DepartmentKeys[name],
+    onResult: metrics.departmentDelivery,
+  });
   const recordsWorker = startRecordsWorker({
     connection: recordsConnection,
     processor: new RecordWriter({
       store: recordsDatabase.store,
+      delivery: deliveries,
       departments: () => definitions.current().departments,
       hours: () => definitions.current().hours,
       retentionDays: config.records.retentionDays,
@@ -223,6 +282,11 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
   await scheduleRetention(recordsQueue, definitions.current().hours.zone).catch((error: unknown) =>
     log.warn({ err: error instanceof Error ? error.message : String(error) }, "records: could not schedule the nightly retention job; it is tried at the next start"),
   );
+  const unwatch = [metrics.watchRedis(redis), metrics.watchQueues([queue, recordsQueue, deliveries.queue]), metrics.watchDatabase(recordsDatabase.database)];
+  // A worker running alone has no web app to serve /metrics: it serves them on a port of its own.
+  const metricsServer =
+    config.metricsPort === undefined ? undefined : await startMetricsServer({ metrics, token: config.metricsToken, port: config.metricsPort, host: config.listenHost });
+  if (metricsServer) log.info({ port: metricsServer.port }, "worker: serving /metrics");
   // /status and `npm run oncall -- status` tell a missing or stuck worker by this.
   const heartbeat = await new WorkerHeartbeat({
     redis,
@@ -238,6 +302,10 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
       // Finishes the jobs it holds; BullMQ hands unfinished ones to another worker if we are killed.
       await worker.close();
       await recordsWorker.close();
+      await deliveryWorker.close();
+      await metricsServer?.stop();
+      for (const stop of unwatch) stop();
+      await deliveries.queue.close();
       await heartbeat.stop();
       await definitions.stop();
       await queue.close();

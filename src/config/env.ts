@@ -68,6 +68,7 @@ const EnvSchema = z
     SHORT_ABANDON_SECONDS: z.coerce.number().int().min(0).max(600).default(10),
     OPEN311_PUBLIC_READ: z.enum(["true", "false"], { error: 'must be "true" (anyone may read requests) or "false" (reading needs an api_key)' }).default("false"),
     METRICS_TOKEN: z.string().min(16, "must be at least 16 characters: it is the password of /metrics").optional(),
+    METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
     OPEN311_DEPARTMENT_KEYS: z
       .string()
       .transform((text, ctx) => {
@@ -118,6 +119,9 @@ function requiredTogether(env: RawEnv): string[] {
         ? "TWILIO_FROM_NUMBER is required when TWILIO_ACCOUNT_SID is set"
         : "TWILIO_FROM_NUMBER is required to send pages, with TWILIO_ACCOUNT_SID: the number pages come from",
     );
+  }
+  if (env.METRICS_PORT && env.METRICS_PORT === (env.PORT ?? String(DEFAULT_PORT))) {
+    problems.push("METRICS_PORT must differ from PORT: the web role serves /metrics on PORT already");
   }
   if (((env.NODE_ENV ?? "production") === "production" || (development && reachable)) && !env.FALLBACK_NUMBER) {
     problems.push(
@@ -182,6 +186,8 @@ export interface Config {
   open311PublicRead: boolean;
   /** The bearer token /metrics asks for; open when unset. */
   metricsToken: string | undefined;
+  /** A port on which the worker role serves /metrics itself (a worker running alone); unset, only the web role serves it. */
+  metricsPort: number | undefined;
   /** The api_key each department's system wants with a delivery, by department name (never logged). */
   open311DepartmentKeys: Readonly<Record<string, string>>;
 }
@@ -241,6 +247,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     open311PublicRead: value.OPEN311_PUBLIC_READ === "true",
     metricsToken: value.METRICS_TOKEN,
+    metricsPort: value.METRICS_PORT,
     open311DepartmentKeys: value.OPEN311_DEPARTMENT_KEYS,
   };
 }

@@ -6,6 +6,7 @@ import { apiRoutes, type ApiDependencies } from "./api-routes.js";
 import { consoleRoutes } from "./console/routes.js";
 import { healthRoutes, type HealthDependencies } from "./health-routes.js";
 import { metricsRoutes, timeWebhooks, type MetricsEndpoint } from "./metrics-routes.js";
+import { open311Routes, OPEN311_PATH, type Open311Dependencies } from "./open311-routes.js";
 import { smsRoutes, voicePageRoutes, type OncallRouteDependencies } from "./oncall-routes.js";
 import { voiceRoutes, type VoiceDependencies } from "./voice-routes.js";
 
@@ -19,6 +20,8 @@ export interface AppDependencies extends VoiceDependencies, OncallRouteDependenc
   api?: Omit<ApiDependencies, "definitions" | "log" | "clock">;
   /** Operators' metrics: `GET /metrics`, the webhooks timed and calls counted; absent, none. */
   metrics?: MetricsEndpoint;
+  /** Open311 GeoReport v2 under `/open311/v2` (the City's web form, departments' systems); absent, not served. */
+  open311?: Open311Dependencies;
 }
 
 /** Assembles the web app: health, then every Twilio route behind the signature check. */
@@ -75,6 +78,8 @@ export function createApp(deps: AppDependencies): express.Express {
     app.use("/api", secure, apiRoutes({ ...deps.api, definitions: deps.definitions, clock: deps.clock, log: deps.log }));
     app.use("/console", secure, consoleRoutes({ ...deps.api, definitions: deps.definitions, clock: deps.clock, log: deps.log, secureCookies: https, publicUrl: deps.publicUrl }));
   }
+
+  if (deps.open311) app.use(OPEN311_PATH, open311Routes(deps.open311));
 
   app.use((_req, res) => {
     res.status(404).type("text/plain").send("Not found\n");

@@ -140,8 +140,10 @@ describe("the records database going down while calls go on", () => {
     await outage.up();
     await vi.waitFor(async () => expect(await count("calls")).toBe(21), { timeout: 15_000, interval: 100 });
     await vi.waitFor(async () => expect(await count("service_requests")).toBe(1), { timeout: 15_000, interval: 100 });
-    const counts = await keeper.queue.getJobCounts("waiting", "active", "delayed", "failed");
-    expect(counts).toEqual({ waiting: 0, active: 0, delayed: 0, failed: 0 });
+    await vi.waitFor(async () => expect(await keeper.queue.getJobCounts("waiting", "active", "delayed", "failed")).toEqual({ waiting: 0, active: 0, delayed: 0, failed: 0 }), {
+      timeout: 15_000,
+      interval: 100,
+    });
     expect(await count("calls")).toBe(21);
   });
 });
