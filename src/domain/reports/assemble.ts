@@ -132,12 +132,22 @@ export function share(part: number, whole: number): number | null {
  * weekday × hour table. Pure.
  */
 export function assembleReport(period: ReportPeriod, aggregates: ReportAggregates, context: AssembleContext): Report {
-  const figuresFor = (interval: number | null): Figures => ({
-    calls: callsFor(aggregates.calls, interval),
-    queues: queuesFor(aggregates.queues, interval),
-    requests: requestsFor(aggregates, interval),
-    urgent: urgentFor(aggregates, interval),
-  });
+  // Rows grouped by interval once: a year by day is hundreds of intervals and thousands of rows.
+  const calls = byInterval(aggregates.calls);
+  const queues = byInterval(aggregates.queues);
+  const made = byInterval(aggregates.requestsMade);
+  const closed = byInterval(aggregates.requestsClosed);
+  const incidents = byInterval(aggregates.incidents);
+  const figuresFor = (interval: number | null): Figures => {
+    // The period's requests are every interval's: the database gives them per interval only.
+    const requestsMade = interval === null ? aggregates.requestsMade : (made.get(interval) ?? []);
+    return {
+      calls: callsFor(calls.get(interval)?.[0]),
+      queues: queuesFor(queues.get(interval) ?? []),
+      requests: requestsFor(requestsMade, closed.get(interval)?.[0]),
+      urgent: urgentFor(requestsMade, incidents.get(interval) ?? []),
+    };
+  };
   const totals = figuresFor(null);
   const online = totals.requests.byChannel.online;
   return {
@@ -165,22 +175,29 @@ export function assembleReport(period: ReportPeriod, aggregates: ReportAggregate
   };
 }
 
-function callsFor(rows: readonly CallAggregate[], interval: number | null): CallFigures {
-  const row = rows.find((candidate) => candidate.interval === interval);
+function byInterval<Row extends { interval: number | null }>(rows: readonly Row[]): Map<number | null, Row[]> {
+  const grouped = new Map<number | null, Row[]>();
+  for (const row of rows) {
+    const group = grouped.get(row.interval);
+    if (group) group.push(row);
+    else grouped.set(row.interval, [row]);
+  }
+  return grouped;
+}
+
+function callsFor(row: CallAggregate | undefined): CallFigures {
   if (!row) return { ...NO_CALLS };
   const { interval: _interval, ...figures } = row;
   return { ...NO_CALLS, ...figures };
 }
 
-function queuesFor(rows: readonly QueueAggregate[], interval: number | null): QueueFigures[] {
+function queuesFor(rows: readonly QueueAggregate[]): QueueFigures[] {
   return rows
-    .filter((row) => row.interval === interval)
     .map(({ interval: _interval, ...row }) => ({ ...row, serviceLevel: share(row.answeredWithinServiceLevel, row.queued) }))
     .sort((a, b) => a.queue.localeCompare(b.queue));
 }
 
-function requestsFor(aggregates: ReportAggregates, interval: number | null): RequestFigures {
-  const made = aggregates.requestsMade.filter((row) => interval === null || row.interval === interval);
+function requestsFor(made: readonly RequestsMadeAggregate[], closed: RequestsClosedAggregate | undefined): RequestFigures {
   const byService = new Map<string, number>();
   const byDepartment = new Map<string | null, number>();
   const byChannel = { phone: 0, "after-hours": 0, online: 0 };
@@ -191,7 +208,6 @@ function requestsFor(aggregates: ReportAggregates, interval: number | null): Req
     byDepartment.set(row.department, (byDepartment.get(row.department) ?? 0) + row.created);
     byChannel[row.channel] += row.created;
   }
-  const closed = aggregates.requestsClosed.find((row) => row.interval === interval);
   return {
     created,
     byService: [...byService].map(([service, count]) => ({ service, created: count })).sort((a, b) => b.created - a.created || a.service.localeCompare(b.service)),
@@ -205,12 +221,9 @@ function requestsFor(aggregates: ReportAggregates, interval: number | null): Req
   };
 }
 
-function urgentFor(aggregates: ReportAggregates, interval: number | null): UrgentFigures {
+function urgentFor(made: readonly RequestsMadeAggregate[], incidents: readonly IncidentAggregate[]): UrgentFigures {
   const reports = new Map<string, number>();
-  for (const row of aggregates.requestsMade) {
-    if (row.urgent && (interval === null || row.interval === interval)) reports.set(row.service, (reports.get(row.service) ?? 0) + row.created);
-  }
-  const incidents = aggregates.incidents.filter((row) => row.interval === interval);
+  for (const row of made) if (row.urgent) reports.set(row.service, (reports.get(row.service) ?? 0) + row.created);
   const countsFor = (category: string | null): UrgentCounts => {
     const row = incidents.find((candidate) => candidate.category === category);
     const reported = category === null ? [...reports.values()].reduce((sum, count) => sum + count, 0) : (reports.get(category) ?? 0);
