@@ -24,7 +24,8 @@ export function mountChart(box: HTMLElement): void {
   const count = spec.labels.length;
   const percent = spec.unit === "%";
   const x = Array.from({ length: count }, (_, index) => index);
-  const format = (value: number | null) => (value === null ? "–" : percent ? `${value.toFixed(1)} %` : value.toLocaleString("en-CA"));
+  // Null is no interval under the pointer (or nothing to show for it): the legend then shows the names alone.
+  const format = (value: number | null) => (value === null ? "" : percent ? `${value.toFixed(1)} %` : value.toLocaleString("en-CA"));
   box.replaceChildren();
   const width = () => Math.max(280, box.clientWidth);
   const options: uPlot.Options = {
@@ -42,11 +43,13 @@ export function mountChart(box: HTMLElement): void {
       },
       {
         label: spec.unit,
+        // Counts go up in whole steps: no grid line at half a call.
+        ...(percent ? {} : { incrs: [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1_000, 2_000, 2_500, 5_000, 10_000, 20_000, 50_000, 100_000] }),
         values: (_u, splits) => splits.map((value) => (percent ? `${value} %` : Number.isInteger(value) ? value.toLocaleString("en-CA") : "")),
       },
     ],
     series: [
-      { label: "Interval", value: (_u, index) => (index === null ? "" : (spec.labels[index] ?? "")) },
+      { label: " ", value: (_u, index) => (index === null ? "" : (spec.labels[index] ?? "")) },
       ...spec.series.map((series, index) => ({
         label: series.label,
         stroke: COLOURS[index % COLOURS.length]!,

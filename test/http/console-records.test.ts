@@ -190,9 +190,9 @@ describe.each(DATABASE_KINDS)("the console's records pages on %s", { timeout: 60
     return { cookie, csrf: /<meta name="csrf-token" content="([^"]+)">/.exec(overview.body)![1]! };
   }
 
-  /** The row of the worklist for a reference. */
+  /** The rows of the worklist for a reference. */
   function row(body: string, reference: string): string {
-    return new RegExp(`<tr[^>]*id="callback-${reference}"[\\s\\S]*?</tr>`).exec(body)?.[0] ?? "";
+    return new RegExp(`<tbody[^>]*id="callback-${reference}"[\\s\\S]*?</tbody>`).exec(body)?.[0] ?? "";
   }
 
   /** The part of the page under a heading (up to the next section). */
@@ -232,7 +232,7 @@ describe.each(DATABASE_KINDS)("the console's records pages on %s", { timeout: 60
     });
 
     it("flags the callback older than one business day, and says since when it was due", () => {
-      expect(row(page, "7001")).toMatch(/<tr class="overdue"/);
+      expect(row(page, "7001")).toMatch(/<tbody class="callback overdue"/);
       expect(row(page, "7001")).toContain("Overdue</span> <span class=\"muted\">since Tue 1 Dec 2026, 16:30");
       expect(row(page, "7002")).not.toContain("Overdue");
       expect(row(page, "7002")).toContain("due by Thu 3 Dec 2026, 16:30");
@@ -258,7 +258,7 @@ describe.each(DATABASE_KINDS)("the console's records pages on %s", { timeout: 60
 
     it("gives supervisors a labelled note and a Close button for each", () => {
       expect(row(page, "7001")).toMatch(
-        /<form method="post" action="\/console\/callbacks\/7001\/close" class="close-callback">\s*<input type="hidden" name="_csrf" value="[^"]+">\s*<label for="note-7001">What was done<\/label>\s*<input id="note-7001" name="note" type="text" required/,
+        /<form method="post" action="\/console\/callbacks\/7001\/close" class="close-callback">\s*<input type="hidden" name="_csrf" value="[^"]+">\s*<label for="note-7001">What was done<span class="visually-hidden"> for callback 7001<\/span><\/label>\s*<input id="note-7001" name="note" type="text" required/,
       );
       expect(row(page, "7001")).toContain('<button type="submit" aria-label="Close callback 7001">Close</button>');
     });
@@ -277,7 +277,7 @@ describe.each(DATABASE_KINDS)("the console's records pages on %s", { timeout: 60
       expect(status).toBe(200);
       expect(row(body, "7001")).toContain("+1 403-555-0101");
       expect(body).not.toContain('action="/console/callbacks/7001/close"');
-      expect(row(body, "7001")).toContain("Supervisors close callbacks.");
+      expect(body).toContain("Supervisors close callbacks once they have called back.");
     });
 
     it("cannot close a callback by posting the form anyway", async () => {

@@ -57,13 +57,15 @@ export function share(value: number | null): string {
   return value === null ? "–" : `${(value * 100).toFixed(1)} %`;
 }
 
-/** `42 s`, `3 min 05 s`, `2 h 10 min`, `3 days 4 h`; a dash when there is nothing to measure. */
+/** `42 s`, `3 min 05 s`, `50 min`, `2 h 10 min`, `3 days 4 h`; a dash when there is nothing to measure. */
 export function duration(seconds: number | null): string {
   if (seconds === null) return "–";
   const total = Math.round(seconds);
   if (total < 60) return `${total} s`;
   const minutes = Math.floor(total / 60);
-  if (minutes < 60) return `${minutes} min ${String(total % 60).padStart(2, "0")} s`;
+  // Seconds matter in a queue's wait, not in an hour-long one.
+  if (minutes < 10) return `${minutes} min ${String(total % 60).padStart(2, "0")} s`;
+  if (minutes < 60) return `${minutes} min`;
   const hours = Math.floor(minutes / 60);
   if (hours < 48) return `${hours} h ${String(minutes % 60).padStart(2, "0")} min`;
   return `${Math.floor(hours / 24)} days ${hours % 24} h`;

@@ -34,14 +34,14 @@ export function slug(reference: string): string {
 
 /** A link to the recording, when it is a web address (never a `javascript:` one). */
 export function recordingLink(url: string | null, label: Html | string = "Listen"): Html {
-  if (!url) return html`<span class="muted">none</span>`;
+  if (!url) return html`<span class="muted">no recording</span>`;
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return html`<span class="muted">none</span>`;
+    return html`<span class="muted">no recording</span>`;
   }
-  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") return html`<span class="muted">none</span>`;
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") return html`<span class="muted">no recording</span>`;
   return html`<a href="${parsed.toString()}" target="_blank" rel="noopener noreferrer">${label}</a>`;
 }
 
@@ -61,35 +61,37 @@ function closeForm(context: PageContext, item: CallbackItem, typed: CallbacksVie
   const note = typed?.reference === reference ? typed.note : "";
   return html`<form method="post" action="/console/callbacks/${encodeURIComponent(reference)}/close" class="close-callback">
     ${csrfField(context)}
-    <label for="${id}">What was done</label>
-    <input id="${id}" name="note" type="text" required maxlength="2000" autocomplete="off" value="${note}" placeholder="e.g. Called back, sent a crew">
+    <label for="${id}">What was done<span class="visually-hidden"> for callback ${reference}</span></label>
+    <input id="${id}" name="note" type="text" required maxlength="2000" autocomplete="off" value="${note}" placeholder="e.g. Called back: a crew is booked for Thursday">
     <button type="submit" aria-label="${`Close callback ${reference}`}">Close</button>
   </form>`;
 }
 
+/** Each callback is a group of rows: what is known of it, then (for supervisors) the note and Close, the width of the table. */
 function openTable(context: PageContext, view: CallbacksView, open: CallbackItem[]): Html {
   const closes = may(context.role, "edit");
   if (open.length === 0) return html`<p>Nobody is waiting for a call back.</p>`;
   const overdue = open.filter((item) => item.overdue).length;
-  return html`<p class="callback-count">${open.length === 1 ? "1 callback is" : `${open.length} callbacks are`} waiting${overdue ? html`, <strong class="overdue-text">${overdue} overdue</strong>` : ""}.${view.more ? " Only the oldest are listed: close these first." : ""}</p>
+  return html`<p class="callback-count">${open.length === 1 ? "1 callback is" : `${open.length} callbacks are`} waiting${overdue ? html`, <strong class="overdue-text">${overdue} overdue</strong>` : ""}.${view.more ? " Only the oldest are listed: close these first." : ""}${closes ? "" : " Supervisors close callbacks once they have called back."}</p>
   <div class="table-scroll">
   <table class="callbacks">
-    <thead><tr><th>Left</th><th>Waiting</th><th>Number to call</th><th>Recording</th><th>Department</th><th>What they said</th><th>${closes ? "Close when done" : html`<span class="muted">Close</span>`}</th></tr></thead>
-    <tbody>${open.map(
-      (item) => html`<tr${item.overdue ? html` class="overdue"` : ""} id="${`callback-${slug(item.request.reference)}`}">
+    <thead><tr><th>Left</th><th>Waiting</th><th>Number to call, message</th><th>Department</th><th>What they said</th></tr></thead>
+    ${open.map(
+      (item) => html`<tbody class="${item.overdue ? "callback overdue" : "callback"}" id="${`callback-${slug(item.request.reference)}`}">
+    <tr>
       <td class="nowrap">${when(item.requestedAt, context.zone)}<br><span class="muted">Ref. ${item.request.reference}</span></td>
-      <td class="nowrap">${ago(item.requestedAt, view.now)}<br>${item.dueBy
+      <td class="waiting"><span class="nowrap">${ago(item.requestedAt, view.now)}</span><br>${item.dueBy
         ? item.overdue
           ? html`<span class="badge badge-overdue">Overdue</span> <span class="muted">since ${when(item.dueBy, context.zone)}</span>`
           : html`<span class="muted">due by ${when(item.dueBy, context.zone)}</span>`
         : ""}</td>
-      <td class="nowrap">${numberToCall(item.request.callbackNumber)}</td>
-      <td>${recordingLink(item.request.recordingUrl, html`Listen<span class="visually-hidden"> to the message for ${item.request.reference}</span>`)}</td>
+      <td class="nowrap">${numberToCall(item.request.callbackNumber)}<br>${recordingLink(item.request.recordingUrl, html`Listen<span class="visually-hidden"> to the message for ${item.request.reference}</span>`)}</td>
       <td>${item.request.department ?? html`<span class="muted">none</span>`}</td>
       <td class="said">${said(item.request)}</td>
-      <td>${closes ? closeForm(context, item, view.typed) : html`<span class="muted">Supervisors close callbacks.</span>`}</td>
-    </tr>`,
-    )}</tbody>
+    </tr>
+    ${closes ? html`<tr class="close-row"><td colspan="5">${closeForm(context, item, view.typed)}</td></tr>` : ""}
+  </tbody>`,
+    )}
   </table>
   </div>`;
 }

@@ -1,6 +1,7 @@
 import { DateTime } from "luxon";
 import { figureDefinitions, type FigureKey, type FigureLegendEntry } from "../../../domain/reports/definitions.js";
 import type { Figures, IntervalFigures, Report, ReportInterval } from "../../../domain/reports/report.js";
+import { serviceName } from "../../../domain/open311/services.js";
 import type { ChartSpec } from "../chart-spec.js";
 import { count, duration, share, when } from "../format.js";
 import { attributes, html, type Html } from "../html.js";
@@ -64,7 +65,7 @@ function figuresTable(caption: string, rows: Html[]): Html {
 
 /** The words under a table whose columns are figures: each column's definition. */
 function columnDefinitions(definitions: Definitions, keys: FigureKey[]): Html {
-  return html`<details class="column-definitions">
+  return html`<details class="column-definitions" open>
     <summary>What these columns count</summary>
     <dl>${keys.map((key) => html`<dt>${definitions.get(key)!.label}</dt><dd>${definitions.get(key)!.definition}</dd>`)}</dl>
   </details>`;
@@ -97,7 +98,7 @@ function serviceLevel(figures: Figures): number | null {
 function chart(id: string, spec: ChartSpec, report: Report): Html {
   const labels = spec.labels;
   return html`<figure class="chart" aria-labelledby="${id}-caption">
-    <figcaption id="${id}-caption">${spec.title}</figcaption>
+    <figcaption id="${id}-caption">${spec.title}, by ${report.period.by}</figcaption>
     <div class="chart-box" data-chart="${JSON.stringify(spec)}" role="img" aria-label="${`${spec.title}, by ${report.period.by}: the numbers are in the table below the chart`}">
       <p class="muted">The chart needs the console's script; the numbers are in the table below.</p>
     </div>
@@ -287,7 +288,7 @@ function requestsSection(report: Report, definitions: Definitions, labels: strin
     figureRow(definitions, "requests.medianTimeToCloseSeconds", requests.medianTimeToCloseSeconds),
   ])}
   <div class="grid-2 breakdowns">
-    ${breakdown("By service", "requests.byService", requests.byService.map((row) => ({ name: row.service, created: row.created })))}
+    ${breakdown("By service", "requests.byService", requests.byService.map((row) => ({ name: html`${serviceName(row.service)} <span class="muted">(${row.service})</span>`, created: row.created })))}
     ${breakdown("By department", "requests.byDepartment", requests.byDepartment.map((row) => ({ name: row.department ?? html`<span class="muted">no department</span>`, created: row.created })))}
   </div>
 </section>`;

@@ -1,0 +1,258 @@
+/**
+ * The supervisors' side of the records in a real browser (Debian's Chromium through
+ * playwright-core), on the real line with real Redis and a records database (PostgreSQL and
+ * PGlite), under the console's strict Content-Security-Policy: a voicemail waits on the callback
+ * worklist until a supervisor closes it with a note, from the keyboard; the Reports page shows the
+ * figures with their definitions and draws its charts; the calls download has no caller's number
+ * in full. Each page is kept as a screenshot in test/e2e/screenshots/ to be looked at.
+ */
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import express from "express";
+import helmet from "helmet";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { callsStartedBetween } from "../../src/adapters/postgres/call-export.js";
+import { PostgresRecordStore } from "../../src/adapters/postgres/record-store.js";
+import { computeReport } from "../../src/adapters/postgres/report-queries.js";
+import type { CallRecord, ServiceRequest } from "../../src/domain/records.js";
+import { consoleRoutes } from "../../src/http/console/routes.js";
+import { createLogger } from "../../src/logger.js";
+import { DATABASE_KINDS, testDatabase, type TestDatabase } from "../helpers/database.js";
+import { at, TestLine } from "../helpers/line.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const SCREENSHOTS = "test/e2e/screenshots";
+const PASSWORD = "correct horse battery staple";
+const SETTINGS = { serviceLevelSeconds: 60, shortAbandonSeconds: 10 };
+
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) console.warn(`test/e2e/reports.test.ts: skipped, because ${CHROMIUM} is missing (apt-get install -y chromium; CI installs it)`);
+
+function voicemail(reference: string, requestedAt: string, changes: Partial<ServiceRequest> = {}): ServiceRequest {
+  const iso = at(requestedAt).toUTC().toISO()!;
+  return {
+    reference,
+    service: "callback",
+    department: "311 Contact Centre",
+    channel: "phone",
+    status: "open",
+    statusDescription: null,
+    requestedAt: iso,
+    updatedAt: iso,
+    closedAt: null,
+    place: null,
+    lat: null,
+    long: null,
+    description: null,
+    recordingUrl: `https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE${reference}`,
+    callbackNumber: "+14035550123",
+    contactName: null,
+    contactEmail: null,
+    callSid: `CA-vm-${reference}`,
+    incident: null,
+    source: "voicemail",
+    ...changes,
+  };
+}
+
+/** A day of calls: busy at 9 and 10, quieter after, a few in the queue, two voicemails. */
+function dayOfCalls(date: string): CallRecord[] {
+  const calls: CallRecord[] = [];
+  const times = ["08:05", "08:40", "09:01", "09:12", "09:30", "09:31", "09:50", "10:02", "10:15", "10:40", "11:20", "13:05", "14:30", "15:55", "17:10", "22:30"];
+  times.forEach((time, index) => {
+    const start = at(`${date}T${time}`);
+    const queued = index % 3 === 1;
+    calls.push({
+      callSid: `CA-${date}-${index}`,
+      from: `+1403555${String(1000 + index)}`,
+      to: "+14035550311",
+      status: "completed",
+      startedAt: start.toUTC().toISO()!,
+      endedAt: start.plus({ minutes: 2 }).toUTC().toISO()!,
+      durationSeconds: 120,
+      afterHours: time >= "16:30",
+      outcome: time >= "16:30" ? "urgent-report" : queued ? "queued-to-agent" : index % 5 === 0 ? "abandoned" : "answered-by-ivr",
+      path: ["greeting", "menu"],
+      flow: "main",
+      flowVersion: 1,
+      queue: queued ? { name: "general", waitSeconds: 20 + index * 5, result: "bridged" } : null,
+      reference: null,
+      category: time >= "16:30" ? "water" : null,
+      recordingUrl: null,
+      callbackNumber: null,
+    });
+  });
+  return calls;
+}
+
+describe.skipIf(!haveChromium).each(DATABASE_KINDS)("callbacks and reports in a browser, on %s", { timeout: 90_000 }, (kind) => {
+  let line: TestLine;
+  let db: TestDatabase;
+  let store: PostgresRecordStore;
+  let server: Server;
+  let base: string;
+  let browser: BrowserContext;
+  let userDataDir: string;
+  let page: Page;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    // Wednesday 2 December 2026, 10:30 in Lethbridge.
+    line = await TestLine.start({ console: {}, now: at("2026-12-02T10:30") });
+    await line.addUser("dana", "supervisor");
+    db = await testDatabase(kind);
+    store = new PostgresRecordStore(db.database);
+    for (const date of ["2026-11-30", "2026-12-01", "2026-12-02"]) for (const call of dayOfCalls(date)) if (at(call.startedAt) < line.now) await store.addCall(call);
+    // Left on Monday afternoon, so overdue since Tuesday's close; and one left this morning.
+    await store.addRequest(voicemail("5120", "2026-11-30T15:10", { callbackNumber: "+14035550123", place: "Mayor Magrath Drive & 5 Ave N" }));
+    await store.addRequest(voicemail("5121", "2026-12-02T09:40", { callbackNumber: "+14035550177", description: "About my water bill <b>twice</b>" }));
+
+    // The console as the line serves it, with the line's Content-Security-Policy.
+    const app = express();
+    app.use(
+      "/console",
+      helmet({
+        contentSecurityPolicy: {
+          directives: {
+            defaultSrc: ["'self'"],
+            scriptSrc: ["'self'"],
+            styleSrc: ["'self'"],
+            imgSrc: ["'self'", "data:"],
+            fontSrc: ["'self'"],
+            connectSrc: ["'self'"],
+            formAction: ["'self'"],
+            frameAncestors: ["'none'"],
+            objectSrc: ["'none'"],
+            baseUri: ["'none'"],
+            upgradeInsecureRequests: null,
+          },
+        },
+        strictTransportSecurity: false,
+        referrerPolicy: { policy: "same-origin" },
+      }),
+      consoleRoutes({
+        accounts: line.accounts!,
+        definitions: line.live!,
+        documents: line.documents!,
+        publisher: line.publisher!,
+        overrides: line.overrides,
+        audit: line.audit!,
+        clock: () => line.now,
+        log: createLogger({ level: "silent" }),
+        secureCookies: false,
+        publicUrl: "http://localhost:3000",
+        records: store,
+        reports: (asked) => computeReport(db.database, { ...asked, hours: line.live!.current().hours, settings: SETTINGS, now: line.now }),
+        callExport: (range) => callsStartedBetween(db.database, range),
+      }),
+    );
+    server = app.listen(0, "127.0.0.1");
+    await new Promise((resolve) => server.once("listening", resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    await mkdir(SCREENSHOTS, { recursive: true });
+    userDataDir = await mkdtemp(join(tmpdir(), "civic-reports-"));
+    browser = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+      viewport: { width: 1440, height: 1000 },
+      acceptDownloads: true,
+    });
+    page = browser.pages()[0] ?? (await browser.newPage());
+    page.setDefaultTimeout(10_000);
+    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+    // A style or script the CSP refuses is reported on the console as an error.
+    page.on("console", (message) => {
+      if (message.type() === "error") problems.push(`browser console: ${message.text()}`);
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => server?.close(resolve));
+    await line?.close();
+    await db?.close();
+    if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
+  });
+
+  const shot = (name: string) => page.screenshot({ path: `${SCREENSHOTS}/${name}-${kind}.png`, fullPage: true });
+
+  it("signs a supervisor in and shows the callbacks waiting, the overdue one flagged, the numbers in full", async () => {
+    await page.goto(`${base}/console/callbacks`);
+    await page.getByLabel("Username").fill("dana");
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(/\/console\/callbacks$/);
+    const rows = page.locator("table.callbacks tbody.callback");
+    expect(await rows.count()).toBe(2);
+    expect(await rows.nth(0).textContent()).toContain("+1 403-555-0123");
+    expect(await rows.nth(0).textContent()).toContain("Overdue");
+    expect(await rows.nth(1).textContent()).toContain("About my water bill <b>twice</b>");
+    expect(await rows.nth(1).textContent()).not.toContain("Overdue");
+    expect(await page.getByRole("link", { name: "Listen to the message for 5120" }).getAttribute("href")).toContain("RE5120");
+    await shot("20-callbacks");
+    // On a laptop's narrower screen too: the Close button stays in reach.
+    await page.setViewportSize({ width: 1024, height: 800 });
+    await shot("20b-callbacks-1024");
+    await page.setViewportSize({ width: 1440, height: 1000 });
+  });
+
+  it("closes a callback from the keyboard with a note, and it leaves the worklist", async () => {
+    const note = page.getByRole("textbox", { name: "What was done" }).first();
+    await note.focus();
+    await page.keyboard.type("Called back: the streetlight is on the list for Thursday");
+    await page.keyboard.press("Tab");
+    expect(await page.locator(":focus").getAttribute("aria-label")).toBe("Close callback 5120");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/closed=5120/);
+    expect(await page.getByRole("status").textContent()).toContain("Callback 5120 is closed.");
+    expect(await page.locator("table.callbacks tbody.callback").count()).toBe(1);
+    expect(await page.locator("#closed-title + .table-scroll").textContent()).toContain("Called back: the streetlight is on the list for Thursday");
+    const kept = await store.request("5120");
+    expect(kept!.request.status).toBe("closed");
+    expect(kept!.notes[0]).toMatchObject({ author: "dana", kind: "closed" });
+    await shot("21-callback-closed");
+  });
+
+  it("shows the figures with their definitions, and draws the charts", async () => {
+    await page.getByRole("link", { name: "Reports", exact: true }).click();
+    await page.waitForURL(/\/console\/reports$/);
+    await page.getByLabel("From").fill("2026-11-30");
+    await page.getByLabel("To (included)").fill("2026-12-02");
+    await page.getByLabel("Figures by").selectOption("day");
+    await page.getByRole("button", { name: "Show" }).click();
+    await page.waitForURL(/from=2026-11-30/);
+    const calls = page.locator("table.figures tr").filter({ has: page.locator("th", { hasText: /^Calls offered$/ }) });
+    expect(await calls.locator(".figure-value").textContent()).toBe("41");
+    expect(await calls.locator(".definition").textContent()).toContain("Calls that reached the line, whatever happened next");
+    await expect.poll(() => page.locator(".chart-box .uplot canvas").count()).toBe(3);
+    expect(await page.locator(".chart-box .u-legend").first().textContent()).toContain("Offered");
+    expect(await page.locator("table.heatmap .heat-6").count()).toBeGreaterThan(0);
+    await shot("22-reports");
+    // The long page also in window-sized parts, as a supervisor scrolls through it.
+    const height = Number(await page.evaluate("document.documentElement.scrollHeight"));
+    for (let part = 0; part * 1000 < height; part++) {
+      await page.screenshot({ path: `${SCREENSHOTS}/22-reports-${kind}-part-${part + 1}.png`, fullPage: true, clip: { x: 0, y: part * 1000, width: 1440, height: Math.min(1000, height - part * 1000) } });
+    }
+    const chart = page.locator("figure.chart").first();
+    await chart.screenshot({ path: `${SCREENSHOTS}/23-reports-calls-chart-${kind}.png` });
+  });
+
+  it("downloads the calls without any caller's full number", async () => {
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Calls (CSV)" }).click()]);
+    expect(download.suggestedFilename()).toBe("calls-2026-11-30-to-2026-12-02.csv");
+    const text = await readFile((await download.path())!, "utf8");
+    expect(text.split("\r\n").length).toBe(43);
+    expect(text).not.toMatch(/4035551\d{3}/);
+    expect(text).toContain(",'+*********00,");
+  });
+
+  it("ran without a script error or anything the Content-Security-Policy refused", () => {
+    expect(problems).toEqual([]);
+  });
+});
