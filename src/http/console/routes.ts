@@ -434,7 +434,7 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
 
   // ------------------------------------------------------------------ callbacks
 
-  const showCallbacks = async (res: Response, notice?: Notice, status = 200, typed?: { reference: string; note: string }) => {
+  const showCallbacks = async (res: Response, notice?: Notice, status = 200) => {
     const current = now();
     const records = deps.records;
     if (!records) return send(res, (ctx) => callbacksPage(ctx, { open: undefined, more: false, closed: [], now: current, notice }), status);
@@ -457,7 +457,7 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
         .map(async (request) => ({ request, closing: (await records.request(request.reference))?.notes.filter((note) => note.kind === "closed").at(-1) })),
     );
     const more = waiting.some((list) => list.length === WORKLIST_LIMIT) || open.length > WORKLIST_LIMIT;
-    await send(res, (ctx) => callbacksPage(ctx, { open: open.slice(0, WORKLIST_LIMIT), more, closed, now: current, notice, ...(typed ? { typed } : {}) }), status);
+    await send(res, (ctx) => callbacksPage(ctx, { open: open.slice(0, WORKLIST_LIMIT), more, closed, now: current, notice }), status);
   };
 
   router.get("/callbacks", async (req, res) => {

@@ -20,8 +20,6 @@ export interface CallbacksView {
   closed: ClosedCallback[];
   now: DateTime;
   notice?: Notice | undefined;
-  /** The note typed for a callback that was not closed, kept so nothing has to be typed again. */
-  typed?: { reference: string; note: string };
 }
 
 /** How many days of closed callbacks the page lists under the worklist. */
@@ -55,14 +53,13 @@ function said(request: ServiceRequest): Html {
   return parts.length ? html`${parts}` : html`<span class="muted">in the recording</span>`;
 }
 
-function closeForm(context: PageContext, item: CallbackItem, typed: CallbacksView["typed"]): Html {
+function closeForm(context: PageContext, item: CallbackItem): Html {
   const reference = item.request.reference;
   const id = `note-${slug(reference)}`;
-  const note = typed?.reference === reference ? typed.note : "";
   return html`<form method="post" action="/console/callbacks/${encodeURIComponent(reference)}/close" class="close-callback">
     ${csrfField(context)}
     <label for="${id}">What was done<span class="visually-hidden"> for callback ${reference}</span></label>
-    <input id="${id}" name="note" type="text" required maxlength="2000" autocomplete="off" value="${note}" placeholder="e.g. Called back: a crew is booked for Thursday">
+    <input id="${id}" name="note" type="text" required maxlength="2000" autocomplete="off" placeholder="e.g. Called back: a crew is booked for Thursday">
     <button type="submit" aria-label="${`Close callback ${reference}`}">Close</button>
   </form>`;
 }
@@ -89,7 +86,7 @@ function openTable(context: PageContext, view: CallbacksView, open: CallbackItem
       <td>${item.request.department ?? html`<span class="muted">none</span>`}</td>
       <td class="said">${said(item.request)}</td>
     </tr>
-    ${closes ? html`<tr class="close-row"><td colspan="5">${closeForm(context, item, view.typed)}</td></tr>` : ""}
+    ${closes ? html`<tr class="close-row"><td colspan="5">${closeForm(context, item)}</td></tr>` : ""}
   </tbody>`,
     )}
   </table>
