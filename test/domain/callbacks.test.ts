@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { callbackDueBy, callbackWorklist } from "../../src/domain/callbacks.js";
+import { overdueCutoff } from "../../src/domain/reports/callbacks.js";
 import type { ServiceRequest } from "../../src/domain/records.js";
 import { lethbridgeHours, local } from "../fixtures/hours/load.js";
 
@@ -89,5 +90,18 @@ describe("callbackWorklist", () => {
 
   it("flags the one past its due time, and not the one due later today", () => {
     expect(list.map((item) => item.overdue)).toEqual([true, false]);
+  });
+});
+
+describe("the worklist and the reports", () => {
+  it("flag the same callbacks overdue, at any moment of a fortnight over Christmas", () => {
+    const left = ["2026-12-18T16:00", "2026-12-21T07:00", "2026-12-21T12:00", "2026-12-23T17:00", "2026-12-24T14:00", "2026-12-26T10:00", "2026-12-29T09:00"].map(local);
+    for (let now = local("2026-12-18T00:00"); now < local("2027-01-01T00:00"); now = now.plus({ minutes: 30 })) {
+      const cutoff = overdueCutoff(hours, now);
+      for (const at of left.filter((time) => time <= now)) {
+        const dueBy = callbackDueBy(hours, at);
+        expect(dueBy !== null && now > dueBy, `left ${at.toISO()}, now ${now.toISO()}`).toBe(cutoff !== null && at < cutoff);
+      }
+    }
   });
 });
