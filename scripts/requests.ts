@@ -18,7 +18,8 @@ import { COMMAND_LINE_USER } from "../src/accounts/accounts.js";
 import { migrate } from "../src/adapters/postgres/migrate.js";
 import { openDatabase } from "../src/adapters/postgres/open-database.js";
 import { MAX_REQUESTS_PER_QUERY, PostgresRecordStore } from "../src/adapters/postgres/record-store.js";
-import { ConfigError, loadConfig, type Config } from "../src/config/env.js";
+import { withoutPassword } from "../src/adapters/postgres/pg-database.js";
+import { ConfigError, loadRecordsConfig } from "../src/config/env.js";
 import { callbackDueBy } from "../src/domain/callbacks.js";
 import { parseHours, type Hours } from "../src/domain/hours/index.js";
 import type { RecordStore } from "../src/domain/ports.js";
@@ -164,23 +165,23 @@ async function withRecords<T>(use: (store: RecordStore, hours: Hours) => Promise
   }
 }
 
-function readConfig(): Config {
+type RecordsConfig = ReturnType<typeof loadRecordsConfig>;
+
+/** Only the records settings: listing or closing a request needs none of the line's Twilio settings. */
+function readConfig(): RecordsConfig {
   try {
-    return loadConfig(process.env);
+    return loadRecordsConfig(process.env);
   } catch (error) {
-    if (error instanceof ConfigError) throw new CommandError(`the line's settings are not valid, so the records cannot be found: ${error.problems.join("; ")}`);
+    if (error instanceof ConfigError) throw new CommandError(`the records settings are not valid: ${error.problems.join("; ")}`);
     throw error;
   }
 }
 
-function where(config: Config): string {
-  if (config.database.kind === "pglite") return `the embedded database under ${config.database.dataDir}`;
-  const url = new URL(config.database.url);
-  if (url.password) url.password = "****";
-  return `DATABASE_URL ${url.toString()}`;
+function where(config: RecordsConfig): string {
+  return config.database.kind === "pglite" ? `the embedded database under ${config.database.dataDir}` : `DATABASE_URL ${withoutPassword(config.database.url)}`;
 }
 
-async function readHours(config: Config): Promise<Hours> {
+async function readHours(config: RecordsConfig): Promise<Hours> {
   const file = join(config.flowsDir, "hours.yaml");
   let text: string;
   try {

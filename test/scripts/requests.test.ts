@@ -68,7 +68,7 @@ function request(reference: string, requestedAt: DateTime, changes: Partial<Serv
 describe.each(DATABASE_KINDS)("npm run requests on %s", { timeout: 60_000 }, (kind) => {
   let records: Awaited<ReturnType<typeof recordsFor>>;
   let store: PostgresRecordStore;
-  const requests = (...args: string[]): Promise<CliResult> => runScript("requests.ts", args, { NODE_ENV: "development", FLOWS_DIR: "flows", ...records.env });
+  const requests = (...args: string[]): Promise<CliResult> => runScript("requests.ts", args, { FLOWS_DIR: "flows", ...records.env });
 
   beforeAll(async () => {
     records = await recordsFor(kind);
