@@ -36,6 +36,8 @@ import { startMetricsServer } from "./http/metrics-routes.js";
 import { RedisOpen311KeyStore } from "./adapters/redis/open311-key-store.js";
 import { nextReference } from "./adapters/redis/reference-counter.js";
 import { serviceCodesOf } from "./domain/open311/services.js";
+import { cityReports } from "./adapters/postgres/report-queries.js";
+import { callsStartedBetween } from "./adapters/postgres/call-export.js";
 
 /** Something running that must be stopped cleanly on SIGTERM. */
 export interface Running {
@@ -144,7 +146,16 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
     redis,
     log,
     pager: config.pager,
-    api: { accounts, documents, publisher, audit, overrides: new RedisOverrideStore(redis) },
+    api: {
+      accounts,
+      documents,
+      publisher,
+      audit,
+      overrides: new RedisOverrideStore(redis),
+      records: recordsDatabase.store,
+      reports: cityReports(recordsDatabase.database, { hours: () => definitions.current().hours, settings: config.records, clock }),
+      callExport: (range) => callsStartedBetween(recordsDatabase.database, range),
+    },
     status: async () => assessLineStatus(await readLineFigures({ redis, queue: reports.queue, recordsQueue: records.queue, configuredPager: config.pager }, clock())),
     metrics: { metrics, token: config.metricsToken },
     open311: {

@@ -20,6 +20,8 @@ import { tryCall, type TryReply } from "../domain/flow/try-call.js";
 import { previewMoment } from "../domain/preview.js";
 import type { Logger } from "../logger.js";
 import { authenticate, requireCsrf, requireRole, signedInUser } from "./auth.js";
+import { reportRoutes } from "./report-routes.js";
+import type { Report, ReportRequest } from "../domain/reports/index.js";
 
 export interface ApiDependencies {
   accounts: AccountService;
@@ -31,6 +33,13 @@ export interface ApiDependencies {
   /** The City's clock. */
   clock: () => DateTime;
   log: Logger;
+  /**
+   * The City's figures for a period (`cityReports` over the records database), for
+   * `GET /api/reports` and the console's Reports page; absent, neither is served.
+   *
+   * @throws ReportRequestError for a period that cannot be read
+   */
+  reports?: ((request: ReportRequest) => Promise<Report>) | undefined;
 }
 
 /** Flow names: what a file name in `flows/` may be. */
@@ -284,6 +293,8 @@ export function apiRoutes(deps: ApiDependencies): Router {
     await deps.accounts.remove({ username: String(req.params.username), by: who(res) });
     res.status(204).end();
   });
+
+  if (deps.reports) api.use(reportRoutes({ report: deps.reports }));
 
   api.use((_req, res) => {
     res.status(404).json({ error: "no such API route: see the README's API section" });

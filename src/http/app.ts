@@ -2,8 +2,8 @@ import express, { type ErrorRequestHandler } from "express";
 import type { Redis } from "ioredis";
 import { requireTwilioSignature } from "../adapters/twilio/signature.js";
 import helmet from "helmet";
-import { apiRoutes, type ApiDependencies } from "./api-routes.js";
-import { consoleRoutes } from "./console/routes.js";
+import { apiRoutes } from "./api-routes.js";
+import { consoleRoutes, type ConsoleDependencies } from "./console/routes.js";
 import { healthRoutes, type HealthDependencies } from "./health-routes.js";
 import { metricsRoutes, timeWebhooks, type MetricsEndpoint } from "./metrics-routes.js";
 import { open311Routes, OPEN311_PATH, type Open311Dependencies } from "./open311-routes.js";
@@ -17,7 +17,7 @@ export interface AppDependencies extends VoiceDependencies, OncallRouteDependenc
   /** express's `trust proxy`: which proxies to believe about the client's address (TRUST_PROXY). */
   trustProxy?: string | number | undefined;
   /** The supervisors' API (and console); absent, only the Twilio routes and health are served. */
-  api?: Omit<ApiDependencies, "definitions" | "log" | "clock">;
+  api?: Omit<ConsoleDependencies, "definitions" | "log" | "clock" | "secureCookies" | "publicUrl">;
   /** Operators' metrics: `GET /metrics`, the webhooks timed and calls counted; absent, none. */
   metrics?: MetricsEndpoint;
   /** Open311 GeoReport v2 under `/open311/v2` (the City's web form, departments' systems); absent, not served. */

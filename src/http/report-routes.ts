@@ -5,19 +5,11 @@
  * who is asking itself.
  */
 import { Router } from "express";
-import type { DateTime } from "luxon";
-import { computeReport, type ComputeReportOptions } from "../adapters/postgres/report-queries.js";
-import type { Queryable } from "../adapters/postgres/database.js";
-import type { Hours } from "../domain/hours/index.js";
-import { parseReportRequest, ReportRequestError, reportCsv, type Report, type ReportSettings } from "../domain/reports/index.js";
+import { parseReportRequest, ReportRequestError, reportCsv, type Report, type ReportRequest } from "../domain/reports/index.js";
 
 export interface ReportRouteDependencies {
-  /** The records database, or a function that computes a report (`computeReport` over it, by default). */
-  records: Queryable | { report(options: ComputeReportOptions): Promise<Report> };
-  /** The live definitions (`Definitions`): their hours give the City's zone and business days. */
-  definitions: { current(): { hours: Hours } };
-  clock: () => DateTime;
-  settings: ReportSettings;
+  /** The City's figures for a period (`cityReports` over the records database). */
+  report: (request: ReportRequest) => Promise<Report>;
 }
 
 const FORMATS = ["json", "csv"] as const;
@@ -25,7 +17,6 @@ const FORMATS = ["json", "csv"] as const;
 /** The report route; a bad query is answered 400 with `{ error }` naming every problem. */
 export function reportRoutes(deps: ReportRouteDependencies): Router {
   const router = Router();
-  const compute = "report" in deps.records ? deps.records.report.bind(deps.records) : (options: ComputeReportOptions) => computeReport(deps.records as Queryable, options);
 
   router.get("/reports", async (req, res) => {
     const format = req.query.format ?? "json";
@@ -37,7 +28,7 @@ export function reportRoutes(deps: ReportRouteDependencies): Router {
       if (error instanceof ReportRequestError) return void res.status(400).json({ error: error.message });
       throw error;
     }
-    const report = await compute({ ...request, hours: deps.definitions.current().hours, settings: deps.settings, now: deps.clock() });
+    const report = await deps.report(request);
     // Computed from the records as they are now: a cached copy would be stale by the next call.
     res.set("Cache-Control", "no-store");
     if (format === "csv") {

@@ -32,6 +32,8 @@ import type { Role } from "../../src/domain/accounts.js";
 import type { AuditLog } from "../../src/domain/ports.js";
 import { BullRecordKeeper, createRecordsQueue, startRecordsWorker } from "../../src/adapters/bullmq/record-queue.js";
 import { PostgresRecordStore } from "../../src/adapters/postgres/record-store.js";
+import { cityReports } from "../../src/adapters/postgres/report-queries.js";
+import { callsStartedBetween } from "../../src/adapters/postgres/call-export.js";
 import type { RecordStore } from "../../src/domain/ports.js";
 import { RecordWriter } from "../../src/records/record-writer.js";
 import type { DeliveryQueue } from "../../src/domain/open311/delivery.js";
@@ -267,7 +269,17 @@ export class TestLine {
       clock,
       log,
     });
-    if (options.records) await line.startRecords(typeof options.records === "string" ? { kind: options.records } : options.records, definitions, log);
+    if (options.records) {
+      await line.startRecords(typeof options.records === "string" ? { kind: options.records } : options.records, definitions, log);
+      // The console and the API read the same records: the worklist, the reports, the downloads.
+      const database = line.database!.database;
+      const reading = {
+        records: line.store!,
+        reports: cityReports(database, { hours: () => definitions.current().hours, settings: { serviceLevelSeconds: 60, shortAbandonSeconds: 10 }, clock }),
+        callExport: (range: { start: string; end: string }) => callsStartedBetween(database, range),
+      };
+      if (api) api = { ...api, ...reading };
+    }
     if (options.pager) line.startWorker(options.pager, options.updateWindowMs ? { updateWindowMs: options.updateWindowMs } : {});
     const app = createApp({
       desk,

@@ -8,6 +8,7 @@ import express, { type ErrorRequestHandler } from "express";
 import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PostgresRecordStore } from "../../src/adapters/postgres/record-store.js";
+import { cityReports } from "../../src/adapters/postgres/report-queries.js";
 import type { Report } from "../../src/domain/reports/index.js";
 import { reportRoutes, type ReportRouteDependencies } from "../../src/http/report-routes.js";
 import { lethbridgeHours } from "../fixtures/hours/load.js";
@@ -17,9 +18,9 @@ const hours = lethbridgeHours();
 const settings = { serviceLevelSeconds: 60, shortAbandonSeconds: 10 };
 const clock = () => DateTime.fromISO("2026-12-10T12:00", { zone: hours.zone });
 
-async function serve(records: ReportRouteDependencies["records"]): Promise<{ url: string; server: Server }> {
+async function serve(report: ReportRouteDependencies["report"]): Promise<{ url: string; server: Server }> {
   const failed: ErrorRequestHandler = (error: Error, _req, res, _next) => void res.status(500).json({ error: `handed on: ${error.message}` });
-  const app = express().use(reportRoutes({ records, definitions: { current: () => ({ hours }) }, clock, settings })).use(failed);
+  const app = express().use(reportRoutes({ report })).use(failed);
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, "127.0.0.1", () => resolve(listening));
   });
@@ -53,7 +54,7 @@ describe.each(DATABASE_KINDS)("GET /reports on %s", (kind) => {
       recordingUrl: null,
       callbackNumber: null,
     });
-    ({ url, server } = await serve(db.database));
+    ({ url, server } = await serve(cityReports(db.database, { hours: () => hours, settings, clock })));
   }, 60_000);
   afterAll(async () => {
     await new Promise((resolve) => server.close(resolve));
@@ -138,10 +139,8 @@ describe.each(DATABASE_KINDS)("GET /reports on %s", (kind) => {
 
 describe("GET /reports when the records cannot be read", () => {
   it("hands the error on to the router's error handler (the API's answers 500 and logs it)", async () => {
-    const { url, server } = await serve({
-      report: async () => {
-        throw new Error("the records database does not answer");
-      },
+    const { url, server } = await serve(async () => {
+      throw new Error("the records database does not answer");
     });
     try {
       const response = await fetch(`${url}/reports?from=2026-12-08&to=2026-12-08`);

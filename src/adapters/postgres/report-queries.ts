@@ -25,7 +25,7 @@ import {
   type RequestsMadeAggregate,
 } from "../../domain/reports/assemble.js";
 import { overdueCutoff } from "../../domain/reports/callbacks.js";
-import { parseReportRequest, reportPeriod, type ReportPeriod } from "../../domain/reports/period.js";
+import { parseReportRequest, reportPeriod, type ReportPeriod, type ReportRequest } from "../../domain/reports/period.js";
 import { OPEN_CALLBACKS_LISTED, type Report, type ReportInterval, type ReportSettings } from "../../domain/reports/report.js";
 import type { Queryable } from "./database.js";
 
@@ -281,4 +281,12 @@ function callbackAggregate(row: Row, oldest: Row[]): CallbackAggregate {
     },
     oldest: oldest.map((callback) => ({ reference: String(callback.reference), requestedAt: new Date(callback.requested_at as string | Date).toISOString() })),
   };
+}
+
+/**
+ * The City's figures for a period, from the records database, with the live hours (the zone and
+ * the business days) and the reports' settings: what the API and the console ask.
+ */
+export function cityReports(db: Queryable, context: { hours: () => Hours; settings: ReportSettings; clock: () => DateTime }): (request: ReportRequest) => Promise<Report> {
+  return (request) => computeReport(db, { ...request, hours: context.hours(), settings: context.settings, now: context.clock() });
 }

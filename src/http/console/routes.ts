@@ -63,13 +63,6 @@ export interface ConsoleDependencies extends ApiDependencies {
   publicUrl: string;
   /** The records database: the callback worklist reads and closes requests in it. Without it, the page says it is not configured. */
   records?: RecordStore | undefined;
-  /**
-   * The City's figures for a period (`computeReport` on the records database, with the live hours
-   * and the records settings). Without it, the Reports page says it is not configured.
-   *
-   * @throws ReportRequestError for a period that cannot be read
-   */
-  reports?: ((request: ReportRequest) => Promise<Report>) | undefined;
   /** The calls that started in [start, end) (ISO 8601), oldest first, for the calls download (`callsStartedBetween`). */
   callExport?: ((range: { start: string; end: string }) => AsyncIterable<CallRecord>) | undefined;
 }
