@@ -34,7 +34,7 @@ import { assessLineStatus } from "./operations/line-status.js";
 import { LineMetrics } from "./operations/metrics.js";
 import { startMetricsServer } from "./http/metrics-routes.js";
 import { RedisOpen311KeyStore } from "./adapters/redis/open311-key-store.js";
-import { nextReference } from "./adapters/redis/reference-counter.js";
+import { keepReferencesAbove, nextReference } from "./adapters/redis/reference-counter.js";
 import { serviceCodesOf } from "./domain/open311/services.js";
 import { cityReports } from "./adapters/postgres/report-queries.js";
 import { callsStartedBetween } from "./adapters/postgres/call-export.js";
@@ -249,6 +249,14 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
     redis.disconnect();
     throw error;
   });
+  // Redis may have lost the reference counter (a restart without persistence): the records have not.
+  const raiseReferences = async (highest: number) => {
+    await keepReferencesAbove(redis, highest);
+  };
+  await recordsDatabase.store
+    .highestReference()
+    .then(raiseReferences)
+    .catch((error: unknown) => log.warn({ err: error instanceof Error ? error.message : String(error) }, "records: could not compare the reference counter with the records; checked again at the first reference given twice"));
   const recordsQueue = createRecordsQueue(redis);
   const keeper = new BullRecordKeeper(recordsQueue);
   const metrics = lineMetrics();
@@ -282,6 +290,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
     processor: new RecordWriter({
       store: recordsDatabase.store,
       delivery: deliveries,
+      onReferenceReused: raiseReferences,
       departments: () => definitions.current().departments,
       hours: () => definitions.current().hours,
       retentionDays: config.records.retentionDays,

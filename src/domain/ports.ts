@@ -95,6 +95,8 @@ export interface RecordStore {
   incident(reference: string): Promise<IncidentRecord | null>;
   /** Removes call records that ended before `before` (requests are kept); returns how many. */
   removeCallsEndedBefore(before: string): Promise<number>;
+  /** The highest numeric reference kept, or 0 when none is. */
+  highestReference(): Promise<number>;
 }
 
 export type OpenResult = { outcome: "new" | "joined" | "existing"; reference: string };
@@ -325,7 +327,9 @@ export type AuditAction =
   | "password-changed"
   | "role-changed"
   | "token-created"
-  | "sign-in-refused";
+  | "sign-in-refused"
+  /** A service request closed by hand (the console's worklist, `npm run requests -- close`): document `request:<ref>`, the note as message. */
+  | "request-closed";
 
 /** Who changed what, and when. */
 export interface AuditEntry {
@@ -336,7 +340,7 @@ export interface AuditEntry {
   /** The username, `cli` for the command line, `files` for the files in flows/. */
   user: string;
   action: AuditAction;
-  /** What was changed: `flow:main`, `hours`, `oncall`, `departments`, `emergency`, `account:alice`. */
+  /** What was changed: `flow:main`, `hours`, `oncall`, `departments`, `emergency`, `account:alice`, `request:4821`. */
   document?: string;
   version?: number;
   /** The message the change was published with. */

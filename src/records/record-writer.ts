@@ -17,6 +17,11 @@ export interface RecordWriterOptions {
   hours: () => Hours;
   /** New requests go on to their department's system (when it has an endpoint) from here; absent, they are only kept. */
   delivery?: DeliveryQueue;
+  /**
+   * Told when a request's reference is already kept for another request: the reference counter
+   * in Redis was lost and started again. It raises the counter above the records' highest.
+   */
+  onReferenceReused?: (highest: number) => Promise<void>;
   /** Call records older than this many days are removed by the nightly job. */
   retentionDays: number;
   clock: () => DateTime;
@@ -80,8 +85,23 @@ export class RecordWriter implements RecordsProcessor {
     }
   }
 
-  private async addRequest(request: ServiceRequest): Promise<void> {
-    await this.options.store.addRequest(request);
+  private async addRequest(filed: ServiceRequest): Promise<void> {
+    const { store, log } = this.options;
+    let request = filed;
+    if (!(await store.addRequest(request))) {
+      const kept = (await store.request(request.reference))?.request;
+      if (kept && kept.callSid !== request.callSid) {
+        // Not a retry: another call's request holds the reference (the counter in Redis started
+        // again). This one is kept under the reference and its call's last characters, said loudly.
+        request = { ...request, reference: `${filed.reference}-${(filed.callSid ?? filed.requestedAt).slice(-6)}` };
+        log.error(
+          { reference: filed.reference, keptAs: request.reference, callSid: filed.callSid },
+          "records: this reference was given before to another request (the reference counter in Redis started again): kept under another reference; the counter is raised",
+        );
+        await store.addRequest(request);
+        await this.options.onReferenceReused?.(await store.highestReference());
+      }
+    }
     // Asked again when a job is retried (it may have failed between the two): the delivery
     // queue's job id makes it one delivery.
     const department = departmentFor(this.options.departments(), request.service);

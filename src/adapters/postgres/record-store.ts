@@ -224,6 +224,11 @@ export class PostgresRecordStore implements RecordStore {
     };
   }
 
+  async highestReference(): Promise<number> {
+    const [row] = await this.db.query<{ highest: number | null }>("SELECT max(reference::bigint) AS highest FROM service_requests WHERE reference ~ '^[0-9]{1,15}$'");
+    return row?.highest ?? 0;
+  }
+
   async removeCallsEndedBefore(before: string): Promise<number> {
     const rows = await this.db.query("DELETE FROM calls WHERE ended_at < $1 RETURNING 1", [before]);
     return rows.length;
