@@ -14,12 +14,12 @@
 import "./lib/load-env.js";
 import { newOpen311Key, RedisOpen311KeyStore } from "../src/adapters/redis/open311-key-store.js";
 import { KeyNameError, normalizeKeyName } from "../src/domain/open311/keys.js";
-import { CommandError, runCli, table, UsageError, withRedis, type CommandTable, type OptionValues } from "./lib/cli.js";
+import { CommandError, runCli, table, UsageError, withRedis, type CommandTable, type OptionValues, splitPositionals } from "./lib/cli.js";
 
 const ACTIONS = ["list", "add", "revoke"];
 
 // runCli reads options only; the key's name is a word of its own, taken out of the arguments here.
-const { argv, positionals } = splitPositionals(process.argv.slice(2), ["department"]);
+const { argv, positionals } = splitPositionals(process.argv.slice(2), ["department"], 1);
 
 const commands: CommandTable = {
   key: {
@@ -94,27 +94,6 @@ function refuseDepartment(values: OptionValues, action: string): void {
   if (values["department"] !== undefined) throw new UsageError(`--department goes with key add, not key ${action}`);
 }
 
-/**
- * Takes the words that are neither the command, its action, an option nor an option's value out
- * of the arguments: `key add web-form --department X` and `key add --department X web-form` alike.
- */
-function splitPositionals(args: string[], optionsWithValues: string[]): { argv: string[]; positionals: string[] } {
-  const [command, ...rest] = args;
-  if (command === undefined) return { argv: args, positionals: [] };
-  const kept = [command];
-  if (rest[0] !== undefined && !rest[0].startsWith("-")) kept.push(rest.shift()!);
-  const positionals: string[] = [];
-  for (let index = 0; index < rest.length; index++) {
-    const word = rest[index]!;
-    if (word.startsWith("-")) {
-      kept.push(word);
-      if (optionsWithValues.includes(word.replace(/^--?/, "")) && index + 1 < rest.length) kept.push(rest[++index]!);
-    } else {
-      positionals.push(word);
-    }
-  }
-  return { argv: kept, positionals };
-}
 
 /** Runs `use` with the key store on $REDIS_URL; what goes wrong is said in one line, never a stack trace. */
 async function withKeys<T>(use: (keys: RedisOpen311KeyStore) => Promise<T>): Promise<T> {

@@ -7,8 +7,10 @@
  *   npm run requests -- close 4821 --note "Called back: the bin is picked up Thursday" --by dana
  *
  * It reads the records database the line uses (DATABASE_URL, or the embedded one under DATA_DIR)
- * and shows times in the City's zone (from $FLOWS_DIR/hours.yaml). Bad arguments and unknown
- * references are said in one line on stderr, with exit code 1.
+ * and shows times in the City's zone (from $FLOWS_DIR/hours.yaml). A close goes to the line's
+ * audit log (on $REDIS_URL) as made by "cli"; when Redis cannot be reached the request is closed
+ * all the same and a warning says the log does not have it. Bad arguments and unknown references
+ * are said in one line on stderr, with exit code 1.
  */
 import "./lib/load-env.js";
 import { readFile } from "node:fs/promises";
@@ -16,6 +18,7 @@ import { join } from "node:path";
 import { DateTime } from "luxon";
 import { COMMAND_LINE_USER } from "../src/accounts/accounts.js";
 import { migrate } from "../src/adapters/postgres/migrate.js";
+import { RedisAuditLog } from "../src/adapters/redis/audit-log.js";
 import { openDatabase } from "../src/adapters/postgres/open-database.js";
 import { MAX_REQUESTS_PER_QUERY, PostgresRecordStore } from "../src/adapters/postgres/record-store.js";
 import { withoutPassword } from "../src/adapters/postgres/pg-database.js";
@@ -25,8 +28,8 @@ import { parseHours, type Hours } from "../src/domain/hours/index.js";
 import type { RecordStore } from "../src/domain/ports.js";
 import { CALLBACK_SERVICE, REQUEST_STATUSES, type RequestNote, type RequestQuery, type RequestStatus, type ServiceRequest } from "../src/domain/records.js";
 import { didYouMean } from "../src/domain/validation.js";
-import { closeRequest } from "../src/records/close-request.js";
-import { CommandError, runCli, table, UsageError, wholeNumberArgument, type CommandTable, type OptionValues } from "./lib/cli.js";
+import { closeRequest, type CloseRequest } from "../src/records/close-request.js";
+import { CommandError, runCli, table, UsageError, wholeNumberArgument, withRedis, type CommandTable, type OptionValues, splitPositionals } from "./lib/cli.js";
 
 const FORMATS = ["table", "json"] as const;
 type Format = (typeof FORMATS)[number];
@@ -126,8 +129,9 @@ const commands: CommandTable = {
       if (note === "") throw new UsageError(`close needs --note saying what was done, e.g. npm run requests -- close ${reference} --note "Called back; all sorted"`);
       if (note.length > MAX_NOTE) throw new UsageError(`--note is longer than ${MAX_NOTE} characters`);
       const by = values["by"] === undefined ? COMMAND_LINE_USER : wordArgument("--by", values["by"]);
+      const close: CloseRequest = { by, at: DateTime.now().toUTC().toISO()!, note };
       const { outcome, zone } = await withRecords(async (store, hours) => ({
-        outcome: await closeRequest(store, reference, { by, at: DateTime.now().toUTC().toISO()!, note }),
+        outcome: await closeRequest(store, reference, close),
         zone: hours.zone,
       }));
       switch (outcome.outcome) {
@@ -141,10 +145,33 @@ const commands: CommandTable = {
         }
         case "closed":
           console.log(`Closed ${reference} (${outcome.request.service}, left ${when(DateTime.fromISO(outcome.request.requestedAt).setZone(zone))}) as ${by}: “${note}”.`);
+          await auditClose(reference, close);
       }
     },
   },
 };
+
+/**
+ * Puts a close in the line's audit log, as made by "cli" (a name given with --by is said, not
+ * trusted: nobody signed in). The close is kept already: when Redis cannot be reached it stands,
+ * and a warning says the log does not have it.
+ */
+async function auditClose(reference: string, close: CloseRequest): Promise<void> {
+  try {
+    await withRedis((redis) =>
+      new RedisAuditLog(redis).record({
+        at: close.at,
+        user: COMMAND_LINE_USER,
+        action: "request-closed",
+        document: `request:${reference}`,
+        message: close.note,
+        ...(close.by !== COMMAND_LINE_USER ? { detail: `closed as ${close.by} (--by)` } : {}),
+      }),
+    );
+  } catch (error) {
+    console.error(`requests: warning: ${reference} is closed, but the audit log does not have it: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
 
 /** Opens the records database (applying any migration this version brings), and the hours for the City's zone and business days. */
 async function withRecords<T>(use: (store: RecordStore, hours: Hours) => Promise<T>): Promise<T> {
@@ -286,25 +313,5 @@ function noPositionals(command: string): void {
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}": ${command} takes options only`);
 }
 
-/**
- * Takes the words that are not options (nor an option's value) out of the arguments after the
- * command: `close 4821 --note "..."` and `close --note "..." 4821` alike.
- */
-function splitPositionals(args: string[], optionsWithValues: string[]): { argv: string[]; positionals: string[] } {
-  const [command, ...rest] = args;
-  if (command === undefined) return { argv: args, positionals: [] };
-  const kept = [command];
-  const positionals: string[] = [];
-  for (let index = 0; index < rest.length; index++) {
-    const word = rest[index]!;
-    if (word.startsWith("-")) {
-      kept.push(word);
-      if (!word.includes("=") && optionsWithValues.includes(word.replace(/^--?/, "")) && index + 1 < rest.length) kept.push(rest[++index]!);
-    } else {
-      positionals.push(word);
-    }
-  }
-  return { argv: kept, positionals };
-}
 
 await runCli("requests", commands, argv);

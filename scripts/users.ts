@@ -19,7 +19,7 @@ import { Writable } from "node:stream";
 import { AccountError, COMMAND_LINE_USER, type AccountService } from "../src/accounts/accounts.js";
 import { createRedisAccountService } from "../src/accounts/redis-account-service.js";
 import { AccountRuleError, checkNewPassword, normalizeUsername, parseRole, ROLES, type Role } from "../src/domain/accounts.js";
-import { CommandError, runCli, table, UsageError, withRedis, type CommandTable, type OptionValues } from "./lib/cli.js";
+import { CommandError, runCli, table, UsageError, withRedis, type CommandTable, type OptionValues, splitPositionals } from "./lib/cli.js";
 
 const ROLE_OPTION = { role: { type: "string" } } as const;
 const ROLE_LIST = ROLES.join("|");
@@ -111,26 +111,6 @@ const commands: CommandTable = {
   },
 };
 
-/**
- * Takes the words that are not options (nor an option's value) out of the arguments after the
- * command: `add alice --role admin` and `add --role admin alice` alike.
- */
-function splitPositionals(args: string[], optionsWithValues: string[]): { argv: string[]; positionals: string[] } {
-  const [command, ...rest] = args;
-  if (command === undefined) return { argv: args, positionals: [] };
-  const kept = [command];
-  const positionals: string[] = [];
-  for (let index = 0; index < rest.length; index++) {
-    const word = rest[index]!;
-    if (word.startsWith("-")) {
-      kept.push(word);
-      if (optionsWithValues.includes(word.replace(/^--?/, "")) && index + 1 < rest.length) kept.push(rest[++index]!);
-    } else {
-      positionals.push(word);
-    }
-  }
-  return { argv: kept, positionals };
-}
 
 function usernameArgument(command: string): string {
   if (positionals.length === 0) throw new UsageError(`${command} needs a username, e.g. npm run users -- ${command} alice`);

@@ -232,3 +232,29 @@ export async function withRedis<T>(use: (redis: Redis) => Promise<T>): Promise<T
     redis.disconnect();
   }
 }
+
+/**
+ * Takes the words that are not options (nor an option's value) out of the arguments after the
+ * command, for runCli, which reads options only: `close 4821 --note "..."` and
+ * `close --note "..." 4821` alike. `actions` words right after the command stay with it (the
+ * `add` of `key add web-form`).
+ *
+ * @param optionsWithValues - the options that take a value (`note` for `--note "..."`)
+ */
+export function splitPositionals(args: string[], optionsWithValues: string[], actions = 0): { argv: string[]; positionals: string[] } {
+  const [command, ...rest] = args;
+  if (command === undefined) return { argv: args, positionals: [] };
+  const kept = [command];
+  for (let taken = 0; taken < actions && rest[0] !== undefined && !rest[0].startsWith("-"); taken++) kept.push(rest.shift()!);
+  const positionals: string[] = [];
+  for (let index = 0; index < rest.length; index++) {
+    const word = rest[index]!;
+    if (word.startsWith("-")) {
+      kept.push(word);
+      if (!word.includes("=") && optionsWithValues.includes(word.replace(/^--?/, "")) && index + 1 < rest.length) kept.push(rest[++index]!);
+    } else {
+      positionals.push(word);
+    }
+  }
+  return { argv: kept, positionals };
+}

@@ -1,8 +1,7 @@
-import { parseDocument } from "yaml";
 import type { Departments } from "./departments.js";
 import { DepartmentsSchema, departmentsFieldNamesAt } from "./departments-schema.js";
 import { problemsFromIssues } from "./problems.js";
-import { documentData } from "./yaml-data.js";
+import { yamlDocumentData } from "./yaml-data.js";
 import { DefinitionError, type Problem } from "./validation.js";
 
 /** What to write when a required field is left out. */
@@ -26,14 +25,7 @@ const SECRET_FIELD = /key|token|secret|passw|pwd|auth|credential/i;
  * const departments = parseDepartments(await readFile("flows/departments.yaml", "utf8"), "flows/departments.yaml");
  */
 export function parseDepartments(yamlText: string, file: string): Departments {
-  const document = parseDocument(yamlText);
-  if (document.errors.length > 0) {
-    throw new DefinitionError(document.errors.map((error): Problem => ({ file, path: "", message: oneLine(error.message) })));
-  }
-  const data: unknown = documentData(document, yamlText, file);
-  if (data === null || data === undefined) {
-    throw new DefinitionError([{ file, path: "", message: "the file is empty", hint: "start from the example in flows/departments.yaml" }]);
-  }
+  const data = yamlDocumentData(yamlText, file, "flows/departments.yaml");
   const result = DepartmentsSchema.safeParse(data);
   if (!result.success) throw new DefinitionError(problemsFromIssues(file, result.error.issues, data, departmentsFieldNamesAt).map(withHint));
   return result.data;
@@ -51,6 +43,3 @@ function withHint(problem: Problem): Problem {
 }
 
 /** The yaml library's messages carry a code excerpt over several lines; a problem is one line. */
-function oneLine(message: string): string {
-  return message.split("\n")[0]!.trim().replace(/:$/, "");
-}

@@ -1,5 +1,5 @@
-import type { Document } from "yaml";
-import { DefinitionError } from "./validation.js";
+import { parseDocument, type Document } from "yaml";
+import { DefinitionError, type Problem } from "./validation.js";
 
 /**
  * The plain data of a parsed YAML document. An alias whose anchor is gone (the state holding
@@ -23,4 +23,29 @@ export function documentData(document: Document, yamlText: string, file: string)
       },
     ]);
   }
+}
+
+/**
+ * The data of a supervisor's YAML document (hours, rosters, departments): syntax errors, an
+ * alias with no anchor and an empty file are each a problem of `file`, with a fix. The schema's
+ * checks are the caller's.
+ *
+ * @param example - where to start from when the file is empty (`flows/hours.yaml`)
+ * @throws DefinitionError
+ */
+export function yamlDocumentData(yamlText: string, file: string, example: string): unknown {
+  const document = parseDocument(yamlText);
+  if (document.errors.length > 0) {
+    throw new DefinitionError(document.errors.map((error): Problem => ({ file, path: "", message: firstLine(error.message) })));
+  }
+  const data: unknown = documentData(document, yamlText, file);
+  if (data === null || data === undefined) {
+    throw new DefinitionError([{ file, path: "", message: "the file is empty", hint: `start from the example in ${example}` }]);
+  }
+  return data;
+}
+
+/** The yaml library's message without its excerpt of the file. */
+function firstLine(message: string): string {
+  return message.split("\n")[0]!.trim().replace(/:$/, "");
 }

@@ -1,5 +1,4 @@
-import { parseDocument } from "yaml";
-import { documentData } from "../../yaml-data.js";
+import { yamlDocumentData } from "../../yaml-data.js";
 import { problemsFromIssues } from "../../problems.js";
 import { DefinitionError, type Problem } from "../../validation.js";
 import { RosterSchema, rosterFieldNamesAt, type Roster } from "./schema.js";
@@ -34,14 +33,7 @@ const MISSING_FIELD_HINTS: Record<string, string> = {
  * const roster = parseRoster(await readFile("flows/oncall.yaml", "utf8"), "flows/oncall.yaml");
  */
 export function parseRoster(yamlText: string, file: string): Roster {
-  const document = parseDocument(yamlText);
-  if (document.errors.length > 0) {
-    throw new DefinitionError(document.errors.map((error): Problem => ({ file, path: "", message: oneLine(error.message) })));
-  }
-  const data: unknown = documentData(document, yamlText, file);
-  if (data === null || data === undefined) {
-    throw new DefinitionError([{ file, path: "", message: "the file is empty", hint: "start from the example in flows/oncall.yaml" }]);
-  }
+  const data = yamlDocumentData(yamlText, file, "flows/oncall.yaml");
   const result = RosterSchema.safeParse(data);
   if (!result.success) throw new DefinitionError(problemsFromIssues(file, result.error.issues, data, rosterFieldNamesAt).map(withMissingFieldHint));
   return result.data;
@@ -55,6 +47,3 @@ function withMissingFieldHint(problem: Problem): Problem {
 }
 
 /** The yaml library's messages carry a code excerpt over several lines; a problem is one line. */
-function oneLine(message: string): string {
-  return message.split("\n")[0]!.trim().replace(/:$/, "");
-}
