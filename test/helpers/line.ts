@@ -43,6 +43,7 @@ import { RedisCallStore } from "../../src/adapters/redis/call-store.js";
 import { createWebConnection, waitUntilReady } from "../../src/adapters/redis/connections.js";
 import { RedisOverrideStore } from "../../src/adapters/redis/override-store.js";
 import { createApp } from "../../src/http/app.js";
+import type { ConsoleDependencies } from "../../src/http/console/routes.js";
 import { createLogger, type Logger } from "../../src/logger.js";
 
 export const AUTH_TOKEN = "test-auth-token-0123456789abcdef";
@@ -169,9 +170,10 @@ export interface TestLineOptions {
   /**
    * Serves the supervisors' API (and console) as `npm start` does: the flows published in Redis
    * under this line's prefix (flows/ as version 1 at start), accounts, the audit log, and roster
-   * change messages through `changePager` (a console pager under this prefix when not given).
+   * change messages through `changePager` (a console pager under this prefix when not given);
+   * `deliveries` gives the Departments page each department's deliveries.
    */
-  console?: { accounts?: Omit<RedisAccountServiceOptions, "prefix">; changePager?: Pager };
+  console?: { accounts?: Omit<RedisAccountServiceOptions, "prefix">; changePager?: Pager; deliveries?: ConsoleDependencies["deliveries"] };
   /**
    * Keeps records as `npm start` does: the web role hands them over on a records queue of this
    * line's own, and a records worker writes them to a new database of this kind (its own
@@ -260,7 +262,7 @@ export class TestLine {
       line.audit = audit;
       const changePager = options.console.changePager ?? new ConsolePager({ redis: line.redis, logger: log, keyPrefix: line.prefix });
       line.publisher = new Publisher({ store: line.documents, clock: () => line.now.toISO()!, onPublished: publishEffects({ audit, pager: changePager, log }) });
-      api = { accounts, audit, documents: line.documents, publisher: line.publisher, overrides: line.overrides };
+      api = { accounts, audit, documents: line.documents, publisher: line.publisher, overrides: line.overrides, deliveries: options.console.deliveries };
     }
     const desk = new CrewDesk({
       roster: definitions.current().roster,

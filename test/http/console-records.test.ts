@@ -2,7 +2,7 @@
  * The console's records pages over real HTTP, on the real line with real Redis and a records
  * database (PostgreSQL and PGlite): the callback worklist (oldest first, the number in full, the
  * overdue flagged, what residents said escaped, closed with a note by supervisors only and with the
- * CSRF token), the Reports page (each figure beside its definition, the charts' numbers, the
+ * CSRF token, and in the audit log), the Reports page (each figure beside its definition, the charts' numbers, the
  * heatmap) and its CSV downloads (callers' numbers masked, GeoReport's bulk columns, formulas
  * neutralised). (The browser's side is test/e2e/reports.test.ts.)
  */
@@ -330,6 +330,18 @@ describe.each(DATABASE_KINDS)("the console's records pages on %s", { timeout: 60
         expect(found!.notes).toEqual([{ at: line.now.toUTC().toISO(), author: "sam", kind: "closed", text: "Called back: <b>crew</b> booked for Thursday" }]);
       });
 
+      it("puts the close in the audit log: who, the request, and the note", async () => {
+        expect(await line.audit!.entries({ document: "request:7001" })).toEqual([
+          expect.objectContaining({ at: line.now.toUTC().toISO(), user: "sam", action: "request-closed", document: "request:7001", message: "Called back: <b>crew</b> booked for Thursday" }),
+        ]);
+      });
+
+      it("shows the close on the audit page, the note escaped", async () => {
+        const { body } = await get("/console/audit?document=request%3A7001", supervisor);
+        expect(body).toMatch(/<td>sam<\/td>\s*<td>Closed a request<\/td>\s*<td>request:7001<\/td>/);
+        expect(body).toContain("Called back: &lt;b&gt;crew&lt;/b&gt; booked for Thursday");
+      });
+
       it("shows the note, escaped, among the closed ones", async () => {
         const closed = section((await get("/console/callbacks", supervisor)).body, "closed-title");
         expect(closed).toContain("Called back: &lt;b&gt;crew&lt;/b&gt; booked for Thursday");
@@ -341,6 +353,7 @@ describe.each(DATABASE_KINDS)("the console's records pages on %s", { timeout: 60
         expect(again.status).toBe(409);
         expect(again.body).toContain("Callback 7001 was closed already by sam on Wed 2 Dec 2026, 10:00");
         expect((await store.request("7001"))!.notes).toHaveLength(1);
+        expect(await line.audit!.entries({ document: "request:7001" })).toHaveLength(1);
       });
     });
 

@@ -19,7 +19,7 @@ export interface Notice {
   text: HtmlValue;
 }
 
-export type Section = "overview" | "callbacks" | "reports" | "flows" | "hours" | "emergency" | "oncall" | "audit" | "users";
+export type Section = "overview" | "callbacks" | "reports" | "flows" | "hours" | "emergency" | "oncall" | "departments" | "audit" | "users";
 
 const NAV: { section: Section; href: string; label: string; admin?: boolean }[] = [
   { section: "overview", href: "/console", label: "Overview" },
@@ -29,6 +29,7 @@ const NAV: { section: Section; href: string; label: string; admin?: boolean }[] 
   { section: "hours", href: "/console/hours", label: "Hours" },
   { section: "emergency", href: "/console/emergency", label: "Emergency message" },
   { section: "oncall", href: "/console/oncall", label: "On call" },
+  { section: "departments", href: "/console/departments", label: "Departments" },
   { section: "audit", href: "/console/audit", label: "Audit log" },
   { section: "users", href: "/console/users", label: "Accounts", admin: true },
 ];

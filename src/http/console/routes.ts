@@ -17,7 +17,12 @@ import { z } from "zod";
 import { AccountError } from "../../accounts/accounts.js";
 import type { PublishOutcome } from "../../definitions/publisher.js";
 import { AccountRuleError, may } from "../../domain/accounts.js";
-import { HOURS_DOCUMENT, ONCALL_DOCUMENT, documentFile } from "../../domain/definitions.js";
+import { DEPARTMENTS_DOCUMENT, HOURS_DOCUMENT, ONCALL_DOCUMENT, documentFile } from "../../domain/definitions.js";
+import { NO_DEPARTMENTS } from "../../domain/departments.js";
+import { filedServices, unhandledServiceWarnings } from "../../domain/departments-check.js";
+import { parseDepartments } from "../../domain/departments-parse.js";
+import { departmentsView } from "../../domain/departments-view.js";
+import type { DepartmentDeliveryState } from "../../adapters/bullmq/delivery-queue.js";
 import { summarizeDocumentChange, summarizeFlowChange } from "../../domain/flow/diff-summary.js";
 import { flowGraph } from "../../domain/flow/graph.js";
 import { parseFlow } from "../../domain/flow/parse.js";
@@ -44,6 +49,7 @@ import { html, type Html } from "./html.js";
 import { page, type Notice, type PageContext } from "./layout.js";
 import { auditPage } from "./pages/audit.js";
 import { callbacksPage, CLOSED_DAYS_SHOWN, notConfigured } from "./pages/callbacks.js";
+import { departmentsPage } from "./pages/departments.js";
 import { reportsPage } from "./pages/reports.js";
 import { CALL_COLUMNS, callCsvRow, csvHeader, REQUEST_COLUMNS, requestCsvRow } from "./csv.js";
 import { emergencyPage } from "./pages/emergency.js";
@@ -65,6 +71,11 @@ export interface ConsoleDependencies extends ApiDependencies {
   records?: RecordStore | undefined;
   /** The calls that started in [start, end) (ISO 8601), oldest first, for the calls download (`callsStartedBetween`). */
   callExport?: ((range: { start: string; end: string }) => AsyncIterable<CallRecord>) | undefined;
+  /**
+   * Each department's deliveries by name (`deliveryStatus` over the delivery queue), for the
+   * Departments page. Without it, the page says their state is unknown.
+   */
+  deliveries?: (() => Promise<Record<string, DepartmentDeliveryState>>) | undefined;
 }
 
 /** Where people who are not signed in are sent. */
@@ -98,7 +109,7 @@ function field(body: unknown, name: string): string {
 }
 
 const ChangesBody = z.strictObject({
-  document: z.string().regex(/^(flow:[a-z][a-z0-9-]{0,63}|hours|oncall)$/),
+  document: z.string().regex(/^(flow:[a-z][a-z0-9-]{0,63}|hours|oncall|departments)$/),
   before: z.string().max(400_000),
   after: z.string().max(400_000),
 });
@@ -339,6 +350,7 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
   );
   rollbackRoute("/hours/rollback", () => ({ kind: "hours", name: HOURS_DOCUMENT }), () => "/console/hours", (_req, res, notice, status) => showHours(res, notice, status));
   rollbackRoute("/oncall/rollback", () => ({ kind: "oncall", name: ONCALL_DOCUMENT }), () => "/console/oncall", (_req, res, notice, status) => showOncall(res, notice, status));
+  rollbackRoute("/departments/rollback", () => ({ kind: "departments", name: DEPARTMENTS_DOCUMENT }), () => "/console/departments", (_req, res, notice, status) => showDepartments(res, notice, status));
 
   // ------------------------------------------------------------------ hours
 
@@ -425,6 +437,38 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
     await showOncall(res, await publishedNotice(req, "oncall", ONCALL_DOCUMENT, "the on-call rosters"));
   });
 
+  // ------------------------------------------------------------------ departments
+
+  /** Each department's deliveries; undefined (shown as unknown) when this console cannot read them. */
+  const readDeliveries = async (): Promise<Record<string, DepartmentDeliveryState> | undefined> => {
+    if (!deps.deliveries) return undefined;
+    try {
+      return await deps.deliveries();
+    } catch (error) {
+      deps.log.warn({ err: error instanceof Error ? error.message : String(error) }, "console: could not read the departments' deliveries");
+      return undefined;
+    }
+  };
+
+  const showDepartments = async (res: Response, notice?: Notice, status = 200) => {
+    const set = deps.definitions.current();
+    const live = await deps.documents.live("departments", DEPARTMENTS_DOCUMENT);
+    const history = live ? await deps.documents.history("departments", DEPARTMENTS_DOCUMENT) : [];
+    const file = documentFile("departments", DEPARTMENTS_DOCUMENT);
+    // Right after a publish this instance may not have read the new version yet: the page shows the published one.
+    const served = !live || set.versions.departments === live.version;
+    const departments = !live ? NO_DEPARTMENTS : served ? set.departments : parseDepartments(live.source, file);
+    const unhandled = served
+      ? set.warnings.filter((problem) => problem.file === file)
+      : unhandledServiceWarnings(departments, filedServices({ file: documentFile("oncall", ONCALL_DOCUMENT), categories: Object.keys(set.roster.categories) }, set.flows, documentFile), file);
+    const view = departmentsView(departments, set, await readDeliveries());
+    await send(res, (ctx) => departmentsPage(ctx, { live, history, departments: view, unhandled, notice }), status);
+  };
+
+  router.get("/departments", async (req, res) => {
+    await showDepartments(res, await publishedNotice(req, "departments", DEPARTMENTS_DOCUMENT, "the list of departments"));
+  });
+
   // ------------------------------------------------------------------ callbacks
 
   const showCallbacks = async (res: Response, notice?: Notice, status = 200) => {
@@ -473,10 +517,15 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
       return showCallbacks(res, { kind: "error", text: html`There is no callback ${reference}. The list below is up to date.` }, 404);
     }
     const by = signedInUser(res)!.username;
-    const outcome = await closeRequest(records, reference, { by, at: deps.clock().toUTC().toISO()!, note });
+    const at = deps.clock().toUTC().toISO()!;
+    const outcome = await closeRequest(records, reference, { by, at, note });
     switch (outcome.outcome) {
       case "closed":
         deps.log.info({ reference, user: by }, "console: callback closed");
+        // The close is done and kept with its note; an audit log that cannot be written must not undo it or hide it.
+        await deps.audit
+          .record({ at, user: by, action: "request-closed", document: `request:${reference}`, message: note })
+          .catch((error: unknown) => deps.log.error({ err: error instanceof Error ? error.message : String(error), reference, user: by }, "console: the callback is closed, but the audit log could not record it"));
         return void res.redirect(303, `/console/callbacks?closed=${encodeURIComponent(reference)}`);
       case "closed-already":
         return showCallbacks(
@@ -603,7 +652,7 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
     const entries = await deps.audit.entries({ ...(user ? { user } : {}), ...(document ? { document } : {}), limit: 200 });
     const recent = user || document ? await deps.audit.entries({ limit: 500 }) : entries;
     const flows = (await deps.documents.list("flow")).map((flow) => `flow:${flow.name}`);
-    const documents = [...new Set([...flows, "hours", "oncall", "emergency", ...recent.map((entry) => entry.document).filter((name): name is string => !!name)])].sort();
+    const documents = [...new Set([...flows, "hours", "oncall", "departments", "emergency", ...recent.map((entry) => entry.document).filter((name): name is string => !!name)])].sort();
     const users = [...new Set([...(may(signedInUser(res)!.role, "manage-accounts") ? (await deps.accounts.list()).map((account) => account.username) : []), ...recent.map((entry) => entry.user)])].sort();
     if (user && !users.includes(user)) users.push(user);
     if (document && !documents.includes(document)) documents.push(document);

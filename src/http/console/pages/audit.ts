@@ -13,6 +13,7 @@ const ACTION_WORDS: Record<AuditEntry["action"], string> = {
   "role-changed": "Changed a role",
   "token-created": "Made an API token",
   "sign-in-refused": "Sign-in refused",
+  "request-closed": "Closed a request",
 };
 
 export interface AuditView {
@@ -39,6 +40,7 @@ function documentLink(document: string | undefined): Html {
   if (document === "hours") return html`<a href="/console/hours">hours</a>`;
   if (document === "oncall") return html`<a href="/console/oncall">oncall</a>`;
   if (document === "emergency") return html`<a href="/console/emergency">emergency</a>`;
+  if (document === "departments") return html`<a href="/console/departments">departments</a>`;
   return html`${document}`;
 }
 
@@ -82,7 +84,7 @@ export function auditPage(context: PageContext, view: AuditView): string {
   return page(context, {
     title: "Audit log",
     section: "audit",
-    lede: "Who changed what, and when: publishes, rollbacks, the emergency message, accounts and refused sign-ins. Times are City time.",
+    lede: "Who changed what, and when: publishes, rollbacks, the emergency message, requests closed by hand, accounts and refused sign-ins. Times are City time.",
     body,
   });
 }

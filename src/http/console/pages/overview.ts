@@ -84,6 +84,7 @@ export function overviewPage(context: PageContext, view: OverviewView): string {
       ${[...view.versions.flows].map(([name, version]) => html`<li><a href="/console/flows/${name}">Call flow “${name}”</a>: version ${version}</li>`)}
       <li><a href="/console/hours">Hours and closures</a>: version ${view.versions.hours}</li>
       <li><a href="/console/oncall">On-call rosters</a>: version ${view.versions.oncall}</li>
+      <li><a href="/console/departments">Departments</a>: ${view.versions.departments > 0 ? html`version ${view.versions.departments}` : "none yet: requests are kept without one"}</li>
       <li><a href="/console/audit">Audit log</a>: who changed what, and when</li>
     </ul>
   </section>
