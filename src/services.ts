@@ -8,7 +8,7 @@ import { BullReportQueue, createDispatchQueue } from "./adapters/bullmq/report-q
 import { ConsolePager } from "./adapters/console-pager.js";
 import { BullRecordKeeper, createRecordsQueue, scheduleRetention, startRecordsWorker } from "./adapters/bullmq/record-queue.js";
 import { openRecordsDatabase } from "./records/records-database.js";
-import { BullDeliveryQueue, startDeliveryWorker } from "./adapters/bullmq/delivery-queue.js";
+import { BullDeliveryQueue, deliveryStatus, startDeliveryWorker } from "./adapters/bullmq/delivery-queue.js";
 import { RecordWriter } from "./records/record-writer.js";
 import { recordingIncidentStore } from "./records/recording-incident-store.js";
 import { RedisCallStore } from "./adapters/redis/call-store.js";
@@ -155,6 +155,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
       records: recordsDatabase.store,
       reports: cityReports(recordsDatabase.database, { hours: () => definitions.current().hours, settings: config.records, clock }),
       callExport: (range) => callsStartedBetween(recordsDatabase.database, range),
+      deliveries: () => deliveryStatus(deliveries.queue, redis),
     },
     status: async () => assessLineStatus(await readLineFigures({ redis, queue: reports.queue, recordsQueue: records.queue, configuredPager: config.pager }, clock())),
     metrics: { metrics, token: config.metricsToken },

@@ -16,6 +16,17 @@ import { PostgresRecordStore } from "../../src/adapters/postgres/record-store.js
 import type { ServiceRequest } from "../../src/domain/records.js";
 import { runScript, type CliResult } from "../helpers/cli.js";
 import { DATABASE_KINDS, testDatabase, type DatabaseKind } from "../helpers/database.js";
+import { Redis } from "ioredis";
+
+// A close is written to the audit log under the line's real key names: a Redis database of its own.
+const AUDIT_REDIS = new URL(process.env.REDIS_URL || "redis://127.0.0.1:6379");
+AUDIT_REDIS.pathname = "/5";
+afterAll(async () => {
+  const redis = new Redis(AUDIT_REDIS.toString());
+  const keys = await redis.keys("civic:audit*");
+  if (keys.length > 0) await redis.del(...keys);
+  await redis.quit();
+});
 
 /** The records database for the command, and the environment that points it there. */
 async function recordsFor(kind: DatabaseKind): Promise<{ database: Database; env: Record<string, string>; close(): Promise<void> }> {
@@ -68,7 +79,7 @@ function request(reference: string, requestedAt: DateTime, changes: Partial<Serv
 describe.each(DATABASE_KINDS)("npm run requests on %s", { timeout: 60_000 }, (kind) => {
   let records: Awaited<ReturnType<typeof recordsFor>>;
   let store: PostgresRecordStore;
-  const requests = (...args: string[]): Promise<CliResult> => runScript("requests.ts", args, { FLOWS_DIR: "flows", ...records.env });
+  const requests = (...args: string[]): Promise<CliResult> => runScript("requests.ts", args, { FLOWS_DIR: "flows", REDIS_URL: AUDIT_REDIS.toString(), ...records.env });
 
   beforeAll(async () => {
     records = await recordsFor(kind);
