@@ -74,6 +74,11 @@ export interface StatusChange {
   description?: string;
   /** The same change handed over twice (a retried job) is kept once. */
   key?: string;
+  /**
+   * Only move the status forward (open, acknowledged, closed): a change that would move it back
+   * is noted and not applied. For changes that can arrive out of order (an incident's events).
+   */
+  forwardOnly?: boolean;
 }
 
 /** The records database: calls, service requests with their notes, incidents. Every write is idempotent. */
@@ -90,7 +95,10 @@ export interface RecordStore {
   addNote(reference: string, note: RequestNote, key?: string): Promise<boolean>;
   /** Keeps an incident once. */
   openIncident(incident: { reference: string; category: string; openedAt: string }): Promise<void>;
-  /** Applies an incident's event (acknowledged, resolved, a page beyond the first person, the alarm). */
+  /**
+   * Applies an incident's event (acknowledged, resolved, a page beyond the first person, the alarm).
+   * @throws when the incident is not kept yet (its report's record comes later): try again later
+   */
   incidentEvent(reference: string, event: IncidentEvent): Promise<void>;
   incident(reference: string): Promise<IncidentRecord | null>;
   /** Removes call records that ended before `before` (requests are kept); returns how many. */

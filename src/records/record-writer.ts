@@ -72,7 +72,7 @@ export class RecordWriter implements RecordsProcessor {
     const afterHours = !lineStatus(this.options.hours(), received).open;
     const request = requestFromReport(report, { incident, department: this.department(report.category), afterHours });
     await this.addRequest(request);
-    // A report that joined an incident a crew member already took is taken with it.
+    // A report that joined an incident a crew member already took (or fixed) is taken with it.
     const taken = incident === report.reference ? null : await store.incident(incident);
     if (taken?.acknowledgedAt) {
       await store.changeStatus(request.reference, {
@@ -81,6 +81,17 @@ export class RecordWriter implements RecordsProcessor {
         by: taken.acknowledgedBy ?? "crew",
         note: `Joined incident ${incident}, which ${taken.acknowledgedBy ?? "the crew"} had taken.`,
         key: `${request.reference}-joined-acknowledged`,
+        forwardOnly: true,
+      });
+    }
+    if (taken?.resolvedAt) {
+      await store.changeStatus(request.reference, {
+        status: "closed",
+        at: taken.resolvedAt,
+        by: taken.resolvedBy ?? "crew",
+        note: `Incident ${incident} was marked fixed by ${taken.resolvedBy ?? "the crew"}.`,
+        key: `${request.reference}-joined-resolved`,
+        forwardOnly: true,
       });
     }
   }
@@ -117,7 +128,7 @@ export class RecordWriter implements RecordsProcessor {
     for (const request of requests) {
       const key = `${request.reference}-${event.kind}-${event.step ?? "x"}-${event.channel ?? "x"}-${event.at}`;
       if (status) {
-        await store.changeStatus(request.reference, { status, at: event.at, by: event.name ?? "crew", note, key });
+        await store.changeStatus(request.reference, { status, at: event.at, by: event.name ?? "crew", note, key, forwardOnly: true });
       } else if (request.reference === incident) {
         // Pages and alarms are told once, on the incident's own request.
         await store.addNote(request.reference, { at: event.at, author: event.name ?? "line", kind: event.kind, text: note }, key);

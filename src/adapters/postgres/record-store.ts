@@ -3,6 +3,11 @@ import type { RecordStore, StatusChange } from "../../domain/ports.js";
 import type { CallRecord, IncidentRecord, RequestNote, RequestQuery, ServiceRequest } from "../../domain/records.js";
 import type { Queryable } from "./database.js";
 
+/** A record refers to another that is not written yet (an incident's event before its report): retried. */
+export class RecordNotYetKeptError extends Error {
+  override readonly name = "RecordNotYetKeptError";
+}
+
 /** The most requests one query returns, whatever it asks for. */
 export const MAX_REQUESTS_PER_QUERY = 1_000;
 
@@ -156,8 +161,10 @@ export class PostgresRecordStore implements RecordStore {
          closed_at = CASE WHEN $2 = 'closed' THEN COALESCE(closed_at, $3::timestamptz) ELSE NULL END,
          status_description = COALESCE($8, status_description)
        WHERE reference = $1 AND EXISTS (SELECT 1 FROM note)
+         -- Only forward (open, acknowledged, closed) when asked: a late acknowledgement never reopens.
+         AND NOT ($9::boolean AND (status = 'closed' OR (status = 'acknowledged' AND $2 = 'open')))
        RETURNING ${REQUEST_COLUMNS}`,
-      [reference, change.status, change.at, change.by, change.status === "closed" ? "closed" : change.status, change.note ?? "", change.key ?? null, change.description ?? null],
+      [reference, change.status, change.at, change.by, change.status, change.note ?? "", change.key ?? null, change.description ?? null, change.forwardOnly ?? false],
     );
     if (rows[0]) return requestFromRow(rows[0]);
     return (await this.request(reference))?.request ?? null;
@@ -182,6 +189,10 @@ export class PostgresRecordStore implements RecordStore {
   }
 
   async incidentEvent(reference: string, event: IncidentEvent): Promise<void> {
+    // An event can be handed over before the report that opened its incident is written (the
+    // report's job waiting out a longer retry after an outage): wait for it, as a retry.
+    const [known] = await this.db.query("SELECT 1 FROM incidents WHERE reference = $1", [reference]);
+    if (!known) throw new RecordNotYetKeptError(`incident ${reference} is not kept yet: its event is written once its report is`);
     switch (event.kind) {
       case "acknowledged":
         await this.db.query(
