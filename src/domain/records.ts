@@ -94,8 +94,10 @@ export interface IncidentRecord {
 
 /** What the list of requests can be narrowed to; times are ISO 8601. */
 export interface RequestQuery {
-  service?: string;
-  status?: RequestStatus;
+  /** One service, or any of several (an empty list matches none). */
+  service?: string | string[];
+  /** One status, or any of several (an empty list matches none). */
+  status?: RequestStatus | RequestStatus[];
   department?: string;
   /** The requests of one urgent incident. */
   incident?: string;

@@ -129,8 +129,9 @@ export class PostgresRecordStore implements RecordStore {
       params.push(value);
       where.push(condition.replace("?", `$${params.length}`));
     };
-    if (query.service !== undefined) add("service = ?", query.service);
-    if (query.status !== undefined) add("status = ?", query.status);
+    // One query for several services or statuses (`= ANY`), so a page is read in one pass however many are asked for.
+    if (query.service !== undefined) add("service = ANY(?::text[])", typeof query.service === "string" ? [query.service] : query.service);
+    if (query.status !== undefined) add("status = ANY(?::text[])", typeof query.status === "string" ? [query.status] : query.status);
     if (query.department !== undefined) add("department = ?", query.department);
     if (query.incident !== undefined) add("incident = ?", query.incident);
     if (query.from !== undefined) add("requested_at >= ?", query.from);
