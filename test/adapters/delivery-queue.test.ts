@@ -1,12 +1,18 @@
 /**
  * Delivering new requests to departments' systems, against the real Redis, BullMQ and the
  * records (PostgreSQL and PGlite), with each department's system a local stand-in that answers
- * as it is told: one that fails and recovers, one that refuses, one that is down for a while.
+ * as it is told: one that fails and recovers, one that refuses, one that is down for a while,
+ * and https ones (a certificate made for the test with openssl) for the departments' keys.
  * Retries wait milliseconds here instead of the line's seconds to minutes.
  */
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createServer, type Server } from "node:http";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer, request as httpsRequest } from "node:https";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -22,6 +28,7 @@ import {
 } from "../../src/adapters/bullmq/delivery-queue.js";
 import { PostgresRecordStore } from "../../src/adapters/postgres/record-store.js";
 import type { Department } from "../../src/domain/departments.js";
+import { keyForEndpoint } from "../../src/domain/open311/delivery.js";
 import type { ServiceRequest } from "../../src/domain/records.js";
 import { createLogger } from "../../src/logger.js";
 import { DATABASE_KINDS, testDatabase, type TestDatabase } from "../helpers/database.js";
@@ -30,7 +37,47 @@ import { REDIS_URL } from "../helpers/line.js";
 interface Received {
   path: string;
   contentType: string;
+  idempotencyKey: string | undefined;
   form: URLSearchParams;
+}
+
+/** A certificate for 127.0.0.1, made for this run and trusted only by {@link fetchTrusting}. */
+function testCertificate(): { key: string; cert: string } {
+  const folder = mkdtempSync(join(tmpdir(), "civic-tls-"));
+  try {
+    execFileSync("openssl", [
+      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+      "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+      "-keyout", join(folder, "key.pem"), "-out", join(folder, "cert.pem"),
+    ], { stdio: "ignore" });
+    return { key: readFileSync(join(folder, "key.pem"), "utf8"), cert: readFileSync(join(folder, "cert.pem"), "utf8") };
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The worker's fetch, trusting the test's certificate: https through node:https with it as the
+ * only authority (Node's fetch takes no CA of its own), http through the global fetch.
+ */
+function fetchTrusting(ca: string): typeof fetch {
+  return (async (input: string | URL | Request, init: RequestInit = {}) => {
+    const url = new URL(String(input));
+    if (url.protocol !== "https:") return fetch(input, init);
+    return new Promise<Response>((resolve, reject) => {
+      const outgoing = httpsRequest(url, { method: init.method ?? "GET", headers: init.headers as Record<string, string>, ca, ...(init.signal ? { signal: init.signal } : {}) }, (incoming) => {
+        const chunks: Buffer[] = [];
+        incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
+        incoming.on("end", () => {
+          const headers = new Headers();
+          for (const [name, value] of Object.entries(incoming.headers)) if (typeof value === "string") headers.set(name, value);
+          resolve(new Response(Buffer.concat(chunks), { status: incoming.statusCode ?? 500, headers }));
+        });
+      });
+      outgoing.on("error", reject);
+      outgoing.end(typeof init.body === "string" ? init.body : undefined);
+    });
+  }) as typeof fetch;
 }
 
 /** A department's system: answers each post to a path with the next scripted answer (the last one repeats). */
@@ -40,20 +87,23 @@ class StandInDepartment {
   private server!: Server;
   url = "";
 
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => {
+  /** Listens on a port of its own: over https with `tls`, else http. */
+  async start(tls?: { key: string; cert: string }): Promise<this> {
+    const answer = (req: IncomingMessage, res: ServerResponse) => {
       let body = "";
       req.on("data", (chunk: Buffer) => (body += chunk.toString()));
       req.on("end", () => {
         const path = req.url ?? "/";
-        this.received.push({ path, contentType: req.headers["content-type"] ?? "", form: new URLSearchParams(body) });
+        const idempotencyKey = req.headers["idempotency-key"];
+        this.received.push({ path, contentType: req.headers["content-type"] ?? "", idempotencyKey: typeof idempotencyKey === "string" ? idempotencyKey : undefined, form: new URLSearchParams(body) });
         const script = this.scripts.get(path) ?? [];
         const answer = (script.length > 1 ? script.shift() : script[0]) ?? { status: 404, body: "" };
         res.writeHead(answer.status, { "content-type": answer.type ?? "application/json" }).end(answer.body);
       });
-    });
+    };
+    this.server = tls ? createHttpsServer(tls, answer) : createServer(answer);
     await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = `${tls ? "https" : "http"}://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
   }
 
@@ -125,6 +175,12 @@ describe.each(DATABASE_KINDS)("delivering requests to departments, with the reco
   let deliveries: BullDeliveryQueue;
   let worker: Worker;
   let department: StandInDepartment;
+  /** A department's own system, over https, with a key configured for it. */
+  let works: StandInDepartment;
+  /** Another https server, which a department's endpoint could be pointed at. */
+  let elsewhere: StandInDepartment;
+  /** A department's system over plain http, with a key configured for it all the same. */
+  let plainHttp: StandInDepartment;
   const logs: { level: number; msg: string; department?: string; err?: string }[] = [];
   const results: [string, DeliveryResult][] = [];
   let serial = 0;
@@ -144,6 +200,12 @@ describe.each(DATABASE_KINDS)("delivering requests to departments, with the reco
     redis = new Redis(REDIS_URL);
     connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
     department = await new StandInDepartment().start();
+    const tls = testCertificate();
+    works = await new StandInDepartment().start(tls);
+    elsewhere = await new StandInDepartment().start(tls);
+    plainHttp = await new StandInDepartment().start();
+    // As OPEN311_DEPARTMENT_KEYS has them: by origin. The http one is never sent.
+    const keys = { [works.url]: "works-secret-key", [plainHttp.url]: "plain-http-secret-key" };
     deliveries = new BullDeliveryQueue({ redis, queueName });
     worker = startDeliveryWorker({
       connection,
@@ -152,7 +214,8 @@ describe.each(DATABASE_KINDS)("delivering requests to departments, with the reco
       queueName,
       keyPrefix: prefix,
       backoffMs: () => 20,
-      departmentKey: (name) => (name === "Water Works" ? "department-secret-key" : undefined),
+      fetch: fetchTrusting(tls.cert),
+      endpointKey: (url) => keyForEndpoint(keys, url),
       onResult: (name, result) => results.push([name, result]),
       log: createLogger({ level: "info", destination: { write: (line: string) => void logs.push(JSON.parse(line)) } }),
     });
@@ -166,6 +229,9 @@ describe.each(DATABASE_KINDS)("delivering requests to departments, with the reco
     redis.disconnect();
     connection.disconnect();
     await department.stop();
+    await works.stop();
+    await elsewhere.stop();
+    await plainHttp.stop();
     await db.close();
   });
 
@@ -196,11 +262,15 @@ describe.each(DATABASE_KINDS)("delivering requests to departments, with the reco
       ]);
     });
 
-    it("posted GeoReport v2 fields, form-encoded, with the department's key and never the recording", () => {
+    it("carried the same Idempotency-Key on every post, so the department's system can keep it once", () => {
+      const keys = department.postsTo(`/${kind}/water/requests.json`).map((post) => post.idempotencyKey);
+      expect(keys).toEqual([`${reference}-water-works`, `${reference}-water-works`, `${reference}-water-works`]);
+    });
+
+    it("posted GeoReport v2 fields, form-encoded, never the recording", () => {
       const post = department.postsTo(`/${kind}/water/requests.json`)[0]!;
       expect(post.contentType).toBe("application/x-www-form-urlencoded");
       expect(Object.fromEntries(post.form)).toMatchObject({
-        api_key: "department-secret-key",
         service_code: "water",
         address_string: "5th Avenue and 13th Street South",
         phone: "+14035550187",
@@ -220,7 +290,66 @@ describe.each(DATABASE_KINDS)("delivering requests to departments, with the reco
       const warnings = logs.filter((entry) => entry.department === "Water Works" && entry.level === 40);
       expect(warnings).toHaveLength(2);
       expect(JSON.stringify(logs)).not.toContain("5550187");
-      expect(JSON.stringify(logs)).not.toContain("department-secret-key");
+    });
+  });
+
+  describe("a department's key", () => {
+    describe("to the https endpoint whose origin it is configured for", () => {
+      const path = `/${kind}/works/requests.json`;
+      let reference: string;
+      beforeAll(async () => {
+        const { request, department: water } = await newRequest("Public Works", works.answer(path, created("PW-9")));
+        reference = request.reference;
+        await deliveries.deliver(request, water);
+        await vi.waitFor(async () => expect((await notes(reference)).map((note) => note.kind)).toContain("delivered"), { timeout: 15_000, interval: 50 });
+      });
+
+      it("is sent as api_key, over TLS", () => {
+        const [post] = works.postsTo(path);
+        expect(post!.form.get("api_key")).toBe("works-secret-key");
+        expect(post!.idempotencyKey).toBe(`${reference}-public-works`);
+      });
+
+      it("is never logged", () => {
+        expect(JSON.stringify(logs)).not.toContain("works-secret-key");
+      });
+    });
+
+    describe("when the department's endpoint is pointed at another server (departments.yaml edited)", () => {
+      const path = `/${kind}/pointed-elsewhere/requests.json`;
+      beforeAll(async () => {
+        const { request, department: moved } = await newRequest("Moved Works", elsewhere.answer(path, created("X-1")));
+        await deliveries.deliver(request, moved);
+        await vi.waitFor(async () => expect((await notes(request.reference)).map((note) => note.kind)).toContain("delivered"), { timeout: 15_000, interval: 50 });
+      });
+
+      it("is not sent: that server gets the request without any key", () => {
+        const [post] = elsewhere.postsTo(path);
+        expect(post!.form.has("api_key")).toBe(false);
+        expect(post!.form.toString()).not.toContain("secret-key");
+      });
+    });
+
+    describe("configured for an http endpoint", () => {
+      const path = `/${kind}/plain-http/requests.json`;
+      let reference: string;
+      beforeAll(async () => {
+        const { request, department: plain } = await newRequest("Plain Works", plainHttp.answer(path, created("H-1")));
+        reference = request.reference;
+        await deliveries.deliver(request, plain);
+        await vi.waitFor(async () => expect((await notes(reference)).map((note) => note.kind)).toContain("delivered"), { timeout: 15_000, interval: 50 });
+      });
+
+      it("is not sent: it would cross the network in the clear", () => {
+        const [post] = plainHttp.postsTo(path);
+        expect(post!.form.has("api_key")).toBe(false);
+      });
+
+      it("is logged as an error naming the department and what to do, never the key", () => {
+        const error = logs.find((entry) => entry.department === "Plain Works" && entry.level === 50);
+        expect(error?.msg).toMatch(/the key is sent only over https.*make the endpoint https/);
+        expect(JSON.stringify(logs)).not.toContain("plain-http-secret-key");
+      });
     });
   });
 

@@ -1,8 +1,10 @@
 /**
  * New service requests to their department's system, through the `department-delivery` BullMQ
  * queue: one job per request and department (its id says which), retried with backoff for days
- * so that a department's outage delays deliveries and drops none. What is posted and what the
- * answer means is the domain's (src/domain/open311/delivery.ts); this is the carrying.
+ * so that a department's outage delays deliveries and drops none. Delivery is at least once (a
+ * post whose answer never came is posted again), each post carrying the same `Idempotency-Key`
+ * so the department's system can keep it once. What is posted and what the answer means is the
+ * domain's (src/domain/open311/delivery.ts); this is the carrying.
  */
 import { createHash } from "node:crypto";
 import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from "bullmq";
@@ -15,6 +17,7 @@ import {
   deliveryForm,
   deliveryOutcome,
   failedNote,
+  idempotencyKey,
   loggableEndpoint,
   readReceipt,
   type DeliveryQueue,
@@ -159,10 +162,12 @@ export interface DeliveryWorkerOptions {
   /** The time notes are written at. @defaultValue now */
   now?: () => Date;
   /**
-   * The api_key a department's system wants in each post (the spec's field), from the line's
-   * settings: never in departments.yaml, nor in the queued job.
+   * The api_key configured for an endpoint's origin (the spec's field), from the line's settings
+   * (`keyForEndpoint(config.open311DepartmentKeys, url)`): never in departments.yaml, nor in the
+   * queued job. Looked up by the endpoint the post goes to, so a key only ever goes to the origin
+   * it was configured for, and only over https.
    */
-  departmentKey?: (department: string) => string | undefined;
+  endpointKey?: (url: string) => string | undefined;
   /** The wait before each retry. @defaultValue {@link deliveryBackoffMs} */
   backoffMs?: (attempt: number) => number;
   /** Told of every attempt's end, for metrics. */
@@ -184,8 +189,17 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): Worker {
   const onResult = options.onResult ?? (() => {});
 
   const withKey = (data: DeliveryJobData): Record<string, string> => {
-    const key = options.departmentKey?.(data.department);
-    return key ? { api_key: key, ...data.form } : data.form;
+    const key = options.endpointKey?.(data.url);
+    if (!key) return data.form;
+    if (new URL(data.url).protocol !== "https:") {
+      // Over http the key could be read on the way: posted without it (the department may refuse it, and that is said).
+      log.error(
+        { reference: data.reference, department: data.department, endpoint: loggableEndpoint(data.url) },
+        "a key is configured for this department's endpoint, but the endpoint is http: the key is sent only over https, so this post goes without it; make the endpoint https",
+      );
+      return data.form;
+    }
+    return { api_key: key, ...data.form };
   };
 
   async function send(data: DeliveryJobData): Promise<DeliveryReceipt> {
@@ -193,7 +207,12 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): Worker {
     try {
       response = await post(data.url, {
         method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json, text/xml;q=0.9" },
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          accept: "application/json, text/xml;q=0.9",
+          // The same on every retry: a post whose answer was lost is posted again, and the department's system can tell.
+          "idempotency-key": idempotencyKey(data.reference, data.department),
+        },
         body: new URLSearchParams(withKey(data)).toString(),
         redirect: "manual",
         signal: AbortSignal.timeout(timeoutMs),

@@ -29,6 +29,48 @@ export function loggableEndpoint(endpoint: string): string {
 }
 
 /**
+ * The origin of an endpoint (scheme, host and port, as `URL.origin` writes them: lower-case
+ * host, no default port), which a department's key is configured for; null when it is not an
+ * http(s) URL.
+ */
+export function endpointOrigin(endpoint: string): string | null {
+  try {
+    const url = new URL(endpoint);
+    return url.protocol === "https:" || url.protocol === "http:" ? url.origin : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The key configured for `endpoint`'s origin, from keys written by origin
+ * (`{"https://works.example.ca": "..."}`, as OPEN311_DEPARTMENT_KEYS has them). Keyed by origin
+ * and not by department, a key goes only to the system it was made for: whoever can edit
+ * departments.yaml can point an endpoint elsewhere, but cannot make the line send a key there.
+ *
+ * @example keyForEndpoint({ "https://works.example.ca": "k" }, "https://WORKS.example.ca:443/open311/v2/requests.json") // "k"
+ */
+export function keyForEndpoint(keys: Readonly<Record<string, string>>, endpoint: string): string | undefined {
+  const origin = endpointOrigin(endpoint);
+  if (!origin) return undefined;
+  for (const [configured, key] of Object.entries(keys)) if (endpointOrigin(configured) === origin) return key;
+  return undefined;
+}
+
+/**
+ * The `Idempotency-Key` header sent with every post of a request to a department: the same on
+ * every retry, so a department's system that saw a post whose answer never arrived (a timeout)
+ * can tell the repeat from a new request. Delivery is at least once; this is how a system keeps
+ * it to once.
+ *
+ * @example idempotencyKey("100123", "Water and Wastewater") // "100123-water-and-wastewater"
+ */
+export function idempotencyKey(reference: string, department: string): string {
+  const slug = department.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "department";
+  return `${reference.replace(/[^A-Za-z0-9_-]/g, "_")}-${slug}`;
+}
+
+/**
  * The form posted to the department (GeoReport v2 `POST requests.json` fields): the service, the
  * place, what was reported with the line's reference (so the department can quote it in its
  * updates), and how to reach the resident. The department is the City's own: it gets the

@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { answerReason, deliveredNote, deliveryForm, deliveryOutcome, failedNote, loggableEndpoint, readReceipt } from "../../../src/domain/open311/delivery.js";
+import {
+  answerReason,
+  deliveredNote,
+  deliveryForm,
+  deliveryOutcome,
+  endpointOrigin,
+  failedNote,
+  idempotencyKey,
+  keyForEndpoint,
+  loggableEndpoint,
+  readReceipt,
+} from "../../../src/domain/open311/delivery.js";
 import { serviceRequest } from "./fixtures.js";
 
 describe("what is posted to a department", () => {
@@ -113,5 +124,64 @@ describe("the notes a delivery leaves", () => {
 describe("an endpoint in the log", () => {
   it("is shown without its query", () => {
     expect(loggableEndpoint("https://works.example.ca/open311/v2/requests.json?jurisdiction=x")).toBe("https://works.example.ca/open311/v2/requests.json");
+  });
+});
+
+describe("a department's key", () => {
+  const keys = { "https://works.example.ca": "works-key", "https://water.example.ca:8443/": "water-key" };
+
+  it("is the one configured for the endpoint's origin, whatever the path", () => {
+    expect(keyForEndpoint(keys, "https://works.example.ca/open311/v2/requests.json")).toBe("works-key");
+    expect(keyForEndpoint(keys, "https://water.example.ca:8443/georeport/requests.json?jurisdiction_id=lethbridge.ca")).toBe("water-key");
+  });
+
+  it("matches the origin however it is written: host case, the default port, a trailing slash", () => {
+    expect(keyForEndpoint(keys, "https://WORKS.Example.ca:443/requests.json")).toBe("works-key");
+    expect(keyForEndpoint({ "https://Works.example.ca:443/": "k" }, "https://works.example.ca/requests.json")).toBe("k");
+  });
+
+  describe("is not given", () => {
+    it("to another host, even one that starts the same", () => {
+      expect(keyForEndpoint(keys, "https://works.example.ca.attacker.example/requests.json")).toBeUndefined();
+      expect(keyForEndpoint(keys, "https://evil.example/works.example.ca/requests.json")).toBeUndefined();
+    });
+
+    it("to another port of the same host", () => {
+      expect(keyForEndpoint(keys, "https://works.example.ca:8443/requests.json")).toBeUndefined();
+      expect(keyForEndpoint(keys, "https://water.example.ca/requests.json")).toBeUndefined();
+    });
+
+    it("to the same host over another scheme", () => {
+      expect(keyForEndpoint(keys, "http://works.example.ca/requests.json")).toBeUndefined();
+    });
+
+    it("to a user name smuggled in front of the host", () => {
+      expect(keyForEndpoint(keys, "https://works.example.ca@attacker.example/requests.json")).toBeUndefined();
+    });
+
+    it("to something that is not an http(s) URL", () => {
+      expect(keyForEndpoint(keys, "not a url")).toBeUndefined();
+      expect(keyForEndpoint({ "ftp://works.example.ca": "k" }, "ftp://works.example.ca/x")).toBeUndefined();
+    });
+  });
+
+  it("is configured by origin: scheme, host and port", () => {
+    expect(endpointOrigin("https://Works.Example.ca:443/open311/v2/requests.json?x=1")).toBe("https://works.example.ca");
+    expect(endpointOrigin("http://127.0.0.1:8080/requests.json")).toBe("http://127.0.0.1:8080");
+  });
+});
+
+describe("the Idempotency-Key of a delivery", () => {
+  it("is the reference and the department, the same on every retry", () => {
+    expect(idempotencyKey("100123", "Water and Wastewater")).toBe("100123-water-and-wastewater");
+    expect(idempotencyKey("100123", "Water and Wastewater")).toBe(idempotencyKey("100123", "Water and Wastewater"));
+  });
+
+  it("tells two departments' deliveries of one request apart", () => {
+    expect(idempotencyKey("100123", "Transportation / Public Works")).toBe("100123-transportation-public-works");
+  });
+
+  it("holds only characters a header may", () => {
+    expect(idempotencyKey("100 123\n", "Travaux publics é")).toMatch(/^[A-Za-z0-9_-]+$/);
   });
 });
