@@ -12,9 +12,9 @@ import { discovery } from "../domain/open311/discovery.js";
 import { Open311Error, type GeoReportError } from "../domain/open311/errors.js";
 import type { Open311Key } from "../domain/open311/keys.js";
 import { mediaNote, newOnlineRequest, parseNewRequest, planUpdate } from "../domain/open311/post.js";
-import { MAX_PAGE_SIZE, parseRequestQuery, type GeoReportQuery } from "../domain/open311/query.js";
-import { serviceNotice, toGeoReportRequest } from "../domain/open311/requests.js";
-import { geoReportServices } from "../domain/open311/services.js";
+import { parseRequestQuery, type GeoReportQuery } from "../domain/open311/query.js";
+import { toGeoReportRequest } from "../domain/open311/requests.js";
+import { DEFAULT_URGENT_SERVICES, geoReportServices, postedNotice } from "../domain/open311/services.js";
 import { errorsXml, postedXml, requestsXml, servicesXml } from "../domain/open311/xml.js";
 import type { RecordStore } from "../domain/ports.js";
 import type { RequestQuery, ServiceRequest } from "../domain/records.js";
@@ -34,8 +34,20 @@ export interface Open311Dependencies {
   departments: () => Departments;
   /** The service codes the live definitions give requests (`serviceCodesOf(definitions.current())`). */
   serviceCodes: () => readonly string[];
+  /**
+   * The urgent categories of the live definitions (`urgentCodesOf(definitions.current())`): filed
+   * online they page nobody, and services.json and the answer to a post say so.
+   * @defaultValue {@link DEFAULT_URGENT_SERVICES}
+   */
+  urgentServices?: () => readonly string[];
   /** The next reference of the line's one counter (`nextReference(redis)`). */
   nextReference: () => Promise<string>;
+  /**
+   * Raises the counter above the highest reference the records keep, when a reference it gave
+   * was held already (Redis lost the counter): `keepReferencesAbove(redis, await records.highestReference())`.
+   * Without it, a post tries the next few references only.
+   */
+  raiseReferences?: () => Promise<void>;
   /** The City's clock: times are answered in its zone. */
   clock: () => DateTime;
   /** OPEN311_PUBLIC_READ: requests may be read without an api_key. */
@@ -58,6 +70,13 @@ export const OPEN311_BODY_LIMIT = "64kb";
 
 const REFERENCE = /^[A-Za-z0-9_-]{1,64}$/;
 
+/**
+ * How many references a post tries before it gives up: the first may be held already when Redis
+ * lost the counter, and once the counter is raised the next is free unless another process is
+ * filing at the same moment.
+ */
+export const REFERENCE_TRIES = 5;
+
 type Format = "json" | "xml";
 
 /** Answers in the format the path asks for. */
@@ -78,8 +97,8 @@ function apiKeyOf(req: Request): string | undefined {
 }
 
 /**
- * A page of requests, newest first. Asking for several statuses or service codes at once, which
- * the records answer one at a time, the lists are merged in order, read a thousand at a time.
+ * A page of requests, newest first: one query, however many statuses and service codes are asked
+ * for. (How deep a page may go is bounded by the query's parsing.)
  */
 export async function pageOfRequests(records: RecordStore, query: GeoReportQuery): Promise<ServiceRequest[]> {
   const skip = (query.page - 1) * query.pageSize;
@@ -91,38 +110,14 @@ export async function pageOfRequests(records: RecordStore, query: GeoReportQuery
       .sort(newestFirst)
       .slice(skip, skip + query.pageSize);
   }
-  const base: RequestQuery = { order: "newest" };
-  if (query.from) base.from = query.from;
-  if (query.to) base.to = query.to;
-  if (query.updatedAfter) base.updatedAfter = query.updatedAfter;
-  if (query.updatedBefore) base.updatedBefore = query.updatedBefore;
-  const statuses = query.statuses.length > 0 ? query.statuses : [undefined];
-  const services = query.services.length > 0 ? query.services : [undefined];
-  const lists = statuses.flatMap((status) => services.map((service) => ({ ...base, ...(status ? { status } : {}), ...(service ? { service } : {}) })));
-  if (lists.length === 1) return records.requests({ ...lists[0]!, limit: query.pageSize, offset: skip });
-
-  const chunk = Math.min(skip + query.pageSize, MAX_PAGE_SIZE);
-  const cursors = lists.map((list) => ({ list, rows: [] as ServiceRequest[], offset: 0, done: false }));
-  const head = async (cursor: (typeof cursors)[number]) => {
-    if (cursor.rows.length === 0 && !cursor.done) {
-      cursor.rows = await records.requests({ ...cursor.list, limit: chunk, offset: cursor.offset });
-      cursor.offset += cursor.rows.length;
-      cursor.done = cursor.rows.length < chunk;
-    }
-    return cursor.rows[0];
-  };
-  const page: ServiceRequest[] = [];
-  for (let taken = 0; taken < skip + query.pageSize; taken++) {
-    const heads = await Promise.all(cursors.map(head));
-    let best = -1;
-    heads.forEach((candidate, index) => {
-      if (candidate && (best < 0 || newestFirst(candidate, heads[best]!) < 0)) best = index;
-    });
-    if (best < 0) break;
-    const next = cursors[best]!.rows.shift()!;
-    if (taken >= skip) page.push(next);
-  }
-  return page;
+  const asked: RequestQuery = { order: "newest", limit: query.pageSize, offset: skip };
+  if (query.statuses.length > 0) asked.status = query.statuses;
+  if (query.services.length > 0) asked.service = query.services;
+  if (query.from) asked.from = query.from;
+  if (query.to) asked.to = query.to;
+  if (query.updatedAfter) asked.updatedAfter = query.updatedAfter;
+  if (query.updatedBefore) asked.updatedBefore = query.updatedBefore;
+  return records.requests(asked);
 }
 
 /** The records' own order: requested time, then reference, newest first. */
@@ -140,7 +135,8 @@ export function open311Routes(deps: Open311Dependencies): Router {
   const router = Router();
   const zone = () => deps.clock().zoneName ?? "UTC";
   const baseUrl = `${deps.publicUrl.replace(/\/+$/, "")}${OPEN311_PATH}`;
-  const services = () => geoReportServices(deps.departments(), deps.serviceCodes());
+  const urgentServices = deps.urgentServices ?? (() => DEFAULT_URGENT_SERVICES);
+  const services = () => geoReportServices(deps.departments(), deps.serviceCodes(), urgentServices());
   const bodies = [
     express.urlencoded({ extended: false, limit: OPEN311_BODY_LIMIT, parameterLimit: 100 }),
     express.json({ limit: OPEN311_BODY_LIMIT }),
@@ -197,18 +193,39 @@ export function open311Routes(deps: Open311Dependencies): Router {
   router.get("/requests/:id.json", oneRequest("json"));
   router.get("/requests/:id.xml", oneRequest("xml"));
 
+  /**
+   * Keeps the request under a reference no other request holds: a reference Redis gives may be
+   * held already when Redis lost its counter, and answering with it would mix two residents'
+   * requests. The counter is raised above the records' highest and the next one taken.
+   *
+   * @throws Open311Error 503 when no free reference was found in {@link REFERENCE_TRIES} tries
+   */
+  async function keepWithNewReference(make: (reference: string) => ServiceRequest): Promise<ServiceRequest> {
+    for (let attempt = 1; attempt <= REFERENCE_TRIES; attempt++) {
+      const request = make(await deps.nextReference());
+      if (await deps.records.addRequest(request)) return request;
+      deps.log.error({ reference: request.reference, attempt }, "open311: the reference counter gave a reference another request holds (Redis lost the counter?): raising it and taking the next");
+      if (deps.raiseReferences) {
+        await deps.raiseReferences().catch((error: unknown) => deps.log.error({ err: error }, "open311: could not raise the reference counter above the records' highest"));
+      }
+    }
+    deps.log.error({ tries: REFERENCE_TRIES }, "open311: no free reference found for an online request: it was refused, nothing kept; check the reference counter");
+    throw new Open311Error(503, "the request could not be given a reference just now, and nothing was kept: try again in a minute");
+  }
+
   const fileRequest = (format: Format) => async (req: Request, res: Response) => {
     const holder = await requireKey(req);
     const fields = parseNewRequest(req.body, services().map((service) => service.service_code));
     const department = departmentFor(deps.departments(), fields.service_code);
     const now = deps.clock();
-    const request = newOnlineRequest(fields, { reference: await deps.nextReference(), department, keyName: holder.name, now });
-    await deps.records.addRequest(request);
+    const request = await keepWithNewReference((reference) => newOnlineRequest(fields, { reference, department, keyName: holder.name, now }));
     const media = mediaNote(fields, now, holder.name);
     if (media) await deps.records.addNote(request.reference, media);
+    let sent = false;
     if (department?.endpoint) {
       try {
         await deps.deliveries.deliver(request, department);
+        sent = true;
       } catch (error) {
         // The request is kept and listed; only its hand-over is missing, and someone must make it.
         deps.log.error({ reference: request.reference, department: department.name, err: error }, "an online request could not be queued for its department: deliver it by hand");
@@ -217,8 +234,10 @@ export function open311Routes(deps: Open311Dependencies): Router {
           .catch(() => {});
       }
     }
-    deps.log.info({ reference: request.reference, service: request.service, key: holder.name }, "open311: request filed");
-    const posted = [{ service_request_id: request.reference, service_notice: serviceNotice(request), account_id: null }];
+    const urgent = urgentServices().includes(request.service);
+    deps.log.info({ reference: request.reference, service: request.service, key: holder.name, urgent }, "open311: request filed");
+    const notice = postedNotice({ department: request.department, sent, urgent });
+    const posted = [{ service_request_id: request.reference, service_notice: notice, account_id: null }];
     send(res, format, 201, posted, () => postedXml(posted));
   };
   router.post("/requests.json", bodies, fileRequest("json"));

@@ -14,10 +14,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BullDeliveryQueue, deliveryJobId } from "../../src/adapters/bullmq/delivery-queue.js";
 import { PostgresRecordStore } from "../../src/adapters/postgres/record-store.js";
 import { newOpen311Key, RedisOpen311KeyStore } from "../../src/adapters/redis/open311-key-store.js";
-import { nextReference } from "../../src/adapters/redis/reference-counter.js";
+import { keepReferencesAbove, nextReference, referenceCounterKey } from "../../src/adapters/redis/reference-counter.js";
+import type { Queryable } from "../../src/adapters/postgres/database.js";
 import type { Departments } from "../../src/domain/departments.js";
+import { ONLINE_URGENT_WARNING } from "../../src/domain/open311/services.js";
 import type { ServiceRequest } from "../../src/domain/records.js";
-import { open311Routes, type Open311Dependencies } from "../../src/http/open311-routes.js";
+import { open311Routes, REFERENCE_TRIES, type Open311Dependencies } from "../../src/http/open311-routes.js";
 import { createLogger } from "../../src/logger.js";
 import { DATABASE_KINDS, testDatabase, type TestDatabase } from "../helpers/database.js";
 import { REDIS_URL } from "../helpers/line.js";
@@ -34,6 +36,7 @@ const DEPARTMENTS: Departments = {
   ],
 };
 const CODES = ["callback", "general", "power", "roads", "utility-billing", "water"];
+const URGENT = ["power", "roads", "water"];
 const CALLBACK_NUMBER = "+14035550187";
 const RECORDING = "https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE0123";
 
@@ -123,6 +126,7 @@ describe.each(DATABASE_KINDS)("Open311 GeoReport v2 on %s", { timeout: 30_000 },
         deliveries,
         departments: () => DEPARTMENTS,
         serviceCodes: () => CODES,
+        urgentServices: () => URGENT,
         nextReference: () => nextReference(redis, prefix),
         clock: () => NOW,
         publicRead: false,
@@ -203,6 +207,24 @@ describe.each(DATABASE_KINDS)("Open311 GeoReport v2 on %s", { timeout: 30_000 },
       const answer = await get(`${keyed}/services.xml`);
       expect(answer.type).toMatch(/^text\/xml/);
       expect(answer.body.services.service.map((service: { service_code: string }) => service.service_code)).toEqual(CODES);
+    });
+
+    describe("an urgent category (power, water, roads)", () => {
+      it("is described as kept and passed on, paging nobody: phone 311 now, or 911", async () => {
+        const services = (await get(`${keyed}/services.json`)).body as { service_code: string; description: string }[];
+        for (const code of URGENT) {
+          const { description } = services.find((service) => service.service_code === code)!;
+          expect(description).toContain(ONLINE_URGENT_WARNING);
+          expect(description).not.toMatch(/is paged/);
+        }
+        expect(services.find((service) => service.service_code === "water")!.description).toContain("Reported online, it is kept and sent to Water and Wastewater.");
+      });
+
+      it("says so in XML too", async () => {
+        const answer = await get(`${keyed}/services.xml`);
+        const power = answer.body.services.service.find((service: { service_code: string }) => service.service_code === "power");
+        expect(power.description).toContain("does NOT page the on-call crew");
+      });
     });
 
     it("each has a definition, with no attributes to fill in", async () => {
@@ -310,6 +332,21 @@ describe.each(DATABASE_KINDS)("Open311 GeoReport v2 on %s", { timeout: 30_000 },
         expect(ids(await list("service_code=water,power&status=open"))).toEqual(["900002", "900001"]);
       });
 
+      it("with several statuses and codes, in one query to the records", async () => {
+        const statements: string[] = [];
+        const counting: Queryable = {
+          query: (sql, params) => {
+            statements.push(sql);
+            return db.database.query(sql, params);
+          },
+          exec: (script) => db.database.exec(script),
+        };
+        const counted = await start({ records: new PostgresRecordStore(counting) });
+        const answer = await get(`${counted}/requests.json?api_key=${key.form}&service_code=water,power,roads&status=open&page=1&page_size=2`);
+        expect(ids(answer)).toEqual(["900002", "900001"]);
+        expect(statements.filter((sql) => /FROM service_requests/.test(sql))).toHaveLength(1);
+      });
+
       it("by start_date and end_date, end_date's whole day included", async () => {
         expect(ids(await list("start_date=2026-12-02&end_date=2026-12-03"))).toEqual(["900003", "900002"]);
       });
@@ -334,7 +371,13 @@ describe.each(DATABASE_KINDS)("Open311 GeoReport v2 on %s", { timeout: 30_000 },
         expect(pages).toEqual([["900005", "900003"], ["900002", "900001"], ["900004"], []]);
       });
 
-      it("pages the same way when several statuses or codes are merged", async () => {
+      it("refuses a page past the 10,000th request, saying to narrow by dates", async () => {
+        const answer = await list("page=11&page_size=1000");
+        expect(answer.status).toBe(400);
+        expect(answer.body[0].description).toMatch(/^page: page 11 of 1000 goes past the first 10,000 requests .*narrow it with start_date and end_date/);
+      });
+
+      it("pages the same way when several statuses or codes are asked for", async () => {
         const whole = ids(await list("service_code=water,roads,power,callback"));
         const pages = [];
         for (let page = 1; page <= 3; page++) pages.push(...ids(await list(`service_code=water,roads,power,callback&page_size=2&page=${page}`)));
@@ -415,7 +458,7 @@ describe.each(DATABASE_KINDS)("Open311 GeoReport v2 on %s", { timeout: 30_000 },
 
       it("answers 201 with the new request's id and notice, as the spec shapes it", () => {
         expect(answer.status).toBe(201);
-        expect(answer.body).toEqual([{ service_request_id: filed.reference, service_notice: `Handled by ${WATER}.`, account_id: null }]);
+        expect(answer.body).toEqual([{ service_request_id: filed.reference, service_notice: `Your report is kept and sent to ${WATER}. ${ONLINE_URGENT_WARNING}`, account_id: null }]);
       });
 
       it("files it into the records as an online request from the key's holder", () => {
@@ -438,6 +481,85 @@ describe.each(DATABASE_KINDS)("Open311 GeoReport v2 on %s", { timeout: 30_000 },
         const listed = await get(`${keyed}/requests/${filed.reference}.json?api_key=${key.form}`);
         expect(listed.body[0]).toMatchObject({ service_code: "water", description: "Hydrant leaking", address: "420 6 St S", status: "open" });
         expect(listed.text).not.toContain("0199");
+      });
+    });
+
+    describe("for an urgent category", () => {
+      it("is kept, and the notice says it pages nobody: phone 311 for what is happening now, 911 for a life in danger", async () => {
+        const answer = await post(form({ service_code: "power", address_string: "Mayor Magrath Drive", description: "Wires down and sparking" }));
+        expect(answer.status).toBe(201);
+        expect(answer.body[0].service_notice).toBe(`Your report is kept for Electric Utility. ${ONLINE_URGENT_WARNING}`);
+        expect(answer.body[0].service_notice).toMatch(/does NOT page the on-call crew.*phone 311.*phone 911/);
+        expect((await records.request(answer.body[0].service_request_id))!.request).toMatchObject({ service: "power", channel: "online", status: "open" });
+      });
+
+      it("says the same in XML", async () => {
+        const answer = await post(form({ service_code: "roads", address_string: "Whoop-Up Drive" }), "requests.xml");
+        expect(answer.body.service_requests.request[0].service_notice).toContain("does NOT page the on-call crew");
+      });
+    });
+
+    it("for a service that is not urgent, the notice says who has it and nothing about crews", async () => {
+      const answer = await post(form({ service_code: "general", address_string: "910 4 Ave S", description: "When is the pool open?" }));
+      expect(answer.body[0].service_notice).toBe("Your request is kept for 311 Customer Service.");
+    });
+
+    describe("when the reference the counter gives is held already (Redis lost its counter)", () => {
+      const counter = `${prefix}restarted:`;
+      const holder = (reference: string) => seed(reference, { requestedAt: "2026-12-04T20:00:00.000Z", updatedAt: "2026-12-04T20:00:00.000Z", description: "Held by an earlier caller" });
+      let answer: Answer;
+      let raised = 0;
+      let reuse: string;
+      beforeAll(async () => {
+        // The counter, restored from an old copy, gives 150001 next, which the records already have.
+        for (const reference of ["150001", "150002"]) await records.addRequest(holder(reference));
+        await redis.set(referenceCounterKey(counter), 50_000);
+        reuse = await start({
+          nextReference: () => nextReference(redis, counter),
+          raiseReferences: async () => {
+            raised++;
+            await keepReferencesAbove(redis, await records.highestReference(), counter);
+          },
+        });
+        answer = await request("POST", `${reuse}/requests.json`, form({ service_code: "general", address_string: "910 4 Ave S", description: "Filed after a restart" }));
+      });
+      afterAll(async () => {
+        await redis.del(referenceCounterKey(counter));
+      });
+
+      it("answers 201 with a reference no other request holds", async () => {
+        expect(answer.status).toBe(201);
+        const reference = answer.body[0].service_request_id as string;
+        expect(["150001", "150002"]).not.toContain(reference);
+        expect((await records.request(reference))!.request).toMatchObject({ description: "Filed after a restart", source: "open311:web-form" });
+      });
+
+      it("raises the counter above the highest reference the records keep, once", async () => {
+        expect(raised).toBe(1);
+        expect(Number(answer.body[0].service_request_id)).toBe((await records.highestReference()));
+      });
+
+      it("leaves the request that held the reference as it was", async () => {
+        expect((await records.request("150001"))!.request.description).toBe("Held by an earlier caller");
+      });
+    });
+
+    describe("when no free reference can be had", () => {
+      it(`answers 503 after ${REFERENCE_TRIES} tries, never with a reference it did not keep, and keeps nothing`, async () => {
+        let given = 0;
+        const stuck = await start({
+          nextReference: async () => {
+            given++;
+            return "900001";
+          },
+        });
+        const before = (await records.requests({ limit: 1000 })).length;
+        const answer = await request("POST", `${stuck}/requests.json`, form({ service_code: "general", address_string: "910 4 Ave S" }));
+        expect(answer.status).toBe(503);
+        expect(answer.body).toEqual([{ code: 503, description: "the request could not be given a reference just now, and nothing was kept: try again in a minute" }]);
+        expect(given).toBe(REFERENCE_TRIES);
+        expect((await records.requests({ limit: 1000 })).length).toBe(before);
+        expect((await records.request("900001"))!.request.source).toBe("ivr");
       });
     });
 

@@ -14,6 +14,11 @@ export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1_000;
 /** With no date given, the spec's default: requests made in the last 90 days. */
 export const DEFAULT_WINDOW = Duration.fromObject({ days: 90 });
+/**
+ * How deep into a list a page may reach (page × page_size): past it, the database would read and
+ * skip ever more rows for one answer. Narrower dates reach any request in a few pages.
+ */
+export const MAX_DEPTH = 10_000;
 /** The most references `service_request_id` may list at once. */
 export const MAX_IDS = 100;
 
@@ -89,6 +94,15 @@ function schema(zone: string) {
       }
       if (query.updated_after && query.updated_before && query.updated_after >= query.updated_before) {
         ctx.addIssue({ code: "custom", path: ["updated_before"], message: "must be after updated_after" });
+      }
+      const page = query.page ?? 1;
+      const pageSize = query.page_size ?? DEFAULT_PAGE_SIZE;
+      if (page * pageSize > MAX_DEPTH) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["page"],
+          message: `page ${page} of ${pageSize} goes past the first ${MAX_DEPTH.toLocaleString("en")} requests of the list, as deep as a list is read: narrow it with start_date and end_date (or updated_after and updated_before) instead`,
+        });
       }
     });
 }

@@ -1,7 +1,8 @@
 /**
  * The services the line offers through GeoReport v2 (`services.json`): every service code it
  * knows (the urgent categories, the agent queues, callbacks) and every one a department handles,
- * each grouped under its department.
+ * each grouped under its department. An urgent category filed online pages nobody (only the
+ * phone line pages the crew on call), and its description says so before anyone relies on it.
  */
 import type { FlowSet } from "../definitions.js";
 import { departmentFor, type Departments } from "../departments.js";
@@ -31,17 +32,17 @@ export interface GeoReportService {
 const BUILT_IN: Record<string, { name: string; description: string; keywords: string[] }> = {
   power: {
     name: "Power outage or electrical hazard",
-    description: "No power, a downed line, sparking or damaged electrical equipment. After hours the on-call electric crew is paged.",
+    description: "No power, a downed line, sparking or damaged electrical equipment.",
     keywords: ["power", "outage", "electricity", "downed line", "streetlight"],
   },
   water: {
     name: "Water or sewer problem",
-    description: "A watermain break, no water, flooding from a hydrant or a sewer backup. After hours the on-call water and sewer crew is paged.",
+    description: "A watermain break, no water, flooding from a hydrant or a sewer backup.",
     keywords: ["water", "watermain", "sewer", "backup", "flooding", "hydrant"],
   },
   roads: {
     name: "Road hazard",
-    description: "Something dangerous on a road: a sinkhole, debris, a traffic signal out, a missing sign. After hours the on-call roads crew is paged.",
+    description: "Something dangerous on a road: a sinkhole, debris, a traffic signal out, a missing sign.",
     keywords: ["roads", "pothole", "sinkhole", "debris", "traffic signal", "sign"],
   },
   [CALLBACK_SERVICE]: {
@@ -50,6 +51,39 @@ const BUILT_IN: Record<string, { name: string; description: string; keywords: st
     keywords: ["callback", "call back", "voicemail", "question"],
   },
 };
+
+/**
+ * The urgent categories of the City's own definitions, for a caller of {@link geoReportServices}
+ * that has none to hand (see {@link urgentCodesOf}).
+ */
+export const DEFAULT_URGENT_SERVICES: readonly string[] = ["power", "roads", "water"];
+
+/**
+ * What a resident filing an urgent category online must know: the report is kept and passed on,
+ * and pages nobody. The phone line pages the crew on call; a web form does not (yet), so an
+ * outage or a hazard happening now must be phoned in.
+ */
+export const ONLINE_URGENT_WARNING =
+  "A report made here does NOT page the on-call crew. If it is happening now (an outage, a break, a hazard), phone 311, day or night; if anyone's life is in danger, phone 911.";
+
+/** Where an online request goes, in words: its department('s system), or the 311 centre when no department has it. */
+function keptFor(department: string | null, sent: boolean): string {
+  if (!department) return "kept for the City's 311 centre";
+  return sent ? `kept and sent to ${department}` : `kept for ${department}`;
+}
+
+/**
+ * The `service_notice` a resident is given on filing a request online: who has it and, for an
+ * urgent category, that it pages nobody and what to do instead.
+ *
+ * @param filed.sent - the request was queued for the department's system
+ * @example postedNotice({ department: "Water and Wastewater", sent: true, urgent: true })
+ * // "Your report is kept and sent to Water and Wastewater. A report made here does NOT page ..."
+ */
+export function postedNotice(filed: { department: string | null; sent: boolean; urgent: boolean }): string {
+  const kept = `Your ${filed.urgent ? "report" : "request"} is ${keptFor(filed.department, filed.sent)}.`;
+  return filed.urgent ? `${kept} ${ONLINE_URGENT_WARNING}` : kept;
+}
 
 /** "utility-billing" → "Utility billing". */
 function nameFromCode(code: string): string {
@@ -62,30 +96,53 @@ export function serviceName(code: string): string {
   return BUILT_IN[code]?.name ?? nameFromCode(code);
 }
 
-/** A service's entry for `services.json`. */
-export function geoReportService(code: string, departments: Departments): GeoReportService {
+/**
+ * A service's entry for `services.json`. An urgent one's description says that a report made
+ * online is kept and passed on but pages nobody, and to phone 311 (or 911) instead.
+ */
+export function geoReportService(code: string, departments: Departments, urgent = false): GeoReportService {
   const known = BUILT_IN[code];
   const name = serviceName(code);
+  const department = departmentFor(departments, code);
+  const about = known?.description ?? `${name}: questions and requests the City's 311 agents for ${name.toLowerCase()} handle.`;
   return {
     service_code: code,
     service_name: name,
-    description: known?.description ?? `${name}: questions and requests the City's 311 agents for ${name.toLowerCase()} handle.`,
+    description: urgent ? `${about} Reported online, it is ${keptFor(department?.name ?? null, department?.endpoint !== undefined)}. ${ONLINE_URGENT_WARNING}` : about,
     metadata: false,
     // Every request gets its reference the moment it is filed.
     type: "realtime",
     keywords: (known?.keywords ?? code.split(/[-_]+/)).join(", "),
-    group: departmentFor(departments, code)?.name ?? "",
+    group: department?.name ?? "",
   };
 }
 
 /**
  * Every service the line offers: the codes it knows of itself (see {@link serviceCodesOf}) and
  * every service a department handles, once each, by service code.
+ *
+ * @param urgentCodes - the urgent categories (see {@link urgentCodesOf}), described as paging nobody when filed online
  */
-export function geoReportServices(departments: Departments, knownCodes: Iterable<string>): GeoReportService[] {
+export function geoReportServices(departments: Departments, knownCodes: Iterable<string>, urgentCodes: Iterable<string> = DEFAULT_URGENT_SERVICES): GeoReportService[] {
   const codes = new Set(knownCodes);
+  const urgent = new Set(urgentCodes);
   for (const department of departments.departments) for (const service of department.services) codes.add(service);
-  return [...codes].sort().map((code) => geoReportService(code, departments));
+  return [...codes].sort().map((code) => geoReportService(code, departments, urgent.has(code)));
+}
+
+/**
+ * The urgent categories of the live definitions: the roster's, and any a flow dispatches. On the
+ * phone line each pages the crew on call; online, none does.
+ */
+export function urgentCodesOf(set: Pick<FlowSet, "flows" | "roster">): string[] {
+  const codes = new Set<string>(Object.keys(set.roster.categories));
+  for (const flow of set.flows.values()) {
+    for (const node of Object.values(flow.states)) {
+      if (node.type === "dispatch" && node.category) codes.add(node.category);
+      if (node.type === "menu") for (const choice of node.choices) if (choice.set?.category) codes.add(choice.set.category);
+    }
+  }
+  return [...codes].sort();
 }
 
 /**

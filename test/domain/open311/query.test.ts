@@ -1,7 +1,7 @@
 import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
 import { Open311ValidationError } from "../../../src/domain/open311/errors.js";
-import { DEFAULT_PAGE_SIZE, parseRequestQuery } from "../../../src/domain/open311/query.js";
+import { DEFAULT_PAGE_SIZE, MAX_DEPTH, parseRequestQuery } from "../../../src/domain/open311/query.js";
 
 const NOW = DateTime.fromISO("2026-12-05T10:00:00", { zone: "America/Edmonton" });
 const parse = (query: Record<string, unknown>) => parseRequestQuery(query, NOW);
@@ -102,6 +102,24 @@ describe("the requests list's filters", () => {
 
     it.each([["page", "0"], ["page", "-1"], ["page", "two"], ["page_size", "0"], ["page_size", "1001"], ["page_size", "1.5"]])("refuses %s=%s", (name, value) => {
       expect(refusal({ [name]: value })[0]).toMatch(new RegExp(`^400 ${name}: must be a whole number from 1 to `));
+    });
+  });
+
+  describe("how deep a page reaches", () => {
+    it("goes as far as the 10,000th request of the list", () => {
+      expect(MAX_DEPTH).toBe(10_000);
+      expect(parse({ page: "10", page_size: "1000" })).toMatchObject({ page: 10, pageSize: 1000 });
+      expect(parse({ page: "100" })).toMatchObject({ page: 100, pageSize: DEFAULT_PAGE_SIZE });
+    });
+
+    it("no further: a page past it is refused, saying to narrow the list by dates", () => {
+      expect(refusal({ page: "11", page_size: "1000" })).toEqual([
+        "400 page: page 11 of 1000 goes past the first 10,000 requests of the list, as deep as a list is read: narrow it with start_date and end_date (or updated_after and updated_before) instead",
+      ]);
+    });
+
+    it("counts the default page size", () => {
+      expect(refusal({ page: "101" })[0]).toMatch(/^400 page: page 101 of 100 goes past/);
     });
   });
 
