@@ -1,9 +1,9 @@
-import { mkdir, open, readFile, rm } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import { link, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import type { DatabaseConfig } from "../../config/env.js";
 import type { Logger } from "../../logger.js";
-import { DatabaseUnavailableError, type Database } from "./database.js";
+import { DatabaseUnavailableError, type Database, type Queryable } from "./database.js";
 import { PgDatabase } from "./pg-database.js";
 import { PgliteDatabase } from "./pglite-database.js";
 
@@ -14,28 +14,153 @@ const LOCK_FILE = "pglite.pid";
 /** How long a process waits for another one that is opening the embedded database (the first open creates it: seconds). */
 const OPENING_WAIT_MS = 30_000;
 
+/** A lock file without a readable pid is being written by a process starting (an older Civic Line wrote it in two steps) until it is this old. */
+const UNREADABLE_LOCK_GRACE_MS = 5_000;
+
+/**
+ * How this process reaches the records database: a server (`DATABASE_URL`), or the embedded one,
+ * held here or through the socket of the process that holds it. Only a server or the holder may
+ * change the schema: a connected process's DDL would share PGlite's one session with the holder.
+ */
+export type DatabaseAccess = "server" | "embedded-holder" | "embedded-client";
+
+/** The records database as `openDatabase` gives it. */
+export interface OpenedDatabase extends Database {
+  /** May change when the holder exits and this process takes its place. */
+  readonly access: DatabaseAccess;
+}
+
+/** The folders whose embedded database this process holds or is opening: its own pid in their lock is not stale. */
+const heldHere = new Set<string>();
+
 /**
  * Opens the records database the configuration names. With `DATABASE_URL`, a pool to that server.
  * Without it, the embedded database under `DATA_DIR`: the first process to open it holds it and
  * serves it to the others on this machine over a Unix socket in that folder (PGlite serves one
- * process), so `npm start`, a second role and the command line all reach the same records.
+ * process), so `npm start`, a second role and the command line all reach the same records. When
+ * the holder exits, the next statement of a connected process elects a holder again (connecting
+ * to the one that took over, or taking over itself) and is tried once more.
  */
-export async function openDatabase(config: DatabaseConfig, log?: Logger): Promise<Database> {
-  if (config.kind === "postgres") return new PgDatabase({ url: config.url });
-  return openEmbedded(resolve(config.dataDir), log);
+export async function openDatabase(config: DatabaseConfig, log?: Logger): Promise<OpenedDatabase> {
+  if (config.kind === "postgres") return onServer(new PgDatabase({ url: config.url }));
+  const dir = resolve(config.dataDir);
+  await mkdir(dir, { recursive: true });
+  return new EmbeddedDatabase(dir, await elect(dir, log), log);
 }
 
-async function openEmbedded(dir: string, log?: Logger): Promise<Database> {
-  await mkdir(dir, { recursive: true });
+function onServer(database: PgDatabase): OpenedDatabase {
+  return {
+    kind: database.kind,
+    location: database.location,
+    access: "server",
+    query: (sql, params) => database.query(sql, params),
+    exec: (script) => database.exec(script),
+    transaction: (work) => database.transaction(work),
+    close: () => database.close(),
+  };
+}
+
+/** The embedded database as this process reaches it now. */
+interface Reached {
+  database: Database;
+  access: "embedded-holder" | "embedded-client";
+}
+
+class EmbeddedDatabase implements OpenedDatabase {
+  readonly kind = "pglite" as const;
+  #reached: Reached;
+  #electing: Promise<Reached> | undefined;
+  #closed = false;
+
+  constructor(
+    private readonly dir: string,
+    reached: Reached,
+    private readonly log?: Logger,
+  ) {
+    this.#reached = reached;
+  }
+
+  get access(): DatabaseAccess {
+    return this.#reached.access;
+  }
+
+  get location(): string {
+    return this.#reached.database.location;
+  }
+
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]> {
+    return this.#retried((database) => database.query<Row>(sql, params));
+  }
+
+  exec(script: string): Promise<void> {
+    return this.#retried((database) => database.exec(script));
+  }
+
+  /** Tried again, whole, on a new holder when the old one went away during it: what it wrote there was rolled back or lost with it. */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.#retried((database) => database.transaction(work));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#electing?.catch(() => {});
+    await this.#reached.database.close();
+  }
+
+  /**
+   * Runs `use`, and when the holder went away under it (its socket gone, refused, or the connection
+   * cut), elects a holder again and runs it once more. A statement cut off mid-way may have been
+   * applied before the holder went: the records' writes are idempotent for this reason.
+   */
+  async #retried<T>(use: (database: Database) => Promise<T>): Promise<T> {
+    const reached = this.#reached;
+    try {
+      return await use(reached.database);
+    } catch (error) {
+      if (reached.access !== "embedded-client" || this.#closed || !holderWentAway(error)) throw error;
+      return use((await this.#reelect(reached)).database);
+    }
+  }
+
+  #reelect(gone: Reached): Promise<Reached> {
+    if (this.#reached !== gone) return Promise.resolve(this.#reached);
+    this.#electing ??= (async () => {
+      await gone.database.close().catch(() => {});
+      const next = await elect(this.dir, this.log);
+      this.#reached = next;
+      this.log?.warn(
+        { database: this.dir },
+        next.access === "embedded-holder"
+          ? "records: the process that held the embedded database is gone; this process holds it now"
+          : "records: the process that held the embedded database is gone; connected to the one that holds it now",
+      );
+      return next;
+    })().finally(() => (this.#electing = undefined));
+    return this.#electing;
+  }
+}
+
+/** node-postgres's ways of saying the socket's process is not there (any more). */
+function holderWentAway(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && ["ENOENT", "ECONNREFUSED", "ECONNRESET", "EPIPE"].includes(code)) return true;
+  const message = error instanceof Error ? error.message : "";
+  return /Connection terminated|terminated unexpectedly|not queryable/i.test(message);
+}
+
+/** Connects to the process that serves the embedded database, or takes its lock and serves it from here. */
+async function elect(dir: string, log?: Logger): Promise<Reached> {
   const deadline = Date.now() + OPENING_WAIT_MS;
   for (;;) {
     const served = await connectToHolder(dir);
-    if (served) return served;
-    const lock = await takeLock(dir);
-    if (lock === "taken") return serveEmbedded(dir, log);
-    if (Date.now() > deadline) {
+    if (served) return { database: served, access: "embedded-client" };
+    const lock = await takeEmbeddedLock(dir);
+    if (lock === "taken") {
+      const holding = await serveEmbedded(dir, log);
+      if (holding) return { database: holding, access: "embedded-holder" };
+    } else if (Date.now() > deadline) {
       throw new DatabaseUnavailableError(
-        `the embedded database in ${dir} is held by process ${lock.pid}, which does not serve it (${SOCKET_FILE} does not answer). Stop that process, or remove ${join(dir, LOCK_FILE)} if it is not a Civic Line.`,
+        `the embedded database in ${dir} is held by ${lock.pid ? `process ${lock.pid}` : "a process that did not write its pid"}, which does not serve it (${SOCKET_FILE} does not answer). Stop that process, or remove ${join(dir, LOCK_FILE)} if it is not a Civic Line.`,
       );
     }
     // Another process is opening it (the first open takes seconds): ask it again in a moment.
@@ -49,7 +174,7 @@ async function connectToHolder(dir: string): Promise<Database | null> {
     config: { host: dir, user: "postgres", database: "postgres" },
     kind: "pglite",
     location: `${dir} (served by the process that holds it)`,
-    // The embedded server runs one statement at a time whatever the pool; one connection is honest.
+    // The embedded database is one session, taken in turns; one connection is honest.
     max: 1,
   });
   try {
@@ -61,24 +186,77 @@ async function connectToHolder(dir: string): Promise<Database | null> {
   }
 }
 
-/** Takes the folder's lock for this process, or says which live process holds it. */
-async function takeLock(dir: string): Promise<"taken" | { pid: number }> {
-  const path = join(dir, LOCK_FILE);
-  for (let tries = 0; tries < 3; tries++) {
-    try {
-      const file = await open(path, "wx");
-      await file.writeFile(String(process.pid));
-      await file.close();
-      return "taken";
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const pid = Number((await readFile(path, "utf8").catch(() => "")).trim());
-      if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) return { pid };
-      // Left by a process that died: take it over.
-      await rm(path, { force: true });
-    }
+/** What a lock file says: its pid (null when unreadable or empty), which file it is, and its age. */
+interface LockSeen {
+  pid: number | null;
+  ino: number;
+  ageMs: number;
+}
+
+async function readLock(path: string): Promise<LockSeen | null> {
+  try {
+    const [text, stats] = await Promise.all([readFile(path, "utf8"), stat(path)]);
+    const pid = Number(text.trim());
+    return { pid: Number.isSafeInteger(pid) && pid > 0 ? pid : null, ino: stats.ino, ageMs: Date.now() - stats.mtimeMs };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
   }
-  throw new DatabaseUnavailableError(`could not take the lock ${path}: another process keeps taking it`);
+}
+
+/**
+ * Takes the embedded database's lock in `dir` (its `pglite.pid`) for this process, or says which
+ * process holds it (`pid` null: one that is still writing it). The lock appears whole or not at all
+ * (the pid is written to a file of this process's own, then linked into place, which fails when a
+ * lock is there). A lock is stale when its process is gone, or when it has no readable pid and is
+ * older than a few seconds; a stale lock is moved aside before it is removed, so a lock another
+ * process took meanwhile is put back rather than deleted. `openDatabase` uses it; exported for tests.
+ */
+export async function takeEmbeddedLock(dir: string): Promise<"taken" | { pid: number | null }> {
+  const path = join(dir, LOCK_FILE);
+  const draft = join(dir, `${LOCK_FILE}.${process.pid}.${randomUUID()}`);
+  await writeFile(draft, `${process.pid}\n`);
+  try {
+    for (let tries = 0; tries < 5; tries++) {
+      try {
+        await link(draft, path);
+        heldHere.add(dir);
+        return "taken";
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      }
+      const seen = await readLock(path);
+      if (!seen) continue;
+      if (isHeld(seen, dir)) return { pid: seen.pid };
+      await removeStale(path, seen);
+    }
+  } finally {
+    await rm(draft, { force: true });
+  }
+  throw new DatabaseUnavailableError(`could not take the lock ${path}: other processes keep taking it`);
+}
+
+function isHeld(seen: LockSeen, dir: string): boolean {
+  if (seen.pid === null) return seen.ageMs < UNREADABLE_LOCK_GRACE_MS;
+  // This pid in the lock, when this process does not hold the folder, is a previous process's (pids are reused, pid 1 in every container).
+  if (seen.pid === process.pid) return heldHere.has(dir);
+  return isAlive(seen.pid);
+}
+
+/** Removes the lock seen stale, and only that one: a lock taken since is put back. */
+async function removeStale(path: string, seen: LockSeen): Promise<void> {
+  const aside = `${path}.stale-${randomUUID()}`;
+  try {
+    await rename(path, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw error;
+  }
+  try {
+    if ((await stat(aside)).ino !== seen.ino) await link(aside, path).catch(() => {});
+  } finally {
+    await rm(aside, { force: true });
+  }
 }
 
 function isAlive(pid: number): boolean {
@@ -90,16 +268,27 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Opens the embedded database in this process and serves it on the folder's socket. */
-async function serveEmbedded(dir: string, log?: Logger): Promise<Database> {
+/**
+ * Opens the embedded database in this process and serves it on the folder's socket; null when the
+ * lock turned out to be another process's by the time it was open (it was moved aside and put back
+ * by a process judging it stale), and this process must not serve.
+ */
+async function serveEmbedded(dir: string, log?: Logger): Promise<Database | null> {
+  const lockPath = join(dir, LOCK_FILE);
   const socket = join(dir, SOCKET_FILE);
   let database: PgliteDatabase | undefined;
+  const letGo = async () => {
+    heldHere.delete(dir);
+    if ((await readLock(lockPath).catch(() => null))?.pid === process.pid) await rm(lockPath, { force: true });
+  };
   try {
     database = await PgliteDatabase.open(join(dir, "pglite"));
-    // A socket file left by a process that died would refuse the new server.
-    await rm(socket, { force: true });
-    const server = new PGLiteSocketServer({ db: database.pglite, path: socket, maxConnections: 8 });
-    await server.start();
+    if ((await readLock(lockPath))?.pid !== process.pid) {
+      heldHere.delete(dir);
+      await database.close();
+      return null;
+    }
+    const server = await database.serve(socket);
     log?.info({ database: dir }, "records: the embedded database is open here and served to this machine's other Civic Line processes");
     const opened = database;
     return {
@@ -112,12 +301,12 @@ async function serveEmbedded(dir: string, log?: Logger): Promise<Database> {
         await server.stop().catch(() => {});
         await opened.close();
         await rm(socket, { force: true });
-        await rm(join(dir, LOCK_FILE), { force: true });
+        await letGo();
       },
     };
   } catch (error) {
     await database?.close().catch(() => {});
-    await rm(join(dir, LOCK_FILE), { force: true });
+    await letGo();
     throw error;
   }
 }

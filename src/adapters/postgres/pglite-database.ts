@@ -1,17 +1,24 @@
 import { PGlite, types } from "@electric-sql/pglite";
 import type { Database, Queryable } from "./database.js";
+import { PgliteSession } from "./pglite-session.js";
 
 const parsers = { [types.INT8]: Number, [types.NUMERIC]: Number };
 
-/** The embedded PostgreSQL (PGlite), in this process: data in a folder, or in memory for tests. */
+/**
+ * The embedded PostgreSQL (PGlite), in this process: data in a folder, or in memory for tests.
+ * PGlite is one PostgreSQL session: every statement of this process takes its turn on it, and so do
+ * the other processes it is served to (`serve`), so nobody's statement lands in another's transaction.
+ */
 export class PgliteDatabase implements Database {
   readonly kind = "pglite" as const;
+  readonly #session: PgliteSession;
 
   private constructor(
-    /** The PGlite instance, for serving it to other processes over a socket. */
-    readonly pglite: PGlite,
+    private readonly pglite: PGlite,
     readonly location: string,
-  ) {}
+  ) {
+    this.#session = new PgliteSession(pglite);
+  }
 
   /** Opens (creating when new) the database in `dataDir`, or in memory with `memory://`. */
   static async open(dataDir: string): Promise<PgliteDatabase> {
@@ -20,21 +27,29 @@ export class PgliteDatabase implements Database {
   }
 
   async query<Row>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    const result = await this.pglite.query<Row>(sql, params as unknown[]);
+    const result = await this.#session.run(() => this.pglite.query<Row>(sql, params as unknown[]));
     return result.rows;
   }
 
   async exec(script: string): Promise<void> {
-    await this.pglite.exec(script);
+    await this.#session.run(() => this.pglite.exec(script));
   }
 
+  /** A transaction keeps the session to itself until it ends: connected processes wait, as on a server they would for its locks. */
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.pglite.transaction(async (tx) =>
-      work({
-        query: async <Row>(sql: string, params: readonly unknown[] = []) => (await tx.query<Row>(sql, params as unknown[])).rows,
-        exec: async (script: string) => void (await tx.exec(script)),
-      }),
+    return this.#session.run(() =>
+      this.pglite.transaction(async (tx) =>
+        work({
+          query: async <Row>(sql: string, params: readonly unknown[] = []) => (await tx.query<Row>(sql, params as unknown[])).rows,
+          exec: async (script: string) => void (await tx.exec(script)),
+        }),
+      ),
     );
+  }
+
+  /** Serves this database to the machine's other processes on a Unix socket at `path` (node-postgres connects with its folder as host). */
+  serve(path: string): Promise<{ stop(): Promise<void> }> {
+    return this.#session.serve(path);
   }
 
   async close(): Promise<void> {
