@@ -4,7 +4,9 @@
  *   npm run report -- --from 2026-12-01 --to 2026-12-31 [--by day|week|month] [--format table|csv|json]
  *
  * It reads the records database the line uses (DATABASE_URL, or the embedded one under DATA_DIR),
- * applying any migration this version brings and refusing a schema from a newer one, and counts
+ * refusing a schema from a newer version. It applies the migrations this version brings only to a
+ * server or to an embedded database no running line holds; through a running line's socket it checks,
+ * and refuses migrations waiting (a read-only command runs no DDL on a shared database). It counts
  * days in the City's zone (from $FLOWS_DIR/hours.yaml, which also says what a business day is).
  * Bad arguments are said in one line on stderr with exit code 1.
  */
@@ -124,12 +126,17 @@ async function readHours(file: string): Promise<Hours> {
   return parseHours(text, file);
 }
 
-/** The records database, brought up to this version's schema; a schema from a newer version is refused. */
+/**
+ * The records database, on this version's schema: migrated when this process may (a server, or the
+ * embedded database held here), checked when it reaches a running line's; a schema from a newer
+ * version, or migrations waiting on the line's, are refused.
+ */
 async function openRecords(config: ReturnType<typeof loadRecordsConfig>["database"]): Promise<Database> {
   const where = config.kind === "postgres" ? `DATABASE_URL ${withoutPassword(config.url)}` : `the embedded database under ${config.dataDir}`;
   let database: Database | undefined;
   try {
     database = await openDatabase(config);
+    // On a running line's embedded database, migrate only checks: the line migrates at its start.
     await migrate(database);
     return database;
   } catch (error) {

@@ -6,18 +6,19 @@
  *   npm run requests -- show 4821
  *   npm run requests -- close 4821 --note "Called back: the bin is picked up Thursday" --by dana
  *
- * It reads the records database the line uses (DATABASE_URL, or the embedded one under DATA_DIR)
- * and shows times in the City's zone (from $FLOWS_DIR/hours.yaml). A close goes to the line's
- * audit log (on $REDIS_URL) as made by "cli"; when Redis cannot be reached the request is closed
- * all the same and a warning says the log does not have it. Bad arguments and unknown references
- * are said in one line on stderr, with exit code 1.
+ * It reads the records database the line uses (DATABASE_URL, or the embedded one under DATA_DIR;
+ * through a running line's socket it checks the schema and migrates nothing) and shows times in
+ * the City's zone (from $FLOWS_DIR/hours.yaml). A close goes to the line's audit log (on
+ * $REDIS_URL) as made by "cli"; when Redis cannot be reached the request is closed all the same
+ * and a warning says the log does not have it. Bad arguments and unknown references are said in
+ * one line on stderr, with exit code 1.
  */
 import "./lib/load-env.js";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DateTime } from "luxon";
 import { COMMAND_LINE_USER } from "../src/accounts/accounts.js";
-import { migrate } from "../src/adapters/postgres/migrate.js";
+import { migrate, SchemaMismatchError } from "../src/adapters/postgres/migrate.js";
 import { RedisAuditLog } from "../src/adapters/redis/audit-log.js";
 import { openDatabase } from "../src/adapters/postgres/open-database.js";
 import { MAX_REQUESTS_PER_QUERY, PostgresRecordStore } from "../src/adapters/postgres/record-store.js";
@@ -173,7 +174,11 @@ async function auditClose(reference: string, close: CloseRequest): Promise<void>
   }
 }
 
-/** Opens the records database (applying any migration this version brings), and the hours for the City's zone and business days. */
+/**
+ * Opens the records database, and the hours for the City's zone and business days. The schema is
+ * migrated when this process may (a server, or the embedded database held here) and only checked
+ * through a running line's socket: a command never runs DDL on the line's embedded database.
+ */
 async function withRecords<T>(use: (store: RecordStore, hours: Hours) => Promise<T>): Promise<T> {
   const config = readConfig();
   const hours = await readHours(config);
@@ -183,6 +188,7 @@ async function withRecords<T>(use: (store: RecordStore, hours: Hours) => Promise
     await migrate(database);
   } catch (error) {
     await database?.close().catch(() => {});
+    if (error instanceof SchemaMismatchError) throw new CommandError(error.message);
     throw new CommandError(`the records database cannot be opened (${where(config)}): ${error instanceof Error ? error.message : String(error)}`);
   }
   try {

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import type { Database } from "./database.js";
+import type { Database, Queryable } from "./database.js";
+import type { OpenedDatabase } from "./open-database.js";
 
 /** Where the migrations are: beside this module, in sources and (copied by `npm run build`) in dist. */
 export const MIGRATIONS_DIR = fileURLToPath(new URL("./migrations/", import.meta.url));
@@ -15,7 +16,10 @@ export interface Migration {
   checksum: string;
 }
 
-/** The database was migrated by a newer Civic Line, or a migration applied here was changed since. */
+/**
+ * The database's schema is not the one this code knows: migrated by a newer Civic Line, a migration
+ * applied there was changed since, or (seen by a process that may not migrate) migrations are waiting.
+ */
 export class SchemaMismatchError extends Error {
   override readonly name = "SchemaMismatchError";
 }
@@ -40,11 +44,71 @@ function file(migration: Pick<Migration, "version" | "name">): string {
   return `${String(migration.version).padStart(4, "0")}-${migration.name}.sql`;
 }
 
+/** Where a database's schema stands against the migrations this code knows; each list holds file names (`0001-records.sql`). */
+export interface SchemaStatus {
+  /** Applied, known and unchanged. */
+  applied: string[];
+  /** Known and not applied yet, in the order they apply. */
+  pending: string[];
+  /** Applied by a newer version: this code does not know them. */
+  unknown: string[];
+  /** Applied, but the file here differs from what was applied. */
+  edited: string[];
+  /** The schema version this code brings (how many migrations it knows). */
+  version: number;
+}
+
+/**
+ * Reads which migrations the database has and compares them with `known`, changing nothing (a
+ * database never migrated has them all pending). A database that cannot be reached rejects.
+ */
+export async function schemaStatus(db: Queryable, known: Migration[]): Promise<SchemaStatus> {
+  const [{ present }] = (await db.query<{ present: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")) as [{ present: boolean }];
+  const done = present ? await db.query<AppliedRow>("SELECT version, name, checksum FROM schema_migrations ORDER BY version") : [];
+  const status: SchemaStatus = { applied: [], pending: [], unknown: [], edited: [], version: known.length };
+  const versions = new Set(done.map((row) => row.version));
+  for (const row of done) {
+    const migration = known[row.version - 1];
+    if (!migration) status.unknown.push(file(row));
+    else if (migration.checksum !== row.checksum) status.edited.push(file(row));
+    else status.applied.push(file(row));
+  }
+  status.pending = known.filter((migration) => !versions.has(migration.version)).map(file);
+  return status;
+}
+
+/**
+ * Refuses a schema this code must not run on: one from a newer version, one with an edited
+ * migration, and (unless `pendingAllowed`) one with migrations waiting.
+ */
+export function assertSchemaKnown(status: SchemaStatus, options: { pendingAllowed?: boolean } = {}): void {
+  if (status.unknown.length > 0) {
+    throw new SchemaMismatchError(
+      `the records database has migration ${status.unknown.join(", ")}, which this version of Civic Line does not know: it was migrated by a newer version. Run that version (or newer), or restore a backup from before it.`,
+    );
+  }
+  if (status.edited.length > 0) {
+    throw new SchemaMismatchError(
+      `migration ${status.edited.join(", ")} was changed after it was applied to this database. Put the file back as it was and add a new migration for the change.`,
+    );
+  }
+  if (status.pending.length > 0 && !options.pendingAllowed) {
+    throw new SchemaMismatchError(
+      `the records database is at schema ${status.applied.length} and this version of Civic Line needs ${status.version}: ${status.pending.length} migration(s) to apply (${status.pending.join(", ")}). Start the line with this version (it migrates at start), or run npm run db:migrate while it is stopped.`,
+    );
+  }
+}
+
 export interface MigrationResult {
   /** The migrations this run applied, in order. */
   applied: string[];
   /** The schema's version now. */
   version: number;
+  /**
+   * True when this process reaches the embedded database through another process's socket: it
+   * only checked the schema (the holder migrates), and applied nothing.
+   */
+  checkedOnly: boolean;
 }
 
 /**
@@ -52,9 +116,17 @@ export interface MigrationResult {
  * transaction, and refuses a database migrated by a newer version (a process never runs on a
  * schema it does not know) or one whose applied migration was edited since. Several processes
  * starting at once apply each migration once: they take turns on an advisory lock.
+ *
+ * A process connected to the embedded database through the holder's socket changes nothing: the
+ * holder migrates (at its start), and DDL from a connected process would share PGlite's one session
+ * with the holder's own statements. It checks instead, and refuses migrations waiting as well.
  */
-export async function migrate(database: Database, migrations?: Migration[]): Promise<MigrationResult> {
+export async function migrate(database: Database | OpenedDatabase, migrations?: Migration[]): Promise<MigrationResult> {
   const known = migrations ?? (await readMigrations());
+  if ("access" in database && database.access === "embedded-client") {
+    assertSchemaKnown(await schemaStatus(database, known));
+    return { applied: [], version: known.length, checkedOnly: true };
+  }
   const applied: string[] = [];
   for (;;) {
     const next = await database.transaction(async (tx) => {
@@ -67,9 +139,9 @@ export async function migrate(database: Database, migrations?: Migration[]): Pro
            applied_at timestamptz NOT NULL DEFAULT now()
          )`,
       );
-      const done = await tx.query<{ version: number; name: string; checksum: string }>("SELECT version, name, checksum FROM schema_migrations ORDER BY version");
-      checkApplied(done, known);
-      const pending = known[done.length];
+      const status = await schemaStatus(tx, known);
+      assertSchemaKnown(status, { pendingAllowed: true });
+      const pending = known.find((migration) => file(migration) === status.pending[0]);
       if (!pending) return null;
       await tx.exec(pending.sql);
       await tx.query("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)", [pending.version, pending.name, pending.checksum]);
@@ -78,22 +150,11 @@ export async function migrate(database: Database, migrations?: Migration[]): Pro
     if (!next) break;
     applied.push(file(next));
   }
-  return { applied, version: known.length };
+  return { applied, version: known.length, checkedOnly: false };
 }
 
-/** Every applied migration is one this code has, unchanged. */
-function checkApplied(done: { version: number; name: string; checksum: string }[], known: Migration[]): void {
-  for (const row of done) {
-    const migration = known[row.version - 1];
-    if (!migration) {
-      throw new SchemaMismatchError(
-        `the records database has migration ${file(row)}, which this version of Civic Line does not know: it was migrated by a newer version. Run that version (or newer), or restore a backup from before it.`,
-      );
-    }
-    if (migration.checksum !== row.checksum) {
-      throw new SchemaMismatchError(
-        `migration ${file(row)} was changed after it was applied to this database. Put the file back as it was and add a new migration for the change.`,
-      );
-    }
-  }
+interface AppliedRow {
+  version: number;
+  name: string;
+  checksum: string;
 }

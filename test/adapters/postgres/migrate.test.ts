@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate, readMigrations, SchemaMismatchError } from "../../../src/adapters/postgres/migrate.js";
+import { migrate, readMigrations, SchemaMismatchError, schemaStatus } from "../../../src/adapters/postgres/migrate.js";
 import { DATABASE_KINDS, testDatabase, type TestDatabase } from "../../helpers/database.js";
 
 describe.each(DATABASE_KINDS)("migrations on %s", (kind) => {
@@ -32,6 +32,36 @@ describe.each(DATABASE_KINDS)("migrations on %s", (kind) => {
   it("refuse a migration edited after it was applied", async () => {
     const [first, ...rest] = await readMigrations();
     await expect(migrate(db.database, [{ ...first!, checksum: "edited" }, ...rest])).rejects.toThrow(/changed after it was applied/);
+  });
+});
+
+describe.each(DATABASE_KINDS)("where a schema stands, on %s", (kind) => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await testDatabase(kind, { migrated: false });
+  }, 60_000);
+  afterAll(() => db.close());
+
+  it("never migrated: every migration is pending, and nothing is created by asking", async () => {
+    const known = await readMigrations();
+    expect(await schemaStatus(db.database, known)).toEqual({ applied: [], pending: ["0001-records.sql"], unknown: [], edited: [], version: known.length });
+    expect(await db.database.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")).toEqual([{ present: false }]);
+  });
+
+  it("migrated by this version: everything applied", async () => {
+    await migrate(db.database);
+    expect(await schemaStatus(db.database, await readMigrations())).toMatchObject({ applied: ["0001-records.sql"], pending: [], unknown: [], edited: [] });
+  });
+
+  it("migrated by a newer version: the migrations this code does not know", async () => {
+    const known = await readMigrations();
+    expect(await schemaStatus(db.database, [])).toMatchObject({ applied: [], pending: [], unknown: ["0001-records.sql"], version: 0 });
+    expect((await schemaStatus(db.database, known)).unknown).toEqual([]);
+  });
+
+  it("with a migration changed since it was applied: that migration", async () => {
+    const [first, ...rest] = await readMigrations();
+    expect(await schemaStatus(db.database, [{ ...first!, checksum: "edited" }, ...rest])).toMatchObject({ applied: [], edited: ["0001-records.sql"] });
   });
 });
 
