@@ -52,6 +52,12 @@ export class PgDatabase implements Database {
 
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // A connection that cannot even roll back is broken (its server went away): the pool must not hand it out again.
+    let broken = false;
+    // The pool listens for errors only on idle connections: one lost between this transaction's
+    // statements would otherwise be an unhandled 'error' event, which ends the process.
+    const lost = () => (broken = true);
+    client.on("error", lost);
     try {
       await client.query("BEGIN");
       const tx: Queryable = {
@@ -62,10 +68,11 @@ export class PgDatabase implements Database {
       await client.query("COMMIT");
       return result;
     } catch (error) {
-      await client.query("ROLLBACK").catch(() => {});
+      await client.query("ROLLBACK").catch(() => (broken = true));
       throw error;
     } finally {
-      client.release();
+      client.off("error", lost);
+      client.release(broken);
     }
   }
 
