@@ -3,7 +3,7 @@
  * (this test's process holds it, as the line does): they reach it through the line's socket, check
  * its schema and run no DDL on it; the line migrates at its start.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,6 +22,9 @@ describe("the records commands beside a line holding the embedded database", () 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "civic-beside-"));
     line = await openDatabase({ kind: "pglite", dataDir: dir });
+    // A line that has been running for a while: one that took the database moments ago may still be migrating, and is waited for.
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(join(dir, "pglite.pid"), hourAgo, hourAgo);
     env = { DATABASE_URL: "", DATA_DIR: dir, FLOWS_DIR: "flows" };
   }, 60_000);
   afterAll(async () => {

@@ -119,12 +119,14 @@ export interface MigrationResult {
  *
  * A process connected to the embedded database through the holder's socket changes nothing: the
  * holder migrates (at its start), and DDL from a connected process would share PGlite's one session
- * with the holder's own statements. It checks instead, and refuses migrations waiting as well.
+ * with the holder's own statements. It checks instead: it refuses a schema from a newer version or
+ * an edited one, and migrations waiting (after waiting up to half a minute for a holder that took
+ * the database less than a minute ago, which may be applying them at its start).
  */
 export async function migrate(database: Database | OpenedDatabase, migrations?: Migration[]): Promise<MigrationResult> {
   const known = migrations ?? (await readMigrations());
   if ("access" in database && database.access === "embedded-client") {
-    assertSchemaKnown(await schemaStatus(database, known));
+    await checkBesideHolder(database, known);
     return { applied: [], version: known.length, checkedOnly: true };
   }
   const applied: string[] = [];
@@ -151,6 +153,25 @@ export async function migrate(database: Database | OpenedDatabase, migrations?: 
     applied.push(file(next));
   }
   return { applied, version: known.length, checkedOnly: false };
+}
+
+/** How long a connected process waits for a holder that just started to apply the migrations it is missing. */
+const HOLDER_MIGRATING_WAIT_MS = 30_000;
+
+/**
+ * The check a process connected to the holder makes. Migrations waiting on a holder that took the
+ * database moments ago are waited for (it migrates at its start: two roles started together must
+ * not fail the second), then refused; a schema from a newer version or an edited one at once.
+ */
+async function checkBesideHolder(database: OpenedDatabase, known: Migration[]): Promise<void> {
+  const deadline = Date.now() + HOLDER_MIGRATING_WAIT_MS;
+  for (;;) {
+    const status = await schemaStatus(database, known);
+    assertSchemaKnown(status, { pendingAllowed: true });
+    if (status.pending.length === 0) return;
+    if (Date.now() > deadline || !(await database.holderJustStarted())) return assertSchemaKnown(status);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 interface AppliedRow {

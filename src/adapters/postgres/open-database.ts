@@ -17,6 +17,9 @@ const OPENING_WAIT_MS = 30_000;
 /** A lock file without a readable pid is being written by a process starting (an older Civic Line wrote it in two steps) until it is this old. */
 const UNREADABLE_LOCK_GRACE_MS = 5_000;
 
+/** A holder whose lock is younger than this may still be applying migrations at its start. */
+const HOLDER_STARTING_MS = 60_000;
+
 /**
  * How this process reaches the records database: a server (`DATABASE_URL`), or the embedded one,
  * held here or through the socket of the process that holds it. Only a server or the holder may
@@ -28,6 +31,12 @@ export type DatabaseAccess = "server" | "embedded-holder" | "embedded-client";
 export interface OpenedDatabase extends Database {
   /** May change when the holder exits and this process takes its place. */
   readonly access: DatabaseAccess;
+  /**
+   * True when this process is connected to a holder that took the embedded database less than a
+   * minute ago: it may still be applying migrations at its start, so migrations waiting are worth
+   * waiting for rather than refused.
+   */
+  holderJustStarted(): Promise<boolean>;
 }
 
 /** The folders whose embedded database this process holds or is opening: its own pid in their lock is not stale. */
@@ -53,6 +62,7 @@ function onServer(database: PgDatabase): OpenedDatabase {
     kind: database.kind,
     location: database.location,
     access: "server",
+    holderJustStarted: async () => false,
     query: (sql, params) => database.query(sql, params),
     exec: (script) => database.exec(script),
     transaction: (work) => database.transaction(work),
@@ -86,6 +96,12 @@ class EmbeddedDatabase implements OpenedDatabase {
 
   get location(): string {
     return this.#reached.database.location;
+  }
+
+  async holderJustStarted(): Promise<boolean> {
+    if (this.access !== "embedded-client") return false;
+    const lock = await readLock(join(this.dir, LOCK_FILE)).catch(() => null);
+    return lock !== null && lock.ageMs < HOLDER_STARTING_MS;
   }
 
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]> {

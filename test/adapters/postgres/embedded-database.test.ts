@@ -39,6 +39,12 @@ async function startProcess(command: "hold" | "lock", dir: string): Promise<Othe
   };
 }
 
+/** Makes a file look written an hour ago: the lock of a line that has been running for a while. */
+async function sinceAnHourAgo(path: string): Promise<void> {
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  await utimes(path, hourAgo, hourAgo);
+}
+
 const others: OtherProcess[] = [];
 afterEach(async () => {
   for (const other of others.splice(0)) {
@@ -69,7 +75,9 @@ describe("the embedded database (no DATABASE_URL)", () => {
     expect((await readFile(join(dir, "pglite.pid"), "utf8")).trim()).toBe(String(process.pid));
   });
 
-  describe("before the holder has migrated it", () => {
+  describe("before a holder that has been running for a while has migrated it", () => {
+    beforeAll(() => sinceAnHourAgo(join(dir, "pglite.pid")));
+
     it("npm run db:migrate from another process applies nothing: it says the line migrates at its start, and what is waiting", async () => {
       const result = await runScript("db-migrate.ts", [], { DATABASE_URL: "", DATA_DIR: dir });
       expect(result.stdout).toMatch(/applies migrations at its start; checking only/);
@@ -90,10 +98,28 @@ describe("the embedded database (no DATABASE_URL)", () => {
     });
   });
 
-  describe("once the holder has migrated it", () => {
+  describe("before a holder that has just started has migrated it (it migrates at its start)", () => {
     beforeAll(async () => {
-      expect((await migrate(holder)).applied).toEqual(["0001-records.sql"]);
+      const now = new Date();
+      await utimes(join(dir, "pglite.pid"), now, now);
     });
+
+    it("a connected process's migrate waits for the holder's migrations, and applies none itself", async () => {
+      const second = await openDatabase({ kind: "pglite", dataDir: dir });
+      try {
+        const checking = migrate(second);
+        // Long enough for the connected process to find the migrations waiting before the holder applies them.
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        expect((await migrate(holder)).applied).toEqual(["0001-records.sql"]);
+        expect(await checking).toEqual({ applied: [], version: 1, checkedOnly: true });
+      } finally {
+        await second.close();
+      }
+    });
+  });
+
+  describe("once the holder has migrated it", () => {
+    beforeAll(() => migrate(holder));
 
     it("is served to a second process on this machine while the first holds it", async () => {
       await holder.query("INSERT INTO incidents (reference, category, opened_at) VALUES ('700001', 'power', now())");
