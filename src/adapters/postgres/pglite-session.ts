@@ -27,7 +27,9 @@ interface Waiter {
  * back to ReadyForQuery outside a transaction, so another party's statement never runs inside its
  * transaction (and is never rolled back with it) nor between its Parse and its Bind (where it would
  * take the place of its unnamed statement). pglite-socket's own queue pins a connection only inside
- * a transaction and does not see the holder's statements at all; this replaces it.
+ * a transaction and does not see the holder's statements at all (electric-sql/pglite#1046, open at
+ * pglite-socket 0.2.17); this replaces it. Its handler's queue interface is internal to that pinned
+ * version: test/adapters/postgres/embedded-sharing.test.ts fails if an upgrade changes it.
  */
 export class PgliteSession {
   #owner: number | null = null;
