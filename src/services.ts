@@ -35,7 +35,8 @@ import { LineMetrics } from "./operations/metrics.js";
 import { startMetricsServer } from "./http/metrics-routes.js";
 import { RedisOpen311KeyStore } from "./adapters/redis/open311-key-store.js";
 import { keepReferencesAbove, nextReference } from "./adapters/redis/reference-counter.js";
-import { serviceCodesOf } from "./domain/open311/services.js";
+import { serviceCodesOf, urgentCodesOf } from "./domain/open311/services.js";
+import { keyForEndpoint } from "./domain/open311/delivery.js";
 import { cityReports } from "./adapters/postgres/report-queries.js";
 import { callsStartedBetween } from "./adapters/postgres/call-export.js";
 
@@ -165,6 +166,10 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
       deliveries,
       departments: () => definitions.current().departments,
       serviceCodes: () => serviceCodesOf(definitions.current()),
+      urgentServices: () => urgentCodesOf(definitions.current()),
+      raiseReferences: async () => {
+        await keepReferencesAbove(redis, await recordsDatabase.store.highestReference());
+      },
       nextReference: () => nextReference(redis),
       clock,
       publicRead: config.open311PublicRead,
@@ -283,7 +288,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
     redis,
     records: recordsDatabase.store,
     log,
-    departmentKey: (name) => config.open311DepartmentKeys[name],
+    endpointKey: (url) => keyForEndpoint(config.open311DepartmentKeys, url),
     onResult: metrics.departmentDelivery,
   });
   const recordsWorker = startRecordsWorker({

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { formatPath } from "../domain/validation.js";
+import { endpointOrigin } from "../domain/open311/delivery.js";
 
 /**
  * The auth token `npm run dev` and `npm run call` share when none is configured, so that even
@@ -75,11 +76,24 @@ const EnvSchema = z
         try {
           return JSON.parse(text) as unknown;
         } catch {
-          ctx.addIssue({ code: "custom", message: 'must be JSON: {"Department name": "its api_key"}' });
+          ctx.addIssue({ code: "custom", message: 'must be JSON: {"https://works.example.ca": "its api_key"}' });
           return z.NEVER;
         }
       })
-      .pipe(z.record(z.string().min(1), z.string().min(1), { error: 'must map each department\'s name to its api_key: {"Water and Wastewater": "..."}' }))
+      .pipe(z.record(z.string(), z.string().min(1, "must not be empty"), { error: 'must map each department endpoint\'s origin to its api_key: {"https://works.example.ca": "..."}' }))
+      .transform((keys, ctx) => {
+        // Keyed by origin, a key only ever goes to the system it was made for, and only over https.
+        const byOrigin: Record<string, string> = {};
+        for (const [name, key] of Object.entries(keys)) {
+          const origin = endpointOrigin(name);
+          if (!origin?.startsWith("https://") || !/^https:\/\/[^/?#@]+\/?$/i.test(name)) {
+            ctx.addIssue({ code: "custom", path: [name], message: 'must be an endpoint\'s https origin (scheme, host and port, no path): "https://works.example.ca"; keys are sent only over https' });
+            continue;
+          }
+          byOrigin[origin] = key;
+        }
+        return byOrigin as Readonly<Record<string, string>>;
+      })
       .default({}),
   });
 
@@ -188,7 +202,7 @@ export interface Config {
   metricsToken: string | undefined;
   /** A port on which the worker role serves /metrics itself (a worker running alone); unset, only the web role serves it. */
   metricsPort: number | undefined;
-  /** The api_key each department's system wants with a delivery, by department name (never logged). */
+  /** The api_key each department's system wants with a delivery, by the endpoint's https origin ("https://works.example.ca"); sent only to that origin, never logged. */
   open311DepartmentKeys: Readonly<Record<string, string>>;
 }
 

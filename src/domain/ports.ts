@@ -1,4 +1,5 @@
 import type { CallState } from "./flow/call-state.js";
+import type { CallEnd } from "./flow/call-record.js";
 import type { EmergencyOverride } from "./hours/index.js";
 import type { ReportDraft } from "./flow/actions.js";
 import type { CallRecord, IncidentRecord, RequestNote, RequestQuery, RequestStatus, ServiceRequest } from "./records.js";
@@ -10,6 +11,8 @@ import type { Role } from "./accounts.js";
 export interface StoredCall {
   call: CallState;
   twiml: string;
+  /** What Twilio's status callback said, once the call has ended (an answer can still come after it). */
+  end?: CallEnd;
 }
 
 /** Where live calls are kept between webhooks. */
@@ -20,6 +23,8 @@ export interface CallStore {
    * `expectedStep` was read. False means another request got there first.
    */
   save(call: CallState, expectedStep: number, twiml: string): Promise<boolean>;
+  /** Notes that the call has ended, as Twilio's status callback said, beside its state (nothing when it has none). */
+  markEnded(callSid: string, end: CallEnd): Promise<void>;
 }
 
 /** The supervisor's emergency override, shared by every instance. */
@@ -52,6 +57,7 @@ export interface ReportQueue {
  * database and nothing is lost while it is down.
  */
 export type RecordEvent =
+  /** Handed over again, with a higher `revision`, when an answer comes after the end (a voicemail the caller hung up on). */
   | { type: "call-ended"; call: CallRecord }
   /** An urgent report reached the dispatcher: `incident` is its own reference or the one it joined. */
   | { type: "report-filed"; report: UrgentReport; incident: string }

@@ -29,6 +29,11 @@ export interface CallRecord {
   /** For a voicemail: the recording, and the number to call back. */
   recordingUrl: string | null;
   callbackNumber: string | null;
+  /**
+   * The call's step when this record was made: Twilio may post the Record or Enqueue action
+   * after the status callback, and the record made then (a higher revision) replaces this one.
+   */
+  revision: number;
 }
 
 export type RequestStatus = "open" | "acknowledged" | "closed";

@@ -12,7 +12,8 @@ import {
 import { cleanText, replyFromParams } from "../adapters/twilio/reply.js";
 import type { ReportDraft } from "../domain/flow/actions.js";
 import type { CallState } from "../domain/flow/call-state.js";
-import { callRecord, voicemailOf } from "../domain/flow/call-record.js";
+import { callRecord, voicemailOf, type CallEnd } from "../domain/flow/call-record.js";
+import type { CallRecord } from "../domain/records.js";
 import { newCall, step } from "../domain/flow/engine.js";
 import { holdTurn } from "../domain/flow/nodes/index.js";
 import type { Flow } from "../domain/flow/schema.js";
@@ -143,6 +144,14 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
         return;
       }
       log.debug({ callSid, step: result.call.step, state: result.call.state }, "answered");
+      // Twilio posted this answer (a recording, a queue's result) after the status callback: the
+      // record handed over then did not have it, so the call's record is handed over again (the
+      // caller has gone: nobody waits for this answer).
+      if (stored?.end) {
+        await recordOf(stored.end, result.call)
+          .then((record) => deps.records.keep({ type: "call-ended", call: record }))
+          .catch((error: unknown) => log.error({ err: error, callSid }, "could not hand over the call's later record: it is kept as the status callback left it"));
+      }
       sendTwiml(res, twiml);
     } catch (error) {
       // The call's state may be out of reach (Redis down): what the caller said at this step is
@@ -233,20 +242,21 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
       const stored = await deps.calls.load(callSid);
       const call = stored?.call;
       if (call?.heldReport) await releaseReport(callSid, call.vars.reference);
-      const flow = await flowOf(call);
-      // A voicemail is a promise to call back: it gets a reference, as a report does.
-      const reference = call && voicemailOf(flow, call) ? await deps.reports.reference(callSid) : undefined;
-      const duration = wholeNumber(params.CallDuration, 6);
-      const record = callRecord(
-        { callSid, from: cleanText(params.From, 32) ?? "", to: cleanText(params.To, 32) ?? "", status, durationSeconds: duration, endedAt: deps.clock().toISO()! },
-        call,
-        flow,
-        reference,
-      );
+      const end: CallEnd = {
+        callSid,
+        from: cleanText(params.From, 32) ?? "",
+        to: cleanText(params.To, 32) ?? "",
+        status,
+        durationSeconds: wholeNumber(params.CallDuration, 6),
+        endedAt: deps.clock().toISO()!,
+      };
+      const record = await recordOf(end, call);
       // Counted whether or not the record can be handed over: the call ended this way all the same.
       deps.observeCalls?.callEnded(record.outcome);
       await deps.records.keep({ type: "call-ended", call: record });
-      log.info({ callSid, status, outcome: record.outcome, duration, reference }, "call ended");
+      // An answer Twilio posts after this (the voicemail the caller hung up on) finds the end here.
+      if (call) await deps.calls.markEnded(callSid, end);
+      log.info({ callSid, status, outcome: record.outcome, duration: end.durationSeconds, reference: record.reference }, "call ended");
       res.status(204).end();
     } catch (error) {
       // Twilio does not retry a status callback, so an error answer would only add noise to its
@@ -255,6 +265,13 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
       res.status(204).end();
     }
   });
+
+  /** The call's record. A voicemail is a promise to call back: it gets a reference, as a report does. */
+  async function recordOf(end: CallEnd, call: CallState | undefined): Promise<CallRecord> {
+    const flow = await flowOf(call);
+    const reference = call && voicemailOf(flow, call) ? await deps.reports.reference(end.callSid) : undefined;
+    return callRecord(end, call, flow, reference);
+  }
 
   /**
    * The caller hung up with a report held for their next answer: the crew gets it now, after

@@ -274,7 +274,9 @@ describe("loadConfig", () => {
 
   describe("Open311 and metrics", () => {
     it("read departments' keys as JSON, and say how to write them when they are not", () => {
-      expect(loadConfig({ ...production, OPEN311_DEPARTMENT_KEYS: '{"Water and Wastewater":"k-123"}' }).open311DepartmentKeys).toEqual({ "Water and Wastewater": "k-123" });
+      expect(loadConfig({ ...production, OPEN311_DEPARTMENT_KEYS: '{"https://Works.example.ca:443/":"k-123"}' }).open311DepartmentKeys).toEqual({ "https://works.example.ca": "k-123" });
+      expect(problemsOf({ ...production, OPEN311_DEPARTMENT_KEYS: '{"Water and Wastewater":"k"}' })).toEqual([expect.stringMatching(/must be an endpoint's https origin/)]);
+      expect(problemsOf({ ...production, OPEN311_DEPARTMENT_KEYS: '{"http://works.example.ca":"k"}' })).toEqual([expect.stringMatching(/must be an endpoint's https origin/)]);
       expect(problemsOf({ ...production, OPEN311_DEPARTMENT_KEYS: "{Water: k-123}" })).toEqual([expect.stringMatching(/^OPEN311_DEPARTMENT_KEYS must be JSON/)]);
     });
 

@@ -87,6 +87,7 @@ function dayOfCalls(date: string): CallRecord[] {
       category: time >= "16:30" ? "water" : null,
       recordingUrl: null,
       callbackNumber: null,
+      revision: 0,
     });
   });
   return calls;

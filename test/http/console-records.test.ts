@@ -80,6 +80,7 @@ function call(sid: string, startedAt: string, changes: Partial<CallRecord> = {})
     category: null,
     recordingUrl: null,
     callbackNumber: null,
+    revision: 0,
     ...changes,
   };
 }

@@ -53,6 +53,7 @@ describe.each(DATABASE_KINDS)("GET /reports on %s", (kind) => {
       category: null,
       recordingUrl: null,
       callbackNumber: null,
+      revision: 0,
     });
     ({ url, server } = await serve(cityReports(db.database, { hours: () => hours, settings, clock })));
   }, 60_000);

@@ -117,6 +117,34 @@ describe.each(DATABASE_KINDS)("what the City keeps of each call (%s)", (kind) =>
     });
   });
 
+  describe("when Twilio reports the end before the caller's last answer (hung up while recording, or in the queue)", () => {
+    it("a voicemail still becomes a callback request, and the call counts as a voicemail", async () => {
+      const caller = line.caller("+14035550166");
+      await caller.dial();
+      await caller.press("1");
+      await caller.leaveQueue("leave", "305");
+      await caller.hangUp("330");
+      await line.recordsWritten();
+      expect((await callRow(caller.callSid))[0]).toMatchObject({ outcome: "abandoned" });
+      await caller.record("https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE88", "9", "hangup");
+      const [row] = await callRow(caller.callSid);
+      expect(row).toMatchObject({ outcome: "voicemail", queue: "utility-billing", queue_result: "leave", duration_seconds: 330 });
+      const request = (await line.store!.requests({ service: "callback" })).find((entry) => entry.callSid === caller.callSid);
+      expect(request).toMatchObject({ reference: row!.reference, recordingUrl: "https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE88", callbackNumber: "+14035550166" });
+    });
+
+    it("an agent's answer still counts, with the wait", async () => {
+      const caller = line.caller();
+      await caller.dial();
+      await caller.press("3");
+      await caller.hangUp("200");
+      await caller.leaveQueue("bridged", "51");
+      const rows = await callRow(caller.callSid);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ outcome: "queued-to-agent", queue_result: "bridged", queue_wait_seconds: 51, duration_seconds: 200 });
+    });
+  });
+
   describe("an urgent report after hours", () => {
     it("is a request of its category, taken and closed with the crew's words as notes", async () => {
       line.now = SATURDAY_NIGHT;

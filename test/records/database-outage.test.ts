@@ -69,6 +69,7 @@ function callRecord(index: number): CallRecord {
     category: null,
     recordingUrl: null,
     callbackNumber: "+14035550123",
+    revision: 1,
   };
 }
 

@@ -56,6 +56,7 @@ const call = (callSid: string, startedAt: string, fields: Partial<CallRecord> = 
   category: null,
   recordingUrl: null,
   callbackNumber: null,
+  revision: 0,
   ...fields,
 });
 

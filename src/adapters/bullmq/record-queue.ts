@@ -31,7 +31,7 @@ export function recordJobId(event: RecordEvent): string {
   const safe = (value: string) => value.replace(/[^A-Za-z0-9_-]/g, "_");
   switch (event.type) {
     case "call-ended":
-      return `call-${safe(event.call.callSid)}`;
+      return `call-${safe(event.call.callSid)}-${event.call.revision}`;
     case "report-filed":
       return `report-${safe(event.report.reference)}`;
     case "incident-event": {

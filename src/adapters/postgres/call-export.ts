@@ -33,6 +33,7 @@ function callFromRow(row: Row): CallRecord {
     // The calls table keeps neither: a voicemail's are on its service request.
     recordingUrl: null,
     callbackNumber: null,
+    revision: Number(row.revision ?? 0),
   };
 }
 

@@ -55,9 +55,14 @@ export class PostgresRecordStore implements RecordStore {
   async addCall(call: CallRecord): Promise<boolean> {
     const rows = await this.db.query(
       `INSERT INTO calls (call_sid, from_number, to_number, started_at, ended_at, duration_seconds, after_hours, status, outcome, path,
-         flow, flow_version, queue, queue_wait_seconds, queue_result, reference, category)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-       ON CONFLICT (call_sid) DO NOTHING RETURNING call_sid`,
+         flow, flow_version, queue, queue_wait_seconds, queue_result, reference, category, revision)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+       ON CONFLICT (call_sid) DO UPDATE SET
+         outcome = EXCLUDED.outcome, path = EXCLUDED.path, queue = EXCLUDED.queue, queue_wait_seconds = EXCLUDED.queue_wait_seconds,
+         queue_result = EXCLUDED.queue_result, reference = EXCLUDED.reference, category = EXCLUDED.category, revision = EXCLUDED.revision
+       -- Only a later revision of the call (an answer that came after the end) replaces what is kept.
+       WHERE calls.revision < EXCLUDED.revision
+       RETURNING call_sid`,
       [
         call.callSid,
         call.from,
@@ -76,6 +81,7 @@ export class PostgresRecordStore implements RecordStore {
         call.queue?.result ?? null,
         call.reference,
         call.category,
+        call.revision,
       ],
     );
     return rows.length > 0;

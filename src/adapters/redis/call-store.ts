@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { CallState } from "../../domain/flow/call-state.js";
+import type { CallEnd } from "../../domain/flow/call-record.js";
 import type { CallStore, StoredCall } from "../../domain/ports.js";
 import { CALL_TTL_SECONDS, DEFAULT_KEY_PREFIX } from "./keys.js";
 import { defineScript } from "./scripts.js";
@@ -15,21 +16,33 @@ end
 return 0
 `;
 
+// Only a call the line knows: an end alone would be a hash with no state.
+const MARK_ENDED = `
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'end', ARGV[1]) end
+return 1
+`;
+
 /** Live calls in Redis: one hash per CallSid (`civic:call:<sid>`), with a TTL. */
 export class RedisCallStore implements CallStore {
   private readonly saveIfUnchanged;
+  private readonly markEndedIfKnown;
 
   constructor(
     private readonly redis: Redis,
     private readonly prefix = DEFAULT_KEY_PREFIX,
   ) {
     this.saveIfUnchanged = defineScript(redis, "civicSaveCallIfUnchanged", 1, SAVE_IF_UNCHANGED);
+    this.markEndedIfKnown = defineScript(redis, "civicMarkCallEnded", 1, MARK_ENDED);
   }
 
   async load(callSid: string): Promise<StoredCall | null> {
-    const [call, twiml] = await this.redis.hmget(this.key(callSid), "call", "twiml");
+    const [call, twiml, end] = await this.redis.hmget(this.key(callSid), "call", "twiml", "end");
     if (!call || twiml === null || twiml === undefined) return null;
-    return { call: JSON.parse(call) as CallState, twiml };
+    return { call: JSON.parse(call) as CallState, twiml, ...(end ? { end: JSON.parse(end) as CallEnd } : {}) };
+  }
+
+  async markEnded(callSid: string, end: CallEnd): Promise<void> {
+    await this.markEndedIfKnown(this.key(callSid), JSON.stringify(end));
   }
 
   async save(call: CallState, expectedStep: number, twiml: string): Promise<boolean> {

@@ -57,5 +57,6 @@ export function callRecord(end: CallEnd, call: CallState | undefined, flow: Flow
     category: call?.vars.category ?? null,
     recordingUrl: voicemail?.recordingUrl ?? null,
     callbackNumber: keyed ?? callerNumber(end.from || call?.caller || ""),
+    revision: call?.step ?? 0,
   };
 }

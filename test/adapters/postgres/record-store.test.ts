@@ -21,6 +21,7 @@ const call = (callSid: string, endedAt: string): CallRecord => ({
   category: null,
   recordingUrl: null,
   callbackNumber: null,
+  revision: 0,
 });
 
 const request = (reference: string, fields: Partial<ServiceRequest> = {}): ServiceRequest => ({

@@ -47,6 +47,7 @@ function call(
     category: fields.category ?? null,
     recordingUrl: null,
     callbackNumber: null,
+    revision: 0,
   };
 }
 

@@ -25,7 +25,10 @@ CREATE TABLE calls (
   queue_result text,
   -- The service request the call made (an urgent report, a voicemail), when it made one.
   reference text,
-  category text
+  category text,
+  -- The call's step when the record was made: a later one (an answer Twilio posted after the
+  -- status callback) replaces it.
+  revision integer NOT NULL DEFAULT 0
 );
 CREATE INDEX calls_started_at ON calls (started_at);
 
@@ -61,6 +64,8 @@ CREATE TABLE service_requests (
 CREATE INDEX service_requests_requested_at ON service_requests (requested_at);
 CREATE INDEX service_requests_updated_at ON service_requests (updated_at);
 CREATE INDEX service_requests_service_status ON service_requests (service, status);
+CREATE INDEX service_requests_incident ON service_requests (incident) WHERE incident IS NOT NULL;
+CREATE INDEX service_requests_closed_at ON service_requests (closed_at) WHERE closed_at IS NOT NULL;
 
 CREATE TABLE request_notes (
   id bigserial PRIMARY KEY,
