@@ -141,7 +141,7 @@ export function requestFromReport(
     place: report.location || null,
     description: [
       `Urgent report (${report.category}) from the phone line.`,
-      report.locationUnsure ? "The place was not clearly heard: listen to the recording." : "",
+      report.locationUnsure ? (report.recordingUrl ? "The place was not clearly heard: listen to the recording." : "The place was not clearly heard: call back to check it.") : "",
       joined ? `Same place as incident ${context.incident}.` : "",
     ]
       .filter(Boolean)
