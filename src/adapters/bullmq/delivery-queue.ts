@@ -6,6 +6,7 @@
  * so the department's system can keep it once. What is posted and what the answer means is the
  * domain's (src/domain/open311/delivery.ts); this is the carrying.
  */
+import { cappedBackoffMs } from "./backoff.js";
 import { createHash } from "node:crypto";
 import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from "bullmq";
 import type { Redis } from "ioredis";
@@ -59,8 +60,7 @@ export const DEFAULT_DELIVERY_TIMEOUT_MS = 15_000;
 
 /** The wait before a delivery's `attempt`th retry (1 for the first): doubling from 10 s, capped at 15 min, up to 30% less at random. */
 export function deliveryBackoffMs(attempt: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(10_000 * 2 ** Math.max(0, attempt - 1), 15 * 60_000);
-  return Math.floor(ceiling * (0.7 + 0.3 * random()));
+  return cappedBackoffMs(attempt, 10_000, 15 * 60_000, random);
 }
 
 /**

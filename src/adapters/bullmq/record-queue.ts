@@ -1,4 +1,5 @@
 import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from "bullmq";
+import { cappedBackoffMs } from "./backoff.js";
 import type { Redis } from "ioredis";
 import { ZodError } from "zod";
 import type { RecordEvent, RecordKeeper } from "../../domain/ports.js";
@@ -22,8 +23,7 @@ const RECORD_JOB_OPTIONS = { attempts: 100_000, backoff: { type: RECORDS_BACKOFF
 
 /** The wait before a record's `attempt`th retry: doubling from a second, capped at a minute, with jitter. */
 export function recordBackoffMs(attempt: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(1_000 * 2 ** Math.max(0, attempt - 1), 60_000);
-  return Math.floor(ceiling * (0.7 + 0.3 * random()));
+  return cappedBackoffMs(attempt, 1_000, 60_000, random);
 }
 
 /** The BullMQ id of an event: derived from what it is about, so handing it over twice queues it once. */

@@ -1,4 +1,5 @@
 import { Job, Queue, type ConnectionOptions } from "bullmq";
+import { cappedBackoffMs } from "./backoff.js";
 import type { Redis } from "ioredis";
 import type { ReportDraft } from "../../domain/flow/actions.js";
 import type { ReportQueue } from "../../domain/ports.js";
@@ -62,8 +63,7 @@ export const REPORT_JOB_OPTIONS = {
  * capped at a minute, with up to 30% taken off at random so workers do not retry in step.
  */
 export function reportBackoffMs(attempt: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(1_000 * 2 ** Math.max(0, attempt - 1), 60_000);
-  return Math.floor(ceiling * (0.7 + 0.3 * random()));
+  return cappedBackoffMs(attempt, 1_000, 60_000, random);
 }
 
 /**
