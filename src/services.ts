@@ -118,12 +118,14 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
     onPublished: publishEffects({ audit, pager: createPager(config, redis, log), log }),
   });
   // The records database serves the console's reports and worklist and Open311; never a webhook.
-  const recordsDatabase = await openRecordsDatabase(config.database, log).catch(async (error: unknown) => {
-    await definitions.stop();
-    await reports.close();
-    await records.queue.close();
-    redis.disconnect();
-    throw error;
+  // One this role cannot use (a newer schema, an embedded database it cannot open) leaves those
+  // out: calls and pages go on, their records wait in Redis for the worker.
+  const recordsDatabase = await openRecordsDatabase(config.database, log).catch((error: unknown) => {
+    log.error(
+      { err: error instanceof Error ? error.message : String(error) },
+      "web: starting without the records database: calls and pages go on, but the console's reports and callbacks and Open311 answer 503 until the line is restarted with a database it can use",
+    );
+    return undefined;
   });
   const deliveries = new BullDeliveryQueue({ redis, onError: (error) => log.warn({ err: error.message }, "delivery queue connection") });
   const metrics = lineMetrics();
@@ -153,29 +155,33 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
       publisher,
       audit,
       overrides: new RedisOverrideStore(redis),
-      records: recordsDatabase.store,
-      reports: cityReports(recordsDatabase.database, { hours: () => definitions.current().hours, settings: config.records, clock }),
-      callExport: (range) => callsStartedBetween(recordsDatabase.database, range),
+      ...(recordsDatabase && {
+        records: recordsDatabase.store,
+        reports: cityReports(recordsDatabase.database, { hours: () => definitions.current().hours, settings: config.records, clock }),
+        callExport: (range: { start: string; end: string }) => callsStartedBetween(recordsDatabase.database, range),
+      }),
       deliveries: () => deliveryStatus(deliveries.queue, redis),
     },
     status: async () => assessLineStatus(await readLineFigures({ redis, queue: reports.queue, recordsQueue: records.queue, configuredPager: config.pager }, clock())),
     metrics: { metrics, token: config.metricsToken },
-    open311: {
-      records: recordsDatabase.store,
-      keys: new RedisOpen311KeyStore(redis),
-      deliveries,
-      departments: () => definitions.current().departments,
-      serviceCodes: () => serviceCodesOf(definitions.current()),
-      urgentServices: () => urgentCodesOf(definitions.current()),
-      raiseReferences: async () => {
-        await keepReferencesAbove(redis, await recordsDatabase.store.highestReference());
-      },
-      nextReference: () => nextReference(redis),
-      clock,
-      publicRead: config.open311PublicRead,
-      publicUrl: config.publicUrl,
-      log,
-    },
+    open311: !recordsDatabase
+      ? "records-unavailable"
+      : {
+          records: recordsDatabase.store,
+          keys: new RedisOpen311KeyStore(redis),
+          deliveries,
+          departments: () => definitions.current().departments,
+          serviceCodes: () => serviceCodesOf(definitions.current()),
+          urgentServices: () => urgentCodesOf(definitions.current()),
+          raiseReferences: async () => {
+            await keepReferencesAbove(redis, await recordsDatabase.store.highestReference());
+          },
+          nextReference: () => nextReference(redis),
+          clock,
+          publicRead: config.open311PublicRead,
+          publicUrl: config.publicUrl,
+          log,
+        },
   });
   const server = createServer(app);
   // Twilio gives up after 15 s; nothing we serve should take a fraction of that.
@@ -195,7 +201,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
     await reports.close();
     await records.queue.close();
     await deliveries.queue.close();
-    await recordsDatabase.release();
+    await recordsDatabase?.release();
     redis.disconnect();
     const code = (error as NodeJS.ErrnoException).code;
     throw code === "EADDRINUSE" || code === "EACCES" ? new PortUnavailableError(config.port, code) : error;
@@ -213,7 +219,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
       await reports.close();
       await records.queue.close();
       await deliveries.queue.close();
-      await recordsDatabase.release();
+      await recordsDatabase?.release();
       redis.disconnect();
     },
   };
@@ -305,6 +311,9 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
     }),
     log,
   });
+  // A newer version migrated the database while this one waited for it: write nothing more on it.
+  // Pages go on; the records wait in Redis until this version is upgraded.
+  recordsDatabase.onSchemaRefused(() => void recordsWorker.close());
   await scheduleRetention(recordsQueue, definitions.current().hours.zone).catch((error: unknown) =>
     log.warn({ err: error instanceof Error ? error.message : String(error) }, "records: could not schedule the nightly retention job; it is tried at the next start"),
   );

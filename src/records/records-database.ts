@@ -12,23 +12,38 @@ const RETRY_MS = 10_000;
 export interface RecordsDatabase {
   database: Database;
   store: PostgresRecordStore;
+  /**
+   * Calls `listener` once if the schema turns out to be one this version does not know only after
+   * the role started (the database did not answer at start; a newer version migrated it since).
+   * The worker stops writing on it: records wait in Redis until this version is upgraded.
+   */
+  onSchemaRefused(listener: (error: SchemaMismatchError) => void): void;
   /** Lets go of it; the last role of the process to let go closes it. */
   release(): Promise<void>;
 }
 
+interface Shared {
+  database: Promise<Database>;
+  users: number;
+  retry?: NodeJS.Timeout;
+  refused?: SchemaMismatchError;
+  listeners: ((error: SchemaMismatchError) => void)[];
+}
+
 /** One database per process, shared by its roles (`npm start` runs web and worker together). */
-const opened = new Map<string, { database: Promise<Database>; users: number; retry?: NodeJS.Timeout }>();
+const opened = new Map<string, Shared>();
 
 /**
  * Opens the records database and brings its schema up to date. A database migrated by a newer
  * version is refused: the role does not start. A server that does not answer does not stop the
  * role: calls go on, records wait in Redis, and the migrations are tried again every few seconds.
  */
-export async function openRecordsDatabase(config: DatabaseConfig, log: Logger): Promise<RecordsDatabase> {
+export async function openRecordsDatabase(config: DatabaseConfig, log: Logger, options: { retryMs?: number } = {}): Promise<RecordsDatabase> {
+  const retryMs = options.retryMs ?? RETRY_MS;
   const key = JSON.stringify(config);
   let entry = opened.get(key);
   if (!entry) {
-    entry = { database: prepare(config, log), users: 0 };
+    entry = { database: prepare(config, log), users: 0, listeners: [] };
     opened.set(key, entry);
     entry.database.catch(() => opened.delete(key));
   }
@@ -39,6 +54,10 @@ export async function openRecordsDatabase(config: DatabaseConfig, log: Logger): 
   return {
     database,
     store: new PostgresRecordStore(database),
+    onSchemaRefused: (listener) => {
+      if (shared.refused) listener(shared.refused);
+      else shared.listeners.push(listener);
+    },
     release: async () => {
       if (released) return;
       released = true;
@@ -68,14 +87,22 @@ export async function openRecordsDatabase(config: DatabaseConfig, log: Logger): 
     try {
       if (!(await attempt())) {
         const retry = async () => {
-          if (!opened.has(key)) return;
-          const ok = await attempt().catch((error: unknown) => {
-            log.fatal({ err: error instanceof Error ? error.message : String(error) }, "records: the database's schema is not one this version knows");
+          const entry = opened.get(key);
+          if (!entry) return;
+          // `attempt` throws only a schema this version does not know.
+          const ok = await attempt().catch((thrown: unknown) => {
+            const error = thrown instanceof SchemaMismatchError ? thrown : new SchemaMismatchError(String(thrown));
+            log.fatal(
+              { err: error.message, database: database.location },
+              "records: the database's schema is not one this version knows; records are no longer written and wait in Redis: upgrade Civic Line",
+            );
+            entry.refused = error;
+            for (const listener of entry.listeners.splice(0)) listener(error);
             return true;
           });
-          if (!ok) opened.get(key)!.retry = setTimeout(retry, RETRY_MS).unref();
+          if (!ok) entry.retry = setTimeout(retry, retryMs).unref();
         };
-        opened.get(key)!.retry = setTimeout(retry, RETRY_MS).unref();
+        opened.get(key)!.retry = setTimeout(retry, retryMs).unref();
       }
     } catch (error) {
       await database.close().catch(() => {});

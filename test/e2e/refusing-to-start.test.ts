@@ -1,9 +1,10 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer, type AddressInfo, type Server } from "node:net";
 import { Redis } from "ioredis";
+import twilio from "twilio";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { heartbeatKey } from "../../src/adapters/redis/heartbeat.js";
 import { migrate } from "../../src/adapters/postgres/migrate.js";
@@ -154,6 +155,64 @@ describe("starting the line", { timeout: 30_000 }, () => {
 
     it("says which migration it does not know and what to do", () => {
       expect(result.output).toContain("0999-from-the-future.sql, which this version of Civic Line does not know");
+    });
+
+    describe("the web role, which never writes there itself", () => {
+      let web: ChildProcess;
+      let port = 0;
+      let output = "";
+      beforeAll(async () => {
+        const dataDir = mkdtempSync(join(tmpdir(), "civic-newer-schema-web-"));
+        const database = await openDatabase({ kind: "pglite", dataDir });
+        await migrate(database);
+        await database.query("INSERT INTO schema_migrations (version, name, checksum) VALUES (999, 'from-the-future', 'x')");
+        await database.close();
+        web = spawn(process.execPath, ["--import", "tsx", "src/web.ts"], {
+          env: { ...inherited, ...production, PORT: "0", DATABASE_URL: "", DATA_DIR: dataDir },
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        web.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+        port = await new Promise<number>((resolve, reject) => {
+          web.stdout!.on("data", (chunk: Buffer) => {
+            output += chunk.toString();
+            const found = /"msg":"web: listening"/.test(output) && /"port":(\d+)/.exec(output);
+            if (found) resolve(Number(found[1]));
+          });
+          web.once("exit", (code) => reject(new Error(`the web role exited with ${code}: ${output}`)));
+        });
+      }, 60_000);
+      afterAll(async () => {
+        if (web.exitCode === null) web.kill("SIGKILL");
+        const redis = new Redis(REDIS_URL);
+        const keys = await redis.keys("civic:call:*");
+        if (keys.length > 0) await redis.del(...keys);
+        await redis.quit();
+      });
+
+      it("starts anyway and answers a resident's call: calls never wait on the records", async () => {
+        const url = `${production.PUBLIC_URL}/twilio/voice`;
+        const params = { CallSid: `CA${"7".repeat(32)}`, From: "+14035550123", To: "+14035550311", CallStatus: "ringing" };
+        const response = await fetch(`http://127.0.0.1:${port}/twilio/voice`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": twilio.getExpectedTwilioSignature(production.TWILIO_AUTH_TOKEN, url, params) },
+          body: new URLSearchParams(params),
+        });
+        expect(response.status).toBe(200);
+        expect(await response.text()).toMatch(/<Response>.*<(Say|Gather)/s);
+      });
+
+      it("says at error level what it left out and what to do", () => {
+        const errors = output.split("\n").filter((line) => line.includes('"level":50'));
+        expect(errors.join("\n")).toContain("starting without the records database");
+        expect(errors.join("\n")).toContain("0999-from-the-future.sql");
+      });
+
+      it("answers Open311 with 503 in the spec's error shape, so the web form tries again later", async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/open311/v2/services.json`);
+        expect(response.status).toBe(503);
+        expect(response.headers.get("retry-after")).toBe("300");
+        expect(await response.json()).toEqual([{ code: 503, description: expect.stringContaining("phone 311") }]);
+      });
     });
   });
 });
