@@ -252,7 +252,8 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
       };
       const record = await recordOf(end, call);
       // Counted whether or not the record can be handed over: the call ended this way all the same.
-      deps.observeCalls?.callEnded(record.outcome);
+      // Once: a status callback posted again finds the call's end noted by the first.
+      if (!stored?.end) deps.observeCalls?.callEnded(record.outcome);
       await deps.records.keep({ type: "call-ended", call: record });
       // An answer Twilio posts after this (the voicemail the caller hung up on) finds the end here.
       if (call) await deps.calls.markEnded(callSid, end);

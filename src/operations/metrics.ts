@@ -98,7 +98,9 @@ export class LineMetrics implements OncallObserver, CallObserver {
   constructor(options: LineMetricsOptions = {}) {
     this.probeTimeoutMs = options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
     const registers = [this.registry];
-    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: METRICS_PREFIX });
+    // Node's own metrics under their usual names (process_*, nodejs_*), which dashboards and
+    // alerts made for any Node service already read.
+    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
 
     this.webhookDuration = new Histogram({
       name: `${METRICS_PREFIX}webhook_duration_seconds`,

@@ -52,12 +52,12 @@ describe("the line's metrics", () => {
       expect(await globalRegistry.metrics()).not.toContain("civic_");
     });
 
-    it("includes the process's own metrics, under the civic_ prefix", async () => {
+    it("includes the process's own metrics under the names every Node service exports, and its own under civic_", async () => {
       const families = await scrape(new LineMetrics());
-      expect(families.get("civic_process_cpu_seconds_total")?.type).toBe("counter");
-      expect(families.get("civic_process_resident_memory_bytes")?.type).toBe("gauge");
-      expect(families.get("civic_nodejs_eventloop_lag_seconds")?.type).toBe("gauge");
-      expect([...families.keys()].every((name) => name.startsWith("civic_"))).toBe(true);
+      expect(families.get("process_cpu_seconds_total")?.type).toBe("counter");
+      expect(families.get("process_resident_memory_bytes")?.type).toBe("gauge");
+      expect(families.get("nodejs_eventloop_lag_seconds")?.type).toBe("gauge");
+      expect([...families.keys()].every((name) => /^(civic|process|nodejs)_/.test(name))).toBe(true);
     });
   });
 
@@ -75,10 +75,10 @@ describe("the line's metrics", () => {
       families = await scrape(metrics);
     });
 
-    // prom-client's own process gauges (civic_nodejs_active_handles_total and the like) are its
+    // prom-client's own process gauges (nodejs_active_handles_total and the like) are its
     // names, kept as every Node service exports them; the line's own families follow the rule.
     it("puts _total on the line's counters, and on nothing else of the line's", () => {
-      const own = [...families.values()].filter((family) => !/^civic_(process|nodejs)_/.test(family.name));
+      const own = [...families.values()].filter((family) => family.name.startsWith("civic_"));
       expect(own.length).toBeGreaterThanOrEqual(8);
       for (const family of own) {
         if (family.type === "counter") expect(family.name, family.name).toMatch(/_total$/);
