@@ -13,6 +13,9 @@ export const MAX_REQUESTS_PER_QUERY = 1_000;
 
 type Row = Record<string, unknown>;
 
+/** How many call records one statement of the nightly retention removes at the most. */
+const RETENTION_BATCH = 5_000;
+
 const iso = (value: unknown): string | null => (value === null || value === undefined ? null : new Date(value as string | Date).toISOString());
 const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 const number = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
@@ -247,8 +250,25 @@ export class PostgresRecordStore implements RecordStore {
     return row?.highest ?? 0;
   }
 
-  async removeCallsEndedBefore(before: string): Promise<number> {
-    const rows = await this.db.query("DELETE FROM calls WHERE ended_at < $1 RETURNING 1", [before]);
-    return rows.length;
+  /**
+   * In batches, each its own statement: the first run on years of calls neither holds one long
+   * transaction on a server nor keeps the embedded database from everyone else meanwhile. A call
+   * started before it ended, so `started_at`'s index finds the candidates.
+   */
+  async removeCallsEndedBefore(before: string, batchSize = RETENTION_BATCH): Promise<number> {
+    let removed = 0;
+    for (;;) {
+      const [row] = await this.db.query<{ removed: number }>(
+        `WITH gone AS (
+           DELETE FROM calls WHERE call_sid IN (
+             SELECT call_sid FROM calls WHERE started_at < $1 AND ended_at < $1 LIMIT $2
+           ) RETURNING 1
+         )
+         SELECT count(*)::int AS removed FROM gone`,
+        [before, batchSize],
+      );
+      removed += row!.removed;
+      if (row!.removed < batchSize) return removed;
+    }
   }
 }

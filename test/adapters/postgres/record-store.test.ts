@@ -72,6 +72,14 @@ describe.each(DATABASE_KINDS)("the records store on %s", (kind) => {
       expect(await db.database.query("SELECT 1 FROM calls WHERE call_sid = 'CA-old'")).toEqual([]);
       expect(await store.request("200001")).not.toBeNull();
     });
+
+    it("past their retention are removed in batches until none is left, and newer ones stay", async () => {
+      for (let day = 1; day <= 7; day++) await store.addCall(call(`CA-batch-${day}`, `2024-02-0${day}T12:00:00.000Z`));
+      await store.addCall(call("CA-recent", "2026-12-01T12:00:00.000Z"));
+      expect(await store.removeCallsEndedBefore("2025-01-01T00:00:00.000Z", 3)).toBe(7);
+      expect(await db.database.query("SELECT call_sid FROM calls WHERE call_sid LIKE 'CA-batch-%'")).toEqual([]);
+      expect(await db.database.query("SELECT call_sid FROM calls WHERE call_sid = 'CA-recent'")).toEqual([{ call_sid: "CA-recent" }]);
+    });
   });
 
   describe("service requests", () => {
