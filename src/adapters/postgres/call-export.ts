@@ -4,14 +4,13 @@
  */
 import type { CallRecord } from "../../domain/records.js";
 import type { Queryable } from "./database.js";
+import { iso, orNull } from "./rows.js";
 
 /** How many calls one query reads. */
 export const CALL_EXPORT_PAGE = 1_000;
 
 type Row = Record<string, unknown>;
 
-const iso = (value: unknown): string => new Date(value as string | Date).toISOString();
-const orNull = <T>(value: unknown, as: (value: unknown) => T): T | null => (value === null || value === undefined ? null : as(value));
 
 function callFromRow(row: Row): CallRecord {
   return {

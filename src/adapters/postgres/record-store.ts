@@ -2,6 +2,7 @@ import type { IncidentEvent } from "../../domain/oncall/incident.js";
 import type { RecordStore, StatusChange } from "../../domain/ports.js";
 import type { CallRecord, IncidentRecord, RequestNote, RequestQuery, ServiceRequest } from "../../domain/records.js";
 import type { Queryable } from "./database.js";
+import { iso, orNull } from "./rows.js";
 
 /** A record refers to another that is not written yet (an incident's event before its report): retried. */
 export class RecordNotYetKeptError extends Error {
@@ -16,9 +17,9 @@ type Row = Record<string, unknown>;
 /** How many call records one statement of the nightly retention removes at the most. */
 const RETENTION_BATCH = 5_000;
 
-const iso = (value: unknown): string | null => (value === null || value === undefined ? null : new Date(value as string | Date).toISOString());
-const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
-const number = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+const isoOrNull = (value: unknown): string | null => orNull(value, iso);
+const text = (value: unknown): string | null => orNull(value, String);
+const number = (value: unknown): number | null => orNull(value, Number);
 
 const REQUEST_COLUMNS = `reference, service, department, channel, status, status_description, requested_at, updated_at, closed_at,
   place, lat, long, description, recording_url, callback_number, contact_name, contact_email, call_sid, incident, source`;
@@ -31,9 +32,9 @@ export function requestFromRow(row: Row): ServiceRequest {
     channel: row.channel as ServiceRequest["channel"],
     status: row.status as ServiceRequest["status"],
     statusDescription: text(row.status_description),
-    requestedAt: iso(row.requested_at)!,
-    updatedAt: iso(row.updated_at)!,
-    closedAt: iso(row.closed_at),
+    requestedAt: iso(row.requested_at),
+    updatedAt: iso(row.updated_at),
+    closedAt: isoOrNull(row.closed_at),
     place: text(row.place),
     lat: number(row.lat),
     long: number(row.long),
@@ -127,7 +128,7 @@ export class PostgresRecordStore implements RecordStore {
     const notes = await this.db.query<Row>("SELECT at, author, kind, text FROM request_notes WHERE reference = $1 ORDER BY at, id", [reference]);
     return {
       request: requestFromRow(row),
-      notes: notes.map((note) => ({ at: iso(note.at)!, author: String(note.author), kind: String(note.kind), text: String(note.text) })),
+      notes: notes.map((note) => ({ at: iso(note.at), author: String(note.author), kind: String(note.kind), text: String(note.text) })),
     };
   }
 
@@ -235,10 +236,10 @@ export class PostgresRecordStore implements RecordStore {
     return {
       reference: String(row.reference),
       category: String(row.category),
-      openedAt: iso(row.opened_at)!,
-      acknowledgedAt: iso(row.acknowledged_at),
+      openedAt: iso(row.opened_at),
+      acknowledgedAt: isoOrNull(row.acknowledged_at),
       acknowledgedBy: text(row.acknowledged_by),
-      resolvedAt: iso(row.resolved_at),
+      resolvedAt: isoOrNull(row.resolved_at),
       resolvedBy: text(row.resolved_by),
       escalations: Number(row.escalations),
       alarm: Boolean(row.alarm),

@@ -28,6 +28,7 @@ import { overdueCutoff } from "../../domain/reports/callbacks.js";
 import { parseReportRequest, reportPeriod, type ReportPeriod, type ReportRequest } from "../../domain/reports/period.js";
 import { OPEN_CALLBACKS_LISTED, type Report, type ReportInterval, type ReportSettings } from "../../domain/reports/report.js";
 import type { Queryable } from "./database.js";
+import { iso, orNull } from "./rows.js";
 
 export interface ComputeReportOptions {
   /** First day, `yyyy-MM-dd`, in the hours' zone. */
@@ -47,7 +48,7 @@ type Row = Record<string, unknown>;
 
 const count = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
 const seconds = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
-const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
+const text = (value: unknown): string | null => orNull(value, String);
 /** The database's interval number (1 for the first) as an index into the period's intervals; null for the whole period. */
 const intervalOf = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value) - 1);
 
@@ -279,7 +280,7 @@ function callbackAggregate(row: Row, oldest: Row[]): CallbackAggregate {
       threeToSevenDays: count(row.three_to_seven_days),
       overSevenDays: count(row.over_seven_days),
     },
-    oldest: oldest.map((callback) => ({ reference: String(callback.reference), requestedAt: new Date(callback.requested_at as string | Date).toISOString() })),
+    oldest: oldest.map((callback) => ({ reference: String(callback.reference), requestedAt: iso(callback.requested_at) })),
   };
 }
 
