@@ -5,7 +5,7 @@ import type { DatabaseConfig } from "../../config/env.js";
 import type { Logger } from "../../logger.js";
 import { DatabaseUnavailableError, type Database, type Queryable } from "./database.js";
 import { PgDatabase } from "./pg-database.js";
-import { PgliteDatabase } from "./pglite-database.js";
+import { PgliteWorker } from "./pglite-worker.js";
 
 /** The socket file the process holding the embedded database serves it on, in its folder. */
 const SOCKET_FILE = ".s.PGSQL.5432";
@@ -41,6 +41,17 @@ export interface OpenedDatabase extends Database {
 
 /** The folders whose embedded database this process holds or is opening: its own pid in their lock is not stale. */
 const heldHere = new Set<string>();
+
+/** The threads running the embedded databases this process holds, by folder. */
+const threads = new Map<string, PgliteWorker>();
+
+/**
+ * The thread running the embedded database this process holds in `dir` (resolved), if it holds
+ * it: for tests that end it as a crash would. `openDatabase` keeps it to itself otherwise.
+ */
+export function embeddedDatabaseThread(dir: string): PgliteWorker | undefined {
+  return threads.get(resolve(dir));
+}
 
 /**
  * Opens the records database the configuration names. With `DATABASE_URL`, a pool to that server.
@@ -125,7 +136,7 @@ class EmbeddedDatabase implements OpenedDatabase {
 
   /**
    * Runs `use`, and when the holder went away under it (its socket gone, refused, or the connection
-   * cut), elects a holder again and runs it once more. A statement cut off mid-way may have been
+   * cut; held here, its thread ended), elects a holder again and runs it once more. A statement cut off mid-way may have been
    * applied before the holder went: the records' writes are idempotent for this reason.
    */
   async #retried<T>(use: (database: Database) => Promise<T>): Promise<T> {
@@ -133,7 +144,7 @@ class EmbeddedDatabase implements OpenedDatabase {
     try {
       return await use(reached.database);
     } catch (error) {
-      if (reached.access !== "embedded-client" || this.#closed || !holderWentAway(error)) throw error;
+      if (this.#closed || !holderWentAway(error)) throw error;
       return use((await this.#reelect(reached)).database);
     }
   }
@@ -144,11 +155,10 @@ class EmbeddedDatabase implements OpenedDatabase {
       await gone.database.close().catch(() => {});
       const next = await elect(this.dir, this.log);
       this.#reached = next;
+      const was = gone.access === "embedded-holder" ? "this process's thread that held the embedded database stopped" : "the process that held the embedded database is gone";
       this.log?.warn(
         { database: this.dir },
-        next.access === "embedded-holder"
-          ? "records: the process that held the embedded database is gone; this process holds it now"
-          : "records: the process that held the embedded database is gone; connected to the one that holds it now",
+        next.access === "embedded-holder" ? `records: ${was}; this process holds it now` : `records: ${was}; connected to the one that holds it now`,
       );
       return next;
     })().finally(() => (this.#electing = undefined));
@@ -186,13 +196,7 @@ async function elect(dir: string, log?: Logger): Promise<Reached> {
 
 /** The embedded database through the socket of the process that holds it, or null when nobody serves it. */
 async function connectToHolder(dir: string): Promise<Database | null> {
-  const database = new PgDatabase({
-    config: { host: dir, user: "postgres", database: "postgres" },
-    kind: "pglite",
-    location: `${dir} (served by the process that holds it)`,
-    // The embedded database is one session, taken in turns; one connection is honest.
-    max: 1,
-  });
+  const database = connectTo(dir, `${dir} (served by the process that holds it)`);
   try {
     await database.query("SELECT 1");
     return database;
@@ -200,6 +204,20 @@ async function connectToHolder(dir: string): Promise<Database | null> {
     await database.close().catch(() => {});
     return null;
   }
+}
+
+/**
+ * A connection to the socket in `dir`. The embedded database is one session, taken in turns; one
+ * connection is honest. It is kept while idle: a new one waits for its turn to start, behind
+ * whatever statement holds the session.
+ */
+function connectTo(dir: string, location: string): PgDatabase {
+  return new PgDatabase({
+    config: { host: dir, user: "postgres", database: "postgres", idleTimeoutMillis: 0 },
+    kind: "pglite",
+    location,
+    max: 1,
+  });
 }
 
 /** What a lock file says: its pid (null when unreadable or empty), which file it is, and its age. */
@@ -285,43 +303,57 @@ function isAlive(pid: number): boolean {
 }
 
 /**
- * Opens the embedded database in this process and serves it on the folder's socket; null when the
- * lock turned out to be another process's by the time it was open (it was moved aside and put back
- * by a process judging it stale), and this process must not serve.
+ * Opens the embedded database in a thread of this process and serves it on the folder's socket,
+ * which this process's own statements reach too (so that PGlite's work never blocks its event
+ * loop: webhooks are answered while a report runs); null when the lock turned out to be another
+ * process's by the time it was open (it was moved aside and put back by a process judging it
+ * stale), and this process must not serve. When the thread ends unexpectedly, this process lets go
+ * of the lock and its socket at once, and its next statement elects a holder again.
  */
 async function serveEmbedded(dir: string, log?: Logger): Promise<Database | null> {
   const lockPath = join(dir, LOCK_FILE);
   const socket = join(dir, SOCKET_FILE);
-  let database: PgliteDatabase | undefined;
-  const letGo = async () => {
-    heldHere.delete(dir);
-    if ((await readLock(lockPath).catch(() => null))?.pid === process.pid) await rm(lockPath, { force: true });
-  };
+  let thread: PgliteWorker | undefined;
+  let released: Promise<void> | undefined;
+  // The socket goes before the lock: while the lock is this process's, no other process serves.
+  const letGo = () =>
+    (released ??= (async () => {
+      threads.delete(dir);
+      await rm(socket, { force: true });
+      heldHere.delete(dir);
+      if ((await readLock(lockPath).catch(() => null))?.pid === process.pid) await rm(lockPath, { force: true });
+    })());
   try {
-    database = await PgliteDatabase.open(join(dir, "pglite"));
+    thread = await PgliteWorker.open(join(dir, "pglite"));
     if ((await readLock(lockPath))?.pid !== process.pid) {
       heldHere.delete(dir);
-      await database.close();
+      await thread.stop();
       return null;
     }
-    const server = await database.serve(socket);
-    log?.info({ database: dir }, "records: the embedded database is open here and served to this machine's other Civic Line processes");
-    const opened = database;
+    threads.set(dir, thread);
+    await thread.serve(socket);
+    thread.onUnexpectedExit((reason) => {
+      log?.error({ database: dir, reason }, "records: the embedded database's thread stopped; this process lets it go, and its next statement opens it again or reaches the process that took it over");
+      void letGo();
+    });
+    const served = connectTo(dir, dir);
+    await served.query("SELECT 1");
+    log?.info({ database: dir }, "records: the embedded database is open here (in a thread of its own) and served to this machine's other Civic Line processes");
+    const opened = thread;
     return {
       kind: "pglite",
       location: dir,
-      query: (sql, params) => opened.query(sql, params),
-      exec: (script) => opened.exec(script),
-      transaction: (work) => opened.transaction(work),
+      query: (sql, params) => served.query(sql, params),
+      exec: (script) => served.exec(script),
+      transaction: (work) => served.transaction(work),
       close: async () => {
-        await server.stop().catch(() => {});
-        await opened.close();
-        await rm(socket, { force: true });
+        await served.close().catch(() => {});
+        await opened.stop();
         await letGo();
       },
     };
   } catch (error) {
-    await database?.close().catch(() => {});
+    await thread?.stop().catch(() => {});
     await letGo();
     throw error;
   }
