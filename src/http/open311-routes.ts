@@ -16,9 +16,10 @@ import { parseRequestQuery, type GeoReportQuery } from "../domain/open311/query.
 import { toGeoReportRequest } from "../domain/open311/requests.js";
 import { DEFAULT_URGENT_SERVICES, geoReportServices, postedNotice } from "../domain/open311/services.js";
 import { errorsXml, postedXml, requestsXml, servicesXml } from "../domain/open311/xml.js";
-import type { RecordStore } from "../domain/ports.js";
+import type { IncidentStore, RecordStore } from "../domain/ports.js";
 import type { RequestQuery, ServiceRequest } from "../domain/records.js";
 import type { Logger } from "../logger.js";
+import { closeRequest, pagingInWords, stopPaging, type PagingOutcome } from "../records/close-request.js";
 
 /** Finds who holds an api_key (the Redis key store does, hashing it first). */
 export interface Open311KeyCheck {
@@ -48,6 +49,12 @@ export interface Open311Dependencies {
    * Without it, a post tries the next few references only.
    */
   raiseReferences?: () => Promise<void>;
+  /**
+   * The live incidents, as the web role keeps them (`recordingIncidentStore`): a department
+   * closing an urgent report stops its pages. Without it, the answer to such a close says the
+   * pages could not be stopped.
+   */
+  incidents?: IncidentStore | undefined;
   /** The City's clock: times are answered in its zone. */
   clock: () => DateTime;
   /** OPEN311_PUBLIC_READ: requests may be read without an api_key. */
@@ -245,25 +252,45 @@ export function open311Routes(deps: Open311Dependencies): Router {
 
   router.post(["/requests/:id/updates", "/requests/:id/updates.json"], bodies, async (req: Request, res: Response) => {
     const holder = await requireKey(req);
-    if (!holder.department) throw new Open311Error(403, "this api_key is not a department's: only a department's key posts updates");
+    const department = holder.department;
+    if (!department) throw new Open311Error(403, "this api_key is not a department's: only a department's key posts updates");
     const id = String(req.params.id);
     const found = REFERENCE.test(id) ? await deps.records.request(id) : null;
     if (!found) throw new Open311Error(404, `there is no service request "${id.slice(0, 64)}"`);
-    const plan = planUpdate(found.request, req.body, holder.department, deps.clock());
-    if (plan.action === "note") {
-      await deps.records.addNote(id, plan.note, plan.key);
+    const plan = planUpdate(found.request, req.body, department, deps.clock());
+    // A department that says "closed" means it is dealt with: an urgent report's pages stop too.
+    const closing = { by: department, at: plan.action === "note" ? plan.note.at : plan.at, from: `an Open311 update from ${department} (key ${holder.name})` };
+    const options = { incidents: deps.incidents, log: deps.log };
+    let paging: PagingOutcome | undefined;
+    if (plan.action === "close") {
+      const closed = await closeRequest(deps.records, id, { ...closing, note: plan.description, description: plan.description, ...(plan.key ? { key: plan.key } : {}) }, options);
+      if (closed.outcome === "missing") throw new Open311Error(404, `there is no service request "${id}"`);
+      paging = closed.paging;
     } else {
-      await deps.records.changeStatus(id, {
-        status: plan.status,
-        at: plan.at,
-        by: plan.by,
-        ...(plan.description ? { note: plan.description, description: plan.description } : {}),
-        ...(plan.key ? { key: plan.key } : {}),
-      });
+      if (plan.action === "note") {
+        await deps.records.addNote(id, plan.note, plan.key);
+      } else {
+        await deps.records.changeStatus(id, {
+          status: plan.status,
+          at: plan.at,
+          by: plan.by,
+          note: plan.description,
+          description: plan.description,
+          forwardOnly: plan.forwardOnly,
+          ...(plan.key ? { key: plan.key } : {}),
+        });
+      }
+      if (plan.saysClosed) paging = await stopPaging(found.request, closing, options);
     }
     const updated = (await deps.records.request(id))!.request;
-    deps.log.info({ reference: id, department: holder.department, action: plan.action }, "open311: a department updated its request");
-    res.json([toGeoReportRequest(updated, zone())]);
+    deps.log[paging?.outcome === "not-stopped" ? "error" : "info"](
+      { reference: id, department, action: plan.action, ...(paging ? { paging: paging.outcome, incident: paging.incident } : {}) },
+      paging?.outcome === "not-stopped" ? "open311: a department closed an urgent report, but its pages could not be stopped" : "open311: a department updated its request",
+    );
+    const answer = toGeoReportRequest(updated, zone());
+    // The answer goes to the department's system: what happened to the pages is said beside who handles it, naming no crew member.
+    if (paging) answer.service_notice = [answer.service_notice, pagingInWords(paging, department, { names: false })].filter(Boolean).join(" ");
+    res.json([answer]);
   });
 
   router.use((req, _res, next: NextFunction) => {

@@ -1,9 +1,12 @@
 /**
- * Closing a service request by hand, as whoever called a resident back does it (from the console's
- * worklist or `npm run requests -- close`): once, with who and what they said kept as its note.
+ * Closing a service request by hand, as whoever dealt with it does it (from the console's
+ * worklist, `npm run requests -- close`, or a department's Open311 update): once, with who and
+ * what they said kept as its note. Closing an urgent report also stops its incident's pages: a
+ * person who closes it means "it is dealt with", and the crew must not go on being paged.
  */
-import type { RecordStore } from "../domain/ports.js";
+import type { IncidentStore, RecordStore, Resolver } from "../domain/ports.js";
 import type { RequestNote, ServiceRequest } from "../domain/records.js";
+import type { Logger } from "../logger.js";
 
 /** Who closes it, when, and what they say (kept as the request's note). */
 export interface CloseRequest {
@@ -11,38 +14,163 @@ export interface CloseRequest {
   /** ISO 8601. */
   at: string;
   note: string;
+  /**
+   * Where it was closed, in words ("the console", "the command line", "an Open311 update from
+   * Water and Wastewater"): kept with the incident's record when the close marks it fixed.
+   */
+  from?: string;
+  /** The public word on its status (GeoReport's status_notes); left as it was when undefined. */
+  description?: string;
+  /**
+   * The same close handed over twice is kept once under this key (a department's retried
+   * update). @defaultValue the request's last update as it was read
+   */
+  key?: string;
 }
 
+/** What closing an urgent report did to its incident's pages. */
+export type PagingOutcome =
+  /**
+   * Its own incident was open (paging) or taken: it is marked fixed as the closer, so no page
+   * goes out after this. `heldBy` is whoever had taken it: the line does not tell them.
+   */
+  | { outcome: "stopped"; incident: string; was: "open" | "acknowledged"; heldBy: string | null }
+  /** Nothing pages for it: its incident was marked fixed already, or is no longer kept. */
+  | { outcome: "over"; incident: string }
+  /**
+   * The report joined another report's incident, which goes on: only this request is closed.
+   * Open, the incident still pages the crew; acknowledged, `heldBy` has it.
+   */
+  | { outcome: "joined"; incident: string; status: "open" | "acknowledged"; heldBy: string | null }
+  /** The incident could not be reached or changed: the crew may still be paged. */
+  | { outcome: "not-stopped"; incident: string; reason: string };
+
 export type CloseOutcome =
-  | { outcome: "closed"; request: ServiceRequest }
-  /** Someone closed it before (perhaps a moment before, from another screen): nothing was changed. */
-  | { outcome: "closed-already"; request: ServiceRequest; by: string | null; at: string | null; note: string | null }
+  /** `paging` only for an urgent report (a request with an incident). */
+  | { outcome: "closed"; request: ServiceRequest; paging?: PagingOutcome }
+  /** Someone closed it before (perhaps a moment before, from another screen): the request was not changed. */
+  | { outcome: "closed-already"; request: ServiceRequest; by: string | null; at: string | null; note: string | null; paging?: PagingOutcome }
   | { outcome: "missing" };
+
+export interface ClosingOptions {
+  /**
+   * Where urgent reports' incidents live, as the caller's role has them (`recordingIncidentStore`,
+   * so the incident's events reach the records). Without it, closing an urgent report says that
+   * its pages were not stopped.
+   */
+  incidents?: IncidentStore | undefined;
+  /** Told when the incident was marked fixed but its record could not be kept. */
+  log?: Logger | undefined;
+}
 
 /**
  * Closes the request unless it is closed already. The change is keyed by the request's last update
  * as it was read, so two people pressing Close at once (or a form sent twice) close it once: the
  * second is told who did.
+ *
+ * An urgent report's incident is then marked fixed, as a supervisor, by whoever closed it (also
+ * when the request was closed already: a close made while the incidents could not be reached is
+ * made good by closing again). The request is closed first, whatever happens to the incident.
  */
-export async function closeRequest(store: RecordStore, reference: string, close: CloseRequest): Promise<CloseOutcome> {
+export async function closeRequest(store: RecordStore, reference: string, close: CloseRequest, options: ClosingOptions = {}): Promise<CloseOutcome> {
   const found = await store.request(reference);
   if (!found) return { outcome: "missing" };
-  if (found.request.status === "closed") return closedAlready(found.request, found.notes);
+  if (found.request.status === "closed") return withPaging(closedAlready(found.request, found.notes), await stopPaging(found.request, close, options));
   const changed = await store.changeStatus(reference, {
     status: "closed",
     at: close.at,
     by: close.by,
     note: close.note,
-    key: `close:${reference}:${found.request.updatedAt}`,
+    ...(close.description !== undefined ? { description: close.description } : {}),
+    key: close.key ?? `close:${reference}:${found.request.updatedAt}`,
   });
   if (!changed) return { outcome: "missing" };
   const again = await store.request(reference);
   const mine = again?.notes.some((note) => note.kind === "closed" && note.author === close.by && note.at === new Date(close.at).toISOString() && note.text === close.note);
-  if (mine) return { outcome: "closed", request: again!.request };
-  return closedAlready(again?.request ?? changed, again?.notes ?? []);
+  const outcome: CloseOutcome = mine ? { outcome: "closed", request: again!.request } : closedAlready(again?.request ?? changed, again?.notes ?? []);
+  return withPaging(outcome, await stopPaging(again?.request ?? found.request, close, options));
 }
 
+/**
+ * Stops the pages of the urgent report `request` is, because `closer` says it is dealt with:
+ * marks its own incident fixed (as a supervisor, whoever holds it) and records who did it from
+ * where. A report that joined another incident leaves it going. Never throws: an incident that
+ * cannot be reached is said in the outcome. Undefined for a request that is no urgent report.
+ */
+export async function stopPaging(request: ServiceRequest, closer: Pick<CloseRequest, "by" | "at" | "from">, options: ClosingOptions): Promise<PagingOutcome | undefined> {
+  if (!request.incident) return undefined;
+  const { incidents, log } = options;
+  let incident = request.incident;
+  if (!incidents) return { outcome: "not-stopped", incident, reason: "this way of closing has no connection to the line's live incidents" };
+  try {
+    incident = (await incidents.lookup(request.reference)) ?? request.incident;
+    if (incident !== request.reference) {
+      const live = await incidents.get(incident);
+      if (live?.status === "open" || live?.status === "acknowledged") return { outcome: "joined", incident, status: live.status, heldBy: live.acknowledgedBy ?? null };
+      return { outcome: "over", incident };
+    }
+    const resolver: Resolver = { name: closer.by, phone: "", supervisor: true, mayCloseUntaken: true };
+    const result = await incidents.resolve(incident, resolver, closer.at);
+    switch (result.outcome) {
+      case "missing":
+      case "resolved-already":
+        return { outcome: "over", incident };
+      case "held-by":
+        return { outcome: "not-stopped", incident, reason: `${result.by} holds it` };
+      case "not-taken":
+        return { outcome: "not-stopped", incident, reason: "nobody has taken it" };
+      case "resolved":
+        break;
+    }
+    // Marked fixed, so the pages have stopped: a record that cannot be kept is told, and the close stands.
+    const detail = `request ${request.reference} closed${closer.from ? ` from ${closer.from}` : ""}`;
+    await incidents
+      .addEvent(incident, { at: closer.at, kind: "resolved", name: closer.by, detail })
+      .catch((error: unknown) =>
+        log?.error({ err: error instanceof Error ? error.message : String(error), incident, by: closer.by }, "records: the incident is marked fixed, but its event could not be kept"),
+      );
+    const heldBy = result.was === "acknowledged" ? ((await incidents.get(incident).catch(() => null))?.acknowledgedBy ?? null) : null;
+    return { outcome: "stopped", incident, was: result.was, heldBy };
+  } catch (error) {
+    return { outcome: "not-stopped", incident, reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * The outcome for the incident's pages in plain words, for the person who closed the request.
+ *
+ * @param options.names - say who holds the incident (not for answers that leave the City's staff, such as a department's system)
+ */
+export function pagingInWords(paging: PagingOutcome, closer: string, options: { names?: boolean } = {}): string {
+  const names = options.names ?? true;
+  const holder = (heldBy: string | null) => (names && heldBy ? heldBy : "a crew member");
+  switch (paging.outcome) {
+    case "stopped":
+      return (
+        `Incident ${paging.incident} is marked fixed, as ${closer}: the on-call crew is paged no more for it. ` +
+        (paging.was === "acknowledged"
+          ? `${names && paging.heldBy ? `${paging.heldBy} had taken it and` : "The crew member who had taken it"} is not told by the line: let them know.`
+          : "Nobody had taken it yet; those paged for it are not told by the line.")
+      );
+    case "over":
+      return `Nothing pages for incident ${paging.incident}: it was marked fixed already.`;
+    case "joined":
+      return paging.status === "open"
+        ? `This report joined incident ${paging.incident}, which is still open and paging the crew: close ${paging.incident} to stop the pages.`
+        : `This report joined incident ${paging.incident}, which is still open (${holder(paging.heldBy)} has it): close ${paging.incident} once it is fixed.`;
+    case "not-stopped":
+      return `The pages for incident ${paging.incident} could NOT be stopped (${paging.reason}): the on-call crew may still be paged. Close it again in a minute, or phone the on-call supervisor.`;
+  }
+}
+
+function withPaging(outcome: CloseOutcome, paging: PagingOutcome | undefined): CloseOutcome {
+  return paging && outcome.outcome !== "missing" ? { ...outcome, paging } : outcome;
+}
+
+/** Who closed it: the note that closed it (a later "closed" note, a department's word on a closed request, changes nothing). */
 function closedAlready(request: ServiceRequest, notes: readonly RequestNote[]): CloseOutcome {
-  const last = notes.filter((note) => note.kind === "closed").at(-1);
-  return { outcome: "closed-already", request, by: last?.author ?? null, at: last?.at ?? request.closedAt, note: last?.text || null };
+  const closing = notes.filter((note) => note.kind === "closed");
+  const closedAt = request.closedAt ? Date.parse(request.closedAt) : NaN;
+  const first = closing.find((note) => Date.parse(note.at) === closedAt) ?? closing.at(-1);
+  return { outcome: "closed-already", request, by: first?.author ?? null, at: first?.at ?? request.closedAt, note: first?.text || null };
 }

@@ -634,14 +634,83 @@ describe.each(DATABASE_KINDS)("Open311 GeoReport v2 on %s", { timeout: 30_000 },
       expect((await records.request("900004"))!.notes.filter((note) => note.text === "Crew on site")).toHaveLength(1);
     });
 
-    it("adds a note when it only describes", async () => {
-      await update("900004", { api_key: key.water, description: "Main to be replaced in spring" });
-      expect((await records.request("900004"))!.notes).toContainEqual(expect.objectContaining({ author: WATER, kind: "update", text: "Main to be replaced in spring" }));
+    describe("with a description and no status", () => {
+      let answer: Answer;
+      beforeAll(async () => {
+        answer = await update("900006", { api_key: key.water, description: "Crew on site", updated_datetime: "2026-12-05T09:40:00-07:00" });
+      });
+
+      it("answers with its words as the status notes, and its time as the last update", () => {
+        expect(answer.status).toBe(200);
+        expect(answer.body[0]).toMatchObject({ service_request_id: "900006", status: "open", status_notes: "Crew on site", updated_datetime: "2026-12-05T09:40:00-07:00" });
+      });
+
+      it("shows the same in requests.json", async () => {
+        expect((await get(`${keyed}/requests/900006.json?api_key=${key.form}`)).body[0]).toMatchObject({ status: "open", status_notes: "Crew on site", updated_datetime: "2026-12-05T09:40:00-07:00" });
+      });
+
+      it("keeps its words as a note by the department", async () => {
+        expect((await records.request("900006"))!.notes).toContainEqual(expect.objectContaining({ at: "2026-12-05T16:40:00.000Z", author: WATER, text: "Crew on site" }));
+      });
     });
 
-    it("reopens its closed request", async () => {
-      const answer = await update("900004", { api_key: key.water, status: "open", description: "Leaking again" });
-      expect(answer.body[0]).toMatchObject({ status: "open", status_notes: "Leaking again" });
+    it("with status open and a description, on an open request, does the same", async () => {
+      const answer = await update("900006", { api_key: key.water, status: "open", description: "Parts ordered", updated_datetime: "2026-12-05T09:50:00-07:00" });
+      expect(answer.body[0]).toMatchObject({ status: "open", status_notes: "Parts ordered", updated_datetime: "2026-12-05T09:50:00-07:00" });
+      expect((await records.request("900006"))!.notes).toContainEqual(expect.objectContaining({ author: WATER, text: "Parts ordered" }));
+    });
+
+    it("with status open and nothing to say, only notes that it is still open", async () => {
+      const answer = await update("900006", { api_key: key.water, status: "open", updated_datetime: "2026-12-05T09:55:00-07:00" });
+      expect(answer.body[0]).toMatchObject({ status_notes: "Parts ordered", updated_datetime: "2026-12-05T09:50:00-07:00" });
+      expect((await records.request("900006"))!.notes).toContainEqual({ at: "2026-12-05T16:55:00.000Z", author: WATER, kind: "update", text: "Still open." });
+    });
+
+    describe("with a time in the future", () => {
+      let answer: Answer;
+      beforeAll(async () => {
+        answer = await update("900006", { api_key: key.water, status: "closed", description: "Fixed tomorrow?", updated_datetime: "2026-12-05T11:00:00-07:00" });
+      });
+
+      it("is refused, 400 in the spec's shape, saying why", () => {
+        expect(answer.status).toBe(400);
+        expect(answer.body).toEqual([
+          {
+            code: 400,
+            description:
+              "updated_datetime: is in the future: more than 5 minutes ahead of the line's clock (2026-12-05T10:00:00-07:00); send the time the change was made, and check the sending system's clock and zone",
+          },
+        ]);
+      });
+
+      it("changes nothing", async () => {
+        const kept = (await records.request("900006"))!;
+        expect(kept.request).toMatchObject({ status: "open", statusDescription: "Parts ordered" });
+        expect(kept.notes.map((note) => note.text)).not.toContain("Fixed tomorrow?");
+      });
+    });
+
+    describe("reopening its closed request", () => {
+      let answer: Answer;
+      beforeAll(async () => {
+        answer = await update("900004", { api_key: key.water, status: "open", description: "Leaking again" });
+      });
+
+      it("answers open, with its words as the status notes", () => {
+        expect(answer.body[0]).toMatchObject({ status: "open", status_notes: "Leaking again", updated_datetime: "2026-12-05T10:00:00-07:00" });
+      });
+
+      it("keeps it open, no longer closed, with a note of who reopened it and why", async () => {
+        const kept = (await records.request("900004"))!;
+        expect(kept.request).toMatchObject({ status: "open", closedAt: null, statusDescription: "Leaking again" });
+        expect(kept.notes.at(-1)).toEqual({ at: "2026-12-05T17:00:00.000Z", author: WATER, kind: "open", text: "Leaking again" });
+      });
+
+      it("without a description, says who reopened it", async () => {
+        await update("900004", { api_key: key.water, status: "closed", description: "Fixed for good.", updated_datetime: "2026-12-05T09:58:00-07:00" });
+        const again = await update("900004", { api_key: key.water, status: "open", updated_datetime: "2026-12-05T09:59:00-07:00" });
+        expect(again.body[0]).toMatchObject({ status: "open", status_notes: `Reopened by ${WATER}.` });
+      });
     });
 
     it("is refused for another department's request: 403", async () => {

@@ -8,7 +8,7 @@ import { DateTime } from "luxon";
 import { z } from "zod";
 import type { Department } from "../departments.js";
 import { toE164 } from "../phone.js";
-import { CALLBACK_SERVICE, type RequestNote, type ServiceRequest } from "../records.js";
+import { CALLBACK_SERVICE, type RequestNote, type RequestStatus, type ServiceRequest } from "../records.js";
 import { Open311Error, Open311ValidationError } from "./errors.js";
 
 /** The spec's limit on a description. */
@@ -126,8 +126,12 @@ export function mediaNote(fields: NewRequestFields, now: DateTime, keyName: stri
   return { at: now.toUTC().toISO()!, author: `open311:${keyName}`, kind: "media", text: fields.media_url };
 }
 
-/** How far ahead of our clock a department's `updated_datetime` may be (their clock may run fast). */
-const CLOCK_SKEW_MINUTES = 60;
+/**
+ * How far ahead of our clock a department's `updated_datetime` may be: their clock may run a
+ * little fast, but a time further ahead is a mistake (a wrong zone, a date typed wrong) that would
+ * put the request's last update in the future, where every later update would hide behind it.
+ */
+export const CLOCK_SKEW_MINUTES = 5;
 
 function updateSchema(now: DateTime) {
   return z
@@ -142,7 +146,11 @@ function updateSchema(now: DateTime) {
             return z.NEVER;
           }
           if (parsed > now.plus({ minutes: CLOCK_SKEW_MINUTES })) {
-            ctx.addIssue({ code: "custom", message: "is in the future" });
+            const line = now.setZone(parsed.zone).toISO({ suppressMilliseconds: true });
+            ctx.addIssue({
+              code: "custom",
+              message: `is in the future: more than ${CLOCK_SKEW_MINUTES} minutes ahead of the line's clock (${line}); send the time the change was made, and check the sending system's clock and zone`,
+            });
             return z.NEVER;
           }
           return parsed;
@@ -156,18 +164,36 @@ function updateSchema(now: DateTime) {
     });
 }
 
-/** What a department's update does to its request. */
+/**
+ * What a department's update does to its request. A change of status (`close`, `reopen`) or of
+ * the department's public word on it (`describe`: the status stays, the description becomes the
+ * status notes) is kept as a note with it and moves the request's last update; `note` only notes.
+ * `saysClosed`: the department says the request is closed, so an urgent report's pages must stop.
+ */
 export type UpdatePlan =
-  | { action: "close" | "reopen"; status: "closed" | "open"; at: string; by: string; description?: string; key?: string }
-  | { action: "note"; note: RequestNote; key?: string };
+  | {
+      action: "close" | "reopen" | "describe";
+      status: RequestStatus;
+      at: string;
+      by: string;
+      description: string;
+      /** Only move the status forward: a `describe` never takes an acknowledgement back, if one lands meanwhile. */
+      forwardOnly: boolean;
+      saysClosed: boolean;
+      key?: string;
+    }
+  | { action: "note"; note: RequestNote; saysClosed: boolean; key?: string };
 
 /**
  * What a department's update means for the request, which must be the department's own:
- * `closed` closes an open (or acknowledged) request, `open` reopens a closed one, and anything
- * else (a description alone, a status it already has) is a note. An update with its
- * `updated_datetime` is kept once however often the department's system sends it.
+ * `closed` closes an open (or acknowledged) request, `open` reopens a closed one (as GeoReport
+ * departments do when the problem comes back: the status notes say who reopened it), and a
+ * description with a status the request has already, or with none, becomes the request's status
+ * notes and its last update. Without a description, a status it already has is only a note. An
+ * update with its `updated_datetime` is kept once however often the department's system sends it.
  *
- * @throws Open311ValidationError for bad fields; Open311Error 403 when it is not the department's request
+ * @throws Open311ValidationError for bad fields (a time more than a few minutes ahead of `now`);
+ *   Open311Error 403 when it is not the department's request
  */
 export function planUpdate(request: ServiceRequest, body: unknown, department: string, now: DateTime): UpdatePlan {
   const parsed = updateSchema(now).safeParse(body ?? {});
@@ -177,10 +203,13 @@ export function planUpdate(request: ServiceRequest, body: unknown, department: s
   }
   const { status, description, updated_datetime } = parsed.data;
   const at = (updated_datetime ?? now).toUTC().toISO()!;
-  const key = updated_datetime ? `open311-update:${request.reference}:${department}:${status ?? "note"}:${at}` : undefined;
+  const keyed = updated_datetime ? { key: `open311-update:${request.reference}:${department}:${status ?? "note"}:${at}` } : {};
   const closed = request.status === "closed";
-  if (status === "closed" && !closed) return { action: "close", status, at, by: department, ...(description ? { description } : {}), ...(key ? { key } : {}) };
-  if (status === "open" && closed) return { action: "reopen", status, at, by: department, ...(description ? { description } : {}), ...(key ? { key } : {}) };
-  const text = description ?? (status === "closed" ? "Closed again (it was closed already)." : "Still open.");
-  return { action: "note", note: { at, author: department, kind: "update", text }, ...(key ? { key } : {}) };
+  const saysClosed = status === "closed";
+  const change = { at, by: department, saysClosed, ...keyed };
+  if (status === "closed" && !closed) return { action: "close", status, description: description ?? `Closed by ${department}.`, forwardOnly: false, ...change };
+  if (status === "open" && closed) return { action: "reopen", status, description: description ?? `Reopened by ${department}.`, forwardOnly: false, ...change };
+  if (description !== undefined) return { action: "describe", status: request.status, description, forwardOnly: !closed, ...change };
+  const text = status === "closed" ? "Closed again (it was closed already)." : "Still open.";
+  return { action: "note", note: { at, author: department, kind: "update", text }, saysClosed, ...keyed };
 }

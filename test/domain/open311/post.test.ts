@@ -129,28 +129,74 @@ describe("a department's update", () => {
       expect(plan).toMatchObject({ action: "close", status: "closed", at: "2026-12-05T16:30:00.000Z", by: DEPARTMENT, description: "Valve replaced." });
     });
 
+    it("says the department calls it closed, so an urgent report's pages stop", () => {
+      expect(plan.saysClosed).toBe(true);
+    });
+
     it("is keyed by its time, so a department's retry is kept once", () => {
       expect(plan.key).toBe(`open311-update:100123:${DEPARTMENT}:closed:2026-12-05T16:30:00.000Z`);
+    });
+
+    it("without a description, says who closed it in the status notes", () => {
+      expect(planUpdate(serviceRequest(), { status: "closed" }, DEPARTMENT, NOW)).toMatchObject({ action: "close", description: `Closed by ${DEPARTMENT}.` });
     });
   });
 
   describe("reopening its closed request", () => {
-    it("reopens it", () => {
-      expect(planUpdate(serviceRequest({ status: "closed" }), { status: "open", description: "Leaking again" }, DEPARTMENT, NOW)).toMatchObject({ action: "reopen", status: "open", at: "2026-12-05T17:00:00.000Z" });
+    it("reopens it, with its words", () => {
+      expect(planUpdate(serviceRequest({ status: "closed" }), { status: "open", description: "Leaking again" }, DEPARTMENT, NOW)).toMatchObject({
+        action: "reopen",
+        status: "open",
+        at: "2026-12-05T17:00:00.000Z",
+        description: "Leaking again",
+        saysClosed: false,
+      });
+    });
+
+    it("without a description, says who reopened it in the status notes", () => {
+      expect(planUpdate(serviceRequest({ status: "closed" }), { status: "open" }, DEPARTMENT, NOW)).toMatchObject({ action: "reopen", description: `Reopened by ${DEPARTMENT}.` });
     });
   });
 
   describe("with a description alone", () => {
-    const plan = planUpdate(serviceRequest(), { description: "Crew on site" }, DEPARTMENT, NOW);
+    const plan = planUpdate(serviceRequest(), { description: "Crew on site", updated_datetime: "2026-12-05T09:45:00-07:00" }, DEPARTMENT, NOW);
 
-    it("is a note by the department", () => {
-      expect(plan).toEqual({ action: "note", note: { at: "2026-12-05T17:00:00.000Z", author: DEPARTMENT, kind: "update", text: "Crew on site" } });
+    it("becomes the status notes and the last update, the status as it is", () => {
+      expect(plan).toEqual({
+        action: "describe",
+        status: "open",
+        at: "2026-12-05T16:45:00.000Z",
+        by: DEPARTMENT,
+        description: "Crew on site",
+        forwardOnly: true,
+        saysClosed: false,
+        key: `open311-update:100123:${DEPARTMENT}:note:2026-12-05T16:45:00.000Z`,
+      });
+    });
+
+    it("on a closed request, keeps it closed", () => {
+      expect(planUpdate(serviceRequest({ status: "closed" }), { description: "Road resurfaced too" }, DEPARTMENT, NOW)).toMatchObject({ action: "describe", status: "closed", forwardOnly: false, saysClosed: false });
     });
   });
 
   describe("saying open about an open request", () => {
-    it("is a note, and never takes an acknowledgement back", () => {
-      expect(planUpdate(serviceRequest({ status: "acknowledged" }), { status: "open", description: "Parts ordered" }, DEPARTMENT, NOW).action).toBe("note");
+    it("with a description, changes its status notes and never takes an acknowledgement back", () => {
+      expect(planUpdate(serviceRequest({ status: "acknowledged" }), { status: "open", description: "Parts ordered" }, DEPARTMENT, NOW)).toMatchObject({
+        action: "describe",
+        status: "acknowledged",
+        description: "Parts ordered",
+        forwardOnly: true,
+      });
+    });
+
+    it("without one, is only a note", () => {
+      expect(planUpdate(serviceRequest(), { status: "open" }, DEPARTMENT, NOW)).toEqual({ action: "note", note: { at: "2026-12-05T17:00:00.000Z", author: DEPARTMENT, kind: "update", text: "Still open." }, saysClosed: false });
+    });
+  });
+
+  describe("saying closed about a closed request", () => {
+    it("is a note, and still says closed, so pages that were not stopped then are stopped now", () => {
+      expect(planUpdate(serviceRequest({ status: "closed" }), { status: "closed" }, DEPARTMENT, NOW)).toMatchObject({ action: "note", saysClosed: true });
     });
   });
 
@@ -170,9 +216,27 @@ describe("a department's update", () => {
       expect(refusal(() => planUpdate(serviceRequest(), { status: "done" }, DEPARTMENT, NOW)).errors).toEqual(['status: must be "open" or "closed"']);
     });
 
-    it("with a time without its offset, or in the future", () => {
+    it("with a time without its offset", () => {
       expect(refusal(() => planUpdate(serviceRequest(), { status: "closed", updated_datetime: "2026-12-05T09:30:00" }, DEPARTMENT, NOW)).errors[0]).toMatch(/^updated_datetime: must be an ISO 8601 date and time with its offset/);
-      expect(refusal(() => planUpdate(serviceRequest(), { status: "closed", updated_datetime: "2026-12-06T09:30:00-07:00" }, DEPARTMENT, NOW)).errors).toEqual(["updated_datetime: is in the future"]);
+    });
+
+    describe("with a time in the future", () => {
+      it("beyond a few minutes of clock skew, saying why", () => {
+        expect(refusal(() => planUpdate(serviceRequest(), { status: "closed", updated_datetime: "2026-12-05T10:06:00-07:00" }, DEPARTMENT, NOW))).toEqual({
+          status: 400,
+          errors: [
+            "updated_datetime: is in the future: more than 5 minutes ahead of the line's clock (2026-12-05T10:00:00-07:00); send the time the change was made, and check the sending system's clock and zone",
+          ],
+        });
+      });
+
+      it("the next day, as a date typed wrong", () => {
+        expect(refusal(() => planUpdate(serviceRequest(), { status: "closed", updated_datetime: "2026-12-06T09:30:00-07:00" }, DEPARTMENT, NOW)).errors[0]).toMatch(/^updated_datetime: is in the future/);
+      });
+
+      it("but not within the few minutes a clock may run fast", () => {
+        expect(planUpdate(serviceRequest(), { status: "closed", updated_datetime: "2026-12-05T10:05:00-07:00" }, DEPARTMENT, NOW)).toMatchObject({ action: "close", at: "2026-12-05T17:05:00.000Z" });
+      });
     });
   });
 });
