@@ -25,6 +25,7 @@ import { parseHours, type Hours } from "../src/domain/hours/index.js";
 import { parseReportRequest, ReportRequestError, reportCsv, reportText, type ReportRequest } from "../src/domain/reports/index.js";
 import { DefinitionError, didYouMean, formatProblem } from "../src/domain/validation.js";
 import { CommandError, UsageError } from "./lib/cli.js";
+import { commandAsTyped, requireExistingEmbeddedDatabase } from "./lib/embedded-database.js";
 
 const FORMATS = ["table", "csv", "json"] as const;
 type Format = (typeof FORMATS)[number];
@@ -129,10 +130,13 @@ async function readHours(file: string): Promise<Hours> {
 /**
  * The records database, on this version's schema: migrated when this process may (a server, or the
  * embedded database held here), checked when it reaches a running line's; a schema from a newer
- * version, or migrations waiting on the line's, are refused.
+ * version, or migrations waiting on the line's, are refused, and so is an embedded database that
+ * is not there (it is never made here).
  */
 async function openRecords(config: ReturnType<typeof loadRecordsConfig>["database"]): Promise<Database> {
   const where = config.kind === "postgres" ? `DATABASE_URL ${withoutPassword(config.url)}` : `the embedded database under ${config.dataDir}`;
+  // A report of an empty database made here would look like a City with no calls: refused instead.
+  requireExistingEmbeddedDatabase(config, commandAsTyped("report", process.argv.slice(2)));
   let database: Database | undefined;
   try {
     database = await openDatabase(config);

@@ -6,8 +6,9 @@
  *   npm run requests -- show 4821
  *   npm run requests -- close 4821 --note "Called back: the bin is picked up Thursday" --by dana
  *
- * It reads the records database the line uses (DATABASE_URL, or the embedded one under DATA_DIR;
- * through a running line's socket it checks the schema and migrates nothing) and shows times in
+ * It reads the records database the line uses (DATABASE_URL, or the embedded one under DATA_DIR,
+ * from the environment or .env as the line reads them; through a running line's socket it checks
+ * the schema and migrates nothing; where DATA_DIR holds no database it says so and makes none) and shows times in
  * the City's zone (from $FLOWS_DIR/hours.yaml). A close goes to the line's audit log (on
  * $REDIS_URL) as made by "cli"; when Redis cannot be reached the request is closed all the same
  * and a warning says the log does not have it. Bad arguments and unknown references are said in
@@ -31,6 +32,7 @@ import { CALLBACK_SERVICE, REQUEST_STATUSES, type RequestNote, type RequestQuery
 import { didYouMean } from "../src/domain/validation.js";
 import { closeRequest, type CloseRequest } from "../src/records/close-request.js";
 import { CommandError, runCli, table, UsageError, wholeNumberArgument, withRedis, type CommandTable, type OptionValues, splitPositionals } from "./lib/cli.js";
+import { commandAsTyped, requireExistingEmbeddedDatabase } from "./lib/embedded-database.js";
 
 const FORMATS = ["table", "json"] as const;
 type Format = (typeof FORMATS)[number];
@@ -177,11 +179,13 @@ async function auditClose(reference: string, close: CloseRequest): Promise<void>
 /**
  * Opens the records database, and the hours for the City's zone and business days. The schema is
  * migrated when this process may (a server, or the embedded database held here) and only checked
- * through a running line's socket: a command never runs DDL on the line's embedded database.
+ * through a running line's socket: a command never runs DDL on the line's embedded database. An
+ * embedded database that is not there is refused, never made: see requireExistingEmbeddedDatabase.
  */
 async function withRecords<T>(use: (store: RecordStore, hours: Hours) => Promise<T>): Promise<T> {
   const config = readConfig();
   const hours = await readHours(config);
+  requireExistingEmbeddedDatabase(config.database, commandAsTyped("requests", process.argv.slice(2)));
   let database;
   try {
     database = await openDatabase(config.database);
