@@ -55,11 +55,12 @@ export function embeddedDatabaseThread(dir: string): PgliteWorker | undefined {
 
 /**
  * Opens the records database the configuration names. With `DATABASE_URL`, a pool to that server.
- * Without it, the embedded database under `DATA_DIR`: the first process to open it holds it and
- * serves it to the others on this machine over a Unix socket in that folder (PGlite serves one
- * process), so `npm start`, a second role and the command line all reach the same records. When
- * the holder exits, the next statement of a connected process elects a holder again (connecting
- * to the one that took over, or taking over itself) and is tried once more.
+ * Without it, the embedded database under `DATA_DIR`: the first process to open it holds it (in a
+ * thread of its own, so PGlite never blocks its event loop) and serves it to the others on this
+ * machine over a Unix socket in that folder (PGlite serves one process), so `npm start`, a second
+ * role and the command line all reach the same records. When the holder exits (or its thread
+ * stops), the next statement of a process that was using it elects a holder again (connecting to
+ * the one that took over, or taking over itself) and is tried once more.
  */
 export async function openDatabase(config: DatabaseConfig, log?: Logger): Promise<OpenedDatabase> {
   if (config.kind === "postgres") return onServer(new PgDatabase({ url: config.url }));
@@ -136,8 +137,9 @@ class EmbeddedDatabase implements OpenedDatabase {
 
   /**
    * Runs `use`, and when the holder went away under it (its socket gone, refused, or the connection
-   * cut; held here, its thread ended), elects a holder again and runs it once more. A statement cut off mid-way may have been
-   * applied before the holder went: the records' writes are idempotent for this reason.
+   * cut; held here, its thread ended), elects a holder again and runs it once more. A statement
+   * cut off mid-way may have been applied before the holder went: the records' writes are
+   * idempotent for this reason.
    */
   async #retried<T>(use: (database: Database) => Promise<T>): Promise<T> {
     const reached = this.#reached;
@@ -314,18 +316,23 @@ async function serveEmbedded(dir: string, log?: Logger): Promise<Database | null
   const lockPath = join(dir, LOCK_FILE);
   const socket = join(dir, SOCKET_FILE);
   let thread: PgliteWorker | undefined;
+  let served: PgDatabase | undefined;
+  let lockTaken: LockSeen | null = null;
   let released: Promise<void> | undefined;
-  // The socket goes before the lock: while the lock is this process's, no other process serves.
+  // Only while the lock is still the one this process took are the socket and the lock its own to remove (the socket first: no other process serves while it is there).
   const letGo = () =>
     (released ??= (async () => {
-      threads.delete(dir);
-      await rm(socket, { force: true });
+      if (threads.get(dir) === thread) threads.delete(dir);
       heldHere.delete(dir);
-      if ((await readLock(lockPath).catch(() => null))?.pid === process.pid) await rm(lockPath, { force: true });
+      const seen = await readLock(lockPath).catch(() => null);
+      if (seen?.pid !== process.pid || (lockTaken && seen.ino !== lockTaken.ino)) return;
+      await rm(socket, { force: true });
+      await rm(lockPath, { force: true });
     })());
   try {
     thread = await PgliteWorker.open(join(dir, "pglite"));
-    if ((await readLock(lockPath))?.pid !== process.pid) {
+    lockTaken = await readLock(lockPath);
+    if (lockTaken?.pid !== process.pid) {
       heldHere.delete(dir);
       await thread.stop();
       return null;
@@ -336,23 +343,24 @@ async function serveEmbedded(dir: string, log?: Logger): Promise<Database | null
       log?.error({ database: dir, reason }, "records: the embedded database's thread stopped; this process lets it go, and its next statement opens it again or reaches the process that took it over");
       void letGo();
     });
-    const served = connectTo(dir, dir);
-    await served.query("SELECT 1");
+    const connection = (served = connectTo(dir, dir));
+    await connection.query("SELECT 1");
     log?.info({ database: dir }, "records: the embedded database is open here (in a thread of its own) and served to this machine's other Civic Line processes");
     const opened = thread;
     return {
       kind: "pglite",
       location: dir,
-      query: (sql, params) => served.query(sql, params),
-      exec: (script) => served.exec(script),
-      transaction: (work) => served.transaction(work),
+      query: (sql, params) => connection.query(sql, params),
+      exec: (script) => connection.exec(script),
+      transaction: (work) => connection.transaction(work),
       close: async () => {
-        await served.close().catch(() => {});
+        await connection.close().catch(() => {});
         await opened.stop();
         await letGo();
       },
     };
   } catch (error) {
+    await served?.close().catch(() => {});
     await thread?.stop().catch(() => {});
     await letGo();
     throw error;

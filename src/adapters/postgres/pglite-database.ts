@@ -5,9 +5,12 @@ import { PgliteSession } from "./pglite-session.js";
 const parsers = { [types.INT8]: Number, [types.NUMERIC]: Number };
 
 /**
- * The embedded PostgreSQL (PGlite), in this process: data in a folder, or in memory for tests.
- * PGlite is one PostgreSQL session: every statement of this process takes its turn on it, and so do
- * the other processes it is served to (`serve`), so nobody's statement lands in another's transaction.
+ * The embedded PostgreSQL (PGlite), in this thread: data in a folder, or in memory for tests.
+ * PGlite is one PostgreSQL session: every statement of this thread takes its turn on it, and so do
+ * the processes it is served to (`serve`), so nobody's statement lands in another's transaction.
+ * Its WebAssembly runs on this thread and blocks it while a statement runs: the line opens its
+ * folder's database in a thread of its own (PgliteWorker, through `openDatabase`) and reaches it
+ * through the socket; tests' in-memory databases and the report benchmark use it here directly.
  */
 export class PgliteDatabase implements Database {
   readonly kind = "pglite" as const;

@@ -3,7 +3,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import type { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketHandler, type PGLiteSocketHandlerOptions } from "@electric-sql/pglite-socket";
 
-/** The holding process's own statements take turns as party 0; socket connections are numbered from 1 by pglite-socket. */
+/** The statements of the thread that opened PGlite take turns as party 0; socket connections are numbered from 1 by pglite-socket. */
 const HOLDER = 0;
 
 /** The most connections served at once: every role of every process on the machine, and the command line. */
@@ -22,12 +22,15 @@ interface Waiter {
 }
 
 /**
- * PGlite's one PostgreSQL session, handed to one party at a time: the holding process's own
- * statements, or one socket connection. A party keeps the session from its first message until it is
- * back to ReadyForQuery outside a transaction, so another party's statement never runs inside its
- * transaction (and is never rolled back with it) nor between its Parse and its Bind (where it would
- * take the place of its unnamed statement). pglite-socket's own queue pins a connection only inside
- * a transaction and does not see the holder's statements at all (electric-sql/pglite#1046, open at
+ * PGlite's one PostgreSQL session, handed to one party at a time: the statements of the thread
+ * that opened it (`run`), or one socket connection. The line's holding process opens it in a
+ * thread of its own (PgliteWorker) and sends its statements through the socket too; `run` serves
+ * a PgliteDatabase used in place (tests' in-memory databases, the report benchmark). A party
+ * keeps the session from its first message until it is back to ReadyForQuery outside a
+ * transaction, so another party's statement never runs inside its transaction (and is never rolled
+ * back with it) nor between its Parse and its Bind (where it would take the place of its unnamed
+ * statement). pglite-socket's own queue pins a connection only inside a transaction and does not
+ * see the opening thread's statements at all (electric-sql/pglite#1046, open at
  * pglite-socket 0.2.17); this replaces it. Its handler's queue interface is internal to that pinned
  * version: test/adapters/postgres/embedded-sharing.test.ts fails if an upgrade changes it.
  */

@@ -77,6 +77,20 @@ describe("the embedded database held by this process", () => {
         await rm(crashDir, { recursive: true, force: true });
       }
     }, 60_000);
+
+    it("a statement it cut off is tried once more on the database opened again, and answers", async () => {
+      const crashing = await openDatabase({ kind: "pglite", dataDir: await mkdtemp(join(tmpdir(), "civic-thread-crash-")) });
+      const crashDir = crashing.location;
+      try {
+        const counting = crashing.query<{ n: number }>("SELECT count(*) AS n FROM generate_series(1, 3000000)");
+        await embeddedDatabaseThread(crashDir)!.terminate();
+        expect(await counting).toEqual([{ n: 3_000_000 }]);
+        expect(crashing.access).toBe("embedded-holder");
+      } finally {
+        await crashing.close();
+        await rm(crashDir, { recursive: true, force: true });
+      }
+    }, 60_000);
   });
 });
 
