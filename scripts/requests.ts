@@ -11,8 +11,9 @@
  * the schema and migrates nothing; where DATA_DIR holds no database it says so and makes none) and shows times in
  * the City's zone (from $FLOWS_DIR/hours.yaml). A close goes to the line's audit log (on
  * $REDIS_URL) as made by "cli"; when Redis cannot be reached the request is closed all the same
- * and a warning says the log does not have it. Bad arguments and unknown references are said in
- * one line on stderr, with exit code 1.
+ * and a warning says the log does not have it. Closing an urgent report marks its incident (in the
+ * same Redis) fixed, so the crew is paged no more; when that cannot be done, a warning says so.
+ * Bad arguments and unknown references are said in one line on stderr, with exit code 1.
  */
 import "./lib/load-env.js";
 import { readFile } from "node:fs/promises";
@@ -27,10 +28,16 @@ import { withoutPassword } from "../src/adapters/postgres/pg-database.js";
 import { ConfigError, loadRecordsConfig } from "../src/config/env.js";
 import { callbackDueBy } from "../src/domain/callbacks.js";
 import { parseHours, type Hours } from "../src/domain/hours/index.js";
-import type { RecordStore } from "../src/domain/ports.js";
+import type { IncidentStore, RecordKeeper, RecordStore } from "../src/domain/ports.js";
 import { CALLBACK_SERVICE, REQUEST_STATUSES, type RequestNote, type RequestQuery, type RequestStatus, type ServiceRequest } from "../src/domain/records.js";
 import { didYouMean } from "../src/domain/validation.js";
-import { closeRequest, type CloseRequest } from "../src/records/close-request.js";
+import { closeRequest, pagingInWords, type CloseRequest, type PagingOutcome } from "../src/records/close-request.js";
+import { recordingIncidentStore } from "../src/records/recording-incident-store.js";
+import { BullRecordKeeper, createRecordsQueue } from "../src/adapters/bullmq/record-queue.js";
+import { createWebConnection } from "../src/adapters/redis/connections.js";
+import { RedisIncidentStore } from "../src/adapters/redis/incident-store.js";
+import { createLogger } from "../src/logger.js";
+import type { Queue } from "bullmq";
 import { CommandError, runCli, table, UsageError, wholeNumberArgument, withRedis, type CommandTable, type OptionValues, splitPositionals } from "./lib/cli.js";
 import { commandAsTyped, requireExistingEmbeddedDatabase } from "./lib/embedded-database.js";
 
@@ -121,6 +128,10 @@ const commands: CommandTable = {
     usage: [
       'close <reference> --note "what was done" [--by NAME]',
       "  Closes the request (a callback: once the resident was called back). The note is kept with who closed it.",
+      "  An urgent report's incident is marked fixed too, so the on-call crew is paged no more (a report that",
+      "  joined another's incident closes only itself, and says which incident goes on). When the line's Redis",
+      "  ($REDIS_URL) does not answer, the request is closed all the same, a warning says the pages could not be",
+      "  stopped (exit code 1), and closing it again stops them.",
       "  A request closed already is left as it is, and the command says who closed it.",
       `  --note TEXT   what was done, e.g. "Called back; a crew comes Thursday" (required)`,
       `  --by NAME     who did it (default: ${COMMAND_LINE_USER})`,
@@ -132,9 +143,10 @@ const commands: CommandTable = {
       if (note === "") throw new UsageError(`close needs --note saying what was done, e.g. npm run requests -- close ${reference} --note "Called back; all sorted"`);
       if (note.length > MAX_NOTE) throw new UsageError(`--note is longer than ${MAX_NOTE} characters`);
       const by = values["by"] === undefined ? COMMAND_LINE_USER : wordArgument("--by", values["by"]);
-      const close: CloseRequest = { by, at: DateTime.now().toUTC().toISO()!, note };
+      const close: CloseRequest = { by, at: DateTime.now().toUTC().toISO()!, note, from: "the command line (npm run requests -- close)" };
       const { outcome, zone } = await withRecords(async (store, hours) => ({
-        outcome: await closeRequest(store, reference, close),
+        // An urgent report's incident lives in the line's Redis: reached only when there is one to stop.
+        outcome: (await store.request(reference))?.request.incident ? await withIncidents((incidents) => closeRequest(store, reference, close, { incidents, log: warnings })) : await closeRequest(store, reference, close),
         zone: hours.zone,
       }));
       switch (outcome.outcome) {
@@ -143,16 +155,81 @@ const commands: CommandTable = {
         case "closed-already": {
           const who = outcome.by ? ` by ${outcome.by}` : "";
           const at = outcome.at ? ` on ${when(DateTime.fromISO(outcome.at).setZone(zone))}` : "";
-          console.log(`${reference} was closed already${at}${who}${outcome.note ? ` (“${outcome.note}”)` : ""}: nothing was changed.`);
+          console.log(`${reference} was closed already${at}${who}${outcome.note ? ` (“${outcome.note}”)` : ""}: ${outcome.paging?.outcome === "stopped" ? "the request was not changed." : "nothing was changed."}`);
+          sayPaging(outcome.paging, by);
           return;
         }
         case "closed":
           console.log(`Closed ${reference} (${outcome.request.service}, left ${when(DateTime.fromISO(outcome.request.requestedAt).setZone(zone))}) as ${by}: “${note}”.`);
+          sayPaging(outcome.paging, by);
           await auditClose(reference, close);
       }
     },
   },
 };
+
+/**
+ * What closing an urgent report did to its pages, in a line: on stdout, or, when the pages could
+ * not be stopped, as a warning on stderr with exit code 1 (the request stays closed; closing it
+ * again stops them once Redis answers).
+ */
+function sayPaging(paging: PagingOutcome | undefined, by: string): void {
+  if (!paging) return;
+  if (paging.outcome !== "not-stopped") return void console.log(pagingInWords(paging, by));
+  console.error(`requests: warning: ${pagingInWords(paging, by)} (REDIS_URL: ${redisUrlShown()})`);
+  process.exitCode = 1;
+}
+
+/** Problems worth a line on stderr (an incident marked fixed whose record could not be handed on), as warnings. */
+const warnings = createLogger({
+  level: "warn",
+  destination: {
+    write(line: string) {
+      const entry = JSON.parse(line) as { msg?: string };
+      console.error(`requests: warning: ${entry.msg ?? line.trim()}`);
+    },
+  },
+});
+
+/**
+ * Runs `use` with the line's incidents in Redis ($REDIS_URL), their events handed to the records
+ * queue as the line's own roles hand them. A Redis that does not answer is not an error here: the
+ * incident's commands fail at once, and the close says its pages could not be stopped.
+ */
+async function withIncidents<T>(use: (incidents: IncidentStore) => Promise<T>): Promise<T> {
+  const redis = createWebConnection(process.env["REDIS_URL"] || "redis://127.0.0.1:6379", { lazyConnect: true, retryStrategy: () => null });
+  redis.on("error", () => {});
+  await redis.connect().catch(() => {});
+  // Only made when an event is handed on: BullMQ's queue has nothing to do on a Redis that is not there.
+  let queue: Queue | undefined;
+  const keeper: RecordKeeper = {
+    async keep(event) {
+      if (!queue) {
+        queue = createRecordsQueue(redis);
+        queue.on("error", () => {});
+      }
+      await new BullRecordKeeper(queue).keep(event);
+    },
+  };
+  try {
+    return await use(recordingIncidentStore(new RedisIncidentStore(redis), keeper, warnings));
+  } finally {
+    await queue?.close().catch(() => {});
+    redis.disconnect();
+  }
+}
+
+/** $REDIS_URL fit to print: any password in it hidden. */
+function redisUrlShown(): string {
+  const url = process.env["REDIS_URL"] || "redis://127.0.0.1:6379";
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "****";
+    return parsed.toString().replace(/\/$/, "");
+  } catch {
+    return "not a valid URL";
+  }
+}
 
 /**
  * Puts a close in the line's audit log, as made by "cli" (a name given with --by is said, not
