@@ -42,7 +42,7 @@ export type PagingOutcome =
    * Open, the incident still pages the crew; acknowledged, `heldBy` has it.
    */
   | { outcome: "joined"; incident: string; status: "open" | "acknowledged"; heldBy: string | null }
-  /** The incident could not be reached or changed: the crew may still be paged. */
+  /** The incident could not be reached or changed (`reason`, a clause in plain words): the crew may still be paged. */
   | { outcome: "not-stopped"; incident: string; reason: string };
 
 export type CloseOutcome =
@@ -132,7 +132,8 @@ export async function stopPaging(request: ServiceRequest, closer: Pick<CloseRequ
     const heldBy = result.was === "acknowledged" ? ((await incidents.get(incident).catch(() => null))?.acknowledgedBy ?? null) : null;
     return { outcome: "stopped", incident, was: result.was, heldBy };
   } catch (error) {
-    return { outcome: "not-stopped", incident, reason: error instanceof Error ? error.message : String(error) };
+    const message = (error instanceof Error ? error.message : String(error)).replace(/\.+$/, "");
+    return { outcome: "not-stopped", incident, reason: `the line's live incidents (Redis) did not answer (${message})` };
   }
 }
 
@@ -159,7 +160,7 @@ export function pagingInWords(paging: PagingOutcome, closer: string, options: { 
         ? `This report joined incident ${paging.incident}, which is still open and paging the crew: close ${paging.incident} to stop the pages.`
         : `This report joined incident ${paging.incident}, which is still open (${holder(paging.heldBy)} has it): close ${paging.incident} once it is fixed.`;
     case "not-stopped":
-      return `The pages for incident ${paging.incident} could NOT be stopped (${paging.reason}): the on-call crew may still be paged. Close it again in a minute, or phone the on-call supervisor.`;
+      return `The pages for incident ${paging.incident} could NOT be stopped: ${paging.reason}. The on-call crew may still be paged: close it again in a minute, or phone the on-call supervisor.`;
   }
 }
 

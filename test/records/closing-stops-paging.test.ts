@@ -267,14 +267,14 @@ describe.each(DATABASE_KINDS)("closing an urgent report's request, on %s", { tim
     it("says plainly that the pages could not be stopped", () => {
       expect(outcome).toMatchObject({ paging: { outcome: "not-stopped", incident: reference } });
       expect(outcome.outcome === "closed" && pagingInWords(outcome.paging!, "sam")).toMatch(
-        new RegExp(`^The pages for incident ${reference} could NOT be stopped \\(.+\\): the on-call crew may still be paged\\. Close it again in a minute, or phone the on-call supervisor\\.$`),
+        new RegExp(`^The pages for incident ${reference} could NOT be stopped: the line's live incidents \\(Redis\\) did not answer \\(.+\\)\\. The on-call crew may still be paged: close it again in a minute, or phone the on-call supervisor\\.$`),
       );
     });
 
     it("says so to a department too, in the update's answer", () => {
       expect(answer.status).toBe(200);
       expect(answer.body[0]).toMatchObject({ status: "closed" });
-      expect(answer.body[0].service_notice).toMatch(/could NOT be stopped .*: the on-call crew may still be paged\./);
+      expect(answer.body[0].service_notice).toMatch(/^Handled by Water and Wastewater\. The pages for incident \d+ could NOT be stopped: .*\. The on-call crew may still be paged: close it again in a minute, or phone the on-call supervisor\.$/);
     });
 
     it("leaves the incident open", async () => {
