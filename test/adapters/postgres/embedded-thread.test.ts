@@ -94,6 +94,23 @@ describe("the embedded database held by this process", () => {
   });
 });
 
+describe("the embedded database held by this process, when it is closed", () => {
+  it("is no longer served: its thread has ended, its socket is removed and its lock let go", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "civic-thread-close-"));
+    try {
+      const holder = await openDatabase({ kind: "pglite", dataDir: dir });
+      expect(holder.access).toBe("embedded-holder");
+      expect(embeddedDatabaseThread(dir)).toBeDefined();
+      await holder.close();
+      expect(embeddedDatabaseThread(dir)).toBeUndefined();
+      expect(await exists(join(dir, ".s.PGSQL.5432"))).toBe(false);
+      expect(await exists(join(dir, "pglite.pid"))).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe("an embedded database that cannot be opened", () => {
   let dir: string;
   beforeEach(async () => {
