@@ -168,6 +168,8 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
       ? "records-unavailable"
       : {
           records: recordsDatabase.store,
+          // A department saying an urgent report is closed stops its pages.
+          incidents,
           keys: new RedisOpen311KeyStore(redis),
           deliveries,
           departments: () => definitions.current().departments,
