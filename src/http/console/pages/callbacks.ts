@@ -2,6 +2,7 @@ import type { DateTime } from "luxon";
 import { may } from "../../../domain/accounts.js";
 import type { CallbackItem } from "../../../domain/callbacks.js";
 import type { RequestNote, ServiceRequest } from "../../../domain/records.js";
+import { readableServiceName, type ServiceNames } from "../../../domain/service-names.js";
 import { ago, phoneForPeople, when } from "../format.js";
 import { html, type Html } from "../html.js";
 import { csrfField, page, type Notice, type PageContext } from "../layout.js";
@@ -20,6 +21,8 @@ export interface CallbacksView {
   closed: ClosedCallback[];
   now: DateTime;
   notice?: Notice | undefined;
+  /** The names supervisors know the agent queues by (`serviceNamesOf` the live definitions); their codes in words without it. */
+  serviceNames?: ServiceNames | undefined;
 }
 
 /** How many days of closed callbacks the page lists under the worklist. */
@@ -48,9 +51,35 @@ function numberToCall(number: string | null): Html {
   return html`<a class="phone-number" href="${`tel:${number.replace(/[^+\d]/g, "")}`}">${phoneForPeople(number)}</a>`;
 }
 
-function said(request: ServiceRequest): Html {
-  const parts = [request.place ? html`<span class="said-place">${request.place}</span>` : "", request.description ? html`<span class="said-text">${request.description}</span>` : ""].filter(Boolean);
-  return parts.length ? html`${parts}` : html`<span class="muted">in the recording</span>`;
+/**
+ * The words `requestFromVoicemail` (src/domain/records.ts) files a voicemail's request with: the
+ * line's own, not the caller's. What the caller said is in the recording; these only say where
+ * the call was when they left it.
+ */
+const QUEUE_VOICEMAIL = /^Voicemail left while waiting for ([a-z0-9][a-z0-9-]*): call back\.$/;
+const PLAIN_VOICEMAIL = "Voicemail: call back.";
+
+/**
+ * What the line has of the caller's message, each thing labelled for what it is: the recording to
+ * listen to, the place they gave, where they were in the call when they left it, and what they
+ * wrote on the web form. The line's own description of a voicemail is never shown as if the
+ * caller had said it.
+ */
+function message(request: ServiceRequest, names: ServiceNames): Html {
+  const facts: Html[] = [];
+  if (request.place) facts.push(html`<li><span class="fact-label">Place they gave:</span> <span class="said-place">${request.place}</span></li>`);
+  const description = request.description?.trim();
+  if (description) {
+    const queue = request.source === "voicemail" ? QUEUE_VOICEMAIL.exec(description)?.[1] : undefined;
+    if (queue) facts.push(html`<li>Left while waiting for ${names(queue)}</li>`);
+    else if (request.source === "voicemail" && description === PLAIN_VOICEMAIL) {
+      if (request.channel === "after-hours") facts.push(html`<li>Left on the after-hours line</li>`);
+    } else if (request.source === "voicemail") facts.push(html`<li><span class="fact-label">The line's note:</span> ${description}</li>`);
+    else if (request.source.startsWith("open311:")) facts.push(html`<li><span class="fact-label">They wrote:</span> <span class="said-text">“${description}”</span></li>`);
+    else facts.push(html`<li><span class="fact-label">Note:</span> ${description}</li>`);
+  }
+  const listen = recordingLink(request.recordingUrl, html`Listen to the message<span class="visually-hidden"> for ${request.reference}</span>`);
+  return html`<p class="listen">${listen}</p>${facts.length > 0 ? html`<ul class="message-facts">${facts}</ul>` : ""}`;
 }
 
 function closeForm(context: PageContext, item: CallbackItem): Html {
@@ -67,12 +96,13 @@ function closeForm(context: PageContext, item: CallbackItem): Html {
 /** Each callback is a group of rows: what is known of it, then (for supervisors) the note and Close, the width of the table. */
 function openTable(context: PageContext, view: CallbacksView, open: CallbackItem[]): Html {
   const closes = may(context.role, "edit");
+  const names = view.serviceNames ?? readableServiceName;
   if (open.length === 0) return html`<p>Nobody is waiting for a call back.</p>`;
   const overdue = open.filter((item) => item.overdue).length;
   return html`<p class="callback-count">${open.length === 1 ? "1 callback is" : `${open.length} callbacks are`} waiting${overdue ? html`, <strong class="overdue-text">${overdue} overdue</strong>` : ""}.${view.more ? " Only the oldest are listed: close these first." : ""}${closes ? "" : " Supervisors close callbacks once they have called back."}</p>
   <div class="table-scroll">
   <table class="callbacks">
-    <thead><tr><th>Left</th><th>Waiting</th><th>Number to call, message</th><th>Department</th><th>What they said</th></tr></thead>
+    <thead><tr><th>Left</th><th>Waiting</th><th>Number to call</th><th>Department</th><th>Their message</th></tr></thead>
     ${open.map(
       (item) => html`<tbody class="${item.overdue ? "callback overdue" : "callback"}" id="${`callback-${slug(item.request.reference)}`}">
     <tr>
@@ -82,9 +112,9 @@ function openTable(context: PageContext, view: CallbacksView, open: CallbackItem
           ? html`<span class="badge badge-overdue">Overdue</span> <span class="muted">since ${when(item.dueBy, context.zone)}</span>`
           : html`<span class="muted">due by ${when(item.dueBy, context.zone)}</span>`
         : ""}</td>
-      <td class="nowrap">${numberToCall(item.request.callbackNumber)}<br>${recordingLink(item.request.recordingUrl, html`Listen<span class="visually-hidden"> to the message for ${item.request.reference}</span>`)}</td>
+      <td class="nowrap">${numberToCall(item.request.callbackNumber)}</td>
       <td>${item.request.department ?? html`<span class="muted">none</span>`}</td>
-      <td class="said">${said(item.request)}</td>
+      <td class="message">${message(item.request, names)}</td>
     </tr>
     ${closes ? html`<tr class="close-row"><td colspan="5">${closeForm(context, item)}</td></tr>` : ""}
   </tbody>`,
@@ -103,7 +133,7 @@ function closedTable(context: PageContext, closed: ClosedCallback[]): Html {
       <td>${closing?.author ?? html`<span class="muted">unknown</span>`}</td>
       <td>${closing?.text ?? ""}</td>
       <td class="nowrap">${when(request.requestedAt, context.zone)}</td>
-      <td>${recordingLink(request.recordingUrl)}</td>
+      <td>${recordingLink(request.recordingUrl, html`Listen<span class="visually-hidden"> to the message for ${request.reference}</span>`)}</td>
     </tr>`,
     )}</tbody>
   </table></div>`;

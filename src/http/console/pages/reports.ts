@@ -1,7 +1,7 @@
 import { DateTime } from "luxon";
 import { figureDefinitions, type FigureKey, type FigureLegendEntry } from "../../../domain/reports/definitions.js";
 import type { Figures, IntervalFigures, Report, ReportInterval } from "../../../domain/reports/report.js";
-import { serviceName } from "../../../domain/open311/services.js";
+import { readableServiceName, type ServiceNames } from "../../../domain/service-names.js";
 import type { ChartSpec } from "../chart-spec.js";
 import { count, duration, share, when } from "../format.js";
 import { attributes, html, type Html } from "../html.js";
@@ -14,6 +14,8 @@ export interface ReportsView {
   report: Report | undefined;
   today: DateTime;
   notice?: Notice | undefined;
+  /** The names supervisors know the services and queues by (`serviceNamesOf` the live definitions); their codes in words without it. */
+  serviceNames?: ServiceNames | undefined;
 }
 
 const BY_WORDS: Record<ReportInterval | "", string> = {
@@ -71,20 +73,48 @@ function columnDefinitions(definitions: Definitions, keys: FigureKey[]): Html {
   </details>`;
 }
 
+/** From the first of a month to its last day: a month interval the period does not cut short. */
+function wholeMonth(from: DateTime, to: DateTime): boolean {
+  return from.day === 1 && to.plus({ days: 1 }).day === 1;
+}
+
 /** An interval's name as a supervisor says it: `Tue 1 Dec`, `30 Nov – 6 Dec`, `December 2026`. */
 export function intervalLabel(interval: Pick<IntervalFigures, "from" | "to">, by: ReportInterval): string {
   const from = DateTime.fromISO(interval.from, { zone: "utc" });
   const to = DateTime.fromISO(interval.to, { zone: "utc" });
   if (by === "day") return from.toFormat("ccc d LLL");
-  if (by === "month" && from.day === 1 && to.plus({ days: 1 }).day === 1) return from.toFormat("LLLL yyyy");
+  if (by === "month" && wholeMonth(from, to)) return from.toFormat("LLLL yyyy");
   if (from.month === to.month) return `${from.day}–${to.day} ${to.toFormat("LLL")}`;
   return `${from.toFormat("d LLL")} – ${to.toFormat("d LLL")}`;
+}
+
+/**
+ * The intervals' names for a chart's x axis, short enough to sit side by side: `Mon 30 Nov`,
+ * `Tue 1 Dec`, `Wed 2` (the month where it changes); a week by its Monday, `30 Nov`; a month by its
+ * short name, `Jan 2026`, `Feb`, with the year where it starts; a part of a month as `1–2 Dec`.
+ * The chart's legend and its table keep the whole names ({@link intervalLabel}).
+ */
+export function intervalTicks(intervals: readonly Pick<IntervalFigures, "from" | "to">[], by: ReportInterval): string[] {
+  return intervals.map((interval, index) => {
+    const from = DateTime.fromISO(interval.from, { zone: "utc" });
+    const before = index > 0 ? DateTime.fromISO(intervals[index - 1]!.from, { zone: "utc" }) : undefined;
+    if (by === "day") return before?.hasSame(from, "month") ? from.toFormat("ccc d") : from.toFormat("ccc d LLL");
+    if (by === "week") return from.toFormat("d LLL");
+    if (!wholeMonth(from, DateTime.fromISO(interval.to, { zone: "utc" }))) return intervalLabel(interval, by);
+    return before?.hasSame(from, "year") ? from.toFormat("LLL") : from.toFormat("LLL yyyy");
+  });
 }
 
 /** The period in words: `Tue 1 Dec 2026 to Mon 7 Dec 2026`. */
 function periodWords(report: Report): string {
   const day = (date: string) => DateTime.fromISO(date, { zone: "utc" }).toFormat("ccc d LLL yyyy");
   return report.period.from === report.period.to ? day(report.period.from) : `${day(report.period.from)} to ${day(report.period.to)}`;
+}
+
+/** A service or queue as supervisors know it, with the code the records and downloads use beside it. */
+function named(names: ServiceNames, code: string): Html {
+  const name = names(code);
+  return name === code ? html`${code}` : html`${name} <span class="service-code">(${code})</span>`;
 }
 
 /** All agent queues of an interval taken together: answered in time ÷ queued. */
@@ -184,12 +214,18 @@ function downloads(report: Report): Html {
 </section>`;
 }
 
-function callsSection(report: Report, definitions: Definitions, labels: string[]): Html {
+/** The x axis of every chart of a report: the intervals' whole names, and their short ones. */
+interface Axis {
+  labels: string[];
+  ticks: string[];
+}
+
+function callsSection(report: Report, definitions: Definitions, axis: Axis): Html {
   const totals = report.totals.calls;
   const spec: ChartSpec = {
     title: "Calls",
     unit: "calls",
-    labels,
+    ...axis,
     series: [
       { label: "Offered", values: report.intervals.map((interval) => interval.calls.offered) },
       { label: "Answered without further action", values: report.intervals.map((interval) => interval.calls.answeredWithoutFurtherAction) },
@@ -217,7 +253,7 @@ function callsSection(report: Report, definitions: Definitions, labels: string[]
 </section>`;
 }
 
-function queuesSection(report: Report, definitions: Definitions, labels: string[]): Html {
+function queuesSection(report: Report, definitions: Definitions, axis: Axis, names: ServiceNames): Html {
   const queues = report.totals.queues;
   const keys: FigureKey[] = [
     "queues.queued",
@@ -231,7 +267,7 @@ function queuesSection(report: Report, definitions: Definitions, labels: string[
   const spec: ChartSpec = {
     title: "Service level, all agent queues",
     unit: "%",
-    labels,
+    ...axis,
     series: [{ label: "Answered in time", values: report.intervals.map((interval) => (serviceLevel(interval) === null ? null : serviceLevel(interval)! * 100)) }],
   };
   return html`<section class="card" aria-labelledby="queues-title">
@@ -243,7 +279,7 @@ function queuesSection(report: Report, definitions: Definitions, labels: string[
     <caption class="visually-hidden">Each agent queue over the period</caption>
     <thead><tr><th scope="col">Queue</th>${keys.map((key) => html`<th scope="col" class="num">${definitions.get(key)!.label}</th>`)}</tr></thead>
     <tbody>${queues.map(
-      (queue) => html`<tr><th scope="row">${queue.queue}</th>
+      (queue) => html`<tr><th scope="row">${named(names, queue.queue)}</th>
         <td class="num">${count(queue.queued)}</td>
         <td class="num">${count(queue.answered)}</td>
         <td class="num">${count(queue.abandoned)}</td>
@@ -257,12 +293,12 @@ function queuesSection(report: Report, definitions: Definitions, labels: string[
 </section>`;
 }
 
-function requestsSection(report: Report, definitions: Definitions, labels: string[]): Html {
+function requestsSection(report: Report, definitions: Definitions, axis: Axis, names: ServiceNames): Html {
   const requests = report.totals.requests;
   const spec: ChartSpec = {
     title: "Service requests",
     unit: "requests",
-    labels,
+    ...axis,
     series: [
       { label: "Made", values: report.intervals.map((interval) => interval.requests.created) },
       { label: "Closed", values: report.intervals.map((interval) => interval.requests.closed) },
@@ -288,7 +324,7 @@ function requestsSection(report: Report, definitions: Definitions, labels: strin
     figureRow(definitions, "requests.medianTimeToCloseSeconds", requests.medianTimeToCloseSeconds),
   ])}
   <div class="grid-2 breakdowns">
-    ${breakdown("By service", "requests.byService", requests.byService.map((row) => ({ name: html`${serviceName(row.service)} <span class="muted">(${row.service})</span>`, created: row.created })))}
+    ${breakdown("By service", "requests.byService", requests.byService.map((row) => ({ name: named(names, row.service), created: row.created })))}
     ${breakdown("By department", "requests.byDepartment", requests.byDepartment.map((row) => ({ name: row.department ?? html`<span class="muted">no department</span>`, created: row.created })))}
   </div>
 </section>`;
@@ -324,7 +360,7 @@ function callbacksSection(context: PageContext, report: Report, definitions: Def
 </section>`;
 }
 
-function urgentSection(report: Report, definitions: Definitions): Html {
+function urgentSection(report: Report, definitions: Definitions, names: ServiceNames): Html {
   const urgent = report.totals.urgent;
   const keys: FigureKey[] = ["urgent.reports", "urgent.incidents", "urgent.acknowledged", "urgent.medianTimeToAcknowledgeSeconds", "urgent.p90TimeToAcknowledgeSeconds", "urgent.escalated", "urgent.alarms"];
   return html`<section class="card" aria-labelledby="urgent-title">
@@ -345,7 +381,7 @@ function urgentSection(report: Report, definitions: Definitions): Html {
     <caption class="visually-hidden">Urgent figures by category</caption>
     <thead><tr><th scope="col">Category</th>${keys.map((key) => html`<th scope="col" class="num">${definitions.get(key)!.label}</th>`)}</tr></thead>
     <tbody>${urgent.byCategory.map(
-      (category) => html`<tr><th scope="row">${category.category}</th>
+      (category) => html`<tr><th scope="row">${named(names, category.category)}</th>
       <td class="num">${count(category.reports)}</td><td class="num">${count(category.incidents)}</td><td class="num">${count(category.acknowledged)}</td>
       <td class="num">${duration(category.medianTimeToAcknowledgeSeconds)}</td><td class="num">${duration(category.p90TimeToAcknowledgeSeconds)}</td>
       <td class="num">${count(category.escalated)}</td><td class="num">${count(category.alarms)}</td></tr>`,
@@ -385,16 +421,17 @@ export function reportsPage(context: PageContext, view: ReportsView): string {
   const report = view.report;
   if (!report) return page(context, { title: "Reports", section: "reports", lede, notice: view.notice, body: form });
   const definitions: Definitions = new Map(figureDefinitions(report.settings).map((entry) => [entry.key, entry]));
-  const labels = report.intervals.map((interval) => intervalLabel(interval, report.period.by));
+  const axis: Axis = { labels: report.intervals.map((interval) => intervalLabel(interval, report.period.by)), ticks: intervalTicks(report.intervals, report.period.by) };
+  const names = view.serviceNames ?? readableServiceName;
   const body = html`${form}
 <h2 class="period-heading">${periodWords(report)}, by ${report.period.by}</h2>
 ${headline(report, definitions)}
 ${downloads(report)}
-${callsSection(report, definitions, labels)}
-${queuesSection(report, definitions, labels)}
-${requestsSection(report, definitions, labels)}
+${callsSection(report, definitions, axis)}
+${queuesSection(report, definitions, axis, names)}
+${requestsSection(report, definitions, axis, names)}
 ${callbacksSection(context, report, definitions)}
-${urgentSection(report, definitions)}
+${urgentSection(report, definitions, names)}
 ${heatmap(report, definitions)}
 <p class="muted">Computed ${when(report.generatedAt, context.zone)}, City time. Service level threshold ${report.settings.serviceLevelSeconds} s (SERVICE_LEVEL_SECONDS); short abandons ${report.settings.shortAbandonSeconds} s or less (SHORT_ABANDON_SECONDS).</p>`;
   return page(context, { title: "Reports", section: "reports", lede, notice: view.notice, body });
