@@ -20,6 +20,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DateTime } from "luxon";
 import { COMMAND_LINE_USER } from "../src/accounts/accounts.js";
+import { loadFlowSet } from "../src/adapters/files/flow-source.js";
 import { migrate, SchemaMismatchError } from "../src/adapters/postgres/migrate.js";
 import { RedisAuditLog } from "../src/adapters/redis/audit-log.js";
 import { openDatabase } from "../src/adapters/postgres/open-database.js";
@@ -30,6 +31,7 @@ import { callbackDueBy } from "../src/domain/callbacks.js";
 import { parseHours, type Hours } from "../src/domain/hours/index.js";
 import type { IncidentStore, RecordKeeper, RecordStore } from "../src/domain/ports.js";
 import { CALLBACK_SERVICE, REQUEST_STATUSES, type RequestNote, type RequestQuery, type RequestStatus, type ServiceRequest } from "../src/domain/records.js";
+import { readableServiceName, serviceNamesOf, type ServiceNames } from "../src/domain/service-names.js";
 import { didYouMean } from "../src/domain/validation.js";
 import { closeRequest, pagingInWords, type CloseRequest, type PagingOutcome } from "../src/records/close-request.js";
 import { recordingIncidentStore } from "../src/records/recording-incident-store.js";
@@ -59,7 +61,8 @@ const commands: CommandTable = {
       "  Service requests, with the callback number and how old each is. With --status open, oldest first",
       "  (a worklist: who has waited longest); otherwise newest first. Open callbacks past their due time",
       "  (the close of the first business day after they were left) are flagged OVERDUE.",
-      "  --service CODE      callback (voicemails), power, water, roads, an agent queue's service...",
+      "  --service CODE      callback (voicemails), power, water, roads, an agent queue's service: the code",
+      "                      in parentheses after a service's name in the list, e.g. utility-billing",
       "  --status STATUS     open, acknowledged or closed (default: all)",
       "  --department NAME   as flows/departments.yaml names it",
       `  --limit N           at most this many, 1 to ${MAX_REQUESTS_PER_QUERY} (default: ${DEFAULT_LIMIT})`,
@@ -78,8 +81,9 @@ const commands: CommandTable = {
         order: status === "open" ? "oldest" : "newest",
       };
       const { requests, hours, now } = await withRecords(async (store, hours) => ({ requests: await store.requests(query), hours, now: DateTime.now().setZone(hours.zone) }));
+      const names = await readServiceNames();
       if (format === "json") {
-        console.log(JSON.stringify(requests.map((request) => ({ ...request, ...promise(request, hours, now) })), null, 2));
+        console.log(JSON.stringify(requests.map((request) => ({ ...request, serviceName: names(request.service), ...promise(request, hours, now) })), null, 2));
         return;
       }
       if (requests.length === 0) {
@@ -95,7 +99,7 @@ const commands: CommandTable = {
               request.reference,
               when(left),
               age(left, now),
-              request.service,
+              serviceWords(names, request.service),
               request.department ?? "-",
               request.status,
               request.callbackNumber ?? "-",
@@ -117,11 +121,12 @@ const commands: CommandTable = {
       const { found, hours, now } = await withRecords(async (store, hours) => ({ found: await store.request(reference), hours, now: DateTime.now().setZone(hours.zone) }));
       if (!found) throw unknownReference(reference);
       const { request, notes } = found;
+      const names = await readServiceNames();
       if (format === "json") {
-        console.log(JSON.stringify({ ...request, ...promise(request, hours, now), notes }, null, 2));
+        console.log(JSON.stringify({ ...request, serviceName: names(request.service), ...promise(request, hours, now), notes }, null, 2));
         return;
       }
-      console.log(describeRequest(request, notes, hours, now));
+      console.log(describeRequest(request, notes, hours, now, names));
     },
   },
   close: {
@@ -306,6 +311,21 @@ async function readHours(config: RecordsConfig): Promise<Hours> {
   return parseHours(text, file);
 }
 
+/**
+ * The names supervisors know the services by, from the line's definitions in $FLOWS_DIR (the
+ * department's name for an agent queue); the codes in words when those cannot be read: a name is
+ * no reason to refuse a worklist.
+ */
+async function readServiceNames(): Promise<ServiceNames> {
+  return loadFlowSet(readConfig().flowsDir).then(serviceNamesOf, () => readableServiceName);
+}
+
+/** `Utility Billing (utility-billing)`: the name, and the code --service takes. */
+function serviceWords(names: ServiceNames, code: string): string {
+  const name = names(code);
+  return name === code ? code : `${name} (${code})`;
+}
+
 /** For an open callback: by when it is due, and whether that has passed. */
 function promise(request: ServiceRequest, hours: Hours, now: DateTime): { dueBy?: string | null; overdue?: boolean } {
   if (request.service !== CALLBACK_SERVICE || request.status === "closed") return {};
@@ -313,13 +333,13 @@ function promise(request: ServiceRequest, hours: Hours, now: DateTime): { dueBy?
   return { dueBy: dueBy?.toISO() ?? null, overdue: dueBy !== null && now > dueBy };
 }
 
-function describeRequest(request: ServiceRequest, notes: readonly RequestNote[], hours: Hours, now: DateTime): string {
+function describeRequest(request: ServiceRequest, notes: readonly RequestNote[], hours: Hours, now: DateTime, names: ServiceNames): string {
   const zone = hours.zone;
   const left = DateTime.fromISO(request.requestedAt).setZone(zone);
   const due = promise(request, hours, now);
   const rows: [string, string | null][] = [
     ["Reference", request.reference],
-    ["Service", request.service],
+    ["Service", serviceWords(names, request.service)],
     ["Department", request.department ?? "none"],
     ["Status", `${request.status}${request.statusDescription ? ` (${request.statusDescription})` : ""}`],
     ["Left", `${when(left)} (${age(left, now)} ago)`],
