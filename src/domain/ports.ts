@@ -76,13 +76,16 @@ export interface StatusChange {
   by: string;
   /** What they said, kept as a note. */
   note?: string;
+  /** The note's kind: the new status when undefined (`update` for a word that changes no status). */
+  noteKind?: string;
   /** The public word on its status (GeoReport's status_notes); left as it was when undefined. */
   description?: string;
   /** The same change handed over twice (a retried job) is kept once. */
   key?: string;
   /**
-   * Only move the status forward (open, acknowledged, closed): a change that would move it back
-   * is noted and not applied. For changes that can arrive out of order (an incident's events).
+   * Only move the status forward (open, acknowledged, closed): a change that would move it back,
+   * or one from before the request was reopened, is noted and not applied. For changes that can
+   * arrive out of order (an incident's events).
    */
   forwardOnly?: boolean;
 }

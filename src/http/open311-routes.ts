@@ -275,6 +275,7 @@ export function open311Routes(deps: Open311Dependencies): Router {
           at: plan.at,
           by: plan.by,
           note: plan.description,
+          noteKind: plan.noteKind,
           description: plan.description,
           forwardOnly: plan.forwardOnly,
           ...(plan.key ? { key: plan.key } : {}),

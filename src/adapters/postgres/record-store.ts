@@ -172,10 +172,22 @@ export class PostgresRecordStore implements RecordStore {
          closed_at = CASE WHEN $2 = 'closed' THEN COALESCE(closed_at, $3::timestamptz) ELSE NULL END,
          status_description = COALESCE($8, status_description)
        WHERE reference = $1 AND EXISTS (SELECT 1 FROM note)
-         -- Only forward (open, acknowledged, closed) when asked: a late acknowledgement never reopens.
-         AND NOT ($9::boolean AND (status = 'closed' OR (status = 'acknowledged' AND $2 = 'open')))
+         -- Only forward (open, acknowledged, closed) when asked: a late acknowledgement never reopens,
+         -- and a late "fixed" never closes what a department reopened after it.
+         AND NOT ($9::boolean AND (status = 'closed' OR (status = 'acknowledged' AND $2 = 'open')
+           OR EXISTS (SELECT 1 FROM request_notes WHERE reference = $1 AND kind = 'open' AND at > $3::timestamptz)))
        RETURNING ${REQUEST_COLUMNS}`,
-      [reference, change.status, change.at, change.by, change.status, change.note ?? "", change.key ?? null, change.description ?? null, change.forwardOnly ?? false],
+      [
+        reference,
+        change.status,
+        change.at,
+        change.by,
+        change.noteKind ?? change.status,
+        change.note ?? "",
+        change.key ?? null,
+        change.description ?? null,
+        change.forwardOnly ?? false,
+      ],
     );
     if (rows[0]) return requestFromRow(rows[0]);
     return (await this.request(reference))?.request ?? null;

@@ -179,6 +179,8 @@ export type UpdatePlan =
       description: string;
       /** Only move the status forward: a `describe` never takes an acknowledgement back, if one lands meanwhile. */
       forwardOnly: boolean;
+      /** The note's kind: `update` for a `describe`, which changes no status; the status otherwise. */
+      noteKind: string;
       saysClosed: boolean;
       key?: string;
     }
@@ -207,9 +209,9 @@ export function planUpdate(request: ServiceRequest, body: unknown, department: s
   const closed = request.status === "closed";
   const saysClosed = status === "closed";
   const change = { at, by: department, saysClosed, ...keyed };
-  if (status === "closed" && !closed) return { action: "close", status, description: description ?? `Closed by ${department}.`, forwardOnly: false, ...change };
-  if (status === "open" && closed) return { action: "reopen", status, description: description ?? `Reopened by ${department}.`, forwardOnly: false, ...change };
-  if (description !== undefined) return { action: "describe", status: request.status, description, forwardOnly: !closed, ...change };
+  if (status === "closed" && !closed) return { action: "close", status, description: description ?? `Closed by ${department}.`, forwardOnly: false, noteKind: status, ...change };
+  if (status === "open" && closed) return { action: "reopen", status, description: description ?? `Reopened by ${department}.`, forwardOnly: false, noteKind: status, ...change };
+  if (description !== undefined) return { action: "describe", status: request.status, description, forwardOnly: !closed, noteKind: "update", ...change };
   const text = status === "closed" ? "Closed again (it was closed already)." : "Still open.";
   return { action: "note", note: { at, author: department, kind: "update", text }, saysClosed, ...keyed };
 }

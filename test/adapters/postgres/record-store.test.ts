@@ -120,6 +120,26 @@ describe.each(DATABASE_KINDS)("the records store on %s", (kind) => {
       expect((await store.request("200020"))!.request).toMatchObject({ status: "open", closedAt: null });
     });
 
+    it("that comes late never closes again what was reopened after it (the crew's fixed, handed over after a department reopened it)", async () => {
+      await store.addRequest(request("200021"));
+      await store.changeStatus("200021", { status: "closed", at: "2026-12-03T18:00:00.000Z", by: "Water Utility", note: "Closed by Water Utility." });
+      await store.changeStatus("200021", { status: "open", at: "2026-12-03T18:05:00.000Z", by: "Water Utility", note: "Reopened: still leaking." });
+      const late = { status: "closed" as const, at: "2026-12-03T18:00:01.000Z", by: "dana", note: "dana marked it fixed.", key: "200021-resolved", forwardOnly: true };
+      await store.changeStatus("200021", late);
+      const { request: kept, notes } = (await store.request("200021"))!;
+      expect(kept).toMatchObject({ status: "open", closedAt: null });
+      // What the crew said is kept all the same.
+      expect(notes.map((note) => note.text)).toContain("dana marked it fixed.");
+    });
+
+    it("a word that changes no status is noted as an update, not as the status it left", async () => {
+      await store.addRequest(request("200022"));
+      await store.changeStatus("200022", { status: "open", at: "2026-12-03T18:00:00.000Z", by: "Water Utility", note: "Crew on site.", noteKind: "update", description: "Crew on site.", forwardOnly: true });
+      const { request: kept, notes } = (await store.request("200022"))!;
+      expect(kept.statusDescription).toBe("Crew on site.");
+      expect(notes).toEqual([{ at: "2026-12-03T18:00:00.000Z", author: "Water Utility", kind: "update", text: "Crew on site." }]);
+    });
+
     it("of an unknown request is null", async () => {
       expect(await store.changeStatus("999999", { status: "closed", at: "2026-12-03T18:00:00.000Z", by: "dana" })).toBeNull();
     });

@@ -169,6 +169,7 @@ describe("a department's update", () => {
         by: DEPARTMENT,
         description: "Crew on site",
         forwardOnly: true,
+        noteKind: "update",
         saysClosed: false,
         key: `open311-update:100123:${DEPARTMENT}:note:2026-12-05T16:45:00.000Z`,
       });
