@@ -148,7 +148,7 @@ const commands: CommandTable = {
       if (note === "") throw new UsageError(`close needs --note saying what was done, e.g. npm run requests -- close ${reference} --note "Called back; all sorted"`);
       if (note.length > MAX_NOTE) throw new UsageError(`--note is longer than ${MAX_NOTE} characters`);
       const by = values["by"] === undefined ? COMMAND_LINE_USER : wordArgument("--by", values["by"]);
-      const close: CloseRequest = { by, at: DateTime.now().toUTC().toISO()!, note, from: "the command line (npm run requests -- close)" };
+      const close: CloseRequest = { by, at: DateTime.now().toUTC().toISO()!, note, from: "the command line" };
       const { outcome, zone } = await withRecords(async (store, hours) => ({
         // An urgent report's incident lives in the line's Redis: reached only when there is one to stop.
         outcome: (await store.request(reference))?.request.incident ? await withIncidents((incidents) => closeRequest(store, reference, close, { incidents, log: warnings })) : await closeRequest(store, reference, close),

@@ -259,7 +259,7 @@ export function open311Routes(deps: Open311Dependencies): Router {
     if (!found) throw new Open311Error(404, `there is no service request "${id.slice(0, 64)}"`);
     const plan = planUpdate(found.request, req.body, department, deps.clock());
     // A department that says "closed" means it is dealt with: an urgent report's pages stop too.
-    const closing = { by: department, at: plan.action === "note" ? plan.note.at : plan.at, from: `an Open311 update from ${department} (key ${holder.name})` };
+    const closing = { by: department, at: plan.action === "note" ? plan.note.at : plan.at, from: `Open311, key ${holder.name}` };
     const options = { incidents: deps.incidents, log: deps.log };
     let paging: PagingOutcome | undefined;
     if (plan.action === "close") {

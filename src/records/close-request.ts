@@ -15,8 +15,8 @@ export interface CloseRequest {
   at: string;
   note: string;
   /**
-   * Where it was closed, in words ("the console", "the command line", "an Open311 update from
-   * Water and Wastewater"): kept with the incident's record when the close marks it fixed.
+   * Where it was closed, in words ("the command line", "Open311, key water-works"): kept with
+   * the incident's record when the close marks it fixed.
    */
   from?: string;
   /** The public word on its status (GeoReport's status_notes); left as it was when undefined. */

@@ -145,7 +145,8 @@ function noteOf(event: IncidentEvent): string {
     case "acknowledged":
       return `${who} took it${via}.`;
     case "resolved":
-      return `${who} marked it fixed${via}.`;
+      // A supervisor's or department's close says where it came from ("request 100123 closed from the command line").
+      return `${who} marked it fixed${via}${event.detail ? ` (${event.detail})` : ""}.`;
     case "paged":
       return `Paged ${who}${via}${event.step && event.step > 0 ? ` (escalation, step ${event.step + 1})` : ""}.`;
     case "alarm":

@@ -156,7 +156,7 @@ describe.each(DATABASE_KINDS)("closing an urgent report's request, on %s", { tim
     it("marks the incident fixed, by the department, from the update", async () => {
       const incident = (await line.incidents.get(reference))!;
       expect(incident).toMatchObject({ status: "resolved", resolvedBy: WATER, resolvedAt: line.now.toUTC().toISO() });
-      expect(incident.events.at(-1)).toEqual({ at: line.now.toUTC().toISO(), kind: "resolved", name: WATER, detail: `request ${reference} closed from an Open311 update from ${WATER} (key water-works)` });
+      expect(incident.events.at(-1)).toEqual({ at: line.now.toUTC().toISO(), kind: "resolved", name: WATER, detail: `request ${reference} closed from Open311, key water-works` });
     });
 
     it("pages nobody at the next step of the escalation", async () => {
@@ -171,7 +171,7 @@ describe.each(DATABASE_KINDS)("closing an urgent report's request, on %s", { tim
       const { request, notes } = (await store.request(reference))!;
       expect(request).toMatchObject({ status: "closed", closedAt: line.now.toUTC().toISO() });
       expect(notes).toContainEqual({ at: line.now.toUTC().toISO(), author: WATER, kind: "closed", text: "Valve shut, main repaired." });
-      expect(notes).toContainEqual(expect.objectContaining({ author: WATER, text: `${WATER} marked it fixed.` }));
+      expect(notes).toContainEqual(expect.objectContaining({ author: WATER, text: `${WATER} marked it fixed (request ${reference} closed from Open311, key water-works).` }));
     });
   });
 

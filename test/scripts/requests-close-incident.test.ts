@@ -202,7 +202,7 @@ describe.each(DATABASE_KINDS)("npm run requests -- close on an urgent report, on
     it("marks the incident fixed as the name given, from the command line", async () => {
       const incident = (await incidents.get(reference))!;
       expect(incident).toMatchObject({ status: "resolved", resolvedBy: "dana" });
-      expect(incident.events.at(-1)).toMatchObject({ kind: "resolved", name: "dana", detail: `request ${reference} closed from the command line (npm run requests -- close)` });
+      expect(incident.events.at(-1)).toMatchObject({ kind: "resolved", name: "dana", detail: `request ${reference} closed from the command line` });
     });
 
     it("pages nobody at the next step of the escalation", async () => {
@@ -216,7 +216,7 @@ describe.each(DATABASE_KINDS)("npm run requests -- close on an urgent report, on
       const { request, notes } = (await store.request(reference))!;
       expect(request.status).toBe("closed");
       expect(notes).toContainEqual(expect.objectContaining({ author: "dana", kind: "closed", text: "Valve shut; main repaired" }));
-      expect(notes).toContainEqual(expect.objectContaining({ author: "dana", text: "dana marked it fixed." }));
+      expect(notes).toContainEqual(expect.objectContaining({ author: "dana", text: `dana marked it fixed (request ${reference} closed from the command line).` }));
     });
   });
 
