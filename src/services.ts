@@ -36,6 +36,7 @@ import { startMetricsServer } from "./http/metrics-routes.js";
 import { RedisOpen311KeyStore } from "./adapters/redis/open311-key-store.js";
 import { keepReferencesAbove, nextReference } from "./adapters/redis/reference-counter.js";
 import { serviceCodesOf, urgentCodesOf } from "./domain/open311/services.js";
+import { serviceNamesOf } from "./domain/service-names.js";
 import { keyForEndpoint } from "./domain/open311/delivery.js";
 import { cityReports } from "./adapters/postgres/report-queries.js";
 import { callsStartedBetween } from "./adapters/postgres/call-export.js";
@@ -174,6 +175,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
           deliveries,
           departments: () => definitions.current().departments,
           serviceCodes: () => serviceCodesOf(definitions.current()),
+          serviceNames: () => serviceNamesOf(definitions.current()),
           urgentServices: () => urgentCodesOf(definitions.current()),
           raiseReferences: async () => {
             await keepReferencesAbove(redis, await recordsDatabase.store.highestReference());

@@ -14,7 +14,7 @@ import type { Open311Key } from "../domain/open311/keys.js";
 import { mediaNote, newOnlineRequest, parseNewRequest, planUpdate } from "../domain/open311/post.js";
 import { parseRequestQuery, type GeoReportQuery } from "../domain/open311/query.js";
 import { toGeoReportRequest } from "../domain/open311/requests.js";
-import { DEFAULT_URGENT_SERVICES, geoReportServices, postedNotice } from "../domain/open311/services.js";
+import { DEFAULT_URGENT_SERVICES, geoReportServices, postedNotice, serviceName } from "../domain/open311/services.js";
 import { errorsXml, postedXml, requestsXml, servicesXml } from "../domain/open311/xml.js";
 import type { IncidentStore, RecordStore } from "../domain/ports.js";
 import type { RequestQuery, ServiceRequest } from "../domain/records.js";
@@ -35,6 +35,8 @@ export interface Open311Dependencies {
   departments: () => Departments;
   /** The service codes the live definitions give requests (`serviceCodesOf(definitions.current())`). */
   serviceCodes: () => readonly string[];
+  /** Each service's name as the live definitions give it (`serviceNamesOf(definitions.current())`); the code in words when absent. */
+  serviceNames?: (() => (code: string) => string) | undefined;
   /**
    * The urgent categories of the live definitions (`urgentCodesOf(definitions.current())`): filed
    * online they page nobody, and services.json and the answer to a post say so.
@@ -143,7 +145,8 @@ export function open311Routes(deps: Open311Dependencies): Router {
   const zone = () => deps.clock().zoneName ?? "UTC";
   const baseUrl = `${deps.publicUrl.replace(/\/+$/, "")}${OPEN311_PATH}`;
   const urgentServices = deps.urgentServices ?? (() => DEFAULT_URGENT_SERVICES);
-  const services = () => geoReportServices(deps.departments(), deps.serviceCodes(), urgentServices());
+  const names = () => deps.serviceNames?.() ?? serviceName;
+  const services = () => geoReportServices(deps.departments(), deps.serviceCodes(), urgentServices(), names());
   const bodies = [
     express.urlencoded({ extended: false, limit: OPEN311_BODY_LIMIT, parameterLimit: 100 }),
     express.json({ limit: OPEN311_BODY_LIMIT }),
@@ -183,7 +186,8 @@ export function open311Routes(deps: Open311Dependencies): Router {
   const listRequests = (format: Format) => async (req: Request, res: Response) => {
     await mayRead(req);
     const query = parseRequestQuery(req.query as Record<string, unknown>, deps.clock());
-    const requests = (await pageOfRequests(deps.records, query)).map((request) => toGeoReportRequest(request, zone()));
+    const named = names();
+    const requests = (await pageOfRequests(deps.records, query)).map((request) => toGeoReportRequest(request, zone(), named));
     send(res, format, 200, requests, () => requestsXml(requests));
   };
   router.get("/requests.json", listRequests("json"));
@@ -194,7 +198,7 @@ export function open311Routes(deps: Open311Dependencies): Router {
     const id = String(req.params.id);
     const found = REFERENCE.test(id) ? await deps.records.request(id) : null;
     if (!found) throw new Open311Error(404, `there is no service request "${id.slice(0, 64)}"`);
-    const requests = [toGeoReportRequest(found.request, zone())];
+    const requests = [toGeoReportRequest(found.request, zone(), names())];
     send(res, format, 200, requests, () => requestsXml(requests));
   };
   router.get("/requests/:id.json", oneRequest("json"));
@@ -288,7 +292,7 @@ export function open311Routes(deps: Open311Dependencies): Router {
       { reference: id, department, action: plan.action, ...(paging ? { paging: paging.outcome, incident: paging.incident } : {}) },
       paging?.outcome === "not-stopped" ? "open311: a department closed an urgent report, but its pages could not be stopped" : "open311: a department updated its request",
     );
-    const answer = toGeoReportRequest(updated, zone());
+    const answer = toGeoReportRequest(updated, zone(), names());
     // The answer goes to the department's system: what happened to the pages is said beside who handles it, naming no crew member.
     if (paging) answer.service_notice = [answer.service_notice, pagingInWords(paging, department, { names: false })].filter(Boolean).join(" ");
     res.json([answer]);

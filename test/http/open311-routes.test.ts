@@ -227,6 +227,17 @@ describe.each(DATABASE_KINDS)("Open311 GeoReport v2 on %s", { timeout: 30_000 },
       });
     });
 
+    it("are named as the line's definitions name them, and read as words without them", async () => {
+      const named = await start({ serviceNames: () => (code) => (code === "utility-billing" ? "Utility Billing" : code) });
+      const withNames = (await get(`${named}/services.json`)).body as { service_code: string; service_name: string; description: string }[];
+      expect(withNames.find((service) => service.service_code === "utility-billing")).toMatchObject({
+        service_name: "Utility Billing",
+        description: "Questions and requests for Utility Billing, answered by the City's 311 agents.",
+      });
+      const inWords = (await get(`${keyed}/services.json`)).body as { service_code: string; service_name: string }[];
+      expect(inWords.find((service) => service.service_code === "utility-billing")?.service_name).toBe("Utility billing");
+    });
+
     it("each has a definition, with no attributes to fill in", async () => {
       expect((await get(`${keyed}/services/power.json`)).body).toEqual({ service_code: "power", attributes: [] });
     });

@@ -90,12 +90,12 @@ function phonePattern(number: string | null): RegExp | null {
  * The GeoReport view of a request, its times in `zone` (the City's). Only what the spec asks for
  * and the City may publish: never the callback number, the recording, the contact name or email.
  */
-export function toGeoReportRequest(request: ServiceRequest, zone: string): GeoReportRequest {
+export function toGeoReportRequest(request: ServiceRequest, zone: string, names: (code: string) => string = serviceName): GeoReportRequest {
   return {
     service_request_id: request.reference,
     status: geoReportStatus(request.status),
     status_notes: scrub(statusNotes(request), request),
-    service_name: serviceName(request.service),
+    service_name: names(request.service),
     service_code: request.service,
     description: scrub(request.description, request),
     agency_responsible: request.department,

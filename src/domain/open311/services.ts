@@ -100,11 +100,10 @@ export function serviceName(code: string): string {
  * A service's entry for `services.json`. An urgent one's description says that a report made
  * online is kept and passed on but pages nobody, and to phone 311 (or 911) instead.
  */
-export function geoReportService(code: string, departments: Departments, urgent = false): GeoReportService {
+export function geoReportService(code: string, departments: Departments, urgent = false, name = serviceName(code)): GeoReportService {
   const known = BUILT_IN[code];
-  const name = serviceName(code);
   const department = departmentFor(departments, code);
-  const about = known?.description ?? `${name}: questions and requests the City's 311 agents for ${name.toLowerCase()} handle.`;
+  const about = known?.description ?? `Questions and requests for ${name}, answered by the City's 311 agents.`;
   return {
     service_code: code,
     service_name: name,
@@ -122,12 +121,18 @@ export function geoReportService(code: string, departments: Departments, urgent 
  * every service a department handles, once each, by service code.
  *
  * @param urgentCodes - the urgent categories (see {@link urgentCodesOf}), described as paging nobody when filed online
+ * @param names - each service's name as supervisors know it (`serviceNamesOf`); the code in words by default
  */
-export function geoReportServices(departments: Departments, knownCodes: Iterable<string>, urgentCodes: Iterable<string> = DEFAULT_URGENT_SERVICES): GeoReportService[] {
+export function geoReportServices(
+  departments: Departments,
+  knownCodes: Iterable<string>,
+  urgentCodes: Iterable<string> = DEFAULT_URGENT_SERVICES,
+  names: (code: string) => string = serviceName,
+): GeoReportService[] {
   const codes = new Set(knownCodes);
   const urgent = new Set(urgentCodes);
   for (const department of departments.departments) for (const service of department.services) codes.add(service);
-  return [...codes].sort().map((code) => geoReportService(code, departments, urgent.has(code)));
+  return [...codes].sort().map((code) => geoReportService(code, departments, urgent.has(code), names(code)));
 }
 
 /**

@@ -42,6 +42,7 @@ import { parseReportRequest, reportPeriod, ReportRequestError, type ReportReques
 import { reportCsv } from "../../domain/reports/render-csv.js";
 import { REPORT_INTERVALS, type Report, type ReportInterval } from "../../domain/reports/report.js";
 import { closeRequest } from "../../records/close-request.js";
+import { serviceNamesOf } from "../../domain/service-names.js";
 import { authenticate, clearSessionCookie, localPath, requireCsrf, requireRole, setSessionCookie, signedInUser } from "../auth.js";
 import { consoleAssets, type ConsoleAssets } from "./assets.js";
 import { parseLocal, shortDay, when } from "./format.js";
@@ -494,7 +495,7 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
         .map(async (request) => ({ request, closing: (await records.request(request.reference))?.notes.filter((note) => note.kind === "closed").at(-1) })),
     );
     const more = waiting.some((list) => list.length === WORKLIST_LIMIT) || open.length > WORKLIST_LIMIT;
-    await send(res, (ctx) => callbacksPage(ctx, { open: open.slice(0, WORKLIST_LIMIT), more, closed, now: current, notice }), status);
+    await send(res, (ctx) => callbacksPage(ctx, { open: open.slice(0, WORKLIST_LIMIT), more, closed, now: current, notice, serviceNames: serviceNamesOf(deps.definitions.current()) }), status);
   };
 
   router.get("/callbacks", async (req, res) => {
@@ -571,7 +572,7 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
       if (!(error instanceof ReportRequestError)) throw error;
       return send(res, (ctx) => reportsPage(ctx, { asked: shown, report: undefined, today, notice: { kind: "error", text: html`Pick the period again: ${error.message}.` } }), 400);
     }
-    await send(res, (ctx) => reportsPage(ctx, { asked: shown, report, today }));
+    await send(res, (ctx) => reportsPage(ctx, { asked: shown, report, today, serviceNames: serviceNamesOf(deps.definitions.current()) }));
   });
 
   /** The instants of the period a download asks for, in the City's zone. */
