@@ -22,6 +22,8 @@ import { withoutPassword } from "../src/adapters/postgres/pg-database.js";
 import { computeReport } from "../src/adapters/postgres/report-queries.js";
 import { ConfigError, loadRecordsConfig } from "../src/config/env.js";
 import { parseHours, type Hours } from "../src/domain/hours/index.js";
+import { loadFlowSet } from "../src/adapters/files/flow-source.js";
+import { readableServiceName, serviceNamesOf } from "../src/domain/service-names.js";
 import { parseReportRequest, ReportRequestError, reportCsv, reportText, type ReportRequest } from "../src/domain/reports/index.js";
 import { DefinitionError, didYouMean, formatProblem } from "../src/domain/validation.js";
 import { CommandError, UsageError } from "./lib/cli.js";
@@ -72,7 +74,8 @@ async function main(argv: string[]): Promise<void> {
   const database = await openRecords(config.database);
   try {
     const report = await computeReport(database, { ...request, hours, settings: config.records, now: DateTime.now() });
-    process.stdout.write(format === "json" ? `${JSON.stringify(report, null, 2)}\n` : format === "csv" ? reportCsv(report) : reportText(report));
+    const names = format === "table" ? await loadFlowSet(config.flowsDir).then(serviceNamesOf, () => readableServiceName) : undefined;
+    process.stdout.write(format === "json" ? `${JSON.stringify(report, null, 2)}\n` : format === "csv" ? reportCsv(report) : reportText(report, { names }));
   } finally {
     await database.close();
   }

@@ -76,7 +76,12 @@ function byInterval(report: Report, header: string[], cells: (figures: Figures) 
  * callbacks, urgent reports and the weekday × hour table, and at the end a legend that defines
  * every figure (with the report's thresholds written in).
  */
-export function reportText(report: Report, options: { width?: number } = {}): string {
+export function reportText(report: Report, options: { width?: number; names?: (code: string) => string } = {}): string {
+  // A queue, service or category as supervisors know it, with the code the options take beside it.
+  const named = (code: string) => {
+    const name = options.names?.(code);
+    return name && name !== code ? `${name} (${code})` : code;
+  };
   const width = options.width ?? 100;
   const { period, settings, headline, totals, callbacks } = report;
   const inZone = (iso: string) => DateTime.fromISO(iso, { setZone: true, locale: "en-CA" }).setZone(period.zone);
@@ -130,7 +135,7 @@ export function reportText(report: Report, options: { width?: number } = {}): st
         : columns([
             ["Queue", "Queued", "Answered", "Abandoned", "(short)", "Avg speed of answer", "Service level", "Longest wait"],
             ...totals.queues.map((queue) => [
-              queue.queue,
+              named(queue.queue),
               formatCount(queue.queued),
               formatCount(queue.answered),
               formatCount(queue.abandoned),
@@ -157,7 +162,7 @@ export function reportText(report: Report, options: { width?: number } = {}): st
       totals.requests.byService.length === 0
         ? "No request was made."
         : [
-            columns([["By service (whole period)", "Made"], ...totals.requests.byService.map((row) => [`  ${row.service}`, formatCount(row.created)])]),
+            columns([["By service (whole period)", "Made"], ...totals.requests.byService.map((row) => [`  ${named(row.service)}`, formatCount(row.created)])]),
             "",
             columns([["By department (whole period)", "Made"], ...totals.requests.byDepartment.map((row) => [`  ${row.department ?? "(no department)"}`, formatCount(row.created)])]),
           ].join("\n"),
@@ -213,7 +218,7 @@ export function reportText(report: Report, options: { width?: number } = {}): st
             columns([
               ["By category (whole period)", "Reports", "Incidents", "Acknowledged", "Median to ack", "90th pct to ack", "Escalated", "Escalations", "Alarms"],
               ...totals.urgent.byCategory.map((category) => [
-                `  ${category.category}`,
+                `  ${named(category.category)}`,
                 formatCount(category.reports),
                 formatCount(category.incidents),
                 formatCount(category.acknowledged),
