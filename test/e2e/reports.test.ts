@@ -9,20 +9,12 @@
  */
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import express from "express";
-import helmet from "helmet";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callsStartedBetween } from "../../src/adapters/postgres/call-export.js";
 import { PostgresRecordStore } from "../../src/adapters/postgres/record-store.js";
-import { computeReport } from "../../src/adapters/postgres/report-queries.js";
 import type { CallRecord, ServiceRequest } from "../../src/domain/records.js";
-import { consoleRoutes } from "../../src/http/console/routes.js";
-import { createLogger } from "../../src/logger.js";
 import type { Database } from "../../src/adapters/postgres/database.js";
 import { DATABASE_KINDS } from "../helpers/database.js";
 import { at, TestLine } from "../helpers/line.js";
@@ -30,7 +22,6 @@ import { at, TestLine } from "../helpers/line.js";
 const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOTS = "test/e2e/screenshots";
 const PASSWORD = "correct horse battery staple";
-const SETTINGS = { serviceLevelSeconds: 60, shortAbandonSeconds: 10 };
 
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`test/e2e/reports.test.ts: skipped, because ${CHROMIUM} is missing (apt-get install -y chromium; CI installs it)`);
@@ -98,7 +89,6 @@ describe.skipIf(!haveChromium).each(DATABASE_KINDS)("callbacks and reports in a 
   let db: Database;
   let store: PostgresRecordStore;
   let reference: string;
-  let server: Server;
   let base: string;
   let browser: BrowserContext;
   let userDataDir: string;
@@ -125,47 +115,7 @@ describe.skipIf(!haveChromium).each(DATABASE_KINDS)("callbacks and reports in a 
     reference = (await store.requests({ service: "callback", status: "open" })).find((request) => request.callSid === caller.callSid)!.reference;
 
     // The console as the line serves it, with the line's Content-Security-Policy.
-    const app = express();
-    app.use(
-      "/console",
-      helmet({
-        contentSecurityPolicy: {
-          directives: {
-            defaultSrc: ["'self'"],
-            scriptSrc: ["'self'"],
-            styleSrc: ["'self'"],
-            imgSrc: ["'self'", "data:"],
-            fontSrc: ["'self'"],
-            connectSrc: ["'self'"],
-            formAction: ["'self'"],
-            frameAncestors: ["'none'"],
-            objectSrc: ["'none'"],
-            baseUri: ["'none'"],
-            upgradeInsecureRequests: null,
-          },
-        },
-        strictTransportSecurity: false,
-        referrerPolicy: { policy: "same-origin" },
-      }),
-      consoleRoutes({
-        accounts: line.accounts!,
-        definitions: line.live!,
-        documents: line.documents!,
-        publisher: line.publisher!,
-        overrides: line.overrides,
-        audit: line.audit!,
-        clock: () => line.now,
-        log: createLogger({ level: "silent" }),
-        secureCookies: false,
-        publicUrl: "http://localhost:3000",
-        records: store,
-        reports: (asked) => computeReport(db, { ...asked, hours: line.live!.current().hours, settings: SETTINGS, now: line.now }),
-        callExport: (range) => callsStartedBetween(db, range),
-      }),
-    );
-    server = app.listen(0, "127.0.0.1");
-    await new Promise((resolve) => server.once("listening", resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = line.url;
 
     await mkdir(SCREENSHOTS, { recursive: true });
     userDataDir = await mkdtemp(join(tmpdir(), "civic-reports-"));
@@ -186,7 +136,6 @@ describe.skipIf(!haveChromium).each(DATABASE_KINDS)("callbacks and reports in a 
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
     await line?.close();
     if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
   });
