@@ -155,7 +155,11 @@ class EmbeddedDatabase implements OpenedDatabase {
     if (this.#reached !== gone) return Promise.resolve(this.#reached);
     this.#electing ??= (async () => {
       await gone.database.close().catch(() => {});
-      const next = await elect(this.dir, this.log);
+      const next = await elect(this.dir, this.log).catch((error: unknown) => {
+        // Not the closed connection: the next statement elects again (the holder may be back by then).
+        this.#reached = unreached(this.dir, error);
+        throw error;
+      });
       this.#reached = next;
       const was = gone.access === "embedded-holder" ? "this process's thread that held the embedded database stopped" : "the process that held the embedded database is gone";
       this.log?.warn(
@@ -168,8 +172,20 @@ class EmbeddedDatabase implements OpenedDatabase {
   }
 }
 
-/** node-postgres's ways of saying the socket's process is not there (any more). */
+/** No holder could be elected at the last try: the statement is refused, and the next one tries again. */
+class HolderNotReachedError extends DatabaseUnavailableError {}
+
+/** Where a process stands when it could not elect a holder: each statement elects again. */
+function unreached(dir: string, cause: unknown): Reached {
+  const refuse = async (): Promise<never> => {
+    throw new HolderNotReachedError(`the embedded database in ${dir} was not reached at the last try: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  };
+  return { access: "embedded-client", database: { kind: "pglite", location: dir, query: refuse, exec: refuse, transaction: refuse, close: async () => {} } };
+}
+
+/** node-postgres's ways of saying the socket's process is not there (any more), and a holder not reached at the last try. */
 function holderWentAway(error: unknown): boolean {
+  if (error instanceof HolderNotReachedError) return true;
   const code = (error as { code?: unknown }).code;
   if (typeof code === "string" && ["ENOENT", "ECONNREFUSED", "ECONNRESET", "EPIPE"].includes(code)) return true;
   const message = error instanceof Error ? error.message : "";
