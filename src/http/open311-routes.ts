@@ -262,9 +262,10 @@ export function open311Routes(deps: Open311Dependencies): Router {
     const found = REFERENCE.test(id) ? await deps.records.request(id) : null;
     if (!found) throw new Open311Error(404, `there is no service request "${id.slice(0, 64)}"`);
     const plan = planUpdate(found.request, req.body, department, deps.clock());
-    // A department that says "closed" means it is dealt with: an urgent report's pages stop too.
+    // A department's "closed" may mean a work order was made: it closes the request, and leaves an
+    // urgent report's incident to the crew (paged until someone takes it) and the supervisors.
     const closing = { by: department, at: plan.action === "note" ? plan.note.at : plan.at, from: `Open311, key ${holder.name}` };
-    const options = { incidents: deps.incidents, log: deps.log };
+    const options = { incidents: deps.incidents, log: deps.log, mayStopUntaken: false };
     let paging: PagingOutcome | undefined;
     if (plan.action === "close") {
       const closed = await closeRequest(deps.records, id, { ...closing, note: plan.description, description: plan.description, ...(plan.key ? { key: plan.key } : {}) }, options);

@@ -35,8 +35,14 @@ export type PagingOutcome =
    * goes out after this. `heldBy` is whoever had taken it: the line does not tell them.
    */
   | { outcome: "stopped"; incident: string; was: "open" | "acknowledged"; heldBy: string | null }
-  /** Nothing pages for it: its incident was marked fixed already, or is no longer kept. */
+  /** Nothing pages for it: its incident was marked fixed already. */
   | { outcome: "over"; incident: string }
+  /**
+   * The closer may not change the live incident (a department's system: its "closed" may mean a
+   * work order was made): nobody has taken it (`heldBy` null), so it goes on paging until someone
+   * does; or `heldBy` has it and marks it fixed.
+   */
+  | { outcome: "left"; incident: string; heldBy: string | null }
   /**
    * The report joined another report's incident, which goes on: only this request is closed.
    * Open, the incident still pages the crew; acknowledged, `heldBy` has it.
@@ -61,6 +67,12 @@ export interface ClosingOptions {
   incidents?: IncidentStore | undefined;
   /** Told when the incident was marked fixed but its record could not be kept. */
   log?: Logger | undefined;
+  /**
+   * Whether this closer may mark the live incident fixed: a supervisor may (the default), whoever
+   * has it; a department's system may not, so an emergency is paged until a crew member takes it,
+   * and stays theirs to mark fixed.
+   */
+  mayStopUntaken?: boolean | undefined;
 }
 
 /**
@@ -104,21 +116,26 @@ export async function stopPaging(request: ServiceRequest, closer: Pick<CloseRequ
   if (!incidents) return { outcome: "not-stopped", incident, reason: "this way of closing has no connection to the line's live incidents" };
   try {
     incident = (await incidents.lookup(request.reference)) ?? request.incident;
+    // Not among the live incidents: long over and expired, or these are not the line's (another Redis).
+    const unknown = { outcome: "not-stopped", incident, reason: `the line's live incidents do not have it (if it is recent, check that REDIS_URL is the line's)` } as const;
     if (incident !== request.reference) {
       const live = await incidents.get(incident);
-      if (live?.status === "open" || live?.status === "acknowledged") return { outcome: "joined", incident, status: live.status, heldBy: live.acknowledgedBy ?? null };
+      if (!live) return { ...unknown, incident };
+      if (live.status === "open" || live.status === "acknowledged") return { outcome: "joined", incident, status: live.status, heldBy: live.acknowledgedBy ?? null };
       return { outcome: "over", incident };
     }
-    const resolver: Resolver = { name: closer.by, phone: "", supervisor: true, mayCloseUntaken: true };
+    const mayStopUntaken = options.mayStopUntaken ?? true;
+    const resolver: Resolver = { name: closer.by, phone: "", supervisor: mayStopUntaken, mayCloseUntaken: mayStopUntaken };
     const result = await incidents.resolve(incident, resolver, closer.at);
     switch (result.outcome) {
       case "missing":
+        return unknown;
       case "resolved-already":
         return { outcome: "over", incident };
       case "held-by":
-        return { outcome: "not-stopped", incident, reason: `${result.by} holds it` };
+        return { outcome: "left", incident, heldBy: result.by };
       case "not-taken":
-        return { outcome: "not-stopped", incident, reason: "nobody has taken it" };
+        return { outcome: "left", incident, heldBy: null };
       case "resolved":
         break;
     }
@@ -155,6 +172,10 @@ export function pagingInWords(paging: PagingOutcome, closer: string, options: { 
       );
     case "over":
       return `Nothing pages for incident ${paging.incident}: it was marked fixed already.`;
+    case "left":
+      return paging.heldBy === null
+        ? `Incident ${paging.incident} still pages the on-call crew: nobody has taken it yet, and ${closer}'s close does not stop an emergency's pages. They stop when a crew member takes it, or a supervisor closes it.`
+        : `Incident ${paging.incident} stays with ${holder(paging.heldBy)}, who has taken it and marks it fixed (DONE ${paging.incident}) or a supervisor closes it.`;
     case "joined":
       return paging.status === "open"
         ? `This report joined incident ${paging.incident}, which is still open and paging the crew: close ${paging.incident} to stop the pages.`

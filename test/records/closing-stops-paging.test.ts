@@ -129,49 +129,62 @@ describe.each(DATABASE_KINDS)("closing an urgent report's request, on %s", { tim
     await line?.close();
   });
 
-  describe("by the department's Open311 update, while it pages the crew", () => {
+  // A department's "closed" may mean a work order was made, a duplicate, a referral: it closes the
+  // request, and never silences an emergency nobody has seen.
+  describe("by the department's Open311 update, while it pages the crew and nobody has taken it", () => {
     let reference: string;
     let answer: { status: number; body: any };
     beforeAll(async () => {
       reference = await reportPaged();
-      answer = await update(await open311(), reference, { status: "closed", description: "Valve shut, main repaired." });
+      answer = await update(await open311(), reference, { status: "closed", description: "Work order 4411 created." });
     });
 
     it("had paged the primary", () => {
       expect(pagedAbout(primary!.phone, reference)).toHaveLength(1);
     });
 
-    it("closes the request and answers as GeoReport does, saying in plain words that the pages stopped", () => {
+    it("closes the request and answers as GeoReport does, saying in plain words that the crew is still paged", () => {
       expect(answer.status).toBe(200);
       expect(answer.body).toEqual([
         expect.objectContaining({
           service_request_id: reference,
           status: "closed",
-          status_notes: "Valve shut, main repaired.",
-          service_notice: `Handled by ${WATER}. Incident ${reference} is marked fixed, as ${WATER}: the on-call crew is paged no more for it. Nobody had taken it yet; those paged for it are not told by the line.`,
+          status_notes: "Work order 4411 created.",
+          service_notice: `Handled by ${WATER}. Incident ${reference} still pages the on-call crew: nobody has taken it yet, and ${WATER}'s close does not stop an emergency's pages. They stop when a crew member takes it, or a supervisor closes it.`,
         }),
       ]);
     });
 
-    it("marks the incident fixed, by the department, from the update", async () => {
-      const incident = (await line.incidents.get(reference))!;
-      expect(incident).toMatchObject({ status: "resolved", resolvedBy: WATER, resolvedAt: line.now.toUTC().toISO() });
-      expect(incident.events.at(-1)).toEqual({ at: line.now.toUTC().toISO(), kind: "resolved", name: WATER, detail: `request ${reference} closed from Open311, key water-works` });
+    it("leaves the incident open, and the escalation pages the backup at the next step", async () => {
+      expect(await line.incidents.get(reference)).toMatchObject({ status: "open" });
+      await nextStep(reference);
+      expect(pagedAbout(backup!.phone, reference)).toHaveLength(1);
     });
 
-    it("pages nobody at the next step of the escalation", async () => {
-      expect(await nextStep(reference)).toBe("stopped: resolved");
-      expect(pagedAbout(backup!.phone, reference)).toEqual([]);
-      expect(pager.calls.filter((call) => call.to === backup!.phone && call.twimlUrl.includes(`ref=${reference}`))).toEqual([]);
-    });
-
-    it("leaves records that say who closed the request and who marked the incident fixed", async () => {
+    it("keeps the department's close in the request's record", async () => {
       await line.recordsWritten();
-      expect(await store.incident(reference)).toMatchObject({ resolvedBy: WATER, resolvedAt: line.now.toUTC().toISO() });
       const { request, notes } = (await store.request(reference))!;
       expect(request).toMatchObject({ status: "closed", closedAt: line.now.toUTC().toISO() });
-      expect(notes).toContainEqual({ at: line.now.toUTC().toISO(), author: WATER, kind: "closed", text: "Valve shut, main repaired." });
-      expect(notes).toContainEqual(expect.objectContaining({ author: WATER, text: `${WATER} marked it fixed (request ${reference} closed from Open311, key water-works).` }));
+      expect(notes).toContainEqual({ at: line.now.toUTC().toISO(), author: WATER, kind: "closed", text: "Work order 4411 created." });
+    });
+  });
+
+  describe("by the department's Open311 update, after a crew member took it", () => {
+    let reference: string;
+    let answer: { status: number; body: any };
+    beforeAll(async () => {
+      reference = await reportPaged();
+      await line.text(primary!.phone, `ACK ${reference}`);
+      answer = await update(await open311(), reference, { status: "closed", description: "Valve shut, main repaired." });
+    });
+
+    it("closes the request, and leaves the incident with the crew member, who marks it fixed", async () => {
+      expect(answer.body[0]).toMatchObject({
+        status: "closed",
+        // The answer leaves the City: no crew member is named.
+        service_notice: `Handled by ${WATER}. Incident ${reference} stays with a crew member, who has taken it and marks it fixed (DONE ${reference}) or a supervisor closes it.`,
+      });
+      expect(await line.incidents.get(reference)).toMatchObject({ status: "acknowledged", acknowledgedBy: primary!.name });
     });
   });
 
