@@ -33,6 +33,7 @@ import type { ServiceRequest } from "../../src/domain/records.js";
 import { createLogger } from "../../src/logger.js";
 import { DATABASE_KINDS, testDatabase, type TestDatabase } from "../helpers/database.js";
 import { REDIS_URL } from "../helpers/line.js";
+import { recordingOf, serviceRequest } from "../helpers/records.js";
 
 interface Received {
   path: string;
@@ -124,30 +125,20 @@ class StandInDepartment {
 const unavailable = { status: 503, body: "<html>Service Unavailable</html>", type: "text/html" };
 const created = (id: string) => ({ status: 201, body: JSON.stringify([{ service_request_id: id, service_notice: "Crew assigned", account_id: null }]) });
 
-function serviceRequest(reference: string, department: string): ServiceRequest {
-  return {
+/** Water coming up through a road, reported by phone after hours, for `department`. */
+const waterRequest = (reference: string, department: string): ServiceRequest =>
+  serviceRequest({
     reference,
     service: "water",
     department,
     channel: "after-hours",
-    status: "open",
-    statusDescription: null,
     requestedAt: "2026-12-05T09:00:00.000Z",
-    updatedAt: "2026-12-05T09:00:00.000Z",
-    closedAt: null,
     place: "5th Avenue and 13th Street South",
-    lat: null,
-    long: null,
     description: "Water coming up through the road",
-    recordingUrl: "https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE1",
+    recordingUrl: recordingOf("1"),
     callbackNumber: "+14035550187",
-    contactName: null,
-    contactEmail: null,
     callSid: `CA${reference}`,
-    incident: null,
-    source: "ivr",
-  };
-}
+  });
 
 describe("a delivery's retries", () => {
   it("go on for at least two days before giving up, even with every wait cut short by jitter", () => {
@@ -187,7 +178,7 @@ describe.each(DATABASE_KINDS)("delivering requests to departments, with the reco
 
   /** A request kept in the records, for a department of its own that posts to `path`. */
   async function newRequest(name: string, endpoint?: string): Promise<{ request: ServiceRequest; department: Department }> {
-    const request = serviceRequest(String(200_000 + ++serial), name);
+    const request = waterRequest(String(200_000 + ++serial), name);
     await records.addRequest(request);
     return { request, department: { name, services: ["water"], ...(endpoint ? { endpoint } : {}) } };
   }

@@ -8,35 +8,13 @@ import { callbackDueBy, callbackWorklist } from "../../src/domain/callbacks.js";
 import { overdueCutoff } from "../../src/domain/reports/callbacks.js";
 import type { ServiceRequest } from "../../src/domain/records.js";
 import { lethbridgeHours, local } from "../fixtures/hours/load.js";
+import { instant, voicemailRequest } from "../helpers/records.js";
 
 const hours = lethbridgeHours();
 const due = (left: string) => callbackDueBy(hours, local(left))?.toFormat("ccc yyyy-LL-dd HH:mm");
 
-function request(reference: string, requestedAt: string, changes: Partial<ServiceRequest> = {}): ServiceRequest {
-  return {
-    reference,
-    service: "callback",
-    department: "311 Contact Centre",
-    channel: "phone",
-    status: "open",
-    statusDescription: null,
-    requestedAt: local(requestedAt).toUTC().toISO()!,
-    updatedAt: local(requestedAt).toUTC().toISO()!,
-    closedAt: null,
-    place: null,
-    lat: null,
-    long: null,
-    description: null,
-    recordingUrl: "https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE1",
-    callbackNumber: "+14035550123",
-    contactName: null,
-    contactEmail: null,
-    callSid: null,
-    incident: null,
-    source: "voicemail",
-    ...changes,
-  };
-}
+/** A voicemail left at a Lethbridge time. */
+const request = (reference: string, requestedAt: string, changes: Partial<ServiceRequest> = {}): ServiceRequest => voicemailRequest({ reference, requestedAt: instant(requestedAt), ...changes });
 
 describe("callbackDueBy", () => {
   describe("a voicemail left during business hours", () => {

@@ -1,7 +1,11 @@
 import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import pg from "pg";
 import type { Database } from "../../src/adapters/postgres/database.js";
 import { migrate } from "../../src/adapters/postgres/migrate.js";
+import { openDatabase } from "../../src/adapters/postgres/open-database.js";
 import { PgDatabase } from "../../src/adapters/postgres/pg-database.js";
 import { PgliteDatabase } from "../../src/adapters/postgres/pglite-database.js";
 
@@ -33,6 +37,37 @@ export async function testDatabase(kind: DatabaseKind, options: { migrated?: boo
     close: async () => {
       await database.database.close().catch(() => {});
       await database.close();
+    },
+  };
+}
+
+/** A records database for a command to read, and the environment that points the command at it. */
+export interface CommandRecords {
+  database: Database;
+  env: Record<string, string>;
+  /** Closes it and removes it (the server's database, or the embedded one's folder). */
+  close(): Promise<void>;
+}
+
+/**
+ * A new, migrated records database of that kind, as a line keeps its records: on the server, a
+ * database of its own (DATABASE_URL); embedded, one in a new folder (DATA_DIR, DATABASE_URL empty)
+ * that this test's process holds and serves on its socket, as a running line does.
+ */
+export async function recordsForCommand(kind: DatabaseKind): Promise<CommandRecords> {
+  if (kind === "postgres") {
+    const db = await testDatabase("postgres");
+    return { database: db.database, env: { DATABASE_URL: db.url! }, close: () => db.close() };
+  }
+  const dir = await mkdtemp(join(tmpdir(), "civic-command-records-"));
+  const database = await openDatabase({ kind: "pglite", dataDir: dir });
+  await migrate(database);
+  return {
+    database,
+    env: { DATABASE_URL: "", DATA_DIR: dir },
+    close: async () => {
+      await database.close();
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }

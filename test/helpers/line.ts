@@ -49,6 +49,8 @@ import { createLogger, type Logger } from "../../src/logger.js";
 export const AUTH_TOKEN = "test-auth-token-0123456789abcdef";
 export const PUBLIC_URL = "https://line.example.org";
 export const REDIS_URL = process.env.REDIS_URL || "redis://127.0.0.1:6379";
+/** The password `addUser` gives an account unless told another. */
+export const PASSWORD = "correct horse battery staple";
 const ZONE = "America/Edmonton";
 
 /** A moment in Lethbridge, written as people say it: `at("2026-12-02T10:00")`. */
@@ -448,7 +450,7 @@ export class TestLine {
   }
 
   /** With the `console` option: an account with `role`, and an API token for it. */
-  async addUser(username: string, role: Role, password = "correct horse battery staple"): Promise<string> {
+  async addUser(username: string, role: Role, password = PASSWORD): Promise<string> {
     if (!this.accounts) throw new Error("start the line with the console option to add users");
     await this.accounts.add({ username, role, password, by: "test" });
     return this.accounts.newToken({ username, by: "test" });

@@ -23,6 +23,7 @@ import { open311Routes, REFERENCE_TRIES, type Open311Dependencies } from "../../
 import { createLogger } from "../../src/logger.js";
 import { DATABASE_KINDS, testDatabase, type TestDatabase } from "../helpers/database.js";
 import { REDIS_URL } from "../helpers/line.js";
+import { serviceRequest } from "../helpers/records.js";
 
 const ZONE = "America/Edmonton";
 const NOW = DateTime.fromISO("2026-12-05T10:00:00", { zone: ZONE });
@@ -42,30 +43,23 @@ const RECORDING = "https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE0
 
 const xml = new XMLParser({ parseTagValue: false, isArray: (name) => ["request", "service", "error"].includes(name) });
 
+/** Water in the street after hours, reported by phone with a contact's name and email, unless `fields` say otherwise. */
 function seed(reference: string, fields: Partial<ServiceRequest>): ServiceRequest {
-  return {
+  return serviceRequest({
     reference,
     service: "water",
     department: WATER,
     channel: "after-hours",
-    status: "open",
-    statusDescription: null,
     requestedAt: "2026-12-01T15:00:00.000Z",
-    updatedAt: "2026-12-01T15:00:00.000Z",
-    closedAt: null,
     place: "5th Avenue and 13th Street South",
-    lat: null,
-    long: null,
     description: "Water in the street",
     recordingUrl: RECORDING,
     callbackNumber: CALLBACK_NUMBER,
     contactName: "Pat Doe",
     contactEmail: "pat@example.org",
     callSid: `CA${reference}`,
-    incident: null,
-    source: "ivr",
     ...fields,
-  };
+  });
 }
 
 /** What is in the records before any test: six requests of every kind, one too old for the default window. */

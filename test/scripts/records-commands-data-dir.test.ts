@@ -6,66 +6,23 @@
  * empty one (which would answer "No requests" about a database nobody writes to). Only
  * `npm run db:migrate` makes one.
  */
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { promisify } from "node:util";
 import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../../src/adapters/postgres/migrate.js";
 import { openDatabase, type OpenedDatabase } from "../../src/adapters/postgres/open-database.js";
 import { PostgresRecordStore } from "../../src/adapters/postgres/record-store.js";
 import type { ServiceRequest } from "../../src/domain/records.js";
-import type { CliResult } from "../helpers/cli.js";
+import { runScriptIn, type CliResult } from "../helpers/cli.js";
+import { voicemailRequest } from "../helpers/records.js";
 
-const run = promisify(execFile);
-const REPOSITORY = resolve(".");
-const TSX = pathToFileURL(join(REPOSITORY, "node_modules/tsx/dist/loader.mjs")).href;
-const FLOWS_DIR = join(REPOSITORY, "flows");
+const FLOWS_DIR = join(resolve("."), "flows");
 
-/**
- * Runs `scripts/<script>` as its npm script does, but from `cwd` (where `.env` is read), with the
- * environment a supervisor's shell has: none of the records settings unless `env` gives them.
- */
-async function runIn(cwd: string, script: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !["DATA_DIR", "DATABASE_URL", "FLOWS_DIR"].includes(name)));
-  try {
-    const { stdout, stderr } = await run(process.execPath, ["--import", TSX, join(REPOSITORY, "scripts", script), ...args], { cwd, env: { ...inherited, ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? -1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
-  }
-}
-
-function callback(reference: string): ServiceRequest {
-  const at = DateTime.now().minus({ hours: 3 }).toUTC().toISO()!;
-  return {
-    reference,
-    service: "callback",
-    department: "311 Customer Service",
-    channel: "phone",
-    status: "open",
-    statusDescription: null,
-    requestedAt: at,
-    updatedAt: at,
-    closedAt: null,
-    place: null,
-    lat: null,
-    long: null,
-    description: null,
-    recordingUrl: `https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE${reference}`,
-    callbackNumber: "+14035550188",
-    contactName: null,
-    contactEmail: null,
-    callSid: `CA${reference}`,
-    incident: null,
-    source: "voicemail",
-  };
-}
+/** A voicemail left three hours ago, for +14035550188. */
+const callback = (reference: string): ServiceRequest => voicemailRequest({ reference, requestedAt: DateTime.now().minus({ hours: 3 }).toUTC().toISO()!, callbackNumber: "+14035550188" });
 
 let parent: string;
 beforeAll(async () => {
@@ -95,7 +52,7 @@ describe("a line whose records are kept under a DATA_DIR of its own", { timeout:
     });
 
     it("npm run requests -- list finds the line's requests", async () => {
-      const result = await runIn(checkout, "requests.ts", ["list"]);
+      const result = await runScriptIn(checkout, "requests.ts", ["list"]);
       expect(result).toMatchObject({ code: 0, stderr: "" });
       expect(result.stdout).toMatch(/^5301 /m);
       expect(result.stdout).toContain("+14035550188");
@@ -103,14 +60,14 @@ describe("a line whose records are kept under a DATA_DIR of its own", { timeout:
 
     it("npm run report counts them", async () => {
       const today = DateTime.now().setZone("America/Edmonton").toISODate()!;
-      const result = await runIn(checkout, "report.ts", ["--from", today, "--to", today, "--format", "json"]);
+      const result = await runScriptIn(checkout, "report.ts", ["--from", today, "--to", today, "--format", "json"]);
       expect(result.stderr).toBe("");
       expect(JSON.parse(result.stdout)).toMatchObject({ callbacks: { open: 1 } });
     });
   });
 
   it("set in the environment, as the line was started, npm run requests -- list finds them too", async () => {
-    const result = await runIn(parent, "requests.ts", ["list"], { DATA_DIR: records, FLOWS_DIR });
+    const result = await runScriptIn(parent, "requests.ts", ["list"], { DATA_DIR: records, FLOWS_DIR });
     expect(result).toMatchObject({ code: 0, stderr: "" });
     expect(result.stdout).toMatch(/^5301 /m);
   });
@@ -125,8 +82,8 @@ describe("where DATA_DIR holds no records database", { timeout: 60_000 }, () => 
       checkout = join(parent, "forgot");
       await mkdir(checkout);
       [list, report] = await Promise.all([
-        runIn(checkout, "requests.ts", ["list", "--status", "open"], { FLOWS_DIR }),
-        runIn(checkout, "report.ts", ["--from", "2026-12-01", "--to", "2026-12-07"], { FLOWS_DIR }),
+        runScriptIn(checkout, "requests.ts", ["list", "--status", "open"], { FLOWS_DIR }),
+        runScriptIn(checkout, "report.ts", ["--from", "2026-12-01", "--to", "2026-12-07"], { FLOWS_DIR }),
       ]);
     }, 60_000);
 
@@ -168,7 +125,7 @@ describe("where DATA_DIR holds no records database", { timeout: 60_000 }, () => 
       await mkdir(checkout);
       await mkdir(empty);
       await writeFile(join(checkout, ".env"), `DATA_DIR=${empty}\n`);
-      result = await runIn(checkout, "requests.ts", ["list"], { FLOWS_DIR });
+      result = await runScriptIn(checkout, "requests.ts", ["list"], { FLOWS_DIR });
     }, 60_000);
 
     it("is refused, saying the folder came from .env", () => {
@@ -181,9 +138,9 @@ describe("where DATA_DIR holds no records database", { timeout: 60_000 }, () => 
     });
 
     it("becomes a records database with npm run db:migrate, which the commands then read", async () => {
-      const migrated = await runIn(checkout, "db-migrate.ts", []);
+      const migrated = await runScriptIn(checkout, "db-migrate.ts", []);
       expect(migrated.code).toBe(0);
-      const listed = await runIn(checkout, "requests.ts", ["list"], { FLOWS_DIR });
+      const listed = await runScriptIn(checkout, "requests.ts", ["list"], { FLOWS_DIR });
       expect(listed).toMatchObject({ code: 0, stderr: "" });
       expect(listed.stdout).toMatch(/^No requests\.$/m);
     });

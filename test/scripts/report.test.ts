@@ -4,73 +4,26 @@
  * holds it and serves it on its socket, as a running line does). The hours come from the
  * fixture's hours.yaml through FLOWS_DIR.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "../../src/adapters/postgres/database.js";
-import { migrate } from "../../src/adapters/postgres/migrate.js";
-import { openDatabase } from "../../src/adapters/postgres/open-database.js";
 import { PostgresRecordStore } from "../../src/adapters/postgres/record-store.js";
 import { FIGURE_DEFINITIONS, type Report } from "../../src/domain/reports/index.js";
-import type { CallRecord } from "../../src/domain/records.js";
 import { runScript } from "../helpers/cli.js";
-import { DATABASE_KINDS, testDatabase, type DatabaseKind } from "../helpers/database.js";
+import { DATABASE_KINDS, recordsForCommand, testDatabase, type CommandRecords } from "../helpers/database.js";
+import { callRecord } from "../helpers/records.js";
 
 const FLOWS_DIR = "test/fixtures/hours/good";
 
-/** The records database for the command, and the environment that points it there. */
-async function recordsFor(kind: DatabaseKind): Promise<{ database: Database; env: Record<string, string>; close(): Promise<void> }> {
-  if (kind === "postgres") {
-    const db = await testDatabase("postgres");
-    return { database: db.database, env: { DATABASE_URL: db.url!, FLOWS_DIR }, close: () => db.close() };
-  }
-  const dir = await mkdtemp(join(tmpdir(), "civic-report-"));
-  const database = await openDatabase({ kind: "pglite", dataDir: dir });
-  await migrate(database);
-  return {
-    database,
-    env: { DATABASE_URL: "", DATA_DIR: dir, FLOWS_DIR },
-    close: async () => {
-      await database.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-const call = (callSid: string, startedAt: string, fields: Partial<CallRecord> = {}): CallRecord => ({
-  callSid,
-  from: "+14035550123",
-  to: "+14035550311",
-  status: "completed",
-  startedAt,
-  endedAt: startedAt,
-  durationSeconds: 60,
-  afterHours: false,
-  outcome: "answered-by-ivr",
-  path: [],
-  flow: "main",
-  flowVersion: 1,
-  queue: null,
-  reference: null,
-  category: null,
-  recordingUrl: null,
-  callbackNumber: null,
-  revision: 0,
-  ...fields,
-});
-
 describe.each(DATABASE_KINDS)("npm run report on %s", { timeout: 60_000 }, (kind) => {
-  let records: Awaited<ReturnType<typeof recordsFor>>;
-  const report = (...args: string[]) => runScript("report.ts", args, records.env);
+  let records: CommandRecords;
+  const report = (...args: string[]) => runScript("report.ts", args, { ...records.env, FLOWS_DIR });
 
   beforeAll(async () => {
-    records = await recordsFor(kind);
+    records = await recordsForCommand(kind);
     const store = new PostgresRecordStore(records.database);
     // Tuesday 8 December 2026 in Lethbridge (UTC-7): 09:15 answered by the IVR, 10:00 an agent after 30 s, 19:00 after hours, abandoned.
-    await store.addCall(call("CA1", "2026-12-08T16:15:00.000Z"));
-    await store.addCall(call("CA2", "2026-12-08T17:00:00.000Z", { outcome: "queued-to-agent", queue: { name: "utility-billing", waitSeconds: 30, result: "bridged" } }));
-    await store.addCall(call("CA3", "2026-12-09T02:00:00.000Z", { outcome: "abandoned", afterHours: true }));
+    await store.addCall(callRecord({ callSid: "CA1", startedAt: "2026-12-08T16:15:00.000Z", outcome: "answered-by-ivr" }));
+    await store.addCall(callRecord({ callSid: "CA2", startedAt: "2026-12-08T17:00:00.000Z", outcome: "queued-to-agent", queue: { name: "utility-billing", waitSeconds: 30, result: "bridged" } }));
+    await store.addCall(callRecord({ callSid: "CA3", startedAt: "2026-12-09T02:00:00.000Z", outcome: "abandoned", afterHours: true }));
   }, 60_000);
   afterAll(() => records.close());
 
@@ -92,7 +45,7 @@ describe.each(DATABASE_KINDS)("npm run report on %s", { timeout: 60_000 }, (kind
     });
 
     it("takes the thresholds from SERVICE_LEVEL_SECONDS and SHORT_ABANDON_SECONDS", async () => {
-      const result = await runScript("report.ts", ["--from", "2026-12-08", "--to", "2026-12-08"], { ...records.env, SERVICE_LEVEL_SECONDS: "20", SHORT_ABANDON_SECONDS: "5" });
+      const result = await runScript("report.ts", ["--from", "2026-12-08", "--to", "2026-12-08"], { ...records.env, FLOWS_DIR, SERVICE_LEVEL_SECONDS: "20", SHORT_ABANDON_SECONDS: "5" });
       expect(result.stdout).toContain("service level 20 s, short abandon 5 s");
       // Answered after 30 s: not within 20 s.
       expect(result.stdout).toMatch(/^Utility billing \(utility-billing\)\s+1\s+1\s+0\s+0\s+30 s\s+0\.0%\s+30 s$/m);

@@ -4,20 +4,15 @@
  * with --by said, not trusted), and when Redis cannot be reached the request is closed all the
  * same and a warning says the log does not have it.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Redis } from "ioredis";
 import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "../../src/adapters/postgres/database.js";
-import { migrate } from "../../src/adapters/postgres/migrate.js";
-import { openDatabase } from "../../src/adapters/postgres/open-database.js";
 import { PostgresRecordStore } from "../../src/adapters/postgres/record-store.js";
 import { RedisAuditLog } from "../../src/adapters/redis/audit-log.js";
 import type { ServiceRequest } from "../../src/domain/records.js";
 import { runScript, type CliResult } from "../helpers/cli.js";
-import { DATABASE_KINDS, testDatabase, type DatabaseKind } from "../helpers/database.js";
+import { DATABASE_KINDS, recordsForCommand, type CommandRecords } from "../helpers/database.js";
+import { voicemailRequest } from "../helpers/records.js";
 
 // The command writes the line's own key names (civic:audit:...); a database of its own keeps them
 // away from a dev server and from the other tests' databases.
@@ -26,50 +21,8 @@ base.pathname = "/8";
 const REDIS_URL = base.toString();
 const NO_REDIS = "redis://127.0.0.1:1/8";
 
-/** The records database for the command, and the environment that points it there. */
-async function recordsFor(kind: DatabaseKind): Promise<{ database: Database; env: Record<string, string>; close(): Promise<void> }> {
-  if (kind === "postgres") {
-    const db = await testDatabase("postgres");
-    return { database: db.database, env: { DATABASE_URL: db.url! }, close: () => db.close() };
-  }
-  const dir = await mkdtemp(join(tmpdir(), "civic-requests-audit-"));
-  const database = await openDatabase({ kind: "pglite", dataDir: dir });
-  await migrate(database);
-  return {
-    database,
-    env: { DATABASE_URL: "", DATA_DIR: dir },
-    close: async () => {
-      await database.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-function callback(reference: string): ServiceRequest {
-  const at = DateTime.now().minus({ hours: 2 }).toUTC().toISO()!;
-  return {
-    reference,
-    service: "callback",
-    department: "311 Customer Service",
-    channel: "phone",
-    status: "open",
-    statusDescription: null,
-    requestedAt: at,
-    updatedAt: at,
-    closedAt: null,
-    place: null,
-    lat: null,
-    long: null,
-    description: null,
-    recordingUrl: null,
-    callbackNumber: "+14035550123",
-    contactName: null,
-    contactEmail: null,
-    callSid: null,
-    incident: null,
-    source: "voicemail",
-  };
-}
+/** A voicemail left two hours ago. */
+const callback = (reference: string): ServiceRequest => voicemailRequest({ reference, requestedAt: DateTime.now().minus({ hours: 2 }).toUTC().toISO()! });
 
 let redis: Redis;
 let audit: RedisAuditLog;
@@ -90,14 +43,14 @@ afterAll(async () => {
 });
 
 describe.each(DATABASE_KINDS)("npm run requests -- close, in the audit log, on %s", { timeout: 60_000 }, (kind) => {
-  let records: Awaited<ReturnType<typeof recordsFor>>;
+  let records: CommandRecords;
   let store: PostgresRecordStore;
   // Each database's references apart, as both write to the same audit log.
   const ref = (number: number) => `${kind === "postgres" ? 6 : 7}${number}`;
   const requests = (redisUrl: string, ...args: string[]): Promise<CliResult> => runScript("requests.ts", args, { FLOWS_DIR: "flows", REDIS_URL: redisUrl, ...records.env });
 
   beforeAll(async () => {
-    records = await recordsFor(kind);
+    records = await recordsForCommand(kind);
     store = new PostgresRecordStore(records.database);
     for (const number of [201, 202, 203]) await store.addRequest(callback(ref(number)));
   }, 60_000);

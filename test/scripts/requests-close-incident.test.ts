@@ -11,9 +11,6 @@
  * waits are long: the next step runs when the test promotes its job, never by the clock.
  */
 import { readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Job, Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -21,9 +18,6 @@ import { startDispatchWorker } from "../../src/adapters/bullmq/dispatch-worker.j
 import { BullJobScheduler } from "../../src/adapters/bullmq/job-scheduler.js";
 import { BullRecordKeeper, createRecordsQueue, startRecordsWorker } from "../../src/adapters/bullmq/record-queue.js";
 import { BullReportQueue, createDispatchQueue } from "../../src/adapters/bullmq/report-queue.js";
-import type { Database } from "../../src/adapters/postgres/database.js";
-import { migrate } from "../../src/adapters/postgres/migrate.js";
-import { openDatabase } from "../../src/adapters/postgres/open-database.js";
 import { PostgresRecordStore } from "../../src/adapters/postgres/record-store.js";
 import { createWebConnection, createWorkerConnection, waitUntilReady } from "../../src/adapters/redis/connections.js";
 import { RedisIncidentStore } from "../../src/adapters/redis/incident-store.js";
@@ -36,7 +30,7 @@ import { RecordWriter } from "../../src/records/record-writer.js";
 import { recordingIncidentStore } from "../../src/records/recording-incident-store.js";
 import { loadFlowSet } from "../../src/adapters/files/flow-source.js";
 import { runScript, type CliResult } from "../helpers/cli.js";
-import { DATABASE_KINDS, testDatabase, type DatabaseKind } from "../helpers/database.js";
+import { DATABASE_KINDS, recordsForCommand, type CommandRecords } from "../helpers/database.js";
 import { at, newCallSid, REDIS_URL } from "../helpers/line.js";
 import { RecordingPager } from "../helpers/recording-pager.js";
 
@@ -57,25 +51,6 @@ const { primary, backup } = whoIsOnCall(roster, "water", NIGHT);
 const log = createLogger({ level: "silent" });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The records database for the command, and the environment that points it there. */
-async function recordsFor(kind: DatabaseKind): Promise<{ database: Database; env: Record<string, string>; close(): Promise<void> }> {
-  if (kind === "postgres") {
-    const db = await testDatabase("postgres");
-    return { database: db.database, env: { DATABASE_URL: db.url! }, close: () => db.close() };
-  }
-  const dir = await mkdtemp(join(tmpdir(), "civic-requests-incident-"));
-  const database = await openDatabase({ kind: "pglite", dataDir: dir });
-  await migrate(database);
-  return {
-    database,
-    env: { DATABASE_URL: "", DATA_DIR: dir },
-    close: async () => {
-      await database.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 /** Removes what the line and the command wrote under the real key names in this test's database. */
 async function clean(redis: Redis): Promise<void> {
   for (const pattern of ["civic:*", "bull:*"]) {
@@ -85,7 +60,7 @@ async function clean(redis: Redis): Promise<void> {
 }
 
 describe.each(DATABASE_KINDS)("npm run requests -- close on an urgent report, on %s", { timeout: 90_000 }, (kind) => {
-  let records: Awaited<ReturnType<typeof recordsFor>>;
+  let records: CommandRecords;
   let store: PostgresRecordStore;
   let web: Redis;
   let reports: BullReportQueue;
@@ -132,7 +107,7 @@ describe.each(DATABASE_KINDS)("npm run requests -- close on an urgent report, on
   }
 
   beforeAll(async () => {
-    records = await recordsFor(kind);
+    records = await recordsForCommand(kind);
     store = new PostgresRecordStore(records.database);
     web = createWebConnection(LINE_REDIS, { retryStrategy: () => null });
     web.on("error", () => {});

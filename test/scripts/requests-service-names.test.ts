@@ -13,32 +13,11 @@ import { openDatabase, type OpenedDatabase } from "../../src/adapters/postgres/o
 import { PostgresRecordStore } from "../../src/adapters/postgres/record-store.js";
 import type { ServiceRequest } from "../../src/domain/records.js";
 import { runScript, type CliResult } from "../helpers/cli.js";
+import { onlineRequest } from "../helpers/records.js";
 
-function online(reference: string, service: string, department: string, hoursAgo: number): ServiceRequest {
-  const at = DateTime.now().minus({ hours: hoursAgo }).toUTC().toISO()!;
-  return {
-    reference,
-    service,
-    department,
-    channel: "online",
-    status: "open",
-    statusDescription: null,
-    requestedAt: at,
-    updatedAt: at,
-    closedAt: null,
-    place: null,
-    lat: null,
-    long: null,
-    description: "About my account",
-    recordingUrl: null,
-    callbackNumber: "+14035550111",
-    contactName: null,
-    contactEmail: null,
-    callSid: null,
-    incident: null,
-    source: "open311:web-form",
-  };
-}
+/** A question about an account, asked on the web form `hoursAgo` hours ago. */
+const online = (reference: string, service: string, department: string, hoursAgo: number): ServiceRequest =>
+  onlineRequest({ reference, service, department, requestedAt: DateTime.now().minus({ hours: hoursAgo }).toUTC().toISO()!, description: "About my account", callbackNumber: "+14035550111" });
 
 describe("npm run requests names the services", { timeout: 60_000 }, () => {
   let dir: string;

@@ -4,18 +4,13 @@
  * holds it and serves it on its socket, as a running line does). The callback worklist, one
  * request with its notes, and closing: once, with the note and who did it.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "../../src/adapters/postgres/database.js";
-import { migrate } from "../../src/adapters/postgres/migrate.js";
-import { openDatabase } from "../../src/adapters/postgres/open-database.js";
 import { PostgresRecordStore } from "../../src/adapters/postgres/record-store.js";
 import type { ServiceRequest } from "../../src/domain/records.js";
 import { runScript, type CliResult } from "../helpers/cli.js";
-import { DATABASE_KINDS, testDatabase, type DatabaseKind } from "../helpers/database.js";
+import { DATABASE_KINDS, recordsForCommand, type CommandRecords } from "../helpers/database.js";
+import { voicemailRequest } from "../helpers/records.js";
 import { Redis } from "ioredis";
 
 // A close is written to the audit log under the line's real key names: a Redis database of its own.
@@ -28,61 +23,19 @@ afterAll(async () => {
   await redis.quit();
 });
 
-/** The records database for the command, and the environment that points it there. */
-async function recordsFor(kind: DatabaseKind): Promise<{ database: Database; env: Record<string, string>; close(): Promise<void> }> {
-  if (kind === "postgres") {
-    const db = await testDatabase("postgres");
-    return { database: db.database, env: { DATABASE_URL: db.url! }, close: () => db.close() };
-  }
-  const dir = await mkdtemp(join(tmpdir(), "civic-requests-"));
-  const database = await openDatabase({ kind: "pglite", dataDir: dir });
-  await migrate(database);
-  return {
-    database,
-    env: { DATABASE_URL: "", DATA_DIR: dir },
-    close: async () => {
-      await database.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 const now = DateTime.now();
 
-function request(reference: string, requestedAt: DateTime, changes: Partial<ServiceRequest> = {}): ServiceRequest {
-  const at = requestedAt.toUTC().toISO()!;
-  return {
-    reference,
-    service: "callback",
-    department: "311 Contact Centre",
-    channel: "phone",
-    status: "open",
-    statusDescription: null,
-    requestedAt: at,
-    updatedAt: at,
-    closedAt: null,
-    place: null,
-    lat: null,
-    long: null,
-    description: null,
-    recordingUrl: `https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE${reference}`,
-    callbackNumber: "+14035550123",
-    contactName: null,
-    contactEmail: null,
-    callSid: `CA${reference}`,
-    incident: null,
-    source: "voicemail",
-    ...changes,
-  };
-}
+/** A voicemail left at `requestedAt`, on a call of its own. */
+const request = (reference: string, requestedAt: DateTime, changes: Partial<ServiceRequest> = {}): ServiceRequest =>
+  voicemailRequest({ reference, requestedAt: requestedAt.toUTC().toISO()!, callSid: `CA${reference}`, ...changes });
 
 describe.each(DATABASE_KINDS)("npm run requests on %s", { timeout: 60_000 }, (kind) => {
-  let records: Awaited<ReturnType<typeof recordsFor>>;
+  let records: CommandRecords;
   let store: PostgresRecordStore;
   const requests = (...args: string[]): Promise<CliResult> => runScript("requests.ts", args, { FLOWS_DIR: "flows", REDIS_URL: AUDIT_REDIS.toString(), ...records.env });
 
   beforeAll(async () => {
-    records = await recordsFor(kind);
+    records = await recordsForCommand(kind);
     store = new PostgresRecordStore(records.database);
     // Ten days old: overdue whatever today is. Left a minute ago: due later, never overdue yet.
     await store.addRequest(request("5101", now.minus({ days: 10 }), { callbackNumber: "+14035550101" }));

@@ -2,51 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PostgresRecordStore } from "../../../src/adapters/postgres/record-store.js";
 import type { CallRecord, ServiceRequest } from "../../../src/domain/records.js";
 import { DATABASE_KINDS, testDatabase, type TestDatabase } from "../../helpers/database.js";
+import { callRecord, voicemailRequest } from "../../helpers/records.js";
 
-const call = (callSid: string, endedAt: string): CallRecord => ({
-  callSid,
-  from: "+14035550123",
-  to: "+14035550311",
-  status: "completed",
-  startedAt: endedAt,
-  endedAt,
-  durationSeconds: 60,
-  afterHours: false,
-  outcome: "answered-by-ivr",
-  path: ["greeting", "day-menu"],
-  flow: "main",
-  flowVersion: 3,
-  queue: null,
-  reference: null,
-  category: null,
-  recordingUrl: null,
-  callbackNumber: null,
-  revision: 0,
-});
+/** A call the IVR answered, through the greeting and the day menu, that started and ended at `endedAt`. */
+const call = (callSid: string, endedAt: string): CallRecord => callRecord({ callSid, startedAt: endedAt, endedAt, outcome: "answered-by-ivr", path: ["greeting", "day-menu"] });
 
-const request = (reference: string, fields: Partial<ServiceRequest> = {}): ServiceRequest => ({
-  reference,
-  service: "callback",
-  department: "311 Customer Service",
-  channel: "phone",
-  status: "open",
-  statusDescription: null,
-  requestedAt: "2026-12-02T17:00:00.000Z",
-  updatedAt: "2026-12-02T17:00:00.000Z",
-  closedAt: null,
-  place: null,
-  lat: null,
-  long: null,
-  description: "Voicemail: call back.",
-  recordingUrl: "https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE1",
-  callbackNumber: "+14035550123",
-  contactName: null,
-  contactEmail: null,
-  callSid: `CA${reference.padStart(32, "0")}`,
-  incident: null,
-  source: "voicemail",
-  ...fields,
-});
+/** A voicemail left at 10:00 on Wednesday 2 December, on a call of its own. */
+const request = (reference: string, fields: Partial<ServiceRequest> = {}): ServiceRequest => voicemailRequest({ reference, callSid: `CA${reference.padStart(32, "0")}`, ...fields });
 
 describe.each(DATABASE_KINDS)("the records store on %s", (kind) => {
   let db: TestDatabase;

@@ -14,6 +14,7 @@ import type { CallRecord, RequestChannel, ServiceRequest } from "../../../src/do
 import { ReportRequestError, type Report, type ReportInterval } from "../../../src/domain/reports/index.js";
 import { lethbridgeHours } from "../../fixtures/hours/load.js";
 import { DATABASE_KINDS, testDatabase, type TestDatabase } from "../../helpers/database.js";
+import { callRecord, serviceRequest } from "../../helpers/records.js";
 
 const hours = lethbridgeHours();
 const settings = { serviceLevelSeconds: 60, shortAbandonSeconds: 10 };
@@ -23,60 +24,30 @@ const NOW = DateTime.fromISO("2026-12-14T12:00", { zone: hours.zone });
 /** A local time in Lethbridge as an ISO instant: `at("2026-12-08T09:15")`. */
 const at = (local: string) => DateTime.fromISO(local, { zone: hours.zone }).toUTC().toISO()!;
 
+/** A call of three minutes that started at a local time, with the outcome the day's table gives it. */
 function call(
   callSid: string,
   local: string,
   outcome: CallOutcome,
   fields: { afterHours?: boolean; queue?: CallRecord["queue"]; reference?: string; category?: string } = {},
 ): CallRecord {
-  return {
-    callSid,
-    from: "+14035550123",
-    to: "+14035550311",
-    status: "completed",
-    startedAt: at(local),
-    endedAt: DateTime.fromISO(at(local)).plus({ minutes: 3 }).toUTC().toISO()!,
-    durationSeconds: 180,
-    afterHours: fields.afterHours ?? false,
-    outcome,
-    path: [],
-    flow: "main",
-    flowVersion: 1,
-    queue: fields.queue ?? null,
-    reference: fields.reference ?? null,
-    category: fields.category ?? null,
-    recordingUrl: null,
-    callbackNumber: null,
-    revision: 0,
-  };
+  return callRecord({ callSid, startedAt: at(local), durationSeconds: 180, outcome, ...fields });
 }
 
 const queue = (name: string, result: string | null, waitSeconds: number | null) => ({ name, result, waitSeconds });
 
+/** A request made at a local time: a callback keeps the caller's number; each channel its own source. */
 function request(reference: string, local: string, service: string, department: string | null, channel: RequestChannel, fields: Partial<ServiceRequest> = {}): ServiceRequest {
-  return {
+  return serviceRequest({
     reference,
     service,
     department,
     channel,
-    status: "open",
-    statusDescription: null,
     requestedAt: at(local),
-    updatedAt: at(local),
-    closedAt: null,
-    place: null,
-    lat: null,
-    long: null,
-    description: null,
-    recordingUrl: null,
     callbackNumber: service === "callback" ? "+14035550123" : null,
-    contactName: null,
-    contactEmail: null,
-    callSid: null,
-    incident: null,
     source: channel === "online" ? "open311:web" : service === "callback" ? "voicemail" : "ivr",
     ...fields,
-  };
+  });
 }
 
 const CONTACT_CENTRE = "311 Contact Centre";

@@ -7,29 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PostgresRecordStore } from "../../../src/adapters/postgres/record-store.js";
 import type { ServiceRequest } from "../../../src/domain/records.js";
 import { DATABASE_KINDS, testDatabase, type TestDatabase } from "../../helpers/database.js";
+import { onlineRequest } from "../../helpers/records.js";
 
-const request = (reference: string, service: string, status: ServiceRequest["status"], requestedAt: string): ServiceRequest => ({
-  reference,
-  service,
-  department: null,
-  channel: "online",
-  status,
-  statusDescription: null,
-  requestedAt,
-  updatedAt: requestedAt,
-  closedAt: status === "closed" ? requestedAt : null,
-  place: "910 4 Ave S",
-  lat: null,
-  long: null,
-  description: null,
-  recordingUrl: null,
-  callbackNumber: null,
-  contactName: null,
-  contactEmail: null,
-  callSid: null,
-  incident: null,
-  source: "open311:web-form",
-});
+/** A request from the web form, in that status since `requestedAt`. */
+const request = (reference: string, service: string, status: ServiceRequest["status"], requestedAt: string): ServiceRequest =>
+  onlineRequest({ reference, service, status, requestedAt, closedAt: status === "closed" ? requestedAt : null, place: "910 4 Ave S" });
 
 describe.each(DATABASE_KINDS)("listing requests on %s", (kind) => {
   let db: TestDatabase;
