@@ -4,34 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PostgresRecordStore } from "../../src/adapters/postgres/record-store.js";
-import type { ServiceRequest } from "../../src/domain/records.js";
 import { closeRequest } from "../../src/records/close-request.js";
 import { DATABASE_KINDS, testDatabase, type TestDatabase } from "../helpers/database.js";
-
-function voicemail(reference: string): ServiceRequest {
-  return {
-    reference,
-    service: "callback",
-    department: null,
-    channel: "phone",
-    status: "open",
-    statusDescription: null,
-    requestedAt: "2026-12-02T17:00:00.000Z",
-    updatedAt: "2026-12-02T17:00:00.000Z",
-    closedAt: null,
-    place: null,
-    lat: null,
-    long: null,
-    description: null,
-    recordingUrl: null,
-    callbackNumber: "+14035550123",
-    contactName: null,
-    contactEmail: null,
-    callSid: null,
-    incident: null,
-    source: "voicemail",
-  };
-}
+import { voicemailRequest } from "../helpers/records.js";
 
 describe.each(DATABASE_KINDS)("closeRequest on %s", (kind) => {
   let db: TestDatabase;
@@ -43,7 +18,7 @@ describe.each(DATABASE_KINDS)("closeRequest on %s", (kind) => {
   afterAll(() => db?.close());
 
   it("closes an open request, keeping who did it and their note", async () => {
-    await store.addRequest(voicemail("6001"));
+    await store.addRequest(voicemailRequest({ reference: "6001" }));
     const outcome = await closeRequest(store, "6001", { by: "dana", at: "2026-12-03T16:00:00.000Z", note: "Called back" });
     expect(outcome).toMatchObject({ outcome: "closed", request: { status: "closed", closedAt: "2026-12-03T16:00:00.000Z" } });
     expect((await store.request("6001"))!.notes).toEqual([{ at: "2026-12-03T16:00:00.000Z", author: "dana", kind: "closed", text: "Called back" }]);
@@ -56,7 +31,7 @@ describe.each(DATABASE_KINDS)("closeRequest on %s", (kind) => {
   });
 
   it("closes once when two people press Close at the same moment", async () => {
-    await store.addRequest(voicemail("6002"));
+    await store.addRequest(voicemailRequest({ reference: "6002" }));
     const outcomes = await Promise.all([
       closeRequest(store, "6002", { by: "dana", at: "2026-12-03T16:00:00.000Z", note: "Called back" }),
       closeRequest(store, "6002", { by: "sam", at: "2026-12-03T16:00:01.000Z", note: "Called back too" }),

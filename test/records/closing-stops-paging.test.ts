@@ -26,6 +26,7 @@ import { pageJobId } from "../../src/oncall/jobs.js";
 import { closeRequest, pagingInWords, type CloseOutcome } from "../../src/records/close-request.js";
 import { DATABASE_KINDS } from "../helpers/database.js";
 import { at, newCallSid, TestLine } from "../helpers/line.js";
+import { voicemailRequest } from "../helpers/records.js";
 import { RecordingPager } from "../helpers/recording-pager.js";
 
 const NIGHT = at("2026-12-05T02:00");
@@ -310,28 +311,7 @@ describe.each(DATABASE_KINDS)("closing an urgent report's request, on %s", { tim
 
   describe("a request that is no urgent report", () => {
     it("is closed without a word about pages, and without Redis", async () => {
-      await store.addRequest({
-        reference: "990001",
-        service: "callback",
-        department: null,
-        channel: "phone",
-        status: "open",
-        statusDescription: null,
-        requestedAt: "2026-12-05T08:00:00.000Z",
-        updatedAt: "2026-12-05T08:00:00.000Z",
-        closedAt: null,
-        place: null,
-        lat: null,
-        long: null,
-        description: null,
-        recordingUrl: null,
-        callbackNumber: "+14035550125",
-        contactName: null,
-        contactEmail: null,
-        callSid: null,
-        incident: null,
-        source: "voicemail",
-      });
+      await store.addRequest(voicemailRequest({ reference: "990001", requestedAt: "2026-12-05T08:00:00.000Z", callbackNumber: "+14035550125" }));
       const outcome = await closeRequest(store, "990001", { by: "sam", at: line.now.toUTC().toISO()!, note: "Called back" });
       expect(outcome).toEqual({ outcome: "closed", request: expect.objectContaining({ status: "closed" }) });
     });

@@ -12,33 +12,14 @@ import { createLogger } from "../../src/logger.js";
 import { RecordWriter } from "../../src/records/record-writer.js";
 import { testDatabase, type TestDatabase } from "../helpers/database.js";
 import { Outage } from "../helpers/outage.js";
-import { at, newCallSid, REDIS_URL } from "../helpers/line.js";
+import { at, REDIS_URL } from "../helpers/line.js";
+import { callRecord, voicemailCall } from "../helpers/records.js";
 
 const NOW = at("2026-12-02T10:00");
 
-function callRecord(index: number): CallRecord {
-  const started = NOW.plus({ minutes: index });
-  return {
-    callSid: newCallSid(),
-    from: "+14035550123",
-    to: "+14035550311",
-    status: "completed",
-    startedAt: started.toISO()!,
-    endedAt: started.plus({ minutes: 2 }).toISO()!,
-    durationSeconds: 120,
-    afterHours: false,
-    outcome: index % 2 === 0 ? "answered-by-ivr" : "queued-to-agent",
-    path: ["greeting", "day-menu"],
-    flow: "main",
-    flowVersion: null,
-    queue: null,
-    reference: null,
-    category: null,
-    recordingUrl: null,
-    callbackNumber: "+14035550123",
-    revision: 1,
-  };
-}
+/** The morning's `index`th call, two minutes long: answered by the IVR and queued to an agent in turn. */
+const morningCall = (index: number): CallRecord =>
+  callRecord({ startedAt: NOW.plus({ minutes: index }).toISO()!, durationSeconds: 120, outcome: index % 2 === 0 ? "answered-by-ivr" : "queued-to-agent" });
 
 describe("the records database going down while calls go on", () => {
   let db: TestDatabase;
@@ -89,13 +70,8 @@ describe("the records database going down while calls go on", () => {
 
   it("keeps every record in Redis meanwhile, and writes each once when it is back", async () => {
     await outage.down();
-    const calls = Array.from({ length: 20 }, (_, index) => callRecord(index));
-    const voicemail: CallRecord = {
-      ...callRecord(21),
-      outcome: "voicemail",
-      reference: "900001",
-      recordingUrl: "https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE1",
-    };
+    const calls = Array.from({ length: 20 }, (_, index) => morningCall(index));
+    const voicemail = voicemailCall({ reference: "900001", startedAt: NOW.plus({ minutes: 21 }).toISO()!, durationSeconds: 120 });
     for (const call of [...calls, voicemail]) await keeper.keep({ type: "call-ended", call });
     // Twilio retries a status callback now and then: the same record handed over again.
     for (const call of calls.slice(0, 5)) await keeper.keep({ type: "call-ended", call });

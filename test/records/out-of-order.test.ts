@@ -11,7 +11,8 @@ import type { RecordEvent } from "../../src/domain/ports.js";
 import { createLogger } from "../../src/logger.js";
 import { RecordWriter } from "../../src/records/record-writer.js";
 import { DATABASE_KINDS, testDatabase, type TestDatabase } from "../helpers/database.js";
-import { at, newCallSid } from "../helpers/line.js";
+import { at } from "../helpers/line.js";
+import { urgentReport } from "../helpers/records.js";
 
 const NIGHT = at("2026-12-05T02:00");
 
@@ -36,17 +37,11 @@ describe.each(DATABASE_KINDS)("incident records out of order (%s)", (kind) => {
   }, 60_000);
   afterAll(() => db.close());
 
+  /** Water reported `minutes` into the night, filed under `incident`: its own, or the one it joined. */
   const filed = (reference: string, incident = reference, minutes = 0): RecordEvent => ({
     type: "report-filed",
     incident,
-    report: {
-      reference,
-      category: "water",
-      location: "301 Scenic Drive South",
-      callbackNumber: "+14035550123",
-      callSid: newCallSid(),
-      receivedAt: NIGHT.plus({ minutes }).toISO()!,
-    },
+    report: urgentReport({ reference, category: "water", receivedAt: NIGHT.plus({ minutes }).toISO()! }),
   });
   const event = (incident: string, kind: "acknowledged" | "resolved", minutes: number): RecordEvent => ({
     type: "incident-event",

@@ -9,7 +9,8 @@ import { requestFromReport } from "../../src/domain/records.js";
 import { createLogger } from "../../src/logger.js";
 import { RecordWriter } from "../../src/records/record-writer.js";
 import { testDatabase, type TestDatabase } from "../helpers/database.js";
-import { at, newCallSid, REDIS_URL } from "../helpers/line.js";
+import { at, REDIS_URL } from "../helpers/line.js";
+import { urgentReport } from "../helpers/records.js";
 
 const NOW = at("2026-12-05T02:00");
 
@@ -45,14 +46,8 @@ describe("when Redis has lost the reference counter (a restart without persisten
     await db.close();
   });
 
-  const report = (reference: string) => ({
-    reference,
-    category: "water",
-    location: "301 Scenic Drive South",
-    callbackNumber: "+14035550123",
-    callSid: newCallSid(),
-    receivedAt: NOW.toISO()!,
-  });
+  /** Water reported now, by a new call. */
+  const report = (reference: string) => urgentReport({ reference, category: "water", receivedAt: NOW.toISO()! });
 
   it("a worker starting raises the counter above the highest reference kept, never lowers it", async () => {
     await store.addRequest(requestFromReport(report("100417"), { incident: "100417", department: null, afterHours: true }));
