@@ -40,7 +40,7 @@ import { createWebConnection } from "../src/adapters/redis/connections.js";
 import { RedisIncidentStore } from "../src/adapters/redis/incident-store.js";
 import { createLogger } from "../src/logger.js";
 import type { Queue } from "bullmq";
-import { CommandError, runCli, table, UsageError, wholeNumberArgument, withRedis, type CommandTable, type OptionValues, splitPositionals } from "./lib/cli.js";
+import { CommandError, runCli, table, UsageError, wholeNumberArgument, withRedis, lineRedisUrl, redisUrlShown, type CommandTable, type OptionValues, splitPositionals } from "./lib/cli.js";
 import { commandAsTyped, requireExistingEmbeddedDatabase } from "./lib/embedded-database.js";
 
 const FORMATS = ["table", "json"] as const;
@@ -181,7 +181,7 @@ const commands: CommandTable = {
 function sayPaging(paging: PagingOutcome | undefined, by: string): void {
   if (!paging) return;
   if (paging.outcome !== "not-stopped") return void console.log(pagingInWords(paging, by));
-  console.error(`requests: warning: ${pagingInWords(paging, by)} (REDIS_URL: ${redisUrlShown()})`);
+  console.error(`requests: warning: ${pagingInWords(paging, by)} (REDIS_URL: ${redisUrlShown(lineRedisUrl())})`);
   process.exitCode = 1;
 }
 
@@ -202,7 +202,7 @@ const warnings = createLogger({
  * incident's commands fail at once, and the close says its pages could not be stopped.
  */
 async function withIncidents<T>(use: (incidents: IncidentStore) => Promise<T>): Promise<T> {
-  const redis = createWebConnection(process.env["REDIS_URL"] || "redis://127.0.0.1:6379", { lazyConnect: true, retryStrategy: () => null });
+  const redis = createWebConnection(lineRedisUrl(), { lazyConnect: true, retryStrategy: () => null });
   redis.on("error", () => {});
   await redis.connect().catch(() => {});
   // Only made when an event is handed on: BullMQ's queue has nothing to do on a Redis that is not there.
@@ -221,18 +221,6 @@ async function withIncidents<T>(use: (incidents: IncidentStore) => Promise<T>): 
   } finally {
     await queue?.close().catch(() => {});
     redis.disconnect();
-  }
-}
-
-/** $REDIS_URL fit to print: any password in it hidden. */
-function redisUrlShown(): string {
-  const url = process.env["REDIS_URL"] || "redis://127.0.0.1:6379";
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "****";
-    return parsed.toString().replace(/\/$/, "");
-  } catch {
-    return "not a valid URL";
   }
 }
 

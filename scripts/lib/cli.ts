@@ -14,6 +14,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { Redis } from "ioredis";
 import { DateTime } from "luxon";
 import { RedisDocumentStore } from "../../src/adapters/redis/document-store.js";
+import { DEFAULT_REDIS_URL } from "../../src/config/env.js";
 import { DefinitionError, didYouMean, formatProblem } from "../../src/domain/validation.js";
 
 /** A mistake in how the command was called, reported with a pointer to `--help`. */
@@ -202,14 +203,13 @@ export function table(rows: string[][]): string {
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n");
 }
 
-/**
- * Runs `use` with a connection to $REDIS_URL, failing in one clear line when Redis does not
- * answer, and disconnecting afterwards.
- *
- * @throws CommandError when Redis does not answer
- */
+/** The line's Redis as the commands reach it: $REDIS_URL, or the default. */
+export function lineRedisUrl(): string {
+  return process.env["REDIS_URL"] || DEFAULT_REDIS_URL;
+}
+
 /** A Redis URL fit to print: any password in it hidden. */
-function withoutPassword(url: string): string {
+export function redisUrlShown(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = "****";
@@ -219,13 +219,19 @@ function withoutPassword(url: string): string {
   }
 }
 
+/**
+ * Runs `use` with a connection to $REDIS_URL, failing in one clear line when Redis does not
+ * answer, and disconnecting afterwards.
+ *
+ * @throws CommandError when Redis does not answer
+ */
 export async function withRedis<T>(use: (redis: Redis) => Promise<T>): Promise<T> {
-  const url = process.env["REDIS_URL"] || "redis://127.0.0.1:6379";
+  const url = lineRedisUrl();
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000, retryStrategy: () => null });
   redis.on("error", () => {});
   try {
     await redis.connect().catch(() => {
-      throw new CommandError(`Redis does not answer at ${withoutPassword(url)}; set REDIS_URL to the line's Redis`);
+      throw new CommandError(`Redis does not answer at ${redisUrlShown(url)}; set REDIS_URL to the line's Redis`);
     });
     return await use(redis);
   } finally {
