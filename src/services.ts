@@ -317,7 +317,10 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
   });
   // A newer version migrated the database while this one waited for it: write nothing more on it.
   // Pages go on; the records wait in Redis until this version is upgraded.
-  recordsDatabase.onSchemaRefused(() => void recordsWorker.close());
+  recordsDatabase.onSchemaRefused(() => {
+    void recordsWorker.close();
+    void deliveryWorker.close();
+  });
   await scheduleRetention(recordsQueue, definitions.current().hours.zone).catch((error: unknown) =>
     log.warn({ err: error instanceof Error ? error.message : String(error) }, "records: could not schedule the nightly retention job; it is tried at the next start"),
   );

@@ -12,6 +12,8 @@ const OPENING_DEADLINE_MS = 60_000;
 
 /** How long `stop` waits for the thread to close the database before it ends the thread anyway. */
 const STOPPING_DEADLINE_MS = 10_000;
+/** How long the thread may take to start serving its socket once the database is open. */
+const SERVING_DEADLINE_MS = 10_000;
 
 /** What the holding process asks of the thread. */
 export type ToThread = { type: "serve"; socket: string } | { type: "stop" };
@@ -71,7 +73,7 @@ export class PgliteWorker {
   async serve(path: string): Promise<void> {
     this.#send({ type: "serve", socket: path });
     try {
-      await this.#reply("serving");
+      await this.#reply("serving", SERVING_DEADLINE_MS);
     } catch (error) {
       throw new DatabaseUnavailableError(`could not serve the embedded database on ${path}: ${(error as Error).message}`, { cause: error });
     }

@@ -204,6 +204,11 @@ export function planUpdate(request: ServiceRequest, body: unknown, department: s
     throw new Open311Error(403, `request ${request.reference} is not ${department}'s: a department's key updates only its own requests`);
   }
   const { status, description, updated_datetime } = parsed.data;
+  // Before the request was made, a time would close it before it was opened: the figures' time to close would be negative.
+  if (updated_datetime && updated_datetime < DateTime.fromISO(request.requestedAt)) {
+    const made = DateTime.fromISO(request.requestedAt).setZone(updated_datetime.zone).toISO({ suppressMilliseconds: true });
+    throw new Open311Error(400, `updated_datetime: is before the request was made (${made}); send the time the change was made, and check the sending system's clock and zone`);
+  }
   const at = (updated_datetime ?? now).toUTC().toISO()!;
   const keyed = updated_datetime ? { key: `open311-update:${request.reference}:${department}:${status ?? "note"}:${at}` } : {};
   const closed = request.status === "closed";

@@ -221,6 +221,16 @@ describe("a department's update", () => {
       expect(refusal(() => planUpdate(serviceRequest(), { status: "closed", updated_datetime: "2026-12-05T09:30:00" }, DEPARTMENT, NOW)).errors[0]).toMatch(/^updated_datetime: must be an ISO 8601 date and time with its offset/);
     });
 
+    it("with a time before the request was made, which would close it before it was opened", () => {
+      const request = serviceRequest({ requestedAt: "2026-12-05T16:00:00.000Z" });
+      expect(refusal(() => planUpdate(request, { status: "closed", updated_datetime: "2026-12-04T09:30:00-07:00" }, DEPARTMENT, NOW))).toEqual({
+        status: 400,
+        errors: [
+          "updated_datetime: is before the request was made (2026-12-05T09:00:00-07:00); send the time the change was made, and check the sending system's clock and zone",
+        ],
+      });
+    });
+
     describe("with a time in the future", () => {
       it("beyond a few minutes of clock skew, saying why", () => {
         expect(refusal(() => planUpdate(serviceRequest(), { status: "closed", updated_datetime: "2026-12-05T10:06:00-07:00" }, DEPARTMENT, NOW))).toEqual({
