@@ -84,8 +84,8 @@ export function callCsvRow(call: CallRecord, zone: string): string {
  * callback number scrubbed from the free text, no recording, no contact details). `source` is the
  * channel it came in by: `phone`, `after-hours` or `online`.
  */
-export function requestCsvRow(request: ServiceRequest, zone: string): string {
-  const view = toGeoReportRequest(request, zone);
+export function requestCsvRow(request: ServiceRequest, zone: string, names?: (code: string) => string): string {
+  const view = toGeoReportRequest(request, zone, names);
   return line([
     view.service_request_id,
     view.requested_datetime,

@@ -621,11 +621,12 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
     const records = deps.records;
     if (!records) throw new ConsoleRequestError(503, "The records database is not connected to this console, so there are no requests to download.");
     const city = zone();
+    const names = serviceNamesOf(deps.definitions.current());
     const range = { from: period.start.toUTC().toISO()!, to: period.end.toUTC().toISO()! };
     async function* rows() {
       for (let offset = 0; ; offset += MAX_REQUESTS_PER_QUERY) {
         const page = await records!.requests({ ...range, order: "oldest", limit: MAX_REQUESTS_PER_QUERY, offset });
-        for (const request of page) yield requestCsvRow(request, city);
+        for (const request of page) yield requestCsvRow(request, city, names);
         if (page.length < MAX_REQUESTS_PER_QUERY) return;
       }
     }
