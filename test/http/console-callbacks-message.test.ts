@@ -13,35 +13,23 @@ import { serviceNamesOf, type ServiceNames } from "../../src/domain/service-name
 import { escapeHtml } from "../../src/http/console/html.js";
 import type { PageContext } from "../../src/http/console/layout.js";
 import { callbacksPage, slug } from "../../src/http/console/pages/callbacks.js";
+import { voicemailCall } from "../helpers/records.js";
 
 const ZONE = "America/Edmonton";
 const NOW = DateTime.fromISO("2026-12-02T10:30", { zone: ZONE });
 const CONTEXT: PageContext = { username: "dana", role: "supervisor", csrfToken: "token", assets: undefined, zone: ZONE };
 
-/** The record of a call that ended in a voicemail, as the line keeps it. */
-function voicemailCall(reference: string, changes: Partial<CallRecord> = {}): CallRecord {
-  return {
-    callSid: `CA${reference}`,
-    from: "+14035550177",
-    to: "+14035550311",
-    status: "completed",
-    startedAt: NOW.minus({ minutes: 5 }).toUTC().toISO()!,
-    endedAt: NOW.minus({ minutes: 2 }).toUTC().toISO()!,
-    durationSeconds: 180,
-    afterHours: false,
-    outcome: "voicemail",
-    path: ["check-hours", "day-menu", "queue-billing", "voicemail"],
-    flow: "main",
-    flowVersion: 1,
-    queue: { name: "utility-billing", waitSeconds: 95, result: "leave" },
+/** The record of a call that ended in a voicemail a few minutes ago, left while waiting for utility billing unless `changes` say otherwise. */
+const voicemail = (reference: string, changes: Partial<CallRecord> = {}): CallRecord =>
+  voicemailCall({
     reference,
-    category: null,
-    recordingUrl: `https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE${reference}`,
-    callbackNumber: "+14035550177",
-    revision: 6,
+    from: "+14035550177",
+    startedAt: NOW.minus({ minutes: 5 }).toUTC().toISO()!,
+    durationSeconds: 180,
+    path: ["check-hours", "day-menu", "queue-billing", "voicemail"],
+    queue: { name: "utility-billing", waitSeconds: 95, result: "leave" },
     ...changes,
-  };
-}
+  });
 
 function item(request: ServiceRequest): CallbackItem {
   return { request, requestedAt: DateTime.fromISO(request.requestedAt, { zone: ZONE }), dueBy: null, overdue: false };
@@ -69,8 +57,8 @@ describe("the callback worklist's messages", () => {
 
   beforeAll(async () => {
     names = serviceNamesOf(await loadFlowSet("flows"));
-    queued = requestFromVoicemail(voicemailCall("8101"), "311 Customer Service")!;
-    afterHours = requestFromVoicemail(voicemailCall("8102", { afterHours: true, queue: null, path: ["check-hours", "after-hours", "urgent-menu", "voicemail"] }), "311 Customer Service")!;
+    queued = requestFromVoicemail(voicemail("8101"), "311 Customer Service")!;
+    afterHours = requestFromVoicemail(voicemail("8102", { afterHours: true, queue: null, path: ["check-hours", "after-hours", "urgent-menu", "voicemail"] }), "311 Customer Service")!;
     online = {
       ...queued,
       reference: "8103",

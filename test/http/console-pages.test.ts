@@ -3,20 +3,9 @@
  * session cookie's attributes, what each role sees, that what supervisors type is escaped, and
  * CSRF on the console's own forms. (The browser's side is test/e2e/console.test.ts.)
  */
-import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
-import express from "express";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { consoleRoutes } from "../../src/http/console/routes.js";
-import { createLogger } from "../../src/logger.js";
+import { consoleOf, PASSWORD, serveConsole, signIn as signInAt, type ServedConsole, type Session } from "../helpers/console.js";
 import { TestLine } from "../helpers/line.js";
-
-const PASSWORD = "correct horse battery staple";
-
-interface Session {
-  cookie: string;
-  csrf: string;
-}
 
 let line: TestLine;
 let supervisorToken: string;
@@ -52,14 +41,7 @@ async function page(path: string, session?: Session) {
 }
 
 /** Signs in through the form, as a browser does, and reads the page's CSRF token. */
-async function signIn(username: string): Promise<Session> {
-  const response = await postForm("/console/sign-in", { username, password: PASSWORD, next: "/console" });
-  expect(response.status).toBe(303);
-  const cookie = response.headers.get("set-cookie")!.split(";")[0]!;
-  const overview = await page("/console", { cookie, csrf: "" });
-  const csrf = /<meta name="csrf-token" content="([^"]+)">/.exec(overview.body)![1]!;
-  return { cookie, csrf };
-}
+const signIn = (username: string): Promise<Session> => signInAt(line.url, username);
 
 describe("signing in", () => {
   it("sends someone who is not signed in from any page to the sign-in page, remembering the page", async () => {
@@ -156,33 +138,16 @@ describe("signing in", () => {
 });
 
 describe("the session cookie over plain http", () => {
-  let server: Server;
+  let plain: ServedConsole;
   let base: string;
 
   beforeAll(async () => {
-    const app = express();
-    app.use(
-      "/console",
-      consoleRoutes({
-        accounts: line.accounts!,
-        definitions: line.live!,
-        documents: line.documents!,
-        publisher: line.publisher!,
-        overrides: line.overrides,
-        audit: line.audit!,
-        clock: () => line.now,
-        log: createLogger({ level: "silent" }),
-        secureCookies: false,
-        publicUrl: "http://localhost:3000",
-      }),
-    );
-    server = app.listen(0, "127.0.0.1");
-    await new Promise((resolve) => server.once("listening", resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    plain = await serveConsole(consoleOf(line));
+    base = plain.url;
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await plain.close();
   });
 
   it("is not Secure when the line is not served over https (PUBLIC_URL http://…)", async () => {

@@ -6,9 +6,6 @@
  * heatmap) and its CSV downloads (callers' numbers masked, GeoReport's bulk columns, formulas
  * neutralised). (The browser's side is test/e2e/reports.test.ts.)
  */
-import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
-import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callsStartedBetween } from "../../src/adapters/postgres/call-export.js";
 import { PostgresRecordStore } from "../../src/adapters/postgres/record-store.js";
@@ -16,82 +13,31 @@ import { computeReport } from "../../src/adapters/postgres/report-queries.js";
 import type { CallRecord, ServiceRequest } from "../../src/domain/records.js";
 import { FIGURE_DEFINITIONS } from "../../src/domain/reports/definitions.js";
 import { escapeHtml } from "../../src/http/console/html.js";
-import { consoleRoutes, type ConsoleDependencies } from "../../src/http/console/routes.js";
-import { createLogger } from "../../src/logger.js";
+import { consoleOf, serveConsole, signIn as signInAt, type ServedConsole, type Session } from "../helpers/console.js";
 import { DATABASE_KINDS, testDatabase, type TestDatabase } from "../helpers/database.js";
 import { at, TestLine } from "../helpers/line.js";
+import { callRecord, instant, voicemailRequest } from "../helpers/records.js";
 
-const PASSWORD = "correct horse battery staple";
 const SETTINGS = { serviceLevelSeconds: 60, shortAbandonSeconds: 10 };
 const RESIDENT_PLACE = `<script>alert("x")</script> 3 Ave S`;
 const RESIDENT_TEXT = `<img src=x onerror=alert(1)> my bin was missed`;
 
-interface Session {
-  cookie: string;
-  csrf: string;
-}
+/** A voicemail for the 311 Contact Centre, left at a Lethbridge time, to be called back at +1 403-555-0101. */
+const request = (reference: string, requestedAt: string, changes: Partial<ServiceRequest> = {}): ServiceRequest =>
+  voicemailRequest({ reference, requestedAt: instant(requestedAt), department: "311 Contact Centre", callbackNumber: "+14035550101", ...changes });
 
-/** A request as the line keeps it; times are Lethbridge times. */
-function request(reference: string, requestedAt: string, changes: Partial<ServiceRequest> = {}): ServiceRequest {
-  const iso = at(requestedAt).toUTC().toISO()!;
-  return {
-    reference,
-    service: "callback",
-    department: "311 Contact Centre",
-    channel: "phone",
-    status: "open",
-    statusDescription: null,
-    requestedAt: iso,
-    updatedAt: iso,
-    closedAt: null,
-    place: null,
-    lat: null,
-    long: null,
-    description: null,
-    recordingUrl: `https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE${reference}`,
-    callbackNumber: "+14035550101",
-    contactName: null,
-    contactEmail: null,
-    callSid: null,
-    incident: null,
-    source: "voicemail",
-    ...changes,
-  };
-}
-
-/** A call as the line keeps it, started at a Lethbridge time and lasting a minute. */
-function call(sid: string, startedAt: string, changes: Partial<CallRecord> = {}): CallRecord {
-  const start = at(startedAt);
-  return {
-    callSid: sid,
-    from: "+14035550199",
-    to: "+14035550311",
-    status: "completed",
-    startedAt: start.toUTC().toISO()!,
-    endedAt: start.plus({ minutes: 1 }).toUTC().toISO()!,
-    durationSeconds: 60,
-    afterHours: false,
-    outcome: "answered-by-ivr",
-    path: ["greeting", "menu", "hours-info"],
-    flow: "main",
-    flowVersion: 1,
-    queue: null,
-    reference: null,
-    category: null,
-    recordingUrl: null,
-    callbackNumber: null,
-    revision: 0,
-    ...changes,
-  };
-}
+/** A call of a minute from +1 403-555-0199, started at a Lethbridge time, in which the IVR told the hours. */
+const call = (callSid: string, startedAt: string, changes: Partial<CallRecord> = {}): CallRecord =>
+  callRecord({ callSid, startedAt: instant(startedAt), durationSeconds: 60, from: "+14035550199", outcome: "answered-by-ivr", path: ["greeting", "menu", "hours-info"], ...changes });
 
 describe.each(DATABASE_KINDS)("the console's records pages on %s", { timeout: 60_000 }, (kind) => {
   let line: TestLine;
   let db: TestDatabase;
   let store: PostgresRecordStore;
-  let server: Server;
+  /** The console with the records; and without them, as when the line keeps none. */
+  let withRecords: ServedConsole;
+  let withoutRecords: ServedConsole;
   let base: string;
-  let bare: Server;
   let bareBase: string;
 
   beforeAll(async () => {
@@ -128,37 +74,21 @@ describe.each(DATABASE_KINDS)("the console's records pages on %s", { timeout: 60
     await store.addCall(call("CA04", "2026-11-30T10:00", { outcome: "voicemail", reference: "7001" }));
     await store.addCall(call("CA05", "2026-12-01T22:00", { afterHours: true, outcome: "urgent-report", reference: "7004", category: "water" }));
 
-    const common: ConsoleDependencies = {
-      accounts: line.accounts!,
-      definitions: line.live!,
-      documents: line.documents!,
-      publisher: line.publisher!,
-      overrides: line.overrides,
-      audit: line.audit!,
-      clock: () => line.now,
-      log: createLogger({ level: "silent" }),
-      secureCookies: false,
-      publicUrl: "http://localhost:3000",
-    };
-    const listen = async (deps: ConsoleDependencies) => {
-      const app = express();
-      app.use("/console", consoleRoutes(deps));
-      const listening = app.listen(0, "127.0.0.1");
-      await new Promise((resolve) => listening.once("listening", resolve));
-      return { server: listening, base: `http://127.0.0.1:${(listening.address() as AddressInfo).port}` };
-    };
-    ({ server, base } = await listen({
-      ...common,
-      records: store,
-      reports: (asked) => computeReport(db.database, { ...asked, hours: line.live!.current().hours, settings: SETTINGS, now: line.now }),
-      callExport: (range) => callsStartedBetween(db.database, range),
-    }));
-    ({ server: bare, base: bareBase } = await listen(common));
+    withRecords = await serveConsole(
+      consoleOf(line, {
+        records: store,
+        reports: (asked) => computeReport(db.database, { ...asked, hours: line.live!.current().hours, settings: SETTINGS, now: line.now }),
+        callExport: (range) => callsStartedBetween(db.database, range),
+      }),
+    );
+    withoutRecords = await serveConsole(consoleOf(line));
+    base = withRecords.url;
+    bareBase = withoutRecords.url;
   }, 60_000);
 
   afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
-    await new Promise((resolve) => bare?.close(resolve));
+    await withRecords?.close();
+    await withoutRecords?.close();
     await line?.close();
     await db?.close();
   });
@@ -178,18 +108,7 @@ describe.each(DATABASE_KINDS)("the console's records pages on %s", { timeout: 60
     return { status: response.status, headers: response.headers, body: await response.text() };
   }
 
-  async function signIn(username: string, from = base): Promise<Session> {
-    const response = await fetch(`${from}/console/sign-in`, {
-      method: "POST",
-      redirect: "manual",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ username, password: PASSWORD, next: "/console" }),
-    });
-    expect(response.status).toBe(303);
-    const cookie = response.headers.get("set-cookie")!.split(";")[0]!;
-    const overview = await get("/console", { cookie, csrf: "" }, from);
-    return { cookie, csrf: /<meta name="csrf-token" content="([^"]+)">/.exec(overview.body)![1]! };
-  }
+  const signIn = (username: string, from = base): Promise<Session> => signInAt(from, username);
 
   /** The rows of the worklist for a reference. */
   function row(body: string, reference: string): string {

@@ -11,67 +11,22 @@ import { loadFlowSet } from "../../src/adapters/files/flow-source.js";
 import { PostgresRecordStore } from "../../src/adapters/postgres/record-store.js";
 import { computeReport } from "../../src/adapters/postgres/report-queries.js";
 import type { FlowSet } from "../../src/domain/definitions.js";
-import type { CallRecord, ServiceRequest } from "../../src/domain/records.js";
+import type { CallRecord } from "../../src/domain/records.js";
 import { serviceNamesOf } from "../../src/domain/service-names.js";
 import type { ChartSpec } from "../../src/http/console/chart-spec.js";
 import type { PageContext } from "../../src/http/console/layout.js";
 import { intervalTicks, reportsPage } from "../../src/http/console/pages/reports.js";
 import { testDatabase, type TestDatabase } from "../helpers/database.js";
 import { at } from "../helpers/line.js";
+import { callRecord, instant, onlineRequest, serviceRequest } from "../helpers/records.js";
 
 const ZONE = "America/Edmonton";
 const CONTEXT: PageContext = { username: "vera", role: "viewer", csrfToken: "token", assets: undefined, zone: ZONE };
 const SETTINGS = { serviceLevelSeconds: 60, shortAbandonSeconds: 10 };
 
-function queuedCall(sid: string, startedAt: string, queue: string): CallRecord {
-  const start = at(startedAt);
-  return {
-    callSid: sid,
-    from: "+14035550199",
-    to: "+14035550311",
-    status: "completed",
-    startedAt: start.toUTC().toISO()!,
-    endedAt: start.plus({ minutes: 4 }).toUTC().toISO()!,
-    durationSeconds: 240,
-    afterHours: false,
-    outcome: "queued-to-agent",
-    path: ["check-hours", "day-menu"],
-    flow: "main",
-    flowVersion: 1,
-    queue: { name: queue, waitSeconds: 30, result: "bridged" },
-    reference: null,
-    category: null,
-    recordingUrl: null,
-    callbackNumber: null,
-    revision: 0,
-  };
-}
-
-function request(reference: string, requestedAt: string, service: string, department: string | null): ServiceRequest {
-  const iso = at(requestedAt).toUTC().toISO()!;
-  return {
-    reference,
-    service,
-    department,
-    channel: service === "water" ? "after-hours" : "online",
-    status: "open",
-    statusDescription: null,
-    requestedAt: iso,
-    updatedAt: iso,
-    closedAt: null,
-    place: service === "water" ? "3 Ave S at 13 St" : null,
-    lat: null,
-    long: null,
-    description: null,
-    recordingUrl: null,
-    callbackNumber: null,
-    contactName: null,
-    contactEmail: null,
-    callSid: null,
-    incident: service === "water" ? reference : null,
-    source: service === "water" ? "ivr" : "open311:web-form",
-  };
-}
+/** A call of four minutes that an agent of `queue` answered after half a minute. */
+const queuedCall = (callSid: string, startedAt: string, queue: string): CallRecord =>
+  callRecord({ callSid, startedAt: instant(startedAt), durationSeconds: 240, outcome: "queued-to-agent", queue: { name: queue, waitSeconds: 30, result: "bridged" } });
 
 /** The row of a table that a cell headed `name` starts. */
 function rowOf(section: string, name: string): string {
@@ -104,8 +59,10 @@ describe("the Reports page", () => {
     await store.addCall(queuedCall("CA01", "2026-11-30T09:05", "utility-billing"));
     await store.addCall(queuedCall("CA02", "2026-11-30T09:20", "roads-transit"));
     await store.addCall(queuedCall("CA03", "2026-12-01T09:40", "general"));
-    await store.addRequest(request("9001", "2026-11-30T10:00", "utility-billing", "Utility Billing"));
-    await store.addRequest(request("9002", "2026-12-01T22:00", "water", "Water and Wastewater"));
+    await store.addRequest(onlineRequest({ reference: "9001", service: "utility-billing", department: "Utility Billing", requestedAt: instant("2026-11-30T10:00") }));
+    await store.addRequest(
+      serviceRequest({ reference: "9002", service: "water", department: "Water and Wastewater", channel: "after-hours", requestedAt: instant("2026-12-01T22:00"), place: "3 Ave S at 13 St", incident: "9002" }),
+    );
     await store.openIncident({ reference: "9002", category: "water", openedAt: at("2026-12-01T22:00").toUTC().toISO()! });
   }, 60_000);
   afterAll(() => db?.close());

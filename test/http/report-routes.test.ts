@@ -13,6 +13,7 @@ import type { Report } from "../../src/domain/reports/index.js";
 import { reportRoutes, type ReportRouteDependencies } from "../../src/http/report-routes.js";
 import { lethbridgeHours } from "../fixtures/hours/load.js";
 import { DATABASE_KINDS, testDatabase, type TestDatabase } from "../helpers/database.js";
+import { callRecord } from "../helpers/records.js";
 
 const hours = lethbridgeHours();
 const settings = { serviceLevelSeconds: 60, shortAbandonSeconds: 10 };
@@ -34,27 +35,8 @@ describe.each(DATABASE_KINDS)("GET /reports on %s", (kind) => {
 
   beforeAll(async () => {
     db = await testDatabase(kind);
-    await new PostgresRecordStore(db.database).addCall({
-      callSid: "CA1",
-      from: "+14035550123",
-      to: "+14035550311",
-      status: "completed",
-      // Tuesday 8 December, 09:15 in Lethbridge.
-      startedAt: "2026-12-08T16:15:00.000Z",
-      endedAt: "2026-12-08T16:18:00.000Z",
-      durationSeconds: 180,
-      afterHours: false,
-      outcome: "answered-by-ivr",
-      path: [],
-      flow: "main",
-      flowVersion: 1,
-      queue: null,
-      reference: null,
-      category: null,
-      recordingUrl: null,
-      callbackNumber: null,
-      revision: 0,
-    });
+    // Tuesday 8 December, 09:15 in Lethbridge: three minutes with the IVR.
+    await new PostgresRecordStore(db.database).addCall(callRecord({ callSid: "CA1", startedAt: "2026-12-08T16:15:00.000Z", durationSeconds: 180, outcome: "answered-by-ivr" }));
     ({ url, server } = await serve(cityReports(db.database, { hours: () => hours, settings, clock })));
   }, 60_000);
   afterAll(async () => {
