@@ -7,55 +7,33 @@
  * change is in the audit log. Each page is kept as a screenshot in test/e2e/screenshots/ to be
  * looked at.
  */
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TestLine } from "../helpers/line.js";
+import { haveChromium, openBrowser, SCREENSHOTS, signInThroughForm, type Browser } from "../helpers/browser.js";
+import { PASSWORD, TestLine } from "../helpers/line.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const SCREENSHOTS = "test/e2e/screenshots";
-const PASSWORD = "correct horse battery staple";
 const OLD_GREETING = "Thank you for calling the City of Lethbridge, 3 1 1.";
 const NEW_GREETING = "Welcome to the City of Lethbridge 3 1 1 line.";
 
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`test/e2e/console.test.ts: skipped, because ${CHROMIUM} is missing (apt-get install -y chromium; CI installs it)`);
+const haveBrowser = haveChromium("test/e2e/console.test.ts");
 
-describe.skipIf(!haveChromium)("the supervisors' console in a browser", { timeout: 60_000 }, () => {
+describe.skipIf(!haveBrowser)("the supervisors' console in a browser", { timeout: 60_000 }, () => {
   let line: TestLine;
-  let browser: BrowserContext;
-  let userDataDir: string;
+  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
     line = await TestLine.start({ console: {} });
     await line.addUser("dana", "supervisor");
     await line.addUser("ada", "admin");
-    await mkdir(SCREENSHOTS, { recursive: true });
-    userDataDir = await mkdtemp(join(tmpdir(), "civic-console-"));
-    browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-      viewport: { width: 1440, height: 1000 },
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.setDefaultTimeout(10_000);
     // Anything the page's script throws, or the CSP refuses, fails the suite.
-    page.on("pageerror", (error) => {
-      throw error;
-    });
-    page.on("console", (message) => {
-      if (message.type() === "error") console.error(`browser console: ${message.text()}`);
-    });
+    browser = await openBrowser({ viewport: { width: 1440, height: 1000 } });
+    page = browser.page;
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
     await line?.close();
-    if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
   });
 
   /**
@@ -220,10 +198,7 @@ describe.skipIf(!haveChromium)("the supervisors' console in a browser", { timeou
   });
 
   it("lets an admin manage accounts", async () => {
-    await page.getByLabel("Username").fill("ada");
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL(/\/console$/);
+    await signInThroughForm(page, "ada", /\/console$/);
     await page.getByRole("link", { name: "Accounts" }).click();
     await page.getByLabel("Username").fill("vic");
     await page.getByLabel("viewer: reads everything").check();
@@ -238,10 +213,7 @@ describe.skipIf(!haveChromium)("the supervisors' console in a browser", { timeou
 
   it("shows a viewer the flow read-only: the editor refuses typing, and there is no Publish or Roll back", async () => {
     await page.getByRole("button", { name: "Sign out" }).click();
-    await page.getByLabel("Username").fill("vic");
-    await page.getByLabel("Password").fill("a viewer's long passphrase");
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL(/\/console$/);
+    await signInThroughForm(page, "vic", /\/console$/, { password: "a viewer's long passphrase" });
     await page.goto(`${line.url}/console/flows/main`);
     await page.locator(".cm-line", { hasText: OLD_GREETING }).click();
     await page.keyboard.type("typed by a viewer");

@@ -5,59 +5,31 @@
  * department, and the editor under the page's CSP. Kept as screenshots in test/e2e/screenshots/
  * to be looked at.
  */
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PASSWORD, startDepartmentsConsole, type DepartmentsConsole } from "../helpers/departments-console.js";
+import { haveChromium, openBrowser, SCREENSHOTS, signInThroughForm, type Browser } from "../helpers/browser.js";
+import { startDepartmentsConsole, type DepartmentsConsole } from "../helpers/departments-console.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const SCREENSHOTS = "test/e2e/screenshots";
+const haveBrowser = haveChromium("test/e2e/departments.test.ts");
 
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`test/e2e/departments.test.ts: skipped, because ${CHROMIUM} is missing (apt-get install -y chromium; CI installs it)`);
-
-describe.skipIf(!haveChromium)("the Departments page in a browser", { timeout: 60_000 }, () => {
+describe.skipIf(!haveBrowser)("the Departments page in a browser", { timeout: 60_000 }, () => {
   let site: DepartmentsConsole;
-  let browser: BrowserContext;
-  let userDataDir: string;
+  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
     site = await startDepartmentsConsole("pglite");
-    await mkdir(SCREENSHOTS, { recursive: true });
-    userDataDir = await mkdtemp(join(tmpdir(), "civic-departments-"));
-    browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-      viewport: { width: 1440, height: 1000 },
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.setDefaultTimeout(10_000);
     // Anything the page's script throws, or the CSP refuses, fails the suite.
-    page.on("pageerror", (error) => {
-      throw error;
-    });
-    page.on("console", (message) => {
-      if (message.type() === "error") console.error(`browser console: ${message.text()}`);
-    });
+    browser = await openBrowser({ viewport: { width: 1440, height: 1000 } });
+    page = browser.page;
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
     await site?.close();
-    if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
   });
 
-  const signIn = async (username: string) => {
-    await page.goto(`${site.base}/console/sign-in`);
-    await page.getByLabel("Username").fill(username);
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL(/\/console$/);
-  };
+  const signIn = (username: string) => signInThroughForm(page, username, /\/console$/, { from: `${site.base}/console/sign-in` });
 
   it("opens from the navigation, with the departments that need someone said first", async () => {
     await signIn("sam");

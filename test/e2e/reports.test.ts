@@ -7,51 +7,18 @@
  * figures with their definitions and draws its charts; the calls download has no caller's number
  * in full. Each page is kept as a screenshot in test/e2e/screenshots/ to be looked at.
  */
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { readFile } from "node:fs/promises";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PostgresRecordStore } from "../../src/adapters/postgres/record-store.js";
-import type { CallRecord, ServiceRequest } from "../../src/domain/records.js";
+import type { CallRecord } from "../../src/domain/records.js";
 import type { Database } from "../../src/adapters/postgres/database.js";
+import { haveChromium, openBrowser, SCREENSHOTS, signInThroughForm, type Browser } from "../helpers/browser.js";
 import { DATABASE_KINDS } from "../helpers/database.js";
 import { at, TestLine } from "../helpers/line.js";
+import { callRecord, instant, voicemailRequest } from "../helpers/records.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const SCREENSHOTS = "test/e2e/screenshots";
-const PASSWORD = "correct horse battery staple";
-
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`test/e2e/reports.test.ts: skipped, because ${CHROMIUM} is missing (apt-get install -y chromium; CI installs it)`);
-
-function voicemail(reference: string, requestedAt: string, changes: Partial<ServiceRequest> = {}): ServiceRequest {
-  const iso = at(requestedAt).toUTC().toISO()!;
-  return {
-    reference,
-    service: "callback",
-    department: "311 Contact Centre",
-    channel: "phone",
-    status: "open",
-    statusDescription: null,
-    requestedAt: iso,
-    updatedAt: iso,
-    closedAt: null,
-    place: null,
-    lat: null,
-    long: null,
-    description: null,
-    recordingUrl: `https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE${reference}`,
-    callbackNumber: "+14035550123",
-    contactName: null,
-    contactEmail: null,
-    callSid: `CA-vm-${reference}`,
-    incident: null,
-    source: "voicemail",
-    ...changes,
-  };
-}
+const haveBrowser = haveChromium("test/e2e/reports.test.ts");
 
 /** A day of calls: busy at 9 and 10, quieter after, a few in the queue, two voicemails. */
 function dayOfCalls(date: string): CallRecord[] {
@@ -60,38 +27,29 @@ function dayOfCalls(date: string): CallRecord[] {
   times.forEach((time, index) => {
     const start = at(`${date}T${time}`);
     const queued = index % 3 === 1;
-    calls.push({
-      callSid: `CA-${date}-${index}`,
-      from: `+1403555${String(1000 + index)}`,
-      to: "+14035550311",
-      status: "completed",
-      startedAt: start.toUTC().toISO()!,
-      endedAt: start.plus({ minutes: 2 }).toUTC().toISO()!,
-      durationSeconds: 120,
-      afterHours: time >= "16:30",
-      outcome: time >= "16:30" ? "urgent-report" : queued ? "queued-to-agent" : index % 5 === 0 ? "abandoned" : "answered-by-ivr",
-      path: ["greeting", "menu"],
-      flow: "main",
-      flowVersion: 1,
-      queue: queued ? { name: "general", waitSeconds: 20 + index * 5, result: "bridged" } : null,
-      reference: null,
-      category: time >= "16:30" ? "water" : null,
-      recordingUrl: null,
-      callbackNumber: null,
-      revision: 0,
-    });
+    calls.push(
+      callRecord({
+        callSid: `CA-${date}-${index}`,
+        from: `+1403555${String(1000 + index)}`,
+        startedAt: start.toUTC().toISO()!,
+        durationSeconds: 120,
+        afterHours: time >= "16:30",
+        outcome: time >= "16:30" ? "urgent-report" : queued ? "queued-to-agent" : index % 5 === 0 ? "abandoned" : "answered-by-ivr",
+        queue: queued ? { name: "general", waitSeconds: 20 + index * 5, result: "bridged" } : null,
+        category: time >= "16:30" ? "water" : null,
+      }),
+    );
   });
   return calls;
 }
 
-describe.skipIf(!haveChromium).each(DATABASE_KINDS)("callbacks and reports in a browser, on %s", { timeout: 90_000 }, (kind) => {
+describe.skipIf(!haveBrowser).each(DATABASE_KINDS)("callbacks and reports in a browser, on %s", { timeout: 90_000 }, (kind) => {
   let line: TestLine;
   let db: Database;
   let store: PostgresRecordStore;
   let reference: string;
   let base: string;
-  let browser: BrowserContext;
-  let userDataDir: string;
+  let browser: Browser;
   let page: Page;
   const problems: string[] = [];
 
@@ -103,7 +61,7 @@ describe.skipIf(!haveChromium).each(DATABASE_KINDS)("callbacks and reports in a 
     store = new PostgresRecordStore(db);
     for (const date of ["2026-11-30", "2026-12-01", "2026-12-02"]) for (const call of dayOfCalls(date)) if (at(call.startedAt) < line.now) await store.addCall(call);
     // Left on Monday afternoon, so overdue since Tuesday's close.
-    await store.addRequest(voicemail("5120", "2026-11-30T15:10", { callbackNumber: "+14035550123", place: "Mayor Magrath Drive & 5 Ave N" }));
+    await store.addRequest(voicemailRequest({ reference: "5120", requestedAt: instant("2026-11-30T15:10"), callbackNumber: "+14035550123", place: "Mayor Magrath Drive & 5 Ave N" }));
     // And one left just now, by a caller through the line: the agents are busy, they take the voicemail.
     const caller = line.caller("+14035550177");
     await caller.dial();
@@ -117,37 +75,20 @@ describe.skipIf(!haveChromium).each(DATABASE_KINDS)("callbacks and reports in a 
     // The console as the line serves it, with the line's Content-Security-Policy.
     base = line.url;
 
-    await mkdir(SCREENSHOTS, { recursive: true });
-    userDataDir = await mkdtemp(join(tmpdir(), "civic-reports-"));
-    browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-      viewport: { width: 1440, height: 1000 },
-      acceptDownloads: true,
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.setDefaultTimeout(10_000);
-    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-    // A style or script the CSP refuses is reported on the console as an error.
-    page.on("console", (message) => {
-      if (message.type() === "error") problems.push(`browser console: ${message.text()}`);
-    });
+    // A style or script the CSP refuses is reported on the console as an error: kept in problems.
+    browser = await openBrowser({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true, problems });
+    page = browser.page;
   }, 90_000);
 
   afterAll(async () => {
     await browser?.close();
     await line?.close();
-    if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
   });
 
   const shot = (name: string) => page.screenshot({ path: `${SCREENSHOTS}/${name}-${kind}.png`, fullPage: true });
 
   it("signs a supervisor in and shows the callbacks waiting, the overdue one flagged, the numbers in full", async () => {
-    await page.goto(`${base}/console/callbacks`);
-    await page.getByLabel("Username").fill("dana");
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL(/\/console\/callbacks$/);
+    await signInThroughForm(page, "dana", /\/console\/callbacks$/, { from: `${base}/console/callbacks` });
     const rows = page.locator("table.callbacks tbody.callback");
     expect(await rows.count()).toBe(2);
     expect(await rows.nth(0).textContent()).toContain("+1 403-555-0123");

@@ -8,7 +8,6 @@ import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Worker } from "bullmq";
-import express from "express";
 import { vi } from "vitest";
 import { BullDeliveryQueue, deliveryStatus, startDeliveryWorker, type DepartmentDeliveryState } from "../../src/adapters/bullmq/delivery-queue.js";
 import { PostgresRecordStore } from "../../src/adapters/postgres/record-store.js";
@@ -17,12 +16,12 @@ import { RedisDocumentStore } from "../../src/adapters/redis/document-store.js";
 import { DEPARTMENTS_DOCUMENT } from "../../src/domain/definitions.js";
 import type { Department } from "../../src/domain/departments.js";
 import type { ServiceRequest } from "../../src/domain/records.js";
-import { consoleRoutes, type ConsoleDependencies } from "../../src/http/console/routes.js";
+import type { ConsoleDependencies } from "../../src/http/console/routes.js";
 import { createLogger } from "../../src/logger.js";
+import { consoleOf, serveConsole } from "./console.js";
 import { testDatabase, type DatabaseKind, type TestDatabase } from "./database.js";
 import { at, REDIS_URL, TestLine } from "./line.js";
-
-export const PASSWORD = "correct horse battery staple";
+import { instant, serviceRequest } from "./records.js";
 
 /** A department's name with markup in it: the page must show it as text. */
 export const MARKUP_NAME = `Parks & "Open" <Spaces>`;
@@ -72,31 +71,9 @@ async function startSystems(): Promise<{ url: string; server: Server }> {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
-function serviceRequest(reference: string, service: string, department: string): ServiceRequest {
-  const iso = at("2026-12-02T09:00").toUTC().toISO()!;
-  return {
-    reference,
-    service,
-    department,
-    channel: "phone",
-    status: "open",
-    statusDescription: null,
-    requestedAt: iso,
-    updatedAt: iso,
-    closedAt: null,
-    place: "3 Ave S at 13 St",
-    lat: null,
-    long: null,
-    description: null,
-    recordingUrl: null,
-    callbackNumber: "+14035550101",
-    contactName: null,
-    contactEmail: null,
-    callSid: null,
-    incident: null,
-    source: "ivr",
-  };
-}
+/** A request made by phone this morning at 3 Ave S and 13 St, for `department`. */
+const request = (reference: string, service: string, department: string): ServiceRequest =>
+  serviceRequest({ reference, service, department, requestedAt: instant("2026-12-02T09:00"), place: "3 Ave S at 13 St", callbackNumber: "+14035550101" });
 
 export interface DepartmentsConsole {
   line: TestLine;
@@ -155,8 +132,8 @@ export async function startDepartmentsConsole(kind: DatabaseKind): Promise<Depar
       ["D-2", "bylaw-parking", "Bylaw and Parking"],
       ["D-3", "waste-recycling", "Waste and Recycling"],
     ] as const) {
-      await store.addRequest(serviceRequest(reference, service, name));
-      await deliveries.deliver(serviceRequest(reference, service, name), department(name));
+      await store.addRequest(request(reference, service, name));
+      await deliveries.deliver(request(reference, service, name), department(name));
     }
     status = () => deliveryStatus(deliveries.queue, line.redis, line.prefix);
     await vi.waitFor(
@@ -169,51 +146,17 @@ export async function startDepartmentsConsole(kind: DatabaseKind): Promise<Depar
       { timeout: 15_000, interval: 50 },
     );
 
-    const common: ConsoleDependencies = {
-      accounts: line.accounts!,
-      definitions: line.live!,
-      documents: line.documents!,
-      publisher: line.publisher!,
-      overrides: line.overrides,
-      audit: line.audit!,
-      clock: () => line.now,
-      log,
-      secureCookies: false,
-      publicUrl: "http://localhost:3000",
+    const listen = async (dependencies: ConsoleDependencies): Promise<string> => {
+      const served = await serveConsole(dependencies);
+      stops.push(served.close);
+      return served.url;
     };
-    const listen = async (deps: ConsoleDependencies): Promise<string> => {
-      const app = express();
-      app.use("/console", consoleRoutes(deps));
-      const server = app.listen(0, "127.0.0.1");
-      await new Promise((resolve) => server.once("listening", resolve));
-      stops.push(() => new Promise((resolve) => server.close(resolve)));
-      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    };
-    const withoutDeliveries = await listen(common);
+    const withoutDeliveries = await listen(consoleOf(line));
     // Nothing was ever published under this prefix; the keys are the line's to remove on close.
-    const neverPublished = await listen({ ...common, documents: new RedisDocumentStore(line.redis, `${line.prefix}never-published:`) });
+    const neverPublished = await listen(consoleOf(line, { documents: new RedisDocumentStore(line.redis, `${line.prefix}never-published:`) }));
     return { line, base: line.url, withoutDeliveries, neverPublished, close };
   } catch (error) {
     await close();
     throw error;
   }
-}
-
-export interface Session {
-  cookie: string;
-  csrf: string;
-}
-
-/** Signs in through the sign-in form, and reads the session's CSRF token from the overview. */
-export async function signIn(base: string, username: string): Promise<Session> {
-  const response = await fetch(`${base}/console/sign-in`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ username, password: PASSWORD, next: "/console" }),
-  });
-  if (response.status !== 303) throw new Error(`sign-in answered ${response.status}`);
-  const cookie = response.headers.get("set-cookie")!.split(";")[0]!;
-  const overview = await (await fetch(`${base}/console`, { headers: { cookie } })).text();
-  return { cookie, csrf: /<meta name="csrf-token" content="([^"]+)">/.exec(overview)![1]! };
 }

@@ -9,8 +9,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { escapeHtml } from "../../src/http/console/html.js";
+import { signIn, type Session } from "../helpers/console.js";
 import { DATABASE_KINDS } from "../helpers/database.js";
-import { DOWN_ANSWER, MARKUP_NAME, signIn, startDepartmentsConsole, type DepartmentsConsole, type Session } from "../helpers/departments-console.js";
+import { DOWN_ANSWER, MARKUP_NAME, startDepartmentsConsole, type DepartmentsConsole } from "../helpers/departments-console.js";
 
 describe.each(DATABASE_KINDS)("the console's Departments page, the notes on %s", { timeout: 60_000 }, (kind) => {
   let site: DepartmentsConsole;
