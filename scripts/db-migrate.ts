@@ -11,11 +11,13 @@
  * embedded database's one session with the line's own statements).
  */
 import "./lib/load-env.js";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { assertSchemaKnown, migrate, readMigrations, SchemaMismatchError, schemaStatus, type SchemaStatus } from "../src/adapters/postgres/migrate.js";
 import { openDatabase, type OpenedDatabase } from "../src/adapters/postgres/open-database.js";
 import { withoutPassword } from "../src/adapters/postgres/pg-database.js";
 import { ConfigError, loadRecordsConfig } from "../src/config/env.js";
+import { embeddedDatabaseExists } from "./lib/embedded-database.js";
 
 const USAGE = `Usage: npm run db:migrate [-- --check]
 
@@ -39,6 +41,14 @@ async function main(): Promise<number> {
   const config = loadRecordsConfig(process.env);
   const where = config.database.kind === "postgres" ? `DATABASE_URL ${withoutPassword(config.database.url)}` : `the embedded database under ${config.database.dataDir}`;
   const known = await readMigrations();
+  // Checking makes nothing: opening an embedded database that is not there would create it.
+  if (values.check && config.database.kind === "pglite" && !embeddedDatabaseExists(config.database.dataDir)) {
+    const files = known.map((migration) => `${String(migration.version).padStart(4, "0")}-${migration.name}.sql`);
+    console.log(
+      `records database: there is none under ${resolve(config.database.dataDir)} (DATA_DIR), and nothing was created: schema 0 of ${known.length}, ${known.length} migration(s) to apply (${files.join(", ")}): run npm run db:migrate`,
+    );
+    return 1;
+  }
   let database: OpenedDatabase;
   try {
     database = await openDatabase(config.database);

@@ -15,10 +15,6 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { DateTime } from "luxon";
-import type { Database } from "../src/adapters/postgres/database.js";
-import { migrate, SchemaMismatchError } from "../src/adapters/postgres/migrate.js";
-import { openDatabase } from "../src/adapters/postgres/open-database.js";
-import { withoutPassword } from "../src/adapters/postgres/pg-database.js";
 import { computeReport } from "../src/adapters/postgres/report-queries.js";
 import { ConfigError, loadRecordsConfig } from "../src/config/env.js";
 import { parseHours, type Hours } from "../src/domain/hours/index.js";
@@ -27,7 +23,7 @@ import { readableServiceName, serviceNamesOf } from "../src/domain/service-names
 import { parseReportRequest, ReportRequestError, reportCsv, reportText, type ReportRequest } from "../src/domain/reports/index.js";
 import { DefinitionError, didYouMean, formatProblem } from "../src/domain/validation.js";
 import { CommandError, UsageError } from "./lib/cli.js";
-import { commandAsTyped, requireExistingEmbeddedDatabase } from "./lib/embedded-database.js";
+import { commandAsTyped, openLineRecords } from "./lib/embedded-database.js";
 
 const FORMATS = ["table", "csv", "json"] as const;
 type Format = (typeof FORMATS)[number];
@@ -71,7 +67,7 @@ async function main(argv: string[]): Promise<void> {
   const format = formatFrom(values.format);
   const config = readConfig();
   const hours = await readHours(typeof values.hours === "string" ? values.hours : join(config.flowsDir, "hours.yaml"));
-  const database = await openRecords(config.database);
+  const database = await openLineRecords(config.database, commandAsTyped("report", process.argv.slice(2)));
   try {
     const report = await computeReport(database, { ...request, hours, settings: config.records, now: DateTime.now() });
     const names = format === "table" ? await loadFlowSet(config.flowsDir).then(serviceNamesOf, () => readableServiceName) : undefined;
@@ -128,29 +124,6 @@ async function readHours(file: string): Promise<Hours> {
     throw new CommandError(`cannot read ${file}, which gives the City's time zone and business days; set FLOWS_DIR (or --hours) to the line's hours.yaml`);
   }
   return parseHours(text, file);
-}
-
-/**
- * The records database, on this version's schema: migrated when this process may (a server, or the
- * embedded database held here), checked when it reaches a running line's; a schema from a newer
- * version, or migrations waiting on the line's, are refused, and so is an embedded database that
- * is not there (it is never made here).
- */
-async function openRecords(config: ReturnType<typeof loadRecordsConfig>["database"]): Promise<Database> {
-  const where = config.kind === "postgres" ? `DATABASE_URL ${withoutPassword(config.url)}` : `the embedded database under ${config.dataDir}`;
-  // A report of an empty database made here would look like a City with no calls: refused instead.
-  requireExistingEmbeddedDatabase(config, commandAsTyped("report", process.argv.slice(2)));
-  let database: Database | undefined;
-  try {
-    database = await openDatabase(config);
-    // On a running line's embedded database, migrate only checks: the line migrates at its start.
-    await migrate(database);
-    return database;
-  } catch (error) {
-    await database?.close().catch(() => {});
-    if (error instanceof SchemaMismatchError) throw new CommandError(error.message);
-    throw new CommandError(`the records database cannot be opened (${where}): ${error instanceof Error ? error.message : String(error)}`);
-  }
 }
 
 try {

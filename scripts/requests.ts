@@ -21,11 +21,8 @@ import { join } from "node:path";
 import { DateTime } from "luxon";
 import { COMMAND_LINE_USER } from "../src/accounts/accounts.js";
 import { loadFlowSet } from "../src/adapters/files/flow-source.js";
-import { migrate, SchemaMismatchError } from "../src/adapters/postgres/migrate.js";
 import { RedisAuditLog } from "../src/adapters/redis/audit-log.js";
-import { openDatabase } from "../src/adapters/postgres/open-database.js";
 import { MAX_REQUESTS_PER_QUERY, PostgresRecordStore } from "../src/adapters/postgres/record-store.js";
-import { withoutPassword } from "../src/adapters/postgres/pg-database.js";
 import { ConfigError, loadRecordsConfig } from "../src/config/env.js";
 import { callbackDueBy } from "../src/domain/callbacks.js";
 import { parseHours, type Hours } from "../src/domain/hours/index.js";
@@ -41,7 +38,7 @@ import { RedisIncidentStore } from "../src/adapters/redis/incident-store.js";
 import { createLogger } from "../src/logger.js";
 import type { Queue } from "bullmq";
 import { CommandError, runCli, table, UsageError, wholeNumberArgument, withRedis, lineRedisUrl, redisUrlShown, type CommandTable, type OptionValues, splitPositionals } from "./lib/cli.js";
-import { commandAsTyped, requireExistingEmbeddedDatabase } from "./lib/embedded-database.js";
+import { commandAsTyped, openLineRecords } from "./lib/embedded-database.js";
 
 const FORMATS = ["table", "json"] as const;
 type Format = (typeof FORMATS)[number];
@@ -246,25 +243,11 @@ async function auditClose(reference: string, close: CloseRequest): Promise<void>
   }
 }
 
-/**
- * Opens the records database, and the hours for the City's zone and business days. The schema is
- * migrated when this process may (a server, or the embedded database held here) and only checked
- * through a running line's socket: a command never runs DDL on the line's embedded database. An
- * embedded database that is not there is refused, never made: see requireExistingEmbeddedDatabase.
- */
+/** Opens the line's records database (see openLineRecords), and the hours for the City's zone and business days. */
 async function withRecords<T>(use: (store: RecordStore, hours: Hours) => Promise<T>): Promise<T> {
   const config = readConfig();
   const hours = await readHours(config);
-  requireExistingEmbeddedDatabase(config.database, commandAsTyped("requests", process.argv.slice(2)));
-  let database;
-  try {
-    database = await openDatabase(config.database);
-    await migrate(database);
-  } catch (error) {
-    await database?.close().catch(() => {});
-    if (error instanceof SchemaMismatchError) throw new CommandError(error.message);
-    throw new CommandError(`the records database cannot be opened (${where(config)}): ${error instanceof Error ? error.message : String(error)}`);
-  }
+  const database = await openLineRecords(config.database, commandAsTyped("requests", process.argv.slice(2)));
   try {
     return await use(new PostgresRecordStore(database), hours);
   } finally {
@@ -284,9 +267,6 @@ function readConfig(): RecordsConfig {
   }
 }
 
-function where(config: RecordsConfig): string {
-  return config.database.kind === "pglite" ? `the embedded database under ${config.database.dataDir}` : `DATABASE_URL ${withoutPassword(config.database.url)}`;
-}
 
 async function readHours(config: RecordsConfig): Promise<Hours> {
   const file = join(config.flowsDir, "hours.yaml");

@@ -7,6 +7,10 @@
  */
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
+import type { Database } from "../../src/adapters/postgres/database.js";
+import { migrate, readMigrations, SchemaMismatchError, schemaStatus } from "../../src/adapters/postgres/migrate.js";
+import { openDatabase, type OpenedDatabase } from "../../src/adapters/postgres/open-database.js";
+import { withoutPassword } from "../../src/adapters/postgres/pg-database.js";
 import type { DatabaseConfig } from "../../src/config/env.js";
 import { CommandError } from "./cli.js";
 import { DOT_ENV_FILE, FROM_DOT_ENV } from "./load-env.js";
@@ -55,4 +59,37 @@ function origin(): string {
 export function commandAsTyped(script: string, args: readonly string[]): string {
   const quoted = args.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`));
   return quoted.length > 0 ? `npm run ${script} -- ${quoted.join(" ")}` : `npm run ${script}`;
+}
+
+/**
+ * The line's records database for a records command (`requests`, `report`), on this version's
+ * schema. One whose schema was never made holds no line's records (a wrong DATABASE_URL, or an
+ * empty folder): refused, never made here, so nobody reads "No requests" off it. One a step behind
+ * is migrated when this process may (a server, or the embedded database held here) and only
+ * checked through a running line's socket; a newer or edited schema is refused.
+ *
+ * @param command - the command as the person typed it, to repeat with `DATA_DIR=...` in front
+ * @throws CommandError saying where it looked and what to do
+ */
+export async function openLineRecords(config: DatabaseConfig, command: string): Promise<Database> {
+  requireExistingEmbeddedDatabase(config, command);
+  const where = config.kind === "postgres" ? `DATABASE_URL ${withoutPassword(config.url)}` : `the embedded database under ${config.dataDir}`;
+  let database: OpenedDatabase | undefined;
+  try {
+    database = await openDatabase(config);
+    const status = await schemaStatus(database, await readMigrations());
+    // Through a running line's socket, `migrate` says the line applies them at its start.
+    if (database.access !== "embedded-client" && status.applied.length + status.unknown.length + status.edited.length === 0) {
+      throw new CommandError(
+        `${where} holds no Civic Line records (its schema was never made), so there is nothing to read; nothing was changed there. Point DATABASE_URL or DATA_DIR at the line's records, or make a new, empty records database with npm run db:migrate.`,
+      );
+    }
+    await migrate(database);
+    return database;
+  } catch (error) {
+    await database?.close().catch(() => {});
+    if (error instanceof CommandError) throw error;
+    if (error instanceof SchemaMismatchError) throw new CommandError(error.message);
+    throw new CommandError(`the records database cannot be opened (${where}): ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
