@@ -14,6 +14,13 @@
 import "./lib/load-env.js";
 import { newOpen311Key, RedisOpen311KeyStore } from "../src/adapters/redis/open311-key-store.js";
 import { KeyNameError, normalizeKeyName } from "../src/domain/open311/keys.js";
+import type { Redis } from "ioredis";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { RedisDocumentStore } from "../src/adapters/redis/document-store.js";
+import { readPublishedSources } from "../src/definitions/live-definitions.js";
+import { parseDepartments } from "../src/domain/departments-parse.js";
+import { didYouMean } from "../src/domain/validation.js";
 import { CommandError, runCli, table, UsageError, withRedis, type CommandTable, type OptionValues, splitPositionals } from "./lib/cli.js";
 
 const ACTIONS = ["list", "add", "revoke"];
@@ -47,7 +54,10 @@ async function add(values: OptionValues): Promise<void> {
   const name = nameArgument("add");
   const department = departmentOption(values);
   const { key, hash } = newOpen311Key();
-  const added = await withKeys((keys) => keys.add({ name, hash, department, createdAt: new Date().toISOString() }));
+  const added = await withKeys(async (keys, redis) => {
+    if (department) await requireDepartment(department, redis);
+    return keys.add({ name, hash, department, createdAt: new Date().toISOString() });
+  });
   if (!added) throw new CommandError(`there is already a key "${name}"; revoke it first, or choose another name`);
   const speaksFor = department ? ` for the department "${department}" (it may post updates to the department's requests)` : "";
   // The key is the last word, for scripts: `npm run open311 -- key add web-form | awk '{print $NF}'`.
@@ -96,10 +106,10 @@ function refuseDepartment(values: OptionValues, action: string): void {
 
 
 /** Runs `use` with the key store on $REDIS_URL; what goes wrong is said in one line, never a stack trace. */
-async function withKeys<T>(use: (keys: RedisOpen311KeyStore) => Promise<T>): Promise<T> {
+async function withKeys<T>(use: (keys: RedisOpen311KeyStore, redis: Redis) => Promise<T>): Promise<T> {
   return withRedis(async (redis) => {
     try {
-      return await use(new RedisOpen311KeyStore(redis));
+      return await use(new RedisOpen311KeyStore(redis), redis);
     } catch (error) {
       if (error instanceof CommandError || error instanceof UsageError) throw error;
       throw new CommandError(`Redis refused the change: ${error instanceof Error ? error.message : String(error)}`);
@@ -108,3 +118,22 @@ async function withKeys<T>(use: (keys: RedisOpen311KeyStore) => Promise<T>): Pro
 }
 
 await runCli("open311", commands, argv);
+
+/**
+ * Refuses a department the line does not have: a key for "Water & Wastewater" when departments.yaml
+ * says "Water and Wastewater" would have every update refused as not that department's. The
+ * departments are the line's live ones (published in Redis), or flows/departments.yaml before
+ * anything is published.
+ */
+async function requireDepartment(department: string, redis: Redis): Promise<void> {
+  const published = (await readPublishedSources(new RedisDocumentStore(redis)))?.departments?.source;
+  const file = join(process.env["FLOWS_DIR"] || "flows", "departments.yaml");
+  const source = published ?? (await readFile(file, "utf8").catch(() => null));
+  if (source === null) throw new CommandError(`the line has no departments (${file} is missing and none are published), so a key cannot speak for "${department}"`);
+  const names = parseDepartments(source, "departments.yaml").departments.map((known) => known.name);
+  if (names.includes(department)) return;
+  const near = didYouMean(department, names);
+  throw new CommandError(
+    `the line has no department "${department}"${near ? ` (did you mean "${near}"?)` : ""}: a key speaks for a department by its name in departments.yaml (${names.map((known) => `"${known}"`).join(", ")})`,
+  );
+}

@@ -66,6 +66,14 @@ describe("npm run open311", { timeout: 60_000 }, () => {
       expect(run.stdout).toContain('for the department "Water and Wastewater"');
       expect(await keys.holderOf(lastWord(run))).toMatchObject({ name: "water-works", department: "Water and Wastewater" });
     });
+
+    it("is refused for a department the line does not have, naming the nearest and every one it has, and makes no key", async () => {
+      const run = await open311("key", "add", "water-system", "--department", "Water an Wastewater");
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('the line has no department "Water an Wastewater" (did you mean "Water and Wastewater"?)');
+      expect(run.stderr).toContain('"Electric Utility", "Water and Wastewater"');
+      expect((await keys.list()).map((key) => key.name)).not.toContain("water-system");
+    });
   });
 
   describe("key add, refused", () => {
