@@ -29,6 +29,7 @@ import { parseHours, type Hours } from "../src/domain/hours/index.js";
 import type { IncidentStore, RecordKeeper, RecordStore } from "../src/domain/ports.js";
 import { CALLBACK_SERVICE, REQUEST_STATUSES, type RequestNote, type RequestQuery, type RequestStatus, type ServiceRequest } from "../src/domain/records.js";
 import { readableServiceName, serviceNamesOf, type ServiceNames } from "../src/domain/service-names.js";
+import { serviceCodesOf } from "../src/domain/open311/services.js";
 import { didYouMean } from "../src/domain/validation.js";
 import { closeRequest, pagingInWords, type CloseRequest, type PagingOutcome } from "../src/records/close-request.js";
 import { recordingIncidentStore } from "../src/records/recording-incident-store.js";
@@ -84,6 +85,9 @@ const commands: CommandTable = {
         return;
       }
       if (requests.length === 0) {
+        // Nothing found for a service or department the line does not have is most likely a typo: said, not "No requests".
+        const unknown = await unknownFilter(query);
+        if (unknown) throw new CommandError(`No requests${describeQuery(query)}: ${unknown}`);
         console.log(`No requests${describeQuery(query)}.`);
         return;
       }
@@ -286,6 +290,24 @@ async function readHours(config: RecordsConfig): Promise<Hours> {
  */
 async function readServiceNames(): Promise<ServiceNames> {
   return loadFlowSet(readConfig().flowsDir).then(serviceNamesOf, () => readableServiceName);
+}
+
+/**
+ * What is wrong with a --service or --department the line's definitions ($FLOWS_DIR) do not have,
+ * with the nearest one they do; undefined when both are known, or the definitions cannot be read.
+ */
+async function unknownFilter(query: RequestQuery): Promise<string | undefined> {
+  const set = await loadFlowSet(readConfig().flowsDir).catch(() => undefined);
+  if (!set) return undefined;
+  const services = new Set([...serviceCodesOf(set), CALLBACK_SERVICE, ...set.departments.departments.flatMap((department) => department.services)]);
+  const departments = set.departments.departments.map((department) => department.name);
+  const unknown = (what: string, given: string, known: Iterable<string>) => {
+    const near = didYouMean(given, known);
+    return `the line has no ${what} "${given}"${near ? ` (did you mean "${near}"?)` : ""}`;
+  };
+  if (typeof query.service === "string" && !services.has(query.service)) return unknown("service", query.service, services);
+  if (typeof query.department === "string" && !departments.includes(query.department)) return unknown("department", query.department, departments);
+  return undefined;
 }
 
 /** `Utility Billing (utility-billing)`: the name, and the code --service takes. */
