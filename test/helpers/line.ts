@@ -123,6 +123,17 @@ export function parseTwiml(xml: string): Twiml {
   };
 }
 
+/** Waits until every record handed over on the records `queue` has been written (none waiting, running or to be retried). */
+export async function recordsWritten(queue: Queue): Promise<void> {
+  await vi.waitFor(
+    async () => {
+      const counts = await queue.getJobCounts("waiting", "active", "delayed", "prioritized", "waiting-children");
+      if (Object.values(counts).some((count) => count > 0)) throw new Error(`records still to write: ${JSON.stringify(counts)}`);
+    },
+    { timeout: 15_000, interval: 25 },
+  );
+}
+
 /** A scheduler whose jobs are retried `attempts` times, `delayMs` apart. */
 function quickRetries(queue: Queue, retries: { attempts: number; delayMs: number }): JobScheduler {
   return {
@@ -380,14 +391,8 @@ export class TestLine {
   }
 
   /** Waits until every record handed over so far has been written (none waiting, running or to be retried). */
-  async recordsWritten(): Promise<void> {
-    await vi.waitFor(
-      async () => {
-        const counts = await this.records.queue.getJobCounts("waiting", "active", "delayed", "prioritized", "waiting-children");
-        if (Object.values(counts).some((count) => count > 0)) throw new Error(`records still to write: ${JSON.stringify(counts)}`);
-      },
-      { timeout: 15_000, interval: 25 },
-    );
+  recordsWritten(): Promise<void> {
+    return recordsWritten(this.records.queue);
   }
 
   /** Stops the worker, as SIGTERM does. */

@@ -6,6 +6,11 @@ export class RecordingPager implements Pager {
   readonly texts: { to: string; body: string }[] = [];
   readonly calls: { to: string; twimlUrl: string }[] = [];
 
+  /** The texts sent to `phone` about the incident `reference` (which they name as `#reference`). */
+  textsAbout(phone: string, reference: string): { to: string; body: string }[] {
+    return this.texts.filter((text) => text.to === phone && text.body.includes(`#${reference}`));
+  }
+
   async sendSms(to: string, body: string): Promise<string> {
     this.texts.push({ to, body });
     return `SM${randomBytes(16).toString("hex")}`;

@@ -7,10 +7,9 @@
  * crew's waits are long, and the next step of the escalation is run when the test says (its
  * delayed job promoted), never by the clock.
  */
-import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
-import type { Job, Queue } from "bullmq";
+import type { Queue } from "bullmq";
 import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BullDeliveryQueue } from "../../src/adapters/bullmq/delivery-queue.js";
@@ -18,26 +17,22 @@ import { createWebConnection } from "../../src/adapters/redis/connections.js";
 import { RedisIncidentStore } from "../../src/adapters/redis/incident-store.js";
 import { newOpen311Key, RedisOpen311KeyStore } from "../../src/adapters/redis/open311-key-store.js";
 import type { IncidentStore, RecordStore } from "../../src/domain/ports.js";
-import { parseRoster, whoIsOnCall, type Roster } from "../../src/domain/oncall/roster/index.js";
+import { whoIsOnCall } from "../../src/domain/oncall/roster/index.js";
 import { serviceCodesOf } from "../../src/domain/open311/services.js";
 import { open311Routes } from "../../src/http/open311-routes.js";
 import { createLogger } from "../../src/logger.js";
 import { pageJobId } from "../../src/oncall/jobs.js";
 import { closeRequest, pagingInWords, type CloseOutcome } from "../../src/records/close-request.js";
 import { DATABASE_KINDS } from "../helpers/database.js";
+import { finished, rosterWithSlowWater, runNextStep } from "../helpers/escalation.js";
 import { at, newCallSid, TestLine } from "../helpers/line.js";
 import { voicemailRequest } from "../helpers/records.js";
 import { RecordingPager } from "../helpers/recording-pager.js";
 
 const NIGHT = at("2026-12-05T02:00");
 const WATER = "Water and Wastewater";
-const fixture = parseRoster(readFileSync("test/fixtures/oncall/test-roster.yaml", "utf8"), "test-roster.yaml");
-const water = fixture.categories.water!;
 /** The test roster, with water's waits ten minutes long: no step runs unless the test runs it. */
-const roster: Roster = {
-  ...fixture,
-  categories: { ...fixture.categories, water: { ...water, escalation: { ...water.escalation, steps: water.escalation.steps.map((step) => ({ ...step, waitMs: 10 * 60_000 })) } } },
-};
+const roster = rosterWithSlowWater();
 const { primary, backup } = whoIsOnCall(roster, "water", NIGHT);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -87,30 +82,18 @@ describe.each(DATABASE_KINDS)("closing an urgent report's request, on %s", { tim
     return { status: response.status, body: await response.json() };
   }
 
-  /** Resolves once BullMQ has finished the job. */
-  async function finished(jobId: string): Promise<Job> {
-    for (;;) {
-      const job = await queue.getJob(jobId);
-      if (job?.finishedOn) return job;
-      await sleep(25);
-    }
-  }
-
   /** Runs the incident's next escalation step now instead of after its wait, and says what it did. */
-  async function nextStep(reference: string, step = 1): Promise<string> {
-    await (await queue.getJob(pageJobId(reference, step)))!.promote();
-    return (await finished(pageJobId(reference, step))).returnvalue as string;
-  }
+  const nextStep = (reference: string) => runNextStep(queue, reference);
 
   /** A resident's report of water at `place`, once the crew's primary has been paged for it and its request is kept. */
   async function reportPaged(place = `${100 + ++places} Whoop-Up Drive`): Promise<string> {
     const reference = await line.reports.dispatch({ category: "water", location: place, callbackNumber: "+14035550123", callSid: newCallSid(), receivedAt: line.now.toISO()! });
-    await finished(pageJobId(reference, 0));
+    await finished(queue, pageJobId(reference, 0));
     await line.recordsWritten();
     return reference;
   }
 
-  const pagedAbout = (phone: string, reference: string) => pager.texts.filter((text) => text.to === phone && text.body.includes(`#${reference}`));
+  const pagedAbout = (phone: string, reference: string) => pager.textsAbout(phone, reference);
 
   beforeAll(async () => {
     pager = new RecordingPager();

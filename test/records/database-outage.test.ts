@@ -9,10 +9,10 @@ import { loadFlowSet } from "../../src/adapters/files/flow-source.js";
 import { NO_DEPARTMENTS } from "../../src/domain/departments.js";
 import type { CallRecord } from "../../src/domain/records.js";
 import { createLogger } from "../../src/logger.js";
-import { RecordWriter } from "../../src/records/record-writer.js";
 import { testDatabase, type TestDatabase } from "../helpers/database.js";
 import { Outage } from "../helpers/outage.js";
 import { at, REDIS_URL } from "../helpers/line.js";
+import { recordWriter } from "../helpers/record-writer.js";
 import { callRecord, voicemailCall } from "../helpers/records.js";
 
 const NOW = at("2026-12-02T10:00");
@@ -42,14 +42,7 @@ describe("the records database going down while calls go on", () => {
     const log = createLogger({ level: "silent" });
     worker = startRecordsWorker({
       connection,
-      processor: new RecordWriter({
-        store: new PostgresRecordStore(workerDb),
-        departments: () => NO_DEPARTMENTS,
-        hours: () => flows.hours,
-        retentionDays: 730,
-        clock: () => NOW,
-        log,
-      }),
+      processor: recordWriter({ store: new PostgresRecordStore(workerDb), definitions: () => ({ departments: NO_DEPARTMENTS, hours: flows.hours }), clock: () => NOW, log }),
       log,
       queueName: keeper.queue.name,
       backoffMs: () => 100,

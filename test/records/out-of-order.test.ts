@@ -8,10 +8,10 @@ import { PostgresRecordStore, RecordNotYetKeptError } from "../../src/adapters/p
 import { loadFlowSet } from "../../src/adapters/files/flow-source.js";
 import type { FlowSet } from "../../src/domain/definitions.js";
 import type { RecordEvent } from "../../src/domain/ports.js";
-import { createLogger } from "../../src/logger.js";
-import { RecordWriter } from "../../src/records/record-writer.js";
+import type { RecordWriter } from "../../src/records/record-writer.js";
 import { DATABASE_KINDS, testDatabase, type TestDatabase } from "../helpers/database.js";
 import { at } from "../helpers/line.js";
+import { recordWriter } from "../helpers/record-writer.js";
 import { urgentReport } from "../helpers/records.js";
 
 const NIGHT = at("2026-12-05T02:00");
@@ -26,14 +26,7 @@ describe.each(DATABASE_KINDS)("incident records out of order (%s)", (kind) => {
     db = await testDatabase(kind);
     store = new PostgresRecordStore(db.database);
     flows = await loadFlowSet("flows");
-    writer = new RecordWriter({
-      store,
-      departments: () => flows.departments,
-      hours: () => flows.hours,
-      retentionDays: 730,
-      clock: () => NIGHT,
-      log: createLogger({ level: "silent" }),
-    });
+    writer = recordWriter({ store, definitions: () => flows, clock: () => NIGHT });
   }, 60_000);
   afterAll(() => db.close());
 

@@ -6,10 +6,10 @@ import { keepReferencesAbove, nextReference, referenceCounterKey } from "../../s
 import { loadFlowSet } from "../../src/adapters/files/flow-source.js";
 import type { FlowSet } from "../../src/domain/definitions.js";
 import { requestFromReport } from "../../src/domain/records.js";
-import { createLogger } from "../../src/logger.js";
-import { RecordWriter } from "../../src/records/record-writer.js";
+import type { RecordWriter } from "../../src/records/record-writer.js";
 import { testDatabase, type TestDatabase } from "../helpers/database.js";
 import { at, REDIS_URL } from "../helpers/line.js";
+import { recordWriter } from "../helpers/record-writer.js";
 import { urgentReport } from "../helpers/records.js";
 
 const NOW = at("2026-12-05T02:00");
@@ -27,13 +27,10 @@ describe("when Redis has lost the reference counter (a restart without persisten
     db = await testDatabase("pglite");
     store = new PostgresRecordStore(db.database);
     flows = await loadFlowSet("flows");
-    writer = new RecordWriter({
+    writer = recordWriter({
       store,
-      departments: () => flows.departments,
-      hours: () => flows.hours,
-      retentionDays: 730,
+      definitions: () => flows,
       clock: () => NOW,
-      log: createLogger({ level: "silent" }),
       onReferenceReused: async (highest) => {
         raisedTo = highest;
         await keepReferencesAbove(redis, highest, prefix);

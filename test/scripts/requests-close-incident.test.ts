@@ -10,8 +10,7 @@
  * a recording pager, the records worker writing the database the command closes in. The crew's
  * waits are long: the next step runs when the test promotes its job, never by the clock.
  */
-import { readFileSync } from "node:fs";
-import type { Job, Queue, Worker } from "bullmq";
+import type { Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startDispatchWorker } from "../../src/adapters/bullmq/dispatch-worker.js";
@@ -21,17 +20,18 @@ import { BullReportQueue, createDispatchQueue } from "../../src/adapters/bullmq/
 import { PostgresRecordStore } from "../../src/adapters/postgres/record-store.js";
 import { createWebConnection, createWorkerConnection, waitUntilReady } from "../../src/adapters/redis/connections.js";
 import { RedisIncidentStore } from "../../src/adapters/redis/incident-store.js";
-import { parseRoster, whoIsOnCall, type Roster } from "../../src/domain/oncall/roster/index.js";
+import { whoIsOnCall } from "../../src/domain/oncall/roster/index.js";
 import type { IncidentStore } from "../../src/domain/ports.js";
 import { createLogger } from "../../src/logger.js";
 import { Dispatcher } from "../../src/oncall/dispatcher.js";
 import { pageJobId } from "../../src/oncall/jobs.js";
-import { RecordWriter } from "../../src/records/record-writer.js";
 import { recordingIncidentStore } from "../../src/records/recording-incident-store.js";
 import { loadFlowSet } from "../../src/adapters/files/flow-source.js";
 import { runScript, type CliResult } from "../helpers/cli.js";
 import { DATABASE_KINDS, recordsForCommand, type CommandRecords } from "../helpers/database.js";
-import { at, newCallSid, REDIS_URL } from "../helpers/line.js";
+import { finished, rosterWithSlowWater, runNextStep } from "../helpers/escalation.js";
+import { at, newCallSid, recordsWritten as recordsWrittenOn, REDIS_URL } from "../helpers/line.js";
+import { recordWriter } from "../helpers/record-writer.js";
 import { RecordingPager } from "../helpers/recording-pager.js";
 
 const base = new URL(REDIS_URL);
@@ -41,15 +41,10 @@ const NO_REDIS = "redis://127.0.0.1:1/3";
 const DISPATCH_QUEUE = "oncall-dispatch-requests-cli";
 
 const NIGHT = at("2026-12-05T02:00");
-const fixture = parseRoster(readFileSync("test/fixtures/oncall/test-roster.yaml", "utf8"), "test-roster.yaml");
-const water = fixture.categories.water!;
-const roster: Roster = {
-  ...fixture,
-  categories: { ...fixture.categories, water: { ...water, escalation: { ...water.escalation, steps: water.escalation.steps.map((step) => ({ ...step, waitMs: 10 * 60_000 })) } } },
-};
+/** The test roster, with water's waits ten minutes long: no step runs unless the test runs it. */
+const roster = rosterWithSlowWater();
 const { primary, backup } = whoIsOnCall(roster, "water", NIGHT);
 const log = createLogger({ level: "silent" });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Removes what the line and the command wrote under the real key names in this test's database. */
 async function clean(redis: Redis): Promise<void> {
@@ -72,36 +67,17 @@ describe.each(DATABASE_KINDS)("npm run requests -- close on an urgent report, on
   let places = 0;
 
   const requests = (redisUrl: string, ...args: string[]): Promise<CliResult> => runScript("requests.ts", args, { FLOWS_DIR: "flows", REDIS_URL: redisUrl, ...records.env });
-  const pagedAbout = (phone: string, reference: string) => pager.texts.filter((text) => text.to === phone && text.body.includes(`#${reference}`));
-
-  async function finished(jobId: string): Promise<Job> {
-    for (;;) {
-      const job = await dispatchQueue.getJob(jobId);
-      if (job?.finishedOn) return job;
-      await sleep(25);
-    }
-  }
+  const pagedAbout = (phone: string, reference: string) => pager.textsAbout(phone, reference);
 
   /** Runs the incident's next escalation step now, and says what it did. */
-  async function nextStep(reference: string, step = 1): Promise<string> {
-    await (await dispatchQueue.getJob(pageJobId(reference, step)))!.promote();
-    return (await finished(pageJobId(reference, step))).returnvalue as string;
-  }
-
-  async function recordsWritten(): Promise<void> {
-    await vi.waitFor(
-      async () => {
-        const counts = await recordsQueue.getJobCounts("waiting", "active", "delayed", "prioritized");
-        if (Object.values(counts).some((count) => count > 0)) throw new Error(`records still to write: ${JSON.stringify(counts)}`);
-      },
-      { timeout: 15_000, interval: 25 },
-    );
-  }
+  const nextStep = (reference: string) => runNextStep(dispatchQueue, reference);
+  /** Waits until the records worker has written all the line handed over. */
+  const recordsWritten = () => recordsWrittenOn(recordsQueue);
 
   /** A resident's report of water at `place`, once the primary has been paged for it and its request is kept. */
   async function reportPaged(place = `${200 + ++places} Whoop-Up Drive`): Promise<string> {
     const reference = await reports.dispatch({ category: "water", location: place, callbackNumber: "+14035550123", callSid: newCallSid(), receivedAt: NIGHT.toISO()! });
-    await finished(pageJobId(reference, 0));
+    await finished(dispatchQueue, pageJobId(reference, 0));
     await recordsWritten();
     return reference;
   }
@@ -133,7 +109,7 @@ describe.each(DATABASE_KINDS)("npm run requests -- close on an urgent report, on
     });
     const dispatching: Worker = startDispatchWorker({ connection, dispatcher, log, queueName: DISPATCH_QUEUE });
     const recordsConnection = createWorkerConnection(LINE_REDIS);
-    const writer = new RecordWriter({ store, departments: () => flows.departments, hours: () => flows.hours, retentionDays: 730, clock: () => NIGHT, log });
+    const writer = recordWriter({ store, definitions: () => flows, clock: () => NIGHT, log });
     const writing = startRecordsWorker({ connection: recordsConnection, processor: writer, log });
     stops.push(async () => {
       await dispatching.close();
