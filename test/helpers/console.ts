@@ -60,20 +60,43 @@ export interface Session {
   csrf: string;
 }
 
+/** What the console answered: a redirect is not followed, so a test sees where it leads. */
+export interface ConsoleAnswer {
+  status: number;
+  headers: Headers;
+  body: string;
+}
+
+async function answerOf(response: Response): Promise<ConsoleAnswer> {
+  return { status: response.status, headers: response.headers, body: await response.text() };
+}
+
+/** A browser's GET of `url`, signed in as `session` when given. */
+export async function getPage(url: string, session?: Session): Promise<ConsoleAnswer> {
+  return answerOf(await fetch(url, { redirect: "manual", headers: session ? { cookie: session.cookie } : {} }));
+}
+
+/** A form posted to `url` as a browser posts it, signed in as `session` when given (the form's CSRF token is one of `fields`). */
+export async function postForm(url: string, fields: Record<string, string>, session?: Session): Promise<ConsoleAnswer> {
+  return answerOf(
+    await fetch(url, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded", ...(session ? { cookie: session.cookie } : {}) },
+      body: new URLSearchParams(fields),
+    }),
+  );
+}
+
 /**
  * Signs in through the console's sign-in form at `base`, as a browser does (with the password
  * `addUser` gives unless told another), and reads the session's CSRF token from the overview.
  * Fails unless the form answers with the redirect a good sign-in gets.
  */
 export async function signIn(base: string, username: string, password = PASSWORD): Promise<Session> {
-  const response = await fetch(`${base}/console/sign-in`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ username, password, next: "/console" }),
-  });
+  const response = await postForm(`${base}/console/sign-in`, { username, password, next: "/console" });
   if (response.status !== 303) throw new Error(`signing ${username} in answered ${response.status}, not 303`);
   const cookie = response.headers.get("set-cookie")!.split(";")[0]!;
-  const overview = await (await fetch(`${base}/console`, { redirect: "manual", headers: { cookie } })).text();
-  return { cookie, csrf: /<meta name="csrf-token" content="([^"]+)">/.exec(overview)![1]! };
+  const overview = await getPage(`${base}/console`, { cookie, csrf: "" });
+  return { cookie, csrf: /<meta name="csrf-token" content="([^"]+)">/.exec(overview.body)![1]! };
 }

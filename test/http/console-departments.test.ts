@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { escapeHtml } from "../../src/http/console/html.js";
-import { signIn, type Session } from "../helpers/console.js";
+import { getPage, postForm, signIn, type Session } from "../helpers/console.js";
 import { DATABASE_KINDS } from "../helpers/database.js";
 import { DOWN_ANSWER, MARKUP_NAME, startDepartmentsConsole, type DepartmentsConsole } from "../helpers/departments-console.js";
 
@@ -21,20 +21,8 @@ describe.each(DATABASE_KINDS)("the console's Departments page, the notes on %s",
   }, 60_000);
   afterAll(() => site?.close());
 
-  async function get(path: string, session?: Session, base = site.base) {
-    const response = await fetch(`${base}${path}`, { redirect: "manual", headers: session ? { cookie: session.cookie } : {} });
-    return { status: response.status, headers: response.headers, body: await response.text() };
-  }
-
-  async function post(path: string, fields: Record<string, string>, session: Session) {
-    const response = await fetch(`${site.base}${path}`, {
-      method: "POST",
-      redirect: "manual",
-      headers: { "content-type": "application/x-www-form-urlencoded", cookie: session.cookie },
-      body: new URLSearchParams(fields),
-    });
-    return { status: response.status, headers: response.headers, body: await response.text() };
-  }
+  const get = (path: string, session?: Session, base = site.base) => getPage(`${base}${path}`, session);
+  const post = (path: string, fields: Record<string, string>, session: Session) => postForm(`${site.base}${path}`, fields, session);
 
   /** The table row of a department, by its name as the page writes it. */
   function row(body: string, name: string): string {

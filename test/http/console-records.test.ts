@@ -13,7 +13,7 @@ import { computeReport } from "../../src/adapters/postgres/report-queries.js";
 import type { CallRecord, ServiceRequest } from "../../src/domain/records.js";
 import { FIGURE_DEFINITIONS } from "../../src/domain/reports/definitions.js";
 import { escapeHtml } from "../../src/http/console/html.js";
-import { consoleOf, serveConsole, signIn as signInAt, type ServedConsole, type Session } from "../helpers/console.js";
+import { consoleOf, getPage, postForm, serveConsole, signIn as signInAt, type ServedConsole, type Session } from "../helpers/console.js";
 import { DATABASE_KINDS, testDatabase, type TestDatabase } from "../helpers/database.js";
 import { at, TestLine } from "../helpers/line.js";
 import { callRecord, instant, voicemailRequest } from "../helpers/records.js";
@@ -93,21 +93,8 @@ describe.each(DATABASE_KINDS)("the console's records pages on %s", { timeout: 60
     await db?.close();
   });
 
-  async function get(path: string, session?: Session, from = base) {
-    const response = await fetch(`${from}${path}`, { redirect: "manual", headers: session ? { cookie: session.cookie } : {} });
-    return { status: response.status, headers: response.headers, body: await response.text() };
-  }
-
-  async function post(path: string, fields: Record<string, string>, session?: Session) {
-    const response = await fetch(`${base}${path}`, {
-      method: "POST",
-      redirect: "manual",
-      headers: { "content-type": "application/x-www-form-urlencoded", ...(session ? { cookie: session.cookie } : {}) },
-      body: new URLSearchParams(fields),
-    });
-    return { status: response.status, headers: response.headers, body: await response.text() };
-  }
-
+  const get = (path: string, session?: Session, from = base) => getPage(`${from}${path}`, session);
+  const post = (path: string, fields: Record<string, string>, session?: Session) => postForm(`${base}${path}`, fields, session);
   const signIn = (username: string, from = base): Promise<Session> => signInAt(from, username);
 
   /** The rows of the worklist for a reference. */
