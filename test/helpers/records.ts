@@ -119,14 +119,12 @@ export function callRecord(fields: Partial<CallRecord> = {}): CallRecord {
  * The record of a call that ended in a voicemail, as the status callback leaves it once the
  * recording is in: the request's reference, its recording, and the caller's number to call back.
  */
-export function voicemailCall(fields: Pick<CallRecord, "reference"> & Partial<CallRecord>): CallRecord {
-  const reference = fields.reference!;
-  const from = fields.from ?? "+14035550123";
+export function voicemailCall(fields: { reference: string } & Partial<CallRecord>): CallRecord {
   return callRecord({
     outcome: "voicemail",
     path: ["greeting", "day-menu", "voicemail"],
-    recordingUrl: recordingOf(reference),
-    callbackNumber: from,
+    recordingUrl: recordingOf(fields.reference),
+    callbackNumber: fields.from ?? "+14035550123",
     ...fields,
   });
 }

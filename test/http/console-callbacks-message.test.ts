@@ -20,7 +20,7 @@ const NOW = DateTime.fromISO("2026-12-02T10:30", { zone: ZONE });
 const CONTEXT: PageContext = { username: "dana", role: "supervisor", csrfToken: "token", assets: undefined, zone: ZONE };
 
 /** The record of a call that ended in a voicemail a few minutes ago, left while waiting for utility billing unless `changes` say otherwise. */
-const voicemail = (reference: string, changes: Partial<CallRecord> = {}): CallRecord =>
+const voicemail = (reference: string, changes: Partial<Omit<CallRecord, "reference">> = {}): CallRecord =>
   voicemailCall({
     reference,
     from: "+14035550177",
