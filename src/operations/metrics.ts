@@ -94,6 +94,8 @@ export class LineMetrics implements OncallObserver, CallObserver {
   private readonly acknowledgements: Counter<"channel">;
   private readonly timeToAcknowledge: Histogram<"category">;
   private readonly deliveries: Counter<"department" | "result">;
+  /** The webhook histogram's series by status class and route (a few dozen at most: routes are patterns). */
+  private readonly webhookSeries = new Map<string, { observe(seconds: number): void }>();
 
   constructor(options: LineMetricsOptions = {}) {
     this.probeTimeoutMs = options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
@@ -182,7 +184,12 @@ export class LineMetrics implements OncallObserver, CallObserver {
 
   /** A webhook was answered: `route` is the route's pattern (never the URL), `status` the HTTP status. */
   webhookAnswered(route: string, status: number, seconds: number): void {
-    this.webhookDuration.observe({ route, status: `${Math.floor(status / 100)}xx` }, seconds);
+    const statusClass = `${Math.floor(status / 100)}xx`;
+    const key = `${statusClass} ${route}`;
+    // Each webhook is timed: the series' child is looked up once, not hashed from its labels every time.
+    let series = this.webhookSeries.get(key);
+    if (!series) this.webhookSeries.set(key, (series = this.webhookDuration.labels({ route, status: statusClass })));
+    series.observe(seconds);
   }
 
   callEnded(outcome: CallOutcome): void {
