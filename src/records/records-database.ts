@@ -1,6 +1,6 @@
 import type { DatabaseConfig } from "../config/env.js";
 import type { Database } from "../adapters/postgres/database.js";
-import { migrate, SchemaMismatchError } from "../adapters/postgres/migrate.js";
+import { migrate, MigrationsWaitingError, SchemaMismatchError } from "../adapters/postgres/migrate.js";
 import { openDatabase } from "../adapters/postgres/open-database.js";
 import { PostgresRecordStore } from "../adapters/postgres/record-store.js";
 import type { Logger } from "../logger.js";
@@ -76,6 +76,11 @@ export async function openRecordsDatabase(config: DatabaseConfig, log: Logger, o
         if (applied.length > 0) log.info({ applied, schema: version, database: database.location }, "records: database schema brought up to date");
         return true;
       } catch (error) {
+        if (error instanceof MigrationsWaitingError) {
+          // Beside a holder still on the older version (a rolling restart): it, or the next one, migrates.
+          log.warn({ err: error.message, database: database.location }, "records: the database's schema is a step behind; waiting for the process that holds it to migrate it, records wait in Redis");
+          return false;
+        }
         if (error instanceof SchemaMismatchError) throw error;
         log.error(
           { err: error instanceof Error ? error.message : String(error), database: database.location },

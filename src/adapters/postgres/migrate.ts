@@ -21,7 +21,12 @@ export interface Migration {
  * applied there was changed since, or (seen by a process that may not migrate) migrations are waiting.
  */
 export class SchemaMismatchError extends Error {
-  override readonly name = "SchemaMismatchError";
+  override readonly name: string = "SchemaMismatchError";
+}
+
+/** The schema is one this version knows, a step behind: its migrations wait for whoever may apply them. */
+export class MigrationsWaitingError extends SchemaMismatchError {
+  override readonly name = "MigrationsWaitingError";
 }
 
 /** The migrations in a folder, in order. File names are `NNNN-name.sql`; anything else is refused. */
@@ -93,7 +98,7 @@ export function assertSchemaKnown(status: SchemaStatus, options: { pendingAllowe
     );
   }
   if (status.pending.length > 0 && !options.pendingAllowed) {
-    throw new SchemaMismatchError(
+    throw new MigrationsWaitingError(
       `the records database is at schema ${status.applied.length} and this version of Civic Line needs ${status.version}: ${status.pending.length} migration(s) to apply (${status.pending.join(", ")}). Start the line with this version (it migrates at start), or run npm run db:migrate while it is stopped.`,
     );
   }
