@@ -3,24 +3,14 @@
  * line never wrote, a DATA_DIR with nothing in it) is told so, and nothing is made there: no
  * "No requests." or a report of zeros read off an empty database, no tables created, no folder.
  */
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runScript } from "../helpers/cli.js";
 import { testDatabase, type TestDatabase } from "../helpers/database.js";
 
-/** Runs `npm run <script> -- args` as an operator would (tsx on the script), with only these records settings. */
-function run(script: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !["DATABASE_URL", "DATA_DIR"].includes(name)));
-  const child = spawn(process.execPath, ["--import", "tsx", `scripts/${script}.ts`, ...args], { env: { ...inherited, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once("exit", (code) => resolve({ code, stdout, stderr })));
-}
 
 describe("a records command on a PostgreSQL database the line never wrote", { timeout: 60_000 }, () => {
   let empty: TestDatabase;
@@ -33,7 +23,7 @@ describe("a records command on a PostgreSQL database the line never wrote", { ti
     ["requests", ["list", "--service", "callback", "--status", "open"]],
     ["report", ["--from", "2026-12-01", "--to", "2026-12-02"]],
   ])("npm run %s says it holds no Civic Line records, exits 1, and creates no table there", async (script, args) => {
-    const result = await run(script, args, { DATABASE_URL: empty.url!, DATA_DIR: "" });
+    const result = await runScript(`${script}.ts`, args, { DATABASE_URL: empty.url!, DATA_DIR: "" });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("holds no Civic Line records (its schema was never made)");
     expect(result.stdout).not.toMatch(/No requests/);
@@ -50,7 +40,7 @@ describe("npm run db:migrate -- --check where DATA_DIR holds no database", { tim
 
   it("says there is none, exits 1, and creates nothing", async () => {
     const dataDir = join(dir, "not-the-line");
-    const result = await run("db-migrate", ["--check"], { DATABASE_URL: "", DATA_DIR: dataDir });
+    const result = await runScript("db-migrate.ts", ["--check"], { DATABASE_URL: "", DATA_DIR: dataDir });
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(`there is none under ${dataDir} (DATA_DIR), and nothing was created: schema 0 of 1`);
     expect(existsSync(dataDir)).toBe(false);
