@@ -60,6 +60,16 @@ function runToExit(entry: string, env: Record<string, string>): Promise<{ code: 
   });
 }
 
+/** A DATA_DIR whose embedded records database a newer version migrated (migration 0999, unknown here). */
+async function newerSchemaDataDir(prefix: string): Promise<string> {
+  const dataDir = mkdtempSync(join(tmpdir(), prefix));
+  const database = await openDatabase({ kind: "pglite", dataDir });
+  await migrate(database);
+  await database.query("INSERT INTO schema_migrations (version, name, checksum) VALUES (999, 'from-the-future', 'x')");
+  await database.close();
+  return dataDir;
+}
+
 describe("starting the line", { timeout: 30_000 }, () => {
   describe("in production without Twilio credentials, PAGER or FALLBACK_NUMBER", () => {
     let result: { code: number | null; output: string };
@@ -140,11 +150,7 @@ describe("starting the line", { timeout: 30_000 }, () => {
   describe("on a records database migrated by a newer version", () => {
     let result: { code: number | null; output: string };
     beforeAll(async () => {
-      const dataDir = mkdtempSync(join(tmpdir(), "civic-newer-schema-"));
-      const database = await openDatabase({ kind: "pglite", dataDir });
-      await migrate(database);
-      await database.query("INSERT INTO schema_migrations (version, name, checksum) VALUES (999, 'from-the-future', 'x')");
-      await database.close();
+      const dataDir = await newerSchemaDataDir("civic-newer-schema-");
       result = await runToExit("src/worker.ts", { ...production, DATABASE_URL: "", DATA_DIR: dataDir });
     }, 60_000);
 
@@ -162,11 +168,7 @@ describe("starting the line", { timeout: 30_000 }, () => {
       let port = 0;
       let output = "";
       beforeAll(async () => {
-        const dataDir = mkdtempSync(join(tmpdir(), "civic-newer-schema-web-"));
-        const database = await openDatabase({ kind: "pglite", dataDir });
-        await migrate(database);
-        await database.query("INSERT INTO schema_migrations (version, name, checksum) VALUES (999, 'from-the-future', 'x')");
-        await database.close();
+        const dataDir = await newerSchemaDataDir("civic-newer-schema-web-");
         web = spawn(process.execPath, ["--import", "tsx", "src/web.ts"], {
           env: { ...inherited, ...production, PORT: "0", DATABASE_URL: "", DATA_DIR: dataDir },
           stdio: ["ignore", "pipe", "pipe"],
