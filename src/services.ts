@@ -169,7 +169,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
       ? "records-unavailable"
       : {
           records: recordsDatabase.store,
-          // A department saying an urgent report is closed stops its pages.
+          // A department's close of an urgent report reads its live incident (and leaves it to the crew).
           incidents,
           keys: new RedisOpen311KeyStore(redis),
           deliveries,
