@@ -124,7 +124,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
   const recordsDatabase = await openRecordsDatabase(config.database, log).catch((error: unknown) => {
     log.error(
       { err: error instanceof Error ? error.message : String(error) },
-      "web: starting without the records database: calls and pages go on, but the console's reports and callbacks and Open311 answer 503 until the line is restarted with a database it can use",
+      "web: starting without the records database: calls and pages go on, but the console's reports and callbacks and Open311's requests answer 503 until the line is restarted with a database it can use",
     );
     return undefined;
   });
@@ -165,27 +165,28 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
     },
     status: async () => assessLineStatus(await readLineFigures({ redis, queue: reports.queue, recordsQueue: records.queue, configuredPager: config.pager }, clock())),
     metrics: { metrics, token: config.metricsToken },
-    open311: !recordsDatabase
-      ? "records-unavailable"
-      : {
-          records: recordsDatabase.store,
-          // A department's close of an urgent report reads its live incident (and leaves it to the crew).
-          incidents,
-          keys: new RedisOpen311KeyStore(redis),
-          deliveries,
-          departments: () => definitions.current().departments,
-          serviceCodes: () => serviceCodesOf(definitions.current()),
-          serviceNames: () => serviceNamesOf(definitions.current()),
-          urgentServices: () => urgentCodesOf(definitions.current()),
-          raiseReferences: async () => {
-            await keepReferencesAbove(redis, await recordsDatabase.store.highestReference());
-          },
-          nextReference: () => nextReference(redis),
-          clock,
-          publicRead: config.open311PublicRead,
-          publicUrl: config.publicUrl,
-          log,
+    open311: {
+      // Without its records database, discovery and the services are served and requests answer 503.
+      records: recordsDatabase?.store,
+      // A department's close of an urgent report reads its live incident (and leaves it to the crew).
+      incidents,
+      keys: new RedisOpen311KeyStore(redis),
+      deliveries,
+      departments: () => definitions.current().departments,
+      serviceCodes: () => serviceCodesOf(definitions.current()),
+      serviceNames: () => serviceNamesOf(definitions.current()),
+      urgentServices: () => urgentCodesOf(definitions.current()),
+      ...(recordsDatabase && {
+        raiseReferences: async () => {
+          await keepReferencesAbove(redis, await recordsDatabase.store.highestReference());
         },
+      }),
+      nextReference: () => nextReference(redis),
+      clock,
+      publicRead: config.open311PublicRead,
+      publicUrl: config.publicUrl,
+      log,
+    },
   });
   const server = createServer(app);
   // Twilio gives up after 15 s; nothing we serve should take a fraction of that.

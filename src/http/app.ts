@@ -20,11 +20,8 @@ export interface AppDependencies extends VoiceDependencies, OncallRouteDependenc
   api?: Omit<ConsoleDependencies, "definitions" | "log" | "clock" | "secureCookies" | "publicUrl">;
   /** Operators' metrics: `GET /metrics`, the webhooks timed and calls counted; absent, none. */
   metrics?: MetricsEndpoint;
-  /**
-   * Open311 GeoReport v2 under `/open311/v2` (the City's web form, departments' systems); absent,
-   * not served, or `"records-unavailable"`: served as 503 (the line started without its records database).
-   */
-  open311?: Open311Dependencies | "records-unavailable" | undefined;
+  /** Open311 GeoReport v2 under `/open311/v2` (the City's web form, departments' systems); absent, not served. */
+  open311?: Open311Dependencies | undefined;
 }
 
 /** Assembles the web app: health, then every Twilio route behind the signature check. */
@@ -82,15 +79,7 @@ export function createApp(deps: AppDependencies): express.Express {
     app.use("/console", secure, consoleRoutes({ ...deps.api, definitions: deps.definitions, clock: deps.clock, log: deps.log, secureCookies: https, publicUrl: deps.publicUrl }));
   }
 
-  if (deps.open311 === "records-unavailable") {
-    app.use(OPEN311_PATH, (_req, res) => {
-      // The spec's error shape; the web form and departments' systems retry a 503.
-      res
-        .status(503)
-        .set("Retry-After", "300")
-        .json([{ code: 503, description: "Service requests are unavailable for now: the line cannot reach its records database. Try again later, or phone 311." }]);
-    });
-  } else if (deps.open311) app.use(OPEN311_PATH, open311Routes(deps.open311));
+  if (deps.open311) app.use(OPEN311_PATH, open311Routes(deps.open311));
 
   app.use((_req, res) => {
     res.status(404).type("text/plain").send("Not found\n");

@@ -11,7 +11,7 @@ import type { DeliveryQueue } from "../domain/open311/delivery.js";
 import { discovery } from "../domain/open311/discovery.js";
 import { Open311Error, type GeoReportError } from "../domain/open311/errors.js";
 import type { Open311Key } from "../domain/open311/keys.js";
-import { mediaNote, newOnlineRequest, parseNewRequest, planUpdate } from "../domain/open311/post.js";
+import { mediaNote, newOnlineRequest, parseNewRequest, planUpdate, sameFiling } from "../domain/open311/post.js";
 import { parseRequestQuery, type GeoReportQuery } from "../domain/open311/query.js";
 import { toGeoReportRequest } from "../domain/open311/requests.js";
 import { DEFAULT_URGENT_SERVICES, geoReportServices, postedNotice, serviceName } from "../domain/open311/services.js";
@@ -27,7 +27,11 @@ export interface Open311KeyCheck {
 }
 
 export interface Open311Dependencies {
-  records: RecordStore;
+  /**
+   * The records. Absent (the line started without its records database), discovery and the
+   * services are served still, and everything about requests answers 503 with `Retry-After`.
+   */
+  records: RecordStore | undefined;
   keys: Open311KeyCheck;
   /** Queues each online request for its department's endpoint. */
   deliveries: DeliveryQueue;
@@ -87,6 +91,16 @@ const REFERENCE = /^[A-Za-z0-9_-]{1,64}$/;
 export const REFERENCE_TRIES = 5;
 
 type Format = "json" | "xml";
+
+/** Seconds a client is asked to wait before trying again when the records are not there. */
+export const RECORDS_RETRY_AFTER_SECONDS = 300;
+
+/** The line started without its records database: requests cannot be read or filed for now. */
+class RecordsUnavailableError extends Open311Error {
+  constructor() {
+    super(503, "Service requests are unavailable for now: the line cannot reach its records database. Try again later, or phone 311.");
+  }
+}
 
 /** Answers in the format the path asks for. */
 function send(res: Response, format: Format, status: number, json: unknown, xml: () => string): void {
@@ -161,6 +175,12 @@ export function open311Routes(deps: Open311Dependencies): Router {
     return holder;
   }
 
+  /** The records. @throws RecordsUnavailableError (503) when the line started without them */
+  function records(): RecordStore {
+    if (!deps.records) throw new RecordsUnavailableError();
+    return deps.records;
+  }
+
   /** Reading requests: open when the City says so, otherwise with any valid key. */
   const mayRead = async (req: Request) => {
     if (!deps.publicRead) await requireKey(req);
@@ -187,7 +207,7 @@ export function open311Routes(deps: Open311Dependencies): Router {
     await mayRead(req);
     const query = parseRequestQuery(req.query as Record<string, unknown>, deps.clock());
     const named = names();
-    const requests = (await pageOfRequests(deps.records, query)).map((request) => toGeoReportRequest(request, zone(), named));
+    const requests = (await pageOfRequests(records(), query)).map((request) => toGeoReportRequest(request, zone(), named));
     send(res, format, 200, requests, () => requestsXml(requests));
   };
   router.get("/requests.json", listRequests("json"));
@@ -196,7 +216,7 @@ export function open311Routes(deps: Open311Dependencies): Router {
   const oneRequest = (format: Format) => async (req: Request, res: Response) => {
     await mayRead(req);
     const id = String(req.params.id);
-    const found = REFERENCE.test(id) ? await deps.records.request(id) : null;
+    const found = REFERENCE.test(id) ? await records().request(id) : null;
     if (!found) throw new Open311Error(404, `there is no service request "${id.slice(0, 64)}"`);
     const requests = [toGeoReportRequest(found.request, zone(), names())];
     send(res, format, 200, requests, () => requestsXml(requests));
@@ -212,9 +232,13 @@ export function open311Routes(deps: Open311Dependencies): Router {
    * @throws Open311Error 503 when no free reference was found in {@link REFERENCE_TRIES} tries
    */
   async function keepWithNewReference(make: (reference: string) => ServiceRequest): Promise<ServiceRequest> {
+    const store = records();
     for (let attempt = 1; attempt <= REFERENCE_TRIES; attempt++) {
       const request = make(await deps.nextReference());
-      if (await deps.records.addRequest(request)) return request;
+      if (await store.addRequest(request)) return request;
+      // Its own first try, applied before its answer was lost, is not another request's: it is kept.
+      const held = await store.request(request.reference);
+      if (held && sameFiling(held.request, request)) return request;
       deps.log.error({ reference: request.reference, attempt }, "open311: the reference counter gave a reference another request holds (Redis lost the counter?): raising it and taking the next");
       if (deps.raiseReferences) {
         await deps.raiseReferences().catch((error: unknown) => deps.log.error({ err: error }, "open311: could not raise the reference counter above the records' highest"));
@@ -231,7 +255,7 @@ export function open311Routes(deps: Open311Dependencies): Router {
     const now = deps.clock();
     const request = await keepWithNewReference((reference) => newOnlineRequest(fields, { reference, department, keyName: holder.name, now }));
     const media = mediaNote(fields, now, holder.name);
-    if (media) await deps.records.addNote(request.reference, media);
+    if (media) await records().addNote(request.reference, media);
     let sent = false;
     if (department?.endpoint) {
       try {
@@ -240,7 +264,7 @@ export function open311Routes(deps: Open311Dependencies): Router {
       } catch (error) {
         // The request is kept and listed; only its hand-over is missing, and someone must make it.
         deps.log.error({ reference: request.reference, department: department.name, err: error }, "an online request could not be queued for its department: deliver it by hand");
-        await deps.records
+        await records()
           .addNote(request.reference, { at: now.toUTC().toISO()!, author: "line", kind: "delivery-failed", text: `Not queued for ${department.name}: hand it over another way.` })
           .catch(() => {});
       }
@@ -259,7 +283,7 @@ export function open311Routes(deps: Open311Dependencies): Router {
     const department = holder.department;
     if (!department) throw new Open311Error(403, "this api_key is not a department's: only a department's key posts updates");
     const id = String(req.params.id);
-    const found = REFERENCE.test(id) ? await deps.records.request(id) : null;
+    const found = REFERENCE.test(id) ? await records().request(id) : null;
     if (!found) throw new Open311Error(404, `there is no service request "${id.slice(0, 64)}"`);
     const plan = planUpdate(found.request, req.body, department, deps.clock());
     // A department's "closed" may mean a work order was made: it closes the request, and leaves an
@@ -268,14 +292,14 @@ export function open311Routes(deps: Open311Dependencies): Router {
     const options = { incidents: deps.incidents, log: deps.log, mayStopUntaken: false };
     let paging: PagingOutcome | undefined;
     if (plan.action === "close") {
-      const closed = await closeRequest(deps.records, id, { ...closing, note: plan.description, description: plan.description, ...(plan.key ? { key: plan.key } : {}) }, options);
+      const closed = await closeRequest(records(), id, { ...closing, note: plan.description, description: plan.description, ...(plan.key ? { key: plan.key } : {}) }, options);
       if (closed.outcome === "missing") throw new Open311Error(404, `there is no service request "${id}"`);
       paging = closed.paging;
     } else {
       if (plan.action === "note") {
-        await deps.records.addNote(id, plan.note, plan.key);
+        await records().addNote(id, plan.note, plan.key);
       } else {
-        await deps.records.changeStatus(id, {
+        await records().changeStatus(id, {
           status: plan.status,
           at: plan.at,
           by: plan.by,
@@ -288,7 +312,7 @@ export function open311Routes(deps: Open311Dependencies): Router {
       }
       if (plan.saysClosed) paging = await stopPaging(found.request, closing, options);
     }
-    const updated = (await deps.records.request(id))!.request;
+    const updated = (await records().request(id))!.request;
     deps.log[paging?.outcome === "not-stopped" ? "error" : "info"](
       { reference: id, department, action: plan.action, ...(paging ? { paging: paging.outcome, incident: paging.incident } : {}) },
       paging?.outcome === "not-stopped" ? "open311: a department closed an urgent report, but its pages could not be stopped" : "open311: a department updated its request",
@@ -305,6 +329,8 @@ export function open311Routes(deps: Open311Dependencies): Router {
 
   const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
     const format: Format = /\.xml$/.test(req.path) ? "xml" : "json";
+    // The web form and departments' systems try a 503 again later.
+    if (error instanceof RecordsUnavailableError) res.set("Retry-After", String(RECORDS_RETRY_AFTER_SECONDS));
     if (error instanceof Open311Error) return sendErrors(res, format, error.status, error.toGeoReport());
     const parser = error as { type?: string; status?: number };
     const body = BODY_ERRORS[parser.type ?? ""];

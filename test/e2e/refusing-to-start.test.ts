@@ -170,7 +170,8 @@ describe("starting the line", { timeout: 30_000 }, () => {
       beforeAll(async () => {
         const dataDir = await newerSchemaDataDir("civic-newer-schema-web-");
         web = spawn(process.execPath, ["--import", "tsx", "src/web.ts"], {
-          env: { ...inherited, ...production, PORT: "0", DATABASE_URL: "", DATA_DIR: dataDir },
+          // Requests readable without a key, so a read reaches the records (or their absence).
+          env: { ...inherited, ...production, PORT: "0", DATABASE_URL: "", DATA_DIR: dataDir, OPEN311_PUBLIC_READ: "true" },
           stdio: ["ignore", "pipe", "pipe"],
         });
         web.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -209,11 +210,18 @@ describe("starting the line", { timeout: 30_000 }, () => {
         expect(errors.join("\n")).toContain("0999-from-the-future.sql");
       });
 
-      it("answers Open311 with 503 in the spec's error shape, so the web form tries again later", async () => {
-        const response = await fetch(`http://127.0.0.1:${port}/open311/v2/services.json`);
+      it("answers Open311's requests with 503 in the spec's error shape, so the web form tries again later", async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/open311/v2/requests.json`);
         expect(response.status).toBe(503);
         expect(response.headers.get("retry-after")).toBe("300");
         expect(await response.json()).toEqual([{ code: 503, description: expect.stringContaining("phone 311") }]);
+      });
+
+      it("still serves discovery and the services, which need no records", async () => {
+        const services = await fetch(`http://127.0.0.1:${port}/open311/v2/services.json`);
+        expect(services.status).toBe(200);
+        expect(((await services.json()) as { service_code: string }[]).map((service) => service.service_code)).toContain("water");
+        expect((await fetch(`http://127.0.0.1:${port}/open311/v2/discovery.json`)).status).toBe(200);
       });
     });
   });

@@ -549,6 +549,32 @@ describe.each(DATABASE_KINDS)("Open311 GeoReport v2 on %s", { timeout: 30_000 },
       });
     });
 
+    describe("when the records wrote it but their answer was lost (the embedded database's holder went away mid-statement)", () => {
+      let answer: Answer;
+      let raised = 0;
+      beforeAll(async () => {
+        // The store's retry on a new holder finds the first try's row: its insert adds nothing.
+        const retriedOnNewHolder = Object.create(records) as PostgresRecordStore;
+        retriedOnNewHolder.addRequest = async (request) => {
+          await records.addRequest(request);
+          return records.addRequest(request);
+        };
+        const cutOff = await start({ records: retriedOnNewHolder, raiseReferences: async () => void raised++ });
+        answer = await request("POST", `${cutOff}/requests.json`, form({ service_code: "roads", address_string: "Whoop-Up Drive at the bridge", description: "Pothole after the cut-off" }));
+      });
+
+      it("answers 201 with the reference it was kept under", async () => {
+        expect(answer.status).toBe(201);
+        expect((await records.request(answer.body[0].service_request_id))!.request).toMatchObject({ description: "Pothole after the cut-off", source: "open311:web-form" });
+      });
+
+      it("keeps it once, under one reference, and leaves the counter alone", async () => {
+        const filed = (await records.requests({ limit: 1000 })).filter((kept) => kept.description === "Pothole after the cut-off");
+        expect(filed.map((kept) => kept.reference)).toEqual([answer.body[0].service_request_id]);
+        expect(raised).toBe(0);
+      });
+    });
+
     describe("when no free reference can be had", () => {
       it(`answers 503 after ${REFERENCE_TRIES} tries, never with a reference it did not keep, and keeps nothing`, async () => {
         let given = 0;
@@ -743,6 +769,48 @@ describe.each(DATABASE_KINDS)("Open311 GeoReport v2 on %s", { timeout: 30_000 },
       const answer = await update("900002", { api_key: key.power });
       expect(answer.status).toBe(400);
       expect(answer.body).toEqual([{ code: 400, description: "status: an update needs a status (open or closed), a description, or both" }]);
+    });
+  });
+
+  describe("when the line started without its records database", () => {
+    let without: string;
+    let counted: number;
+    const unavailable = { code: 503, description: "Service requests are unavailable for now: the line cannot reach its records database. Try again later, or phone 311." };
+    beforeAll(async () => {
+      without = await start({ records: undefined });
+      counted = Number(await redis.get(referenceCounterKey(prefix)));
+    });
+
+    it("still serves discovery and the services, which need no records", async () => {
+      expect((await get(`${without}/discovery.json`)).status).toBe(200);
+      expect((await get(`${without}/services.json`)).body).toEqual((await get(`${keyed}/services.json`)).body);
+      expect((await get(`${without}/services/water.json`)).status).toBe(200);
+    });
+
+    it("answers a read with 503 and Retry-After, in JSON and in XML", async () => {
+      const asJson = await fetch(`${without}/requests.json?api_key=${key.form}`);
+      expect(asJson.status).toBe(503);
+      expect(asJson.headers.get("retry-after")).toBe("300");
+      expect(await asJson.json()).toEqual([unavailable]);
+      const asXml = await get(`${without}/requests/900001.xml?api_key=${key.form}`);
+      expect(asXml.status).toBe(503);
+      expect(asXml.body.errors.error[0]).toEqual({ code: "503", description: unavailable.description });
+    });
+
+    it("answers the web form's post with 503, taking no reference", async () => {
+      const answer = await request("POST", `${without}/requests.json`, { form: { api_key: key.form, service_code: "roads", address_string: "910 4 Ave S" } });
+      expect(answer.status).toBe(503);
+      expect(answer.body).toEqual([unavailable]);
+      expect(Number(await redis.get(referenceCounterKey(prefix)))).toBe(counted);
+    });
+
+    it("answers a department's update with 503", async () => {
+      const answer = await request("POST", `${without}/requests/900001/updates.json`, { form: { api_key: key.water, status: "closed" } });
+      expect(answer.status).toBe(503);
+    });
+
+    it("checks the key first: a bad one is still told so", async () => {
+      expect((await get(`${without}/requests.json?api_key=not-a-key`)).status).toBe(403);
     });
   });
 

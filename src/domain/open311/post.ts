@@ -120,6 +120,21 @@ export function newOnlineRequest(
   };
 }
 
+/**
+ * Whether `kept` is `filed` itself: the same holder's request, received at the same instant, saying
+ * the same. A write whose answer was lost (the embedded database's holder gone mid-statement, the
+ * statement tried again) finds its own first try under the reference: that is not another request.
+ */
+export function sameFiling(kept: ServiceRequest, filed: ServiceRequest): boolean {
+  return (
+    kept.source === filed.source &&
+    kept.service === filed.service &&
+    Date.parse(kept.requestedAt) === Date.parse(filed.requestedAt) &&
+    kept.description === filed.description &&
+    kept.place === filed.place
+  );
+}
+
 /** A photo or page the form linked: kept as a note, since a request has no field for it and it is not published. */
 export function mediaNote(fields: NewRequestFields, now: DateTime, keyName: string): RequestNote | null {
   if (!fields.media_url) return null;
