@@ -154,6 +154,25 @@ export function requestFromReport(
   });
 }
 
+/**
+ * The line's own words for a voicemail's request (never the caller's: what they said is in the
+ * recording), saying the agent queue they left it from.
+ */
+export function voicemailDescription(queue: string | undefined): string {
+  return queue ? `Voicemail left while waiting for ${queue}: call back.` : PLAIN_VOICEMAIL;
+}
+
+/** A voicemail's description when it was not left from an agent queue (on the after-hours line, in a menu). */
+export const PLAIN_VOICEMAIL = "Voicemail: call back.";
+
+const QUEUE_VOICEMAIL = /^Voicemail left while waiting for ([a-z0-9][a-z0-9-]*): call back\.$/;
+
+/** The agent queue a voicemail's request was left from, read from the line's words for it; null for any other request. */
+export function voicemailQueue(request: ServiceRequest): string | null {
+  if (request.source !== "voicemail") return null;
+  return QUEUE_VOICEMAIL.exec(request.description?.trim() ?? "")?.[1] ?? null;
+}
+
 /** The callback request a voicemail is kept as: a person promised to call back. Null when the call left no voicemail. */
 export function requestFromVoicemail(call: CallRecord, department: string | null): ServiceRequest | null {
   if (call.outcome !== "voicemail" || !call.reference || !call.recordingUrl) return null;
@@ -164,7 +183,7 @@ export function requestFromVoicemail(call: CallRecord, department: string | null
     channel: call.afterHours ? "after-hours" : "phone",
     requestedAt: call.endedAt,
     place: null,
-    description: call.queue ? `Voicemail left while waiting for ${call.queue.name}: call back.` : "Voicemail: call back.",
+    description: voicemailDescription(call.queue?.name),
     recordingUrl: call.recordingUrl,
     callbackNumber: call.callbackNumber,
     callSid: call.callSid,

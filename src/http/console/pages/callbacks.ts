@@ -1,7 +1,7 @@
 import type { DateTime } from "luxon";
 import { may } from "../../../domain/accounts.js";
 import type { CallbackItem } from "../../../domain/callbacks.js";
-import type { RequestNote, ServiceRequest } from "../../../domain/records.js";
+import { PLAIN_VOICEMAIL, voicemailQueue, type RequestNote, type ServiceRequest } from "../../../domain/records.js";
 import { readableServiceName, type ServiceNames } from "../../../domain/service-names.js";
 import { ago, phoneForPeople, when } from "../format.js";
 import { html, type Html } from "../html.js";
@@ -52,14 +52,6 @@ function numberToCall(number: string | null): Html {
 }
 
 /**
- * The words `requestFromVoicemail` (src/domain/records.ts) files a voicemail's request with: the
- * line's own, not the caller's. What the caller said is in the recording; these only say where
- * the call was when they left it.
- */
-const QUEUE_VOICEMAIL = /^Voicemail left while waiting for ([a-z0-9][a-z0-9-]*): call back\.$/;
-const PLAIN_VOICEMAIL = "Voicemail: call back.";
-
-/**
  * What the line has of the caller's message, each thing labelled for what it is: the recording to
  * listen to, the place they gave, where they were in the call when they left it, and what they
  * wrote on the web form. The line's own description of a voicemail is never shown as if the
@@ -70,7 +62,7 @@ function message(request: ServiceRequest, names: ServiceNames): Html {
   if (request.place) facts.push(html`<li><span class="fact-label">Place they gave:</span> <span class="said-place">${request.place}</span></li>`);
   const description = request.description?.trim();
   if (description) {
-    const queue = request.source === "voicemail" ? QUEUE_VOICEMAIL.exec(description)?.[1] : undefined;
+    const queue = voicemailQueue(request);
     if (queue) facts.push(html`<li>Left while waiting for ${names(queue)}</li>`);
     else if (request.source === "voicemail" && description === PLAIN_VOICEMAIL) {
       if (request.channel === "after-hours") facts.push(html`<li>Left on the after-hours line</li>`);
