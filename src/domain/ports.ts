@@ -346,7 +346,9 @@ export type AuditAction =
   | "token-created"
   | "sign-in-refused"
   /** A service request closed by hand (the console's worklist, `npm run requests -- close`): document `request:<ref>`, the note as message. */
-  | "request-closed";
+  | "request-closed"
+  /** An urgent report closed already, closed again to stop its incident's pages (after Redis did not answer the first time): document `request:<ref>`. */
+  | "paging-stopped";
 
 /** Who changed what, and when. */
 export interface AuditEntry {

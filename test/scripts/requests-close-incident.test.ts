@@ -19,6 +19,7 @@ import { BullRecordKeeper, createRecordsQueue, startRecordsWorker } from "../../
 import { BullReportQueue, createDispatchQueue } from "../../src/adapters/bullmq/report-queue.js";
 import { PostgresRecordStore } from "../../src/adapters/postgres/record-store.js";
 import { createWebConnection, createWorkerConnection, waitUntilReady } from "../../src/adapters/redis/connections.js";
+import { RedisAuditLog } from "../../src/adapters/redis/audit-log.js";
 import { RedisIncidentStore } from "../../src/adapters/redis/incident-store.js";
 import { whoIsOnCall } from "../../src/domain/oncall/roster/index.js";
 import type { IncidentStore } from "../../src/domain/ports.js";
@@ -161,6 +162,17 @@ describe.each(DATABASE_KINDS)("npm run requests -- close on an urgent report, on
       expect(pagedAbout(backup!.phone, reference)).toEqual([]);
     });
 
+    it("puts the close in the audit log, with what it did to the pages", async () => {
+      expect(await new RedisAuditLog(web).entries({ document: `request:${reference}` })).toEqual([
+        expect.objectContaining({
+          user: "cli",
+          action: "request-closed",
+          message: "Valve shut; main repaired",
+          detail: `closed as dana (--by). Incident ${reference} is marked fixed, as dana: the on-call crew is paged no more for it. Nobody had taken it yet; those paged for it are not told by the line.`,
+        }),
+      ]);
+    });
+
     it("leaves records that say who closed the request and who marked the incident fixed", async () => {
       await recordsWritten();
       expect(await store.incident(reference)).toMatchObject({ resolvedBy: "dana", resolvedAt: expect.any(String) });
@@ -236,6 +248,13 @@ describe.each(DATABASE_KINDS)("npm run requests -- close on an urgent report, on
         expect(lines[0]).toMatch(new RegExp(`^${reference} was closed already on .* by cli \\(“Fixed while Redis was down”\\): the request was not changed\\.$`));
         expect(lines[1]).toMatch(new RegExp(`^Incident ${reference} is marked fixed, as cli: the on-call crew is paged no more for it\\.`));
         expect(await nextStep(reference)).toBe("stopped: resolved");
+      });
+
+      it("puts the pages' stop in the audit log (the first close could not reach it either, and said so)", async () => {
+        expect(run.stderr).toContain(`requests: warning: ${reference} is closed, but the audit log does not have it`);
+        const entries = await new RedisAuditLog(web).entries({ document: `request:${reference}` });
+        expect(entries.map((entry) => [entry.user, entry.action, entry.message])).toEqual([["cli", "paging-stopped", "Trying again"]]);
+        expect(entries[0]!.detail).toMatch(new RegExp(`^Incident ${reference} is marked fixed, as cli: the on-call crew is paged no more for it\\.`));
       });
     });
   });

@@ -14,6 +14,7 @@ const ACTION_WORDS: Record<AuditEntry["action"], string> = {
   "token-created": "Made an API token",
   "sign-in-refused": "Sign-in refused",
   "request-closed": "Closed a request",
+  "paging-stopped": "Stopped an incident's pages",
 };
 
 export interface AuditView {
