@@ -2,14 +2,17 @@
  * `npm run bench`: throughput and latency of the real voice webhook against a bare express
  * handler returning fixed TwiML, on this machine, in one run.
  *
- * Both servers run as child processes; autocannon runs here with 50 connections. Every request
+ * Both servers run as child processes; autocannon runs here with 50 connections. The line runs
+ * as production runs it (`npm run start:web`: node dist/web.js), built first when src/ changed
+ * since the last build: tsx's on-the-fly compiling adds work production never does. Every request
  * to the real line is a new call (a fresh CallSid), signed exactly as Twilio signs it, so each
  * one does the whole first step: signature check, Redis reads, the engine, TwiML, the save.
  * Calls are written to a Redis database of their own (BENCH_REDIS_DB, default 9) and removed after.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import twilio from "twilio";
@@ -31,10 +34,35 @@ const duration = Number(values.duration);
 const TOKEN = "bench-auth-token";
 const PUBLIC_URL = "https://bench.civic-line.test";
 const redisUrl = benchRedisUrl();
+/** The web role as `npm run start:web` runs it. */
+const BUILT_WEB = "dist/web.js";
 
-function startServer(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+/** The newest modification time of any file under `dir`, in ms. */
+function newestUnder(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds dist/ (`npm run build`) unless it is newer than every file in src/. */
+function buildWhenStale(): void {
+  const built = existsSync(BUILT_WEB) ? statSync(BUILT_WEB).mtimeMs : 0;
+  if (built > newestUnder("src")) return;
+  console.log("building the line as production runs it (npm run build)...");
+  const build = spawnSync("npm", ["run", "--silent", "build"], { stdio: ["ignore", "ignore", "inherit"] });
+  if (build.status !== 0) {
+    console.error("bench: npm run build failed: fix the build, then run the bench again");
+    process.exit(1);
+  }
+}
+
+/** Starts `args` under node (a built script, or `--import tsx` and a TypeScript one) and resolves once it listens. */
+function startServer(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", script], {
+    const script = args.at(-1)!;
+    const child = spawn(process.execPath, args, {
       env: { ...process.env, ...env, PORT: "0" },
       stdio: ["ignore", "pipe", "inherit"],
     });
@@ -134,8 +162,9 @@ function summary(result: autocannon.Result) {
 
 // Calls an interrupted run left behind would be counted as this run's.
 await removeBenchKeys(redisUrl);
-const bare = await startServer("scripts/bench/bare-server.ts", {});
-const line = await startServer("src/web.ts", {
+buildWhenStale();
+const bare = await startServer(["--import", "tsx", "scripts/bench/bare-server.ts"], {});
+const line = await startServer([BUILT_WEB], {
   NODE_ENV: "production",
   REDIS_URL: redisUrl,
   PUBLIC_URL,
