@@ -21,6 +21,7 @@ import { join } from "node:path";
 import { DateTime } from "luxon";
 import { COMMAND_LINE_USER } from "../src/accounts/accounts.js";
 import { loadFlowSet } from "../src/adapters/files/flow-source.js";
+import { keepableText } from "../src/domain/plain-text.js";
 import { RedisAuditLog } from "../src/adapters/redis/audit-log.js";
 import { MAX_REQUESTS_PER_QUERY, PostgresRecordStore } from "../src/adapters/postgres/record-store.js";
 import { ConfigError, loadRecordsConfig } from "../src/config/env.js";
@@ -145,7 +146,7 @@ const commands: CommandTable = {
     options: { note: { type: "string" }, by: { type: "string" } },
     async run(values) {
       const reference = referenceArgument("close");
-      const note = typeof values["note"] === "string" ? values["note"].trim() : "";
+      const note = typeof values["note"] === "string" ? keepableText(values["note"]).trim() : "";
       if (note === "") throw new UsageError(`close needs --note saying what was done, e.g. npm run requests -- close ${reference} --note "Called back; all sorted"`);
       if (note.length > MAX_NOTE) throw new UsageError(`--note is longer than ${MAX_NOTE} characters`);
       const by = values["by"] === undefined ? COMMAND_LINE_USER : wordArgument("--by", values["by"]);

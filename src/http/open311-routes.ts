@@ -6,6 +6,7 @@
  */
 import express, { Router, type ErrorRequestHandler, type NextFunction, type Request, type Response } from "express";
 import type { DateTime } from "luxon";
+import { databaseUnreachable } from "../adapters/postgres/database.js";
 import { departmentFor, type Departments } from "../domain/departments.js";
 import type { DeliveryQueue } from "../domain/open311/delivery.js";
 import { discovery } from "../domain/open311/discovery.js";
@@ -255,7 +256,12 @@ export function open311Routes(deps: Open311Dependencies): Router {
     const now = deps.clock();
     const request = await keepWithNewReference((reference) => newOnlineRequest(fields, { reference, department, keyName: holder.name, now }));
     const media = mediaNote(fields, now, holder.name);
-    if (media) await records().addNote(request.reference, media);
+    // The request is kept: from here on nothing may answer "try again", which would file it twice.
+    if (media) {
+      await records()
+        .addNote(request.reference, media)
+        .catch((error: unknown) => deps.log.error({ reference: request.reference, err: error }, "open311: the request is kept, but the link it came with (media_url) is not: add it by hand"));
+    }
     let sent = false;
     if (department?.endpoint) {
       try {
@@ -327,8 +333,13 @@ export function open311Routes(deps: Open311Dependencies): Router {
     next(new Open311Error(404, `there is no ${req.method} ${OPEN311_PATH}${req.path}: discovery.json lists what is served`));
   });
 
-  const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
+  const onError: ErrorRequestHandler = (thrown: unknown, req, res, _next) => {
     const format: Format = /\.xml$/.test(req.path) ? "xml" : "json";
+    let error = thrown;
+    if (databaseUnreachable(error)) {
+      deps.log.warn({ err: error instanceof Error ? error.message : String(error), path: req.path, method: req.method }, "open311: the records database does not answer: the client is asked to try again later");
+      error = new RecordsUnavailableError();
+    }
     // The web form and departments' systems try a 503 again later.
     if (error instanceof RecordsUnavailableError) res.set("Retry-After", String(RECORDS_RETRY_AFTER_SECONDS));
     if (error instanceof Open311Error) return sendErrors(res, format, error.status, error.toGeoReport());

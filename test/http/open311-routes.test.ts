@@ -12,6 +12,7 @@ import { Redis } from "ioredis";
 import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BullDeliveryQueue, deliveryJobId } from "../../src/adapters/bullmq/delivery-queue.js";
+import { PgDatabase } from "../../src/adapters/postgres/pg-database.js";
 import { PostgresRecordStore } from "../../src/adapters/postgres/record-store.js";
 import { newOpen311Key, RedisOpen311KeyStore } from "../../src/adapters/redis/open311-key-store.js";
 import { keepReferencesAbove, nextReference, referenceCounterKey } from "../../src/adapters/redis/reference-counter.js";
@@ -560,7 +561,16 @@ describe.each(DATABASE_KINDS)("Open311 GeoReport v2 on %s", { timeout: 30_000 },
           return records.addRequest(request);
         };
         const cutOff = await start({ records: retriedOnNewHolder, raiseReferences: async () => void raised++ });
-        answer = await request("POST", `${cutOff}/requests.json`, form({ service_code: "roads", address_string: "Whoop-Up Drive at the bridge", description: "Pothole after the cut-off" }));
+        answer = await request("POST", `${cutOff}/requests.json`, form({
+            service_code: "roads",
+            address_string: "Whoop-Up Drive at the bridge",
+            lat: "49.6935",
+            long: "-112.8418",
+            description: "Pothole after the cut-off",
+            first_name: "Pat",
+            email: "pat@example.org",
+            phone: "403-555-0187",
+          }));
       });
 
       it("answers 201 with the reference it was kept under", async () => {
@@ -811,6 +821,60 @@ describe.each(DATABASE_KINDS)("Open311 GeoReport v2 on %s", { timeout: 30_000 },
 
     it("checks the key first: a bad one is still told so", async () => {
       expect((await get(`${without}/requests.json?api_key=not-a-key`)).status).toBe(403);
+    });
+  });
+
+  describe("when the records database stops answering after the line started", () => {
+    let down: string;
+    let gone: PgDatabase;
+    beforeAll(async () => {
+      // A server that is not there: every statement is refused at once.
+      gone = new PgDatabase({ url: "postgres://postgres@127.0.0.1:1/civic" });
+      down = await start({ records: new PostgresRecordStore(gone) });
+    });
+    afterAll(async () => {
+      await gone.close();
+    });
+
+    it("answers a read with 503 and Retry-After, never a 500, in JSON and in XML", async () => {
+      const asJson = await fetch(`${down}/requests.json?api_key=${key.form}`);
+      expect(asJson.status).toBe(503);
+      expect(asJson.headers.get("retry-after")).toBe("300");
+      expect(((await asJson.json()) as unknown[])[0]).toMatchObject({ code: 503, description: expect.stringContaining("Try again later") });
+      const asXml = await get(`${down}/requests/900001.xml?api_key=${key.form}`);
+      expect(asXml.status).toBe(503);
+    });
+
+    it("answers the web form's post with 503, so it tries again", async () => {
+      const answer = await request("POST", `${down}/requests.json`, { form: { api_key: key.form, service_code: "roads", address_string: "910 4 Ave S" } });
+      expect(answer.status).toBe(503);
+    });
+  });
+
+  describe("a post with characters no one can read (a NUL, a bell)", () => {
+    it("is kept without them, not refused by the database", async () => {
+      const answer = await request("POST", `${keyed}/requests.json`, { form: { api_key: key.form, service_code: "roads", address_string: "910 4 Ave S\u0000", description: "Pot\u0000hole\u0007 here\nby the curb" } });
+      expect(answer.status).toBe(201);
+      expect((await records.request(answer.body[0].service_request_id))!.request).toMatchObject({ place: "910 4 Ave S", description: "Pothole here\nby the curb" });
+    });
+
+    it("in a department's update too", async () => {
+      const answer = await request("POST", `${keyed}/requests/900001/updates.json`, { form: { api_key: key.water, description: "Crew\u0000 sent" } });
+      expect(answer.status).toBe(200);
+      expect((await records.request("900001"))!.request.statusDescription).toBe("Crew sent");
+    });
+  });
+
+  describe("a post whose link (media_url) cannot be kept once the request is", () => {
+    it("still answers 201 with the kept request: answering \"try again\" would file it twice", async () => {
+      const noNotes = Object.create(records) as PostgresRecordStore;
+      noNotes.addNote = async () => {
+        throw new Error("the database went away between the request and its note");
+      };
+      const flaky = await start({ records: noNotes });
+      const answer = await request("POST", `${flaky}/requests.json`, { form: { api_key: key.form, service_code: "roads", address_string: "910 4 Ave S", description: "With a photo", media_url: "https://example.org/photo.jpg" } });
+      expect(answer.status).toBe(201);
+      expect((await records.request(answer.body[0].service_request_id))!.request.description).toBe("With a photo");
     });
   });
 

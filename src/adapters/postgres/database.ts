@@ -31,3 +31,21 @@ export class DatabaseUnavailableError extends Error {
     super(message, options);
   }
 }
+
+/** Sockets' ways of saying the server is not there. */
+const NOT_THERE = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "ENOENT"]);
+
+/**
+ * Whether `error` says the database could not be reached or is not serving (down, restarting, out
+ * of connections), as opposed to a statement it refused: worth trying again in a while.
+ */
+export function databaseUnreachable(error: unknown): boolean {
+  if (error instanceof DatabaseUnavailableError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string") {
+    // SQLSTATE 08: connection exceptions; 57P01-57P03: shutting down, or not accepting connections yet; 53300: too many connections.
+    if (NOT_THERE.has(code) || code.startsWith("08") || ["57P01", "57P02", "57P03", "53300"].includes(code)) return true;
+  }
+  const message = error instanceof Error ? error.message : "";
+  return /Connection terminated|terminated unexpectedly|timeout exceeded when trying to connect|not queryable/i.test(message);
+}

@@ -4,10 +4,12 @@
  * requests/{id}/updates`). Both arrive form-encoded or as JSON, so every field comes as text and
  * an empty field is no field.
  */
+import { isDeepStrictEqual } from "node:util";
 import { DateTime } from "luxon";
 import { z } from "zod";
 import type { Department } from "../departments.js";
 import { toE164 } from "../phone.js";
+import { keepableText } from "../plain-text.js";
 import { CALLBACK_SERVICE, type RequestNote, type RequestStatus, type ServiceRequest } from "../records.js";
 import { Open311Error, Open311ValidationError } from "./errors.js";
 
@@ -15,10 +17,15 @@ import { Open311Error, Open311ValidationError } from "./errors.js";
 export const MAX_DESCRIPTION = 4_000;
 
 /** Forms send blank fields as empty strings; they mean "not given". */
-const blank = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
+const blank = (value: unknown) => (typeof value === "string" && keepableText(value).trim() === "" ? undefined : value);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blank, schema.optional());
 
-const Text = (max: number) => z.string({ error: "must be text" }).trim().max(max, { error: `must be at most ${max} characters` });
+/** Text as typed, without what cannot be kept (see keepableText), at most `max` characters. */
+const Text = (max: number) =>
+  z
+    .string({ error: "must be text" })
+    .transform((text) => keepableText(text).trim())
+    .pipe(z.string().max(max, { error: `must be at most ${max} characters` }));
 
 /** A coordinate as text (a form) or a number (JSON). */
 const coordinate = (min: number, max: number) =>
@@ -121,18 +128,14 @@ export function newOnlineRequest(
 }
 
 /**
- * Whether `kept` is `filed` itself: the same holder's request, received at the same instant, saying
- * the same. A write whose answer was lost (the embedded database's holder gone mid-statement, the
- * statement tried again) finds its own first try under the reference: that is not another request.
+ * Whether `kept` is `filed` itself: everything the post gave, and when it came, the same. A write
+ * whose answer was lost (the embedded database's holder gone mid-statement, the statement tried
+ * again) finds its own first try under the reference: that is not another request.
  */
 export function sameFiling(kept: ServiceRequest, filed: ServiceRequest): boolean {
-  return (
-    kept.source === filed.source &&
-    kept.service === filed.service &&
-    Date.parse(kept.requestedAt) === Date.parse(filed.requestedAt) &&
-    kept.description === filed.description &&
-    kept.place === filed.place
-  );
+  const { reference: _kept, requestedAt: keptAt, updatedAt: _keptUpdated, ...keptFields } = kept;
+  const { reference: _filed, requestedAt: filedAt, updatedAt: _filedUpdated, ...filedFields } = filed;
+  return Date.parse(keptAt) === Date.parse(filedAt) && isDeepStrictEqual(keptFields, filedFields);
 }
 
 /** A photo or page the form linked: kept as a note, since a request has no field for it and it is not published. */

@@ -36,6 +36,7 @@ import { rosterView } from "../../domain/oncall/roster/roster-view.js";
 import type { DocumentKind, RecordStore } from "../../domain/ports.js";
 import { previewMoment } from "../../domain/preview.js";
 import { DefinitionError } from "../../domain/validation.js";
+import { keepableText } from "../../domain/plain-text.js";
 import { callbackWorklist } from "../../domain/callbacks.js";
 import { CALLBACK_SERVICE, type CallRecord } from "../../domain/records.js";
 import { parseReportRequest, reportPeriod, ReportRequestError, type ReportRequest } from "../../domain/reports/period.js";
@@ -507,7 +508,7 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
 
   router.post("/callbacks/:reference/close", supervisor, async (req, res) => {
     const reference = String(req.params["reference"]).slice(0, 200);
-    const note = field(req.body, "note").trim().slice(0, 2_000);
+    const note = keepableText(field(req.body, "note")).trim().slice(0, 2_000);
     const records = deps.records;
     if (!records) return showCallbacks(res, undefined, 503);
     if (note === "") {
