@@ -164,13 +164,19 @@ const commands: CommandTable = {
           const at = outcome.at ? ` on ${when(DateTime.fromISO(outcome.at).setZone(zone))}` : "";
           console.log(`${reference} was closed already${at}${who}${outcome.note ? ` (“${outcome.note}”)` : ""}: ${outcome.paging?.outcome === "stopped" ? "the request was not changed." : "nothing was changed."}`);
           sayPaging(outcome.paging, by);
-          if (outcome.paging?.outcome === "stopped") await auditClose(reference, close, "paging-stopped", pagingInWords(outcome.paging, by));
+          if (outcome.paging?.outcome === "stopped") {
+            const first = `The request was closed already${at}${who}`;
+            await auditClose(reference, close, "paging-stopped", [by !== COMMAND_LINE_USER ? `as ${by} (--by)` : undefined, first, pagingInWords(outcome.paging, by)]);
+          }
           return;
         }
         case "closed":
           console.log(`Closed ${reference} (${outcome.request.service}, left ${when(DateTime.fromISO(outcome.request.requestedAt).setZone(zone))}) as ${by}: “${note}”.`);
           sayPaging(outcome.paging, by);
-          await auditClose(reference, close, "request-closed", outcome.paging?.outcome === "stopped" ? pagingInWords(outcome.paging, by) : undefined);
+          await auditClose(reference, close, "request-closed", [
+            by !== COMMAND_LINE_USER ? `closed as ${by} (--by)` : undefined,
+            outcome.paging ? pagingInWords(outcome.paging, by) : undefined,
+          ]);
       }
     },
   },
@@ -228,13 +234,14 @@ async function withIncidents<T>(use: (incidents: IncidentStore) => Promise<T>): 
 }
 
 /**
- * Puts a close (or a close again that stopped the pages) in the line's audit log, as made by "cli"
- * (a name given with --by is said, not trusted: nobody signed in), with what it did to the pages.
+ * Puts a close (or a close made again that stopped the pages) in the line's audit log, as made by
+ * "cli" (a name given with --by is said, not trusted: nobody signed in), with `details`: who it
+ * was said to be, and what it did to an urgent report's pages, whatever that was.
  * The close is kept already: when Redis cannot be reached it stands, and a warning says the log
  * does not have it.
  */
-async function auditClose(reference: string, close: CloseRequest, action: "request-closed" | "paging-stopped", paging: string | undefined): Promise<void> {
-  const detail = [close.by !== COMMAND_LINE_USER ? `closed as ${close.by} (--by)` : undefined, paging].filter((part) => part !== undefined).join(". ");
+async function auditClose(reference: string, close: CloseRequest, action: "request-closed" | "paging-stopped", details: (string | undefined)[]): Promise<void> {
+  const detail = details.filter((part) => part !== undefined).join(". ");
   try {
     await withRedis((redis) =>
       new RedisAuditLog(redis).record({

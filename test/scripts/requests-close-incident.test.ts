@@ -206,6 +206,12 @@ describe.each(DATABASE_KINDS)("npm run requests -- close on an urgent report, on
       expect((await store.request(first))!.request.status).toBe("open");
     });
 
+    it("says in the audit log that the incident goes on, so nobody reading it takes the emergency for handled", async () => {
+      expect(await new RedisAuditLog(web).entries({ document: `request:${joined}` })).toEqual([
+        expect.objectContaining({ action: "request-closed", detail: `This report joined incident ${first}, which is still open and paging the crew: close ${first} to stop the pages.` }),
+      ]);
+    });
+
     it("leaves the incident paging: the next step pages the backup", async () => {
       expect(await nextStep(first)).toBe(`paged ${backup!.name}`);
       expect(pagedAbout(backup!.phone, first)).toHaveLength(1);
@@ -254,7 +260,7 @@ describe.each(DATABASE_KINDS)("npm run requests -- close on an urgent report, on
         expect(run.stderr).toContain(`requests: warning: ${reference} is closed, but the audit log does not have it`);
         const entries = await new RedisAuditLog(web).entries({ document: `request:${reference}` });
         expect(entries.map((entry) => [entry.user, entry.action, entry.message])).toEqual([["cli", "paging-stopped", "Trying again"]]);
-        expect(entries[0]!.detail).toMatch(new RegExp(`^Incident ${reference} is marked fixed, as cli: the on-call crew is paged no more for it\\.`));
+        expect(entries[0]!.detail).toMatch(new RegExp(`^The request was closed already on .* by cli\\. Incident ${reference} is marked fixed, as cli: the on-call crew is paged no more for it\\.`));
       });
     });
   });
