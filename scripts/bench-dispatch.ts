@@ -13,7 +13,7 @@ import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
 import { BullReportQueue } from "../src/adapters/bullmq/report-queue.js";
-import { benchRedisUrl, removeBenchKeys } from "./lib/bench.js";
+import { benchRedisUrl, claimBenchDatabase, removeBenchKeys } from "./lib/bench.js";
 import { startTwilioStandIn } from "./lib/twilio-stand-in.js";
 
 const { values } = parseArgs({
@@ -32,6 +32,7 @@ const rate = Number(values.rate);
 const ACCOUNT_SID = `AC${"be".repeat(16)}`;
 const TOKEN = "bench-dispatch-token";
 const redisUrl = benchRedisUrl();
+await claimBenchDatabase(redisUrl);
 
 const standIn = await startTwilioStandIn({ accountSid: ACCOUNT_SID, authToken: TOKEN });
 const worker = spawn(process.execPath, ["--import", "tsx", "src/worker.ts"], {

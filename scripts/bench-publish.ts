@@ -20,7 +20,7 @@ import { loadConfig } from "../src/config/env.js";
 import { createLogger } from "../src/logger.js";
 import { startWeb, type Running } from "../src/services.js";
 import type { Server } from "node:http";
-import { benchRedisUrl, removeBenchKeys } from "./lib/bench.js";
+import { benchRedisUrl, claimBenchDatabase, removeBenchKeys } from "./lib/bench.js";
 
 const { values } = parseArgs({
   options: {
@@ -39,6 +39,7 @@ const GIVE_UP_MS = 10_000;
 const TOKEN = "bench-publish-token";
 const PUBLIC_URL = "https://bench.civic-line.test";
 const redisUrl = benchRedisUrl();
+await claimBenchDatabase(redisUrl);
 const run = randomBytes(3).toString("hex");
 
 const config = {

@@ -7,6 +7,37 @@ export function benchRedisUrl(): string {
   return url.toString();
 }
 
+/** The key that marks a Redis database as the benchmarks' own (it is not one of the line's `civic:*` keys). */
+const BENCH_MARK = "civic-line-bench:owner";
+
+/**
+ * Makes sure the benchmark's database is its own before anything is written or removed there:
+ * benchmarks remove every `civic:*` key in it, before and after a run. A database holding the
+ * line's keys that no benchmark made (a running line's accounts, published documents, incidents)
+ * is refused, and the process exits with what to do.
+ */
+export async function claimBenchDatabase(redisUrl: string): Promise<void> {
+  const redis = new Redis(redisUrl);
+  try {
+    if ((await redis.exists(BENCH_MARK)) === 0) {
+      let cursor = "0";
+      do {
+        const [next, keys] = await redis.scan(cursor, "MATCH", "civic:*", "COUNT", 1000);
+        if (keys.length > 0) {
+          console.error(
+            `bench: Redis database ${redisUrl} holds the line's keys (e.g. ${keys[0]}) that no benchmark made, and a benchmark removes every civic:* key there. Choose an empty database with BENCH_REDIS_DB (0-15), or empty this one yourself if its keys are not wanted.`,
+          );
+          process.exit(1);
+        }
+        cursor = next;
+      } while (cursor !== "0");
+      await redis.set(BENCH_MARK, "npm run bench: this database is the benchmarks'; they remove every civic:* key in it");
+    }
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /** Runs `each` over the keys matching `pattern`, batch by batch, and adds up what it returns. */
 async function overKeys(redisUrl: string, pattern: string, each: (keys: string[], redis: Redis) => Promise<number> | number): Promise<number> {
   const redis = new Redis(redisUrl);
