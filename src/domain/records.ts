@@ -101,6 +101,8 @@ export interface IncidentRecord {
 export interface RequestQuery {
   /** One service, or any of several (an empty list matches none). */
   service?: string | string[];
+  /** Services left out. */
+  notService?: string[];
   /** One status, or any of several (an empty list matches none). */
   status?: RequestStatus | RequestStatus[];
   department?: string;

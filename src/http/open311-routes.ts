@@ -18,7 +18,7 @@ import { toGeoReportRequest } from "../domain/open311/requests.js";
 import { DEFAULT_URGENT_SERVICES, geoReportServices, postedNotice, serviceName } from "../domain/open311/services.js";
 import { errorsXml, postedXml, requestsXml, servicesXml } from "../domain/open311/xml.js";
 import type { IncidentStore, RecordStore } from "../domain/ports.js";
-import type { RequestQuery, ServiceRequest } from "../domain/records.js";
+import { CALLBACK_SERVICE, type RequestQuery, type ServiceRequest } from "../domain/records.js";
 import type { Logger } from "../logger.js";
 import { closeRequest, pagingInWords, stopPaging, type PagingOutcome } from "../records/close-request.js";
 
@@ -93,6 +93,9 @@ export const REFERENCE_TRIES = 5;
 
 type Format = "json" | "xml";
 
+/** Services never listed to a reader without a key, even with OPEN311_PUBLIC_READ. */
+const PRIVATE_SERVICES: readonly string[] = [CALLBACK_SERVICE];
+
 /** Seconds a client is asked to wait before trying again when the records are not there. */
 export const RECORDS_RETRY_AFTER_SECONDS = 300;
 
@@ -124,19 +127,21 @@ function apiKeyOf(req: Request): string | undefined {
  * A page of requests, newest first: one query, however many statuses and service codes are asked
  * for. (How deep a page may go is bounded by the query's parsing.)
  */
-export async function pageOfRequests(records: RecordStore, query: GeoReportQuery): Promise<ServiceRequest[]> {
+export async function pageOfRequests(records: RecordStore, query: GeoReportQuery, hidden: readonly string[] = []): Promise<ServiceRequest[]> {
   const skip = (query.page - 1) * query.pageSize;
   if (query.ids) {
     const found = await Promise.all([...new Set(query.ids)].map((id) => records.request(id)));
     return found
       .filter((entry) => entry !== null)
       .map((entry) => entry.request)
+      .filter((request) => !hidden.includes(request.service))
       .sort(newestFirst)
       .slice(skip, skip + query.pageSize);
   }
   const asked: RequestQuery = { order: "newest", limit: query.pageSize, offset: skip };
   if (query.statuses.length > 0) asked.status = query.statuses;
   if (query.services.length > 0) asked.service = query.services;
+  if (hidden.length > 0) asked.notService = [...hidden];
   if (query.from) asked.from = query.from;
   if (query.to) asked.to = query.to;
   if (query.updatedAfter) asked.updatedAfter = query.updatedAfter;
@@ -182,9 +187,17 @@ export function open311Routes(deps: Open311Dependencies): Router {
     return deps.records;
   }
 
-  /** Reading requests: open when the City says so, otherwise with any valid key. */
-  const mayRead = async (req: Request) => {
-    if (!deps.publicRead) await requireKey(req);
+  /**
+   * Reading requests: open when the City says so, otherwise with any valid key (a key given is
+   * checked either way). The services a reader without a key may not see: a call back is about a
+   * resident, not a place, so its words and whereabouts are never public.
+   */
+  const hiddenFrom = async (req: Request): Promise<readonly string[]> => {
+    if (!deps.publicRead || apiKeyOf(req) !== undefined) {
+      await requireKey(req);
+      return [];
+    }
+    return PRIVATE_SERVICES;
   };
 
   router.get("/discovery.json", (_req, res) => {
@@ -205,20 +218,20 @@ export function open311Routes(deps: Open311Dependencies): Router {
   });
 
   const listRequests = (format: Format) => async (req: Request, res: Response) => {
-    await mayRead(req);
+    const hidden = await hiddenFrom(req);
     const query = parseRequestQuery(req.query as Record<string, unknown>, deps.clock());
     const named = names();
-    const requests = (await pageOfRequests(records(), query)).map((request) => toGeoReportRequest(request, zone(), named));
+    const requests = (await pageOfRequests(records(), query, hidden)).map((request) => toGeoReportRequest(request, zone(), named));
     send(res, format, 200, requests, () => requestsXml(requests));
   };
   router.get("/requests.json", listRequests("json"));
   router.get("/requests.xml", listRequests("xml"));
 
   const oneRequest = (format: Format) => async (req: Request, res: Response) => {
-    await mayRead(req);
+    const hidden = await hiddenFrom(req);
     const id = String(req.params.id);
     const found = REFERENCE.test(id) ? await records().request(id) : null;
-    if (!found) throw new Open311Error(404, `there is no service request "${id.slice(0, 64)}"`);
+    if (!found || hidden.includes(found.request.service)) throw new Open311Error(404, `there is no service request "${id.slice(0, 64)}"`);
     const requests = [toGeoReportRequest(found.request, zone(), names())];
     send(res, format, 200, requests, () => requestsXml(requests));
   };

@@ -277,10 +277,25 @@ describe.each(DATABASE_KINDS)("Open311 GeoReport v2 on %s", { timeout: 30_000 },
   });
 
   describe("reading requests with OPEN311_PUBLIC_READ true", () => {
-    it("answers without a key", async () => {
+    it("answers without a key, leaving out the calls back: they are about a resident, not a place", async () => {
       const answer = await get(`${publicRead}/requests.json`);
       expect(answer.status).toBe(200);
-      expect(ids(answer)).toEqual(["900005", "900003", "900002", "900001", "900004"]);
+      expect(ids(answer)).toEqual(["900003", "900002", "900001", "900004"]);
+    });
+
+    it("never shows a call back to a reader without a key, asked by its id or by its service", async () => {
+      expect((await get(`${publicRead}/requests/900005.json`)).status).toBe(404);
+      expect(ids(await get(`${publicRead}/requests.json?service_request_id=900005,900001`))).toEqual(["900001"]);
+      expect(ids(await get(`${publicRead}/requests.json?service_code=callback`))).toEqual([]);
+    });
+
+    it("shows the calls back to a reader with a key", async () => {
+      expect(ids(await get(`${publicRead}/requests.json?api_key=${key.form}`))).toEqual(["900005", "900003", "900002", "900001", "900004"]);
+      expect((await get(`${publicRead}/requests/900005.json?api_key=${key.form}`)).status).toBe(200);
+    });
+
+    it("still refuses a key that is not one", async () => {
+      expect((await get(`${publicRead}/requests.json?api_key=not-a-key`)).status).toBe(403);
     });
   });
 

@@ -141,6 +141,7 @@ export class PostgresRecordStore implements RecordStore {
     };
     // One query for several services or statuses (`= ANY`), so a page is read in one pass however many are asked for.
     if (query.service !== undefined) add("service = ANY(?::text[])", typeof query.service === "string" ? [query.service] : query.service);
+    if (query.notService !== undefined && query.notService.length > 0) add("service <> ALL(?::text[])", query.notService);
     if (query.status !== undefined) add("status = ANY(?::text[])", typeof query.status === "string" ? [query.status] : query.status);
     if (query.department !== undefined) add("department = ?", query.department);
     if (query.incident !== undefined) add("incident = ?", query.incident);
