@@ -128,7 +128,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
     );
     return undefined;
   });
-  const deliveries = new BullDeliveryQueue({ redis, onError: (error) => log.warn({ err: error.message }, "delivery queue connection") });
+  const deliveries = new BullDeliveryQueue({ redis, zone: () => definitions.current().hours.zone, onError: (error) => log.warn({ err: error.message }, "delivery queue connection") });
   const metrics = lineMetrics();
   const unwatch = [metrics.watchRedis(redis), metrics.watchQueues([reports.queue, records.queue, deliveries.queue])];
   if (!config.metricsToken && config.env === "production") log.warn("/metrics is open to anyone who can reach the line: set METRICS_TOKEN");
@@ -293,7 +293,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
   const recordsConnection = createWorkerConnection(config.redisUrl);
   recordsConnection.on("error", (error) => log.warn({ err: error.message }, "Redis connection (records worker)"));
   // New requests go on to their departments' systems on the department-delivery queue.
-  const deliveries = new BullDeliveryQueue({ redis, onError: (error) => log.warn({ err: error.message }, "delivery queue connection") });
+  const deliveries = new BullDeliveryQueue({ redis, zone: () => definitions.current().hours.zone, onError: (error) => log.warn({ err: error.message }, "delivery queue connection") });
   const deliveryWorker = startDeliveryWorker({
     connection: recordsConnection,
     redis,

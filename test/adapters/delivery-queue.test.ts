@@ -197,7 +197,7 @@ describe.each(DATABASE_KINDS)("delivering requests to departments, with the reco
     plainHttp = await new StandInDepartment().start();
     // As OPEN311_DEPARTMENT_KEYS has them: by origin. The http one is never sent.
     const keys = { [works.url]: "works-secret-key", [plainHttp.url]: "plain-http-secret-key" };
-    deliveries = new BullDeliveryQueue({ redis, queueName });
+    deliveries = new BullDeliveryQueue({ redis, queueName , zone: () => "America/Edmonton" });
     worker = startDeliveryWorker({
       connection,
       redis,

@@ -115,7 +115,7 @@ export async function startDepartmentsConsole(kind: DatabaseKind): Promise<Depar
     });
 
     const queueName = `department-delivery-${randomBytes(4).toString("hex")}`;
-    const deliveries = new BullDeliveryQueue({ redis: line.redis, queueName });
+    const deliveries = new BullDeliveryQueue({ redis: line.redis, queueName , zone: () => "America/Edmonton" });
     const connection = createWorkerConnection(REDIS_URL);
     const log = createLogger({ level: "silent" });
     const worker: Worker = startDeliveryWorker({ connection, redis: line.redis, records: store, log, queueName, keyPrefix: line.prefix, backoffMs: () => 60 * 60_000 });

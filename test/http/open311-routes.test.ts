@@ -161,7 +161,7 @@ describe.each(DATABASE_KINDS)("Open311 GeoReport v2 on %s", { timeout: 30_000 },
     db = await testDatabase(kind);
     records = new PostgresRecordStore(db.database);
     keys = new RedisOpen311KeyStore(redis, prefix);
-    deliveries = new BullDeliveryQueue({ redis, queueName });
+    deliveries = new BullDeliveryQueue({ redis, queueName , zone: () => "America/Edmonton" });
     for (const request of SEEDS) await records.addRequest(request);
     key.form = await addKey("web-form", null);
     key.water = await addKey("water-works", WATER);

@@ -100,7 +100,7 @@ describe.each(DATABASE_KINDS)("closing an urgent report's request, on %s", { tim
     line = await TestLine.start({ roster, now: NIGHT, records: kind, pager });
     queue = line.dispatchQueue();
     store = line.store!;
-    deliveries = new BullDeliveryQueue({ redis: line.redis, queueName: `delivery-${line.queueName}` });
+    deliveries = new BullDeliveryQueue({ redis: line.redis, queueName: `delivery-${line.queueName}` , zone: () => "America/Edmonton" });
     const made = newOpen311Key();
     await new RedisOpen311KeyStore(line.redis, line.prefix).add({ name: "water-works", hash: made.hash, department: WATER, createdAt: "2026-12-01T00:00:00.000Z" });
     waterKey = made.key;

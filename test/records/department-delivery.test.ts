@@ -57,7 +57,7 @@ describe("a request reaching its department's system", () => {
         department.name === "Water and Wastewater" ? { ...department, endpoint: water.url } : department.services.includes("callback") ? { ...department, endpoint: customerService.url } : department,
       ),
     };
-    deliveries = new BullDeliveryQueue({ redis, queueName: `delivery-${randomBytes(4).toString("hex")}` });
+    deliveries = new BullDeliveryQueue({ redis, queueName: `delivery-${randomBytes(4).toString("hex")}` , zone: () => "America/Edmonton" });
     line = await TestLine.start({
       flows: { ...flows, departments },
       records: { kind: "postgres", delivery: deliveries },

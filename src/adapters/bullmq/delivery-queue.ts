@@ -103,21 +103,25 @@ export interface BullDeliveryQueueOptions {
   bullPrefix?: string;
   /** Told of connection errors. */
   onError?: (error: Error) => void;
+  /** The City's zone, as the live hours give it: a request's time is sent in it. */
+  zone: () => string;
 }
 
 /** The producer: queues each new request for its department, once. */
 export class BullDeliveryQueue implements DeliveryQueue {
   readonly queue: Queue;
+  private readonly zone: () => string;
 
   constructor(options: BullDeliveryQueueOptions) {
     this.queue = createDeliveryQueue(options.redis, options);
+    this.zone = options.zone;
     this.queue.on("error", options.onError ?? (() => {}));
   }
 
   /** Queues the delivery when the department has an endpoint; nothing otherwise. Asked again, nothing more. */
   async deliver(request: ServiceRequest, department: Department): Promise<void> {
     if (!department.endpoint) return;
-    const data: DeliveryJobData = { reference: request.reference, department: department.name, url: department.endpoint, form: deliveryForm(request) };
+    const data: DeliveryJobData = { reference: request.reference, department: department.name, url: department.endpoint, form: deliveryForm(request, this.zone()) };
     await this.queue.add(DELIVERY_JOB, data, { jobId: deliveryJobId(request.reference, department.name), ...DELIVERY_JOB_OPTIONS });
   }
 

@@ -4,6 +4,7 @@
  * The queue that carries it, with its retries, is an adapter; this is the pure part.
  */
 import { XMLParser } from "fast-xml-parser";
+import { DateTime } from "luxon";
 import { z } from "zod";
 import type { Department } from "../departments.js";
 import type { RequestNote, ServiceRequest } from "../records.js";
@@ -77,8 +78,10 @@ export function idempotencyKey(reference: string, department: string): string {
  * callback number as `phone`, as the spec's field is meant for. A caller's recording is never
  * sent; it stays with the line. The department's `api_key` is not in it: it is a setting of
  * the line, added when the form is posted, so it is never kept in the queue.
+ *
+ * @param zone - the City's zone: the time it was made is said in it
  */
-export function deliveryForm(request: ServiceRequest): Record<string, string> {
+export function deliveryForm(request: ServiceRequest, zone: string): Record<string, string> {
   const form: Record<string, string> = {};
   form.service_code = request.service;
   if (request.place) form.address_string = request.place;
@@ -86,7 +89,9 @@ export function deliveryForm(request: ServiceRequest): Record<string, string> {
     form.lat = String(request.lat);
     form.long = String(request.long);
   }
-  const reference = `City 311 reference ${request.reference} (${serviceName(request.service)}, ${channelWords(request.channel)}, ${request.requestedAt}).`;
+  // When, as the City's clock said it: a clerk reads 00:13, not the UTC of a web form's post.
+  const at = DateTime.fromISO(request.requestedAt, { zone }).toISO({ suppressMilliseconds: true });
+  const reference = `City 311 reference ${request.reference} (${serviceName(request.service)}, ${channelWords(request.channel)}, ${at}).`;
   const text = request.description?.trim() || serviceName(request.service);
   form.description = `${text.slice(0, MAX_DESCRIPTION - reference.length - 2)}\n\n${reference}`;
   if (request.contactName) {

@@ -67,7 +67,8 @@ export const NewRequestFields = z
     const hasPoint = fields.lat !== undefined && fields.long !== undefined;
     if ((fields.lat === undefined) !== (fields.long === undefined)) {
       ctx.addIssue({ code: "custom", path: [fields.lat === undefined ? "lat" : "long"], message: "lat and long go together: give both, or address_string" });
-    } else if (!hasPoint && fields.address_string === undefined) {
+    } else if (!hasPoint && fields.address_string === undefined && fields.address_id === undefined && fields.service_code !== CALLBACK_SERVICE) {
+      // A call back is about the resident, not a place ("call me about my bill"): it needs none.
       ctx.addIssue({ code: "custom", path: ["address_string"], message: "where is it? Give address_string, or lat and long" });
     }
     if (fields.service_code === CALLBACK_SERVICE && fields.phone === undefined) {

@@ -13,8 +13,10 @@ import {
 } from "../../../src/domain/open311/delivery.js";
 import { serviceRequest } from "./fixtures.js";
 
+const ZONE = "America/Edmonton";
+
 describe("what is posted to a department", () => {
-  const form = deliveryForm(serviceRequest());
+  const form = deliveryForm(serviceRequest(), ZONE);
 
   it("is GeoReport's POST requests.json fields", () => {
     expect(Object.keys(form).sort()).toEqual(["address_string", "description", "email", "first_name", "last_name", "phone", "service_code"]);
@@ -25,7 +27,7 @@ describe("what is posted to a department", () => {
   });
 
   it("carries the line's reference in the description, for the department's updates", () => {
-    expect(form.description).toBe("Water coming up through the road\n\nCity 311 reference 100123 (Water or sewer problem, phoned in after hours, 2026-12-05T09:00:00.000Z).");
+    expect(form.description).toBe("Water coming up through the road\n\nCity 311 reference 100123 (Water or sewer problem, phoned in after hours, 2026-12-05T02:00:00-07:00).");
   });
 
   it("gives the department the resident's number and name, to reach them", () => {
@@ -37,15 +39,15 @@ describe("what is posted to a department", () => {
   });
 
   it("gives coordinates when there are some", () => {
-    expect(deliveryForm(serviceRequest({ lat: 49.69, long: -112.84 }))).toMatchObject({ lat: "49.69", long: "-112.84" });
+    expect(deliveryForm(serviceRequest({ lat: 49.69, long: -112.84 }), ZONE)).toMatchObject({ lat: "49.69", long: "-112.84" });
   });
 
   it("describes a request nobody described by its service", () => {
-    expect(deliveryForm(serviceRequest({ description: null })).description).toMatch(/^Water or sewer problem\n\nCity 311 reference 100123/);
+    expect(deliveryForm(serviceRequest({ description: null }), ZONE).description).toMatch(/^Water or sewer problem\n\nCity 311 reference 100123/);
   });
 
   it("keeps the description within the spec's 4,000 characters", () => {
-    expect(deliveryForm(serviceRequest({ description: "a".repeat(4000) })).description!.length).toBeLessThanOrEqual(4000);
+    expect(deliveryForm(serviceRequest({ description: "a".repeat(4000) }), ZONE).description!.length).toBeLessThanOrEqual(4000);
   });
 });
 

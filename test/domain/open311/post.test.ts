@@ -53,6 +53,33 @@ describe("a request posted by the web form", () => {
     });
   });
 
+  describe("a call back, which is about the resident and not a place", () => {
+    it("needs no place, only the number to call", () => {
+      const fields = parseNewRequest({ service_code: "callback", phone: "403-555-0187", description: "A question about my tax bill" }, CODES);
+      expect(newOnlineRequest(fields, { reference: "1", department: undefined, keyName: "k", now: NOW })).toMatchObject({ place: null, lat: null, long: null, callbackNumber: "+14035550187" });
+    });
+
+    it("is still refused without the number", () => {
+      expect(refusal(() => parseNewRequest({ service_code: "callback" }, CODES)).errors).toEqual(["phone: a call back needs the phone number to call"]);
+    });
+  });
+
+  describe("with an address_id, the spec's third way to say where", () => {
+    it("needs no address_string or coordinates", () => {
+      expect(parseNewRequest({ service_code: "water", address_id: "A-1234" }, CODES)).toMatchObject({ address_id: "A-1234" });
+    });
+  });
+
+  describe("with characters no one can read", () => {
+    it("keeps the words without them, and takes a field of nothing else as not given", () => {
+      expect(parseNewRequest({ service_code: "water", address_string: "420 6 St S\u0000", description: "Hydrant\u0007 leaking\nat the corner", first_name: "\u0000" }, CODES)).toEqual({
+        service_code: "water",
+        address_string: "420 6 St S",
+        description: "Hydrant leaking\nat the corner",
+      });
+    });
+  });
+
   describe("with blank fields, as forms send them", () => {
     it("takes them as not given", () => {
       const fields = parseNewRequest({ service_code: "roads", address_string: "Whoop-Up Drive", lat: "", long: "", email: "", phone: "" }, CODES);
