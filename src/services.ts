@@ -29,7 +29,7 @@ import type { Logger } from "./logger.js";
 import { CrewDesk } from "./oncall/crew-desk.js";
 import { Dispatcher } from "./oncall/dispatcher.js";
 import type { Pager } from "./domain/oncall/pager.js";
-import { readLineFigures } from "./operations/line-figures.js";
+import { readLineFigures, readRecordsBacklog } from "./operations/line-figures.js";
 import { assessLineStatus } from "./operations/line-status.js";
 import { LineMetrics } from "./operations/metrics.js";
 import { startMetricsServer } from "./http/metrics-routes.js";
@@ -162,6 +162,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
         callExport: (range: { start: string; end: string }) => callsStartedBetween(recordsDatabase.database, range),
       }),
       deliveries: () => deliveryStatus(deliveries.queue, redis),
+      recordsBacklog: () => readRecordsBacklog(records.queue),
     },
     status: async () => assessLineStatus(await readLineFigures({ redis, queue: reports.queue, recordsQueue: records.queue, configuredPager: config.pager }, clock())),
     metrics: { metrics, token: config.metricsToken },

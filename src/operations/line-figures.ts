@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import type { DateTime } from "luxon";
 import type { PagerMode } from "../config/env.js";
 import { readHeartbeats } from "../adapters/redis/heartbeat.js";
-import type { LineFigures } from "./line-status.js";
+import type { LineFigures, RecordsBacklog } from "./line-status.js";
 
 /** How many of the oldest jobs of each kind are looked at for the longest-due one. */
 const JOBS_LOOKED_AT = 10;
@@ -21,6 +21,13 @@ export interface LineFigureSources {
   configuredPager?: PagerMode | undefined;
 }
 
+/** Reads the records queue's backlog through BullMQ's own counts. */
+export async function readRecordsBacklog(recordsQueue: Queue): Promise<RecordsBacklog> {
+  const [counts, schedules] = await Promise.all([recordsQueue.getJobCounts("wait", "delayed", "failed"), recordsQueue.getJobSchedulersCount()]);
+  // Each schedule (the nightly retention) keeps its next run as a delayed job: that is no record waiting.
+  return { waiting: counts["wait"] ?? 0, retrying: Math.max(0, (counts["delayed"] ?? 0) - schedules), failed: counts["failed"] ?? 0 };
+}
+
 /**
  * Reads what {@link assessLineStatus} needs: Redis's answer, the workers' heartbeats, and the
  * dispatch queue's counts and its longest-due job, through BullMQ's own Queue API.
@@ -30,13 +37,12 @@ export async function readLineFigures(sources: LineFigureSources, now: DateTime)
   const configuredPager = sources.configuredPager;
   try {
     await redis.ping();
-    const [beats, counts, waiting, firstDelayed, records, schedules] = await Promise.all([
+    const [beats, counts, waiting, firstDelayed, records] = await Promise.all([
       readHeartbeats(redis, now, sources.keyPrefix === undefined ? {} : { keyPrefix: sources.keyPrefix }),
       queue.getJobCounts("wait", "prioritized", "delayed", "active", "failed"),
       queue.getJobs(["wait", "prioritized"], 0, JOBS_LOOKED_AT - 1, true),
       firstDelayedDueAt(redis, queue),
-      sources.recordsQueue?.getJobCounts("wait", "delayed", "failed"),
-      sources.recordsQueue?.getJobSchedulersCount(),
+      sources.recordsQueue ? readRecordsBacklog(sources.recordsQueue) : undefined,
     ]);
     const dueFor = [...waiting.map((job) => now.toMillis() - dueAt(job)), ...(firstDelayed === undefined ? [] : [now.toMillis() - firstDelayed])];
     return {
@@ -50,10 +56,7 @@ export async function readLineFigures(sources: LineFigureSources, now: DateTime)
         failed: counts["failed"] ?? 0,
       },
       configuredPager,
-      // Each schedule (the nightly retention) keeps its next run as a delayed job: that is no record waiting.
-      ...(records
-        ? { records: { waiting: records["wait"] ?? 0, retrying: Math.max(0, (records["delayed"] ?? 0) - (schedules ?? 0)), failed: records["failed"] ?? 0 } }
-        : {}),
+      ...(records ? { records } : {}),
     };
   } catch {
     return { redis: "not answering", heartbeats: undefined, dispatch: undefined, configuredPager };

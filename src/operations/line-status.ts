@@ -51,11 +51,18 @@ export interface LineFigures {
     | undefined;
   /** This process's own pager, used when no worker has said which one it uses; unknown to the command line. */
   configuredPager: PagerMode | undefined;
-  /**
-   * The records handed to the worker and not yet in the database: waiting their turn, waiting to
-   * be tried again (the database refused them), or given up. Undefined when not read.
-   */
-  records?: { waiting: number; retrying: number; failed: number };
+  /** The records handed to the worker and not yet in the database. Undefined when not read. */
+  records?: RecordsBacklog;
+}
+
+/** The records handed to the worker and not yet in the database. */
+export interface RecordsBacklog {
+  /** Waiting their turn (none for long while the worker keeps up). */
+  waiting: number;
+  /** Waiting to be tried again: the database refused them. */
+  retrying: number;
+  /** Given up: set aside, in the worker's logs. */
+  failed: number;
 }
 
 /** The line's status as `/status` answers it. Holds no secret and no phone number. */
@@ -66,7 +73,7 @@ export interface LineStatus {
   worker: { heartbeatAgeSeconds: number | "missing" | "unknown"; processes: number | "unknown" };
   dispatch: { oldestDueJobDelaySeconds: number; waiting: number; delayed: number; active: number; failed: number } | "unknown";
   pager: string;
-  records?: { waiting: number; retrying: number; failed: number };
+  records?: RecordsBacklog;
   /** What is wrong, in plain words, with what to do. Empty when all is well. */
   problems: string[];
 }

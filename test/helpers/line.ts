@@ -31,6 +31,7 @@ import type { AccountService } from "../../src/accounts/accounts.js";
 import type { Role } from "../../src/domain/accounts.js";
 import type { AuditLog } from "../../src/domain/ports.js";
 import { BullRecordKeeper, createRecordsQueue, startRecordsWorker } from "../../src/adapters/bullmq/record-queue.js";
+import { readRecordsBacklog } from "../../src/operations/line-figures.js";
 import { PostgresRecordStore } from "../../src/adapters/postgres/record-store.js";
 import { cityReports } from "../../src/adapters/postgres/report-queries.js";
 import { callsStartedBetween } from "../../src/adapters/postgres/call-export.js";
@@ -292,6 +293,7 @@ export class TestLine {
         records: line.store!,
         reports: cityReports(database, { hours: () => definitions.current().hours, settings: { serviceLevelSeconds: 60, shortAbandonSeconds: 10 }, clock }),
         callExport: (range: { start: string; end: string }) => callsStartedBetween(database, range),
+        recordsBacklog: () => readRecordsBacklog(line.records.queue),
       };
       if (api) api = { ...api, ...reading };
     }

@@ -6,12 +6,16 @@
  * heatmap) and its CSV downloads (callers' numbers masked, GeoReport's bulk columns, formulas
  * neutralised). (The browser's side is test/e2e/reports.test.ts.)
  */
+import { randomBytes } from "node:crypto";
+import type { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BullRecordKeeper, createRecordsQueue } from "../../src/adapters/bullmq/record-queue.js";
 import { callsStartedBetween } from "../../src/adapters/postgres/call-export.js";
 import { PostgresRecordStore } from "../../src/adapters/postgres/record-store.js";
 import { computeReport } from "../../src/adapters/postgres/report-queries.js";
 import type { CallRecord, ServiceRequest } from "../../src/domain/records.js";
 import { FIGURE_DEFINITIONS } from "../../src/domain/reports/definitions.js";
+import { readRecordsBacklog } from "../../src/operations/line-figures.js";
 import { escapeHtml } from "../../src/http/console/html.js";
 import { consoleOf, getPage, postForm, serveConsole, signIn as signInAt, type ServedConsole, type Session } from "../helpers/console.js";
 import { DATABASE_KINDS, testDatabase, type TestDatabase } from "../helpers/database.js";
@@ -112,6 +116,51 @@ describe.each(DATABASE_KINDS)("the console's records pages on %s", { timeout: 60
       const { body } = await get("/console", await signIn("vera"));
       expect(body).toContain('<a href="/console/callbacks">Callbacks</a>');
       expect(body).toContain('<a href="/console/reports">Reports</a>');
+    });
+  });
+
+  describe("while calls and voicemails wait in Redis for the database", () => {
+    let waiting: ServedConsole;
+    let queue: Queue;
+    let supervisor: Session;
+    beforeAll(async () => {
+      // The line's records queue with nobody writing it: what the web role handed over stays there.
+      queue = createRecordsQueue(line.redis, { queueName: `records-console-${randomBytes(4).toString("hex")}` });
+      const keeper = new BullRecordKeeper(queue);
+      await keeper.keep({ type: "call-ended", call: call("CA90", "2026-12-02T09:50", { outcome: "voicemail", reference: "7090" }) });
+      await keeper.keep({ type: "call-ended", call: call("CA91", "2026-12-02T09:55") });
+      waiting = await serveConsole(
+        consoleOf(line, {
+          records: store,
+          reports: (asked) => computeReport(db.database, { ...asked, hours: line.live!.current().hours, settings: SETTINGS, now: line.now }),
+          recordsBacklog: () => readRecordsBacklog(queue),
+        }),
+      );
+      supervisor = await signIn("sam", waiting.url);
+    });
+    afterAll(async () => {
+      await waiting?.close();
+      await queue?.obliterate({ force: true });
+      await queue?.close();
+    });
+
+    it("the worklist says two are not in the records yet, so an empty list is not taken for none waiting", async () => {
+      const { body } = await get("/console/callbacks", supervisor, waiting.url);
+      expect(body).toContain("<strong>2 calls or voicemails are not in the records yet:</strong> the line has not written them yet. What is below may be missing them, voicemails waiting for a call back among them.");
+    });
+
+    it("the reports say the figures may be short", async () => {
+      const { body } = await get("/console/reports?from=2026-12-02&to=2026-12-02", supervisor, waiting.url);
+      expect(body).toContain("<strong>2 calls or voicemails are not in the records yet:</strong>");
+    });
+
+    it("a console whose records are all written says nothing of the kind", async () => {
+      const written = await serveConsole(consoleOf(line, { records: store, recordsBacklog: async () => ({ waiting: 0, retrying: 0, failed: 0 }) }));
+      try {
+        expect((await get("/console/callbacks", await signIn("sam", written.url), written.url)).body).not.toContain("not in the records yet");
+      } finally {
+        await written.close();
+      }
     });
   });
 

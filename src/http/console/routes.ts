@@ -57,6 +57,7 @@ import { CALL_COLUMNS, callCsvRow, csvHeader, REQUEST_COLUMNS, requestCsvRow } f
 import { emergencyPage } from "./pages/emergency.js";
 import { flowPage, flowsPage } from "./pages/flows.js";
 import { hoursPage } from "./pages/hours.js";
+import type { RecordsBacklog } from "../../operations/line-status.js";
 import { oncallPage } from "./pages/oncall.js";
 import { overviewPage } from "./pages/overview.js";
 import type { ApiDependencies } from "../api-routes.js";
@@ -78,6 +79,11 @@ export interface ConsoleDependencies extends ApiDependencies {
    * Departments page. Without it, the page says their state is unknown.
    */
   deliveries?: (() => Promise<Record<string, DepartmentDeliveryState>>) | undefined;
+  /**
+   * The records handed to the worker and not yet in the database (`readRecordsBacklog` over the
+   * records queue): the worklist and the reports say what they may be missing. Without it, nothing is said.
+   */
+  recordsBacklog?: (() => Promise<RecordsBacklog>) | undefined;
 }
 
 /** Where people who are not signed in are sent. */
@@ -473,6 +479,9 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
 
   // ------------------------------------------------------------------ callbacks
 
+  /** What the records may be missing just now; nothing when it cannot be read (Redis not answering says so elsewhere). */
+  const recordsBacklog = async (): Promise<RecordsBacklog | undefined> => deps.recordsBacklog?.().catch(() => undefined);
+
   const showCallbacks = async (res: Response, notice?: Notice, status = 200) => {
     const current = now();
     const records = deps.records;
@@ -496,7 +505,8 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
         .map(async (request) => ({ request, closing: (await records.request(request.reference))?.notes.filter((note) => note.kind === "closed").at(-1) })),
     );
     const more = waiting.some((list) => list.length === WORKLIST_LIMIT) || open.length > WORKLIST_LIMIT;
-    await send(res, (ctx) => callbacksPage(ctx, { open: open.slice(0, WORKLIST_LIMIT), more, closed, now: current, notice, serviceNames: serviceNamesOf(deps.definitions.current()) }), status);
+    const backlog = await recordsBacklog();
+    await send(res, (ctx) => callbacksPage(ctx, { open: open.slice(0, WORKLIST_LIMIT), more, closed, now: current, notice, backlog, serviceNames: serviceNamesOf(deps.definitions.current()) }), status);
   };
 
   router.get("/callbacks", async (req, res) => {
@@ -573,7 +583,8 @@ export function consoleRoutes(deps: ConsoleDependencies): Router {
       if (!(error instanceof ReportRequestError)) throw error;
       return send(res, (ctx) => reportsPage(ctx, { asked: shown, report: undefined, today, notice: { kind: "error", text: html`Pick the period again: ${error.message}.` } }), 400);
     }
-    await send(res, (ctx) => reportsPage(ctx, { asked: shown, report, today, serviceNames: serviceNamesOf(deps.definitions.current()) }));
+    const backlog = await recordsBacklog();
+    await send(res, (ctx) => reportsPage(ctx, { asked: shown, report, today, backlog, serviceNames: serviceNamesOf(deps.definitions.current()) }));
   });
 
   /** The instants of the period a download asks for, in the City's zone. */

@@ -3,6 +3,8 @@ import { may } from "../../../domain/accounts.js";
 import type { CallbackItem } from "../../../domain/callbacks.js";
 import { PLAIN_VOICEMAIL, voicemailQueue, type RequestNote, type ServiceRequest } from "../../../domain/records.js";
 import { readableServiceName, type ServiceNames } from "../../../domain/service-names.js";
+import type { RecordsBacklog } from "../../../operations/line-status.js";
+import { backlogBox } from "./backlog.js";
 import { ago, phoneForPeople, when } from "../format.js";
 import { html, type Html } from "../html.js";
 import { csrfField, page, type Notice, type PageContext } from "../layout.js";
@@ -21,6 +23,8 @@ export interface CallbacksView {
   closed: ClosedCallback[];
   now: DateTime;
   notice?: Notice | undefined;
+  /** What the records may be missing just now (calls and voicemails not yet written). */
+  backlog?: RecordsBacklog | undefined;
   /** The names supervisors know the agent queues by (`serviceNamesOf` the live definitions); their codes in words without it. */
   serviceNames?: ServiceNames | undefined;
 }
@@ -142,7 +146,7 @@ export function callbacksPage(context: PageContext, view: CallbacksView): string
       body: html``,
     });
   }
-  const body = html`<section class="card" aria-labelledby="waiting-title">
+  const body = html`${backlogBox(view.backlog)}<section class="card" aria-labelledby="waiting-title">
   <h2 id="waiting-title">Waiting for a call back</h2>
   ${openTable(context, view, view.open)}
 </section>

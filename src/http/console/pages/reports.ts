@@ -2,7 +2,9 @@ import { DateTime } from "luxon";
 import { figureDefinitions, type FigureKey, type FigureLegendEntry } from "../../../domain/reports/definitions.js";
 import type { Figures, IntervalFigures, Report, ReportInterval } from "../../../domain/reports/report.js";
 import { readableServiceName, type ServiceNames } from "../../../domain/service-names.js";
+import type { RecordsBacklog } from "../../../operations/line-status.js";
 import type { ChartSpec } from "../chart-spec.js";
+import { backlogBox } from "./backlog.js";
 import { count, duration, share, when } from "../format.js";
 import { attributes, html, type Html } from "../html.js";
 import { page, type Notice, type PageContext } from "../layout.js";
@@ -14,6 +16,8 @@ export interface ReportsView {
   report: Report | undefined;
   today: DateTime;
   notice?: Notice | undefined;
+  /** What the records may be missing just now (calls and voicemails not yet written). */
+  backlog?: RecordsBacklog | undefined;
   /** The names supervisors know the services and queues by (`serviceNamesOf` the live definitions); their codes in words without it. */
   serviceNames?: ServiceNames | undefined;
 }
@@ -424,6 +428,7 @@ export function reportsPage(context: PageContext, view: ReportsView): string {
   const axis: Axis = { labels: report.intervals.map((interval) => intervalLabel(interval, report.period.by)), ticks: intervalTicks(report.intervals, report.period.by) };
   const names = view.serviceNames ?? readableServiceName;
   const body = html`${form}
+${backlogBox(view.backlog)}
 <h2 class="period-heading">${periodWords(report)}, by ${report.period.by}</h2>
 ${headline(report, definitions)}
 ${downloads(report)}

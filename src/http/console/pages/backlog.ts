@@ -1,0 +1,28 @@
+import type { RecordsBacklog } from "../../../operations/line-status.js";
+import { count } from "../format.js";
+import { html, type Html } from "../html.js";
+import { noticeBox } from "../layout.js";
+
+/**
+ * What a page read from the records may be missing: calls and voicemails handed to the worker and
+ * not yet written (the database not taking them, or the worker behind), and records set aside.
+ * Nothing when all is written.
+ */
+export function backlogBox(backlog: RecordsBacklog | undefined): Html {
+  if (!backlog) return html``;
+  const unwritten = backlog.waiting + backlog.retrying;
+  const parts: Html[] = [];
+  if (unwritten > 0) {
+    const why = backlog.retrying > 0 ? "the records database is not taking them just now" : "the line has not written them yet";
+    parts.push(
+      html`<p><strong>${count(unwritten)} ${unwritten === 1 ? "call or voicemail is" : "calls or voicemails are"} not in the records yet:</strong> ${why}. What is below may be missing ${unwritten === 1 ? "it" : "them"}, voicemails waiting for a call back among them. They are kept and written as soon as they can be; reload the page in a few minutes.</p>`,
+    );
+  }
+  if (backlog.failed > 0) {
+    parts.push(
+      html`<p><strong>${count(backlog.failed)} ${backlog.failed === 1 ? "record" : "records"} could not be written at all</strong> and ${backlog.failed === 1 ? "was" : "were"} set aside. Tell whoever runs the line: the worker's logs say why.</p>`,
+    );
+  }
+  if (parts.length === 0) return html``;
+  return noticeBox({ kind: "warn", text: html`${parts}` });
+}
