@@ -38,5 +38,11 @@ export const UrgentReport = z.object({
   callSid: z.string().min(1),
   /** ISO 8601 with the offset of the City's zone. */
   receivedAt: z.iso.datetime({ offset: true }),
+  /**
+   * The line was closed when the call started, by the hours and the supervisor's override then in
+   * force (as the call's record says). Absent from a report filed by an older version: the records
+   * then work it out from the hours at `receivedAt`.
+   */
+  afterHours: z.boolean().optional(),
 });
 export type UrgentReport = z.infer<typeof UrgentReport>;

@@ -68,8 +68,8 @@ export class RecordWriter implements RecordsProcessor {
   private async reportFiled(report: Extract<RecordEvent, { type: "report-filed" }>["report"], incident: string): Promise<void> {
     const { store } = this.options;
     if (incident === report.reference) await store.openIncident({ reference: incident, category: report.category, openedAt: report.receivedAt });
-    const received = DateTime.fromISO(report.receivedAt, { setZone: true });
-    const afterHours = !lineStatus(this.options.hours(), received).open;
+    // As the call said when it started (its override included); worked out from the hours for a report that does not say.
+    const afterHours = report.afterHours ?? !lineStatus(this.options.hours(), DateTime.fromISO(report.receivedAt, { setZone: true })).open;
     const request = requestFromReport(report, { incident, department: this.department(report.category), afterHours });
     await this.addRequest(request);
     // A report that joined an incident a crew member already took (or fixed) is taken with it.

@@ -145,6 +145,28 @@ describe.each(DATABASE_KINDS)("what the City keeps of each call (%s)", (kind) =>
     });
   });
 
+  describe("an urgent report on a weekday morning when a supervisor closed the line (the emergency override)", () => {
+    it("counts as after hours in its call and in its request alike, as the line was when the call came", async () => {
+      line.now = WEEKDAY_MORNING;
+      await line.overrides.set({ mode: "closed" });
+      try {
+        const caller = line.caller("+14035550166");
+        await caller.dial();
+        await caller.press("2"); // the trouble line: water
+        await caller.say("Whoop-Up Drive and Scenic Drive");
+        await caller.press("1");
+        await caller.press("1");
+        await caller.hangUp("90");
+      } finally {
+        await line.overrides.clear();
+      }
+      await line.recordsWritten();
+      const [request] = await line.store!.requests({ service: "water", from: WEEKDAY_MORNING.minus({ minutes: 1 }).toUTC().toISO()! });
+      expect(request).toMatchObject({ channel: "after-hours", place: "Whoop-Up Drive and Scenic Drive" });
+      expect((await callRow(request!.callSid!))[0]).toMatchObject({ after_hours: true });
+    });
+  });
+
   describe("an urgent report after hours", () => {
     it("is a request of its category, taken and closed with the crew's words as notes", async () => {
       line.now = SATURDAY_NIGHT;

@@ -48,4 +48,6 @@ export interface ReportDraft {
   callbackNumber: string | null;
   callSid: string;
   receivedAt: string;
+  /** The line was closed when the call started (the call's own `afterHours`). */
+  afterHours?: boolean;
 }

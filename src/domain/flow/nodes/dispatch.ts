@@ -43,6 +43,8 @@ export function reportDraft(node: DispatchNode, ctx: StepContext): ReportDraft {
     callbackNumber,
     callSid: ctx.call.callSid,
     receivedAt: ctx.now.setZone(ctx.hours.zone).toISO()!,
+    // The call's records and the report's say the same: after hours by the hours and override when it started.
+    ...(ctx.call.afterHours !== undefined ? { afterHours: ctx.call.afterHours } : {}),
   };
 }
 
