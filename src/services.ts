@@ -311,6 +311,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
       onReferenceReused: raiseReferences,
       departments: () => definitions.current().departments,
       hours: () => definitions.current().hours,
+      serviceNames: () => serviceNamesOf(definitions.current()),
       retentionDays: config.records.retentionDays,
       clock,
       log,

@@ -158,25 +158,34 @@ export function requestFromReport(
 
 /**
  * The line's own words for a voicemail's request (never the caller's: what they said is in the
- * recording), saying the agent queue they left it from.
+ * recording), saying the agent queue they left it from, by the name residents and departments
+ * know it by.
  */
-export function voicemailDescription(queue: string | undefined): string {
-  return queue ? `Voicemail left while waiting for ${queue}: call back.` : PLAIN_VOICEMAIL;
+export function voicemailDescription(queueName: string | undefined): string {
+  return queueName ? `Voicemail left while waiting for ${queueName}: call back.` : PLAIN_VOICEMAIL;
 }
 
 /** A voicemail's description when it was not left from an agent queue (on the after-hours line, in a menu). */
 export const PLAIN_VOICEMAIL = "Voicemail: call back.";
 
-const QUEUE_VOICEMAIL = /^Voicemail left while waiting for ([a-z0-9][a-z0-9-]*): call back\.$/;
+const QUEUE_VOICEMAIL = /^Voicemail left while waiting for (.+): call back\.$/;
 
-/** The agent queue a voicemail's request was left from, read from the line's words for it; null for any other request. */
+/**
+ * The agent queue a voicemail's request was left from, read from the line's words for it: its
+ * name, or its code in requests filed before the line named it. Null for any other request.
+ */
 export function voicemailQueue(request: ServiceRequest): string | null {
   if (request.source !== "voicemail") return null;
   return QUEUE_VOICEMAIL.exec(request.description?.trim() ?? "")?.[1] ?? null;
 }
 
-/** The callback request a voicemail is kept as: a person promised to call back. Null when the call left no voicemail. */
-export function requestFromVoicemail(call: CallRecord, department: string | null): ServiceRequest | null {
+/**
+ * The callback request a voicemail is kept as: a person promised to call back. Null when the call
+ * left no voicemail.
+ *
+ * @param queueName - the name of the agent queue it was left from (its code when not given)
+ */
+export function requestFromVoicemail(call: CallRecord, department: string | null, queueName?: string): ServiceRequest | null {
   if (call.outcome !== "voicemail" || !call.reference || !call.recordingUrl) return null;
   return opened({
     reference: call.reference,
@@ -185,7 +194,7 @@ export function requestFromVoicemail(call: CallRecord, department: string | null
     channel: call.afterHours ? "after-hours" : "phone",
     requestedAt: call.endedAt,
     place: null,
-    description: voicemailDescription(call.queue?.name),
+    description: voicemailDescription(call.queue ? (queueName ?? call.queue.name) : undefined),
     recordingUrl: call.recordingUrl,
     callbackNumber: call.callbackNumber,
     callSid: call.callSid,

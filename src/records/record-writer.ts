@@ -7,6 +7,7 @@ import type { IncidentEvent } from "../domain/oncall/incident.js";
 import type { RecordEvent, RecordStore } from "../domain/ports.js";
 import { requestFromReport, requestFromVoicemail, type ServiceRequest } from "../domain/records.js";
 import type { RecordsProcessor } from "../adapters/bullmq/record-queue.js";
+import { readableServiceName, type ServiceNames } from "../domain/service-names.js";
 import type { DeliveryQueue } from "../domain/open311/delivery.js";
 import type { Logger } from "../logger.js";
 
@@ -15,6 +16,12 @@ export interface RecordWriterOptions {
   /** The live departments and hours (they change when a supervisor publishes). */
   departments: () => Departments;
   hours: () => Hours;
+  /**
+   * The names supervisors know the services by (`serviceNamesOf` the live definitions): a
+   * voicemail's request says the queue it was left from by name, since residents and departments
+   * read it. The codes in words without it.
+   */
+  serviceNames?: () => ServiceNames;
   /** New requests go on to their department's system (when it has an endpoint) from here; absent, they are only kept. */
   delivery?: DeliveryQueue;
   /**
@@ -61,7 +68,8 @@ export class RecordWriter implements RecordsProcessor {
 
   private async callEnded(call: Extract<RecordEvent, { type: "call-ended" }>["call"]): Promise<void> {
     await this.options.store.addCall(call);
-    const voicemail = requestFromVoicemail(call, this.department("callback"));
+    const queueName = call.queue ? (this.options.serviceNames?.() ?? readableServiceName)(call.queue.name) : undefined;
+    const voicemail = requestFromVoicemail(call, this.department("callback"), queueName);
     if (voicemail) await this.addRequest(voicemail);
   }
 

@@ -8,6 +8,11 @@ describe("a voicemail's request says the queue it was left from", () => {
     expect(voicemailQueue(request)).toBe("utility-billing");
   });
 
+  it("by the queue's name, which is what the line files it with", () => {
+    const request = serviceRequest({ reference: "8103", service: "callback", source: "voicemail", description: voicemailDescription("Transportation / Public Works") });
+    expect(voicemailQueue(request)).toBe("Transportation / Public Works");
+  });
+
   it("and says none when it was not left from a queue", () => {
     expect(voicemailQueue(serviceRequest({ reference: "8101", service: "callback", source: "voicemail", description: voicemailDescription(undefined) }))).toBeNull();
   });

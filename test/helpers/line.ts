@@ -32,6 +32,7 @@ import type { Role } from "../../src/domain/accounts.js";
 import type { AuditLog } from "../../src/domain/ports.js";
 import { BullRecordKeeper, createRecordsQueue, startRecordsWorker } from "../../src/adapters/bullmq/record-queue.js";
 import { readRecordsBacklog } from "../../src/operations/line-figures.js";
+import { serviceNamesOf } from "../../src/domain/service-names.js";
 import { PostgresRecordStore } from "../../src/adapters/postgres/record-store.js";
 import { cityReports } from "../../src/adapters/postgres/report-queries.js";
 import { callsStartedBetween } from "../../src/adapters/postgres/call-export.js";
@@ -373,6 +374,7 @@ export class TestLine {
       store: this.store,
       departments: () => definitions.current().departments,
       hours: () => definitions.current().hours,
+      serviceNames: () => serviceNamesOf(definitions.current()),
       ...(options.delivery ? { delivery: options.delivery } : {}),
       retentionDays: 730,
       clock: () => this.now,

@@ -53,11 +53,15 @@ describe("the callback worklist's messages", () => {
   let afterHours: ServiceRequest;
   let online: ServiceRequest;
   let older: ServiceRequest;
+  let coded: ServiceRequest;
   let page: string;
 
   beforeAll(async () => {
     names = serviceNamesOf(await loadFlowSet("flows"));
-    queued = requestFromVoicemail(voicemail("8101"), "311 Customer Service")!;
+    // As the records worker files it: the queue by its name.
+    queued = requestFromVoicemail(voicemail("8101"), "311 Customer Service", names("utility-billing"))!;
+    // As it was filed before the line named queues: by the flow's code.
+    coded = requestFromVoicemail(voicemail("8105"), "311 Customer Service")!;
     afterHours = requestFromVoicemail(voicemail("8102", { afterHours: true, queue: null, path: ["check-hours", "after-hours", "urgent-menu", "voicemail"] }), "311 Customer Service")!;
     online = {
       ...queued,
@@ -70,7 +74,7 @@ describe("the callback worklist's messages", () => {
       description: `Please call about my bill <script>alert(1)</script>`,
     };
     older = { ...queued, reference: "8104", description: "Voicemail from the old menu: call back." };
-    page = callbacksPage(CONTEXT, { open: [queued, afterHours, online, older].map(item), more: false, closed: [], now: NOW, serviceNames: names });
+    page = callbacksPage(CONTEXT, { open: [queued, afterHours, online, older, coded].map(item), more: false, closed: [], now: NOW, serviceNames: names });
   });
 
   it("heads the column for the message, not for what the caller said", () => {
@@ -90,14 +94,19 @@ describe("the callback worklist's messages", () => {
     });
 
     it("does not show the line's own description of it", () => {
-      expect(queued.description).toBe("Voicemail left while waiting for utility-billing: call back.");
+      expect(queued.description).toBe("Voicemail left while waiting for Utility Billing: call back.");
       expect(row(page, "8101")).not.toContain("call back.");
-      expect(row(page, "8101")).not.toContain("utility-billing");
     });
 
-    it("names the queue by its code in words when the console has no definitions to name it by", () => {
-      const bare = callbacksPage(CONTEXT, { open: [item(queued)], more: false, closed: [], now: NOW });
-      expect(message(bare, "8101")).toContain("<li>Left while waiting for Utility billing</li>");
+    it("names the queue of one filed before the line named queues (by its code) as supervisors know it", () => {
+      expect(coded.description).toBe("Voicemail left while waiting for utility-billing: call back.");
+      expect(message(page, "8105")).toContain("<li>Left while waiting for Utility Billing</li>");
+      expect(row(page, "8105")).not.toContain("utility-billing");
+    });
+
+    it("names such a queue by its code in words when the console has no definitions to name it by", () => {
+      const bare = callbacksPage(CONTEXT, { open: [item(coded)], more: false, closed: [], now: NOW });
+      expect(message(bare, "8105")).toContain("<li>Left while waiting for Utility billing</li>");
     });
   });
 

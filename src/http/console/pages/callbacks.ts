@@ -55,6 +55,9 @@ function numberToCall(number: string | null): Html {
   return html`<a class="phone-number" href="${`tel:${number.replace(/[^+\d]/g, "")}`}">${phoneForPeople(number)}</a>`;
 }
 
+/** An agent queue's code, as flows write it. */
+const QUEUE_CODE = /^[a-z0-9][a-z0-9-]*$/;
+
 /**
  * What the line has of the caller's message, each thing labelled for what it is: the recording to
  * listen to, the place they gave, where they were in the call when they left it, and what they
@@ -67,7 +70,8 @@ function message(request: ServiceRequest, names: ServiceNames): Html {
   const description = request.description?.trim();
   if (description) {
     const queue = voicemailQueue(request);
-    if (queue) facts.push(html`<li>Left while waiting for ${names(queue)}</li>`);
+    // Named as filed; a request filed before the line named queues holds the code.
+    if (queue) facts.push(html`<li>Left while waiting for ${QUEUE_CODE.test(queue) ? names(queue) : queue}</li>`);
     else if (request.source === "voicemail" && description === PLAIN_VOICEMAIL) {
       if (request.channel === "after-hours") facts.push(html`<li>Left on the after-hours line</li>`);
     } else if (request.source === "voicemail") facts.push(html`<li><span class="fact-label">The line's note:</span> ${description}</li>`);
