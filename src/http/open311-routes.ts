@@ -272,7 +272,8 @@ export function open311Routes(deps: Open311Dependencies): Router {
     // The request is kept: from here on nothing may answer "try again", which would file it twice.
     if (media) {
       await records()
-        .addNote(request.reference, media)
+        // Keyed: a statement tried again on a new holder of the embedded database adds it once.
+        .addNote(request.reference, media, `${request.reference}-media`)
         .catch((error: unknown) => deps.log.error({ reference: request.reference, err: error }, "open311: the request is kept, but the link it came with (media_url) is not: add it by hand"));
     }
     let sent = false;
@@ -284,7 +285,7 @@ export function open311Routes(deps: Open311Dependencies): Router {
         // The request is kept and listed; only its hand-over is missing, and someone must make it.
         deps.log.error({ reference: request.reference, department: department.name, err: error }, "an online request could not be queued for its department: deliver it by hand");
         await records()
-          .addNote(request.reference, { at: now.toUTC().toISO()!, author: "line", kind: "delivery-failed", text: `Not queued for ${department.name}: hand it over another way.` })
+          .addNote(request.reference, { at: now.toUTC().toISO()!, author: "line", kind: "delivery-failed", text: `Not queued for ${department.name}: hand it over another way.` }, `${request.reference}-not-queued`)
           .catch(() => {});
       }
     }

@@ -880,6 +880,21 @@ describe.each(DATABASE_KINDS)("Open311 GeoReport v2 on %s", { timeout: 30_000 },
     });
   });
 
+  describe("a post with a link (media_url)", () => {
+    it("keeps the link once, as a note, even when the note's statement is tried again on a new holder", async () => {
+      const retried = Object.create(records) as PostgresRecordStore;
+      retried.addNote = async (reference, note, key) => {
+        await records.addNote(reference, note, key);
+        return records.addNote(reference, note, key);
+      };
+      const twice = await start({ records: retried });
+      const answer = await request("POST", `${twice}/requests.json`, { form: { api_key: key.form, service_code: "roads", address_string: "910 4 Ave S", media_url: "https://example.org/pothole.jpg" } });
+      expect(answer.status).toBe(201);
+      const { notes } = (await records.request(answer.body[0].service_request_id))!;
+      expect(notes.filter((note) => note.kind === "media").map((note) => note.text)).toEqual(["https://example.org/pothole.jpg"]);
+    });
+  });
+
   describe("a post whose link (media_url) cannot be kept once the request is", () => {
     it("still answers 201 with the kept request: answering \"try again\" would file it twice", async () => {
       const noNotes = Object.create(records) as PostgresRecordStore;
