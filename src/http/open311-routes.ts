@@ -99,7 +99,7 @@ const PRIVATE_SERVICES: readonly string[] = [CALLBACK_SERVICE];
 /** Seconds a client is asked to wait before trying again when the records are not there. */
 export const RECORDS_RETRY_AFTER_SECONDS = 300;
 
-/** The line started without its records database: requests cannot be read or filed for now. */
+/** The records database is not there (the line started without it, or it stopped answering): requests cannot be read or filed for now. */
 class RecordsUnavailableError extends Open311Error {
   constructor() {
     super(503, "Service requests are unavailable for now: the line cannot reach its records database. Try again later, or phone 311.");
