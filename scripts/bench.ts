@@ -17,26 +17,41 @@ import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import twilio from "twilio";
 import { benchRedisUrl, claimBenchDatabase, countKeys, removeBenchKeys } from "./lib/bench.js";
+import { openLoop, type OpenLoopResult } from "./lib/open-loop.js";
 
 const { values } = parseArgs({
   options: {
     connections: { type: "string", default: "50" },
     duration: { type: "string", default: "10" },
+    rate: { type: "string", default: "500" },
     help: { type: "boolean", short: "h" },
   },
 });
 if (values.help) {
-  console.log("usage: npm run bench [-- --connections 50 --duration 10]");
+  console.log(`usage: npm run bench [-- --connections 50 --duration 10 --rate 500]
+  --connections N  autocannon's connections, each waiting for its answer (the closed loop)
+  --duration S     seconds of each load
+  --rate R         then R requests a second whatever the answers (the open loop), each timed from
+                   when it was due; 0 leaves it out`);
   process.exit(0);
 }
 const connections = Number(values.connections);
 const duration = Number(values.duration);
+const rate = Number(values.rate);
+for (const [name, value] of [["--connections", connections], ["--duration", duration], ["--rate", rate]] as const) {
+  if (!Number.isFinite(value) || value < 0 || (name !== "--rate" && value === 0)) {
+    console.error(`bench: ${name} must be a positive number (got "${String(values[name.slice(2) as "connections" | "duration" | "rate"])}")`);
+    process.exit(1);
+  }
+}
 const TOKEN = "bench-auth-token";
 const PUBLIC_URL = "https://bench.civic-line.test";
 const redisUrl = benchRedisUrl();
 await claimBenchDatabase(redisUrl);
 /** Where the bench builds the line, as `npm run build` builds it into dist/ (git ignores it). */
 const BUILD_DIR = ".bench/dist";
+/** The line's throughput goal, as a share of the bare handler's. */
+const RATIO_GOAL = 0.6;
 /** The web role as `npm run start:web` runs it, from the bench's build. */
 const BUILT_WEB = join(BUILD_DIR, "web.js");
 
@@ -140,6 +155,22 @@ function run(title: string, url: string, sign: boolean): Promise<autocannon.Resu
   });
 }
 
+/** The steady (open-loop) load: `rate` new calls a second for the run's duration, each timed from when it was due. */
+async function steady(title: string, url: string, sign: boolean): Promise<OpenLoopResult> {
+  console.log(`\n${title}: a steady ${rate} requests a second for ${duration} s, each timed from when it was due`);
+  const calls = prepareCalls(Math.ceil(rate * duration), sign);
+  let next = 0;
+  return openLoop({
+    url,
+    rate,
+    seconds: duration,
+    next: () => {
+      const call = calls[next++]!;
+      return { body: call.body, headers: { "content-type": "application/x-www-form-urlencoded", ...(call.signature ? { "x-twilio-signature": call.signature } : {}) } };
+    },
+  });
+}
+
 /**
  * The CPU time a server process has used so far (user and system, all its threads), in ms, read
  * from Linux's /proc; null elsewhere. Per request, it compares two versions of the line on a
@@ -190,7 +221,7 @@ const line = await startServer([BUILT_WEB], {
   LOG_LEVEL: "info",
 });
 try {
-  const bareRun = await measured(bare.child, () => run("bare express, fixed TwiML", `http://127.0.0.1:${bare.port}/twilio/voice`, false));
+  const bareRun = await measured(bare.child, () => run("bare express: the same form body read, fixed TwiML", `http://127.0.0.1:${bare.port}/twilio/voice`, false));
   const bareResult = { ...summary(bareRun.result), cpuPerRequest: bareRun.cpuPerRequest };
   const lineRun = await measured(line.child, () => run("Civic Line POST /twilio/voice (signed, new call each)", `http://127.0.0.1:${line.port}/twilio/voice`, true));
   const lineResult = { ...summary(lineRun.result), cpuPerRequest: lineRun.cpuPerRequest };
@@ -201,13 +232,25 @@ try {
   for (const [name, r] of [["bare express", bareResult], ["Civic Line", lineResult]] as const) {
     console.log(`| ${name} | ${r.requests} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${r.cpuPerRequest === null ? "-" : r.cpuPerRequest.toFixed(3)} |`);
   }
-  console.log(`\nthroughput ratio (line / bare): ${ratio.toFixed(2)}   goal >= 0.50: ${ratio >= 0.5 ? "met" : "NOT met"}`);
+  console.log(`\nthroughput ratio (line / bare): ${ratio.toFixed(2)}   goal >= ${RATIO_GOAL.toFixed(2)}: ${ratio >= RATIO_GOAL ? "met" : "NOT met"}`);
   console.log(`line p99: ${lineResult.p99} ms   goal < 50 ms: ${lineResult.p99 < 50 ? "met" : "NOT met"}`);
   if (lineResult.non2xx > 0 || lineResult.errors > 0) console.log("warning: the line answered some requests with errors");
   // The apology fallback answers 200 too: only a call saved in Redis was really answered by the flow.
   const saved = await countKeys(redisUrl, "civic:call:*");
   // Requests still in flight when the run ended were saved too, unanswered by the count above.
   console.log(`calls saved in Redis: ${saved}, for ${lineResult.requests} answered in the run${saved < lineResult.requests ? "   warning: some answers were the fallback" : ""}`);
+
+  if (rate > 0) {
+    const bareSteady = await steady("bare express", `http://127.0.0.1:${bare.port}/twilio/voice`, false);
+    const lineSteady = await steady("Civic Line", `http://127.0.0.1:${line.port}/twilio/voice`, true);
+    console.log(`\n| server at a steady ${rate}/s | sent | answered | p50 ms | p99 ms | max ms | non-2xx | errors |`);
+    console.log("|---|---|---|---|---|---|---|---|");
+    for (const [name, r] of [["bare express", bareSteady], ["Civic Line", lineSteady]] as const) {
+      console.log(`| ${name} | ${r.sent} | ${r.answered} | ${r.p50} | ${r.p99} | ${r.max} | ${r.non2xx} | ${r.errors} |`);
+    }
+    const bound = 2 * bareSteady.p99;
+    console.log(`\nline p99 at ${rate}/s: ${lineSteady.p99} ms   goal <= twice bare's (${bound.toFixed(1)} ms): ${lineSteady.p99 <= bound ? "met" : "NOT met"}`);
+  }
 } finally {
   bare.child.kill();
   line.child.kill();

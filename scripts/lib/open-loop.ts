@@ -1,0 +1,91 @@
+/**
+ * An open-loop load: requests sent at a steady rate whatever the server's answers, each timed
+ * from when it was due, not from when it went out. A closed loop (autocannon's connections)
+ * waits for an answer before the next request, so a slow server is asked less and its tail
+ * hides (coordinated omission); here a stall shows in every request that was due during it.
+ */
+import { Agent, request as httpRequest } from "node:http";
+import { performance } from "node:perf_hooks";
+
+export interface OpenLoopOptions {
+  url: string;
+  /** Requests per second. */
+  rate: number;
+  seconds: number;
+  /** The next request's body and headers. */
+  next: () => { body: string; headers: Record<string, string> };
+}
+
+export interface OpenLoopResult {
+  sent: number;
+  answered: number;
+  /** Answers other than 2xx. */
+  non2xx: number;
+  /** Requests that got no answer (a socket error, or no answer within 10 s). */
+  errors: number;
+  /** Milliseconds from when each request was due to its answer. */
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** The `p`th percentile of sorted values (nearest rank). */
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
+  const url = new URL(options.url);
+  // Enough sockets that the load never waits for one: a request waiting for a socket would be the loop closing again.
+  const agent = new Agent({ keepAlive: true, maxSockets: 1_024 });
+  const total = Math.round(options.rate * options.seconds);
+  const interval = 1_000 / options.rate;
+  const latencies: number[] = [];
+  let non2xx = 0;
+  let errors = 0;
+  let sent = 0;
+  const pending = new Set<Promise<void>>();
+
+  const send = (due: number) => {
+    const { body, headers } = options.next();
+    const done = new Promise<void>((resolve) => {
+      const req = httpRequest(
+        { agent, host: url.hostname, port: url.port, path: url.pathname + url.search, method: "POST", headers: { ...headers, "content-length": Buffer.byteLength(body) }, timeout: 10_000 },
+        (res) => {
+          res.resume();
+          res.once("end", () => {
+            latencies.push(performance.now() - due);
+            if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) >= 300) non2xx++;
+            resolve();
+          });
+        },
+      );
+      req.once("timeout", () => req.destroy(new Error("no answer within 10 s")));
+      req.once("error", () => {
+        errors++;
+        resolve();
+      });
+      req.end(body);
+    });
+    pending.add(done);
+    void done.then(() => pending.delete(done));
+  };
+
+  const start = performance.now();
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      // Every request due by now goes out now, timed from its own due time.
+      while (sent < total && start + sent * interval <= now) send(start + sent++ * interval);
+      if (sent < total) setTimeout(tick, Math.max(0, Math.min(interval, start + sent * interval - performance.now())));
+      else resolve();
+    };
+    tick();
+  });
+  await Promise.all(pending);
+  agent.destroy();
+  const sorted = latencies.sort((a, b) => a - b);
+  const round = (ms: number) => Math.round(ms * 10) / 10;
+  return { sent, answered: latencies.length, non2xx, errors, p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1) ?? 0) };
+}
