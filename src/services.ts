@@ -1,7 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import { DateTime } from "luxon";
 import { startDispatchWorker } from "./adapters/bullmq/dispatch-worker.js";
 import { BullJobScheduler } from "./adapters/bullmq/job-scheduler.js";
 import { BullReportQueue, createDispatchQueue } from "./adapters/bullmq/report-queue.js";
@@ -30,6 +29,7 @@ import { CrewDesk } from "./oncall/crew-desk.js";
 import { Dispatcher } from "./oncall/dispatcher.js";
 import type { Pager } from "./domain/oncall/pager.js";
 import { readLineFigures, readRecordsBacklog } from "./operations/line-figures.js";
+import { cityClock } from "./adapters/city-clock.js";
 import { assessLineStatus } from "./operations/line-status.js";
 import { LineMetrics } from "./operations/metrics.js";
 import { startMetricsServer } from "./http/metrics-routes.js";
@@ -70,11 +70,6 @@ function lineMetrics(): LineMetrics {
   return (processMetrics ??= new LineMetrics());
 }
 
-/** Times in records and logs read in the City's own zone, as the live hours have it. */
-function cityClock(definitions: Definitions): () => DateTime {
-  return () => DateTime.now().setZone(definitions.current().hours.zone);
-}
-
 /** Says at every start, where it cannot be missed, that pages are not being sent. */
 function warnWhenNotPaging(config: Config, log: Logger, role: string): void {
   if (config.pager !== "console") return;
@@ -110,7 +105,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
   const records = new BullRecordKeeper(createRecordsQueue(redis));
   records.queue.on("error", (error) => log.warn({ err: error.message }, "records queue connection"));
   const incidents = recordingIncidentStore(new RedisIncidentStore(redis), records, log);
-  const clock = cityClock(definitions);
+  const clock = cityClock(() => definitions.current().hours.zone);
   const { accounts, audit } = createRedisAccountService(redis);
   const documents = new RedisDocumentStore(redis);
   const publisher = new Publisher({
@@ -255,7 +250,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
     redis.disconnect();
     throw error;
   });
-  const clock = cityClock(definitions);
+  const clock = cityClock(() => definitions.current().hours.zone);
   const connection = createWorkerConnection(config.redisUrl);
   connection.on("error", (error) => log.warn({ err: error.message }, "Redis connection (worker)"));
   const queue = createDispatchQueue(redis);
