@@ -24,7 +24,7 @@ export interface AppDependencies extends VoiceDependencies, OncallRouteDependenc
   open311?: Open311Dependencies | undefined;
 }
 
-/** Assembles the web app: health, then every Twilio route behind the signature check. */
+/** Assembles the web app: every Twilio route behind the signature check, then health and the rest. */
 export function createApp(deps: AppDependencies): express.Express {
   const app = express();
   app.disable("x-powered-by");
@@ -32,9 +32,6 @@ export function createApp(deps: AppDependencies): express.Express {
   app.set("etag", false);
   // Behind a load balancer, the client's own address (sign-in limits count per address).
   if (deps.trustProxy !== undefined) app.set("trust proxy", deps.trustProxy);
-
-  app.use(healthRoutes(deps));
-  if (deps.metrics) app.use(metricsRoutes(deps.metrics));
 
   const twilioRoutes = express.Router();
   // First, so requests refused below (a bad signature, a body too big) are timed too.
@@ -47,7 +44,11 @@ export function createApp(deps: AppDependencies): express.Express {
   twilioRoutes.use("/voice", voiceRoutes(deps.metrics ? { ...deps, observeCalls: deps.metrics.metrics } : deps));
   twilioRoutes.use("/sms", smsRoutes(deps));
   twilioRoutes.use("/page", voicePageRoutes(deps));
+  // First: every webhook passes each router mounted before its own.
   app.use("/twilio", twilioRoutes);
+
+  app.use(healthRoutes(deps));
+  if (deps.metrics) app.use(metricsRoutes(deps.metrics));
 
   if (deps.api) {
     // Strict headers for what people's browsers load: no inline scripts, nothing from elsewhere.
