@@ -98,6 +98,13 @@ export interface IncidentRecord {
 }
 
 /** What the list of requests can be narrowed to; times are ISO 8601. */
+/**
+ * The years a question to the records may name: a database compares times from the year 1 BC
+ * on (PostgreSQL has no year 0) to 294276, and luxon writes years past 9999 with a sign no
+ * database reads; these bounds leave a day's margin either side of anything the City keeps.
+ */
+export const RECORD_YEARS = { earliest: 1900, latest: 9998 } as const;
+
 export interface RequestQuery {
   /** One service, or any of several (an empty list matches none). */
   service?: string | string[];

@@ -5,7 +5,7 @@
  */
 import { DateTime, Duration } from "luxon";
 import { z } from "zod";
-import type { RequestStatus } from "../records.js";
+import { RECORD_YEARS, type RequestStatus } from "../records.js";
 import { Open311ValidationError } from "./errors.js";
 
 /** Requests per page unless `page_size` says otherwise. */
@@ -71,7 +71,13 @@ function moment(zone: string, bound: "lower" | "upper") {
       return z.NEVER;
     }
     const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(text);
-    return (dateOnly && bound === "upper" ? parsed.plus({ days: 1 }) : parsed).toUTC().toISO()!;
+    const instant = (dateOnly && bound === "upper" ? parsed.plus({ days: 1 }) : parsed).toUTC();
+    // The records hold times a database can compare (it has no year 0, and none past 9999).
+    if (instant.year < RECORD_YEARS.earliest || instant.year > RECORD_YEARS.latest) {
+      ctx.addIssue({ code: "custom", message: `"${text.slice(0, 40)}" is out of range: give a date from ${RECORD_YEARS.earliest} to ${RECORD_YEARS.latest}` });
+      return z.NEVER;
+    }
+    return instant.toISO()!;
   });
 }
 

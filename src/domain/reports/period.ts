@@ -1,5 +1,6 @@
 import { DateTime } from "luxon";
 import { z } from "zod";
+import { RECORD_YEARS } from "../records.js";
 import { REPORT_INTERVALS, type ReportInterval } from "./report.js";
 
 /** The longest period one report covers: three years of days. */
@@ -85,7 +86,9 @@ export function parseReportRequest(input: { from?: unknown; to?: unknown; by?: u
     .check((ctx) => {
       const { from, to } = ctx.value;
       if (!isDate(from) || !isDate(to)) return;
-      if (to < from) {
+      if (from < `${RECORD_YEARS.earliest}-01-01` || to > `${RECORD_YEARS.latest}-12-31`) {
+        ctx.issues.push({ code: "custom", input: from, path: ["from"], message: `the period must fall between ${RECORD_YEARS.earliest} and ${RECORD_YEARS.latest}` });
+      } else if (to < from) {
         ctx.issues.push({ code: "custom", input: to, path: ["to"], message: `${prefix}to (${to}) is before ${prefix}from (${from}): the period runs from the first day to the last, both included` });
       } else if (daysIn(from, to) > MAX_REPORT_DAYS) {
         ctx.issues.push({ code: "custom", input: to, path: ["to"], message: `the period is ${daysIn(from, to)} days long; a report covers at most ${MAX_REPORT_DAYS} days (three years)` });

@@ -86,6 +86,11 @@ describe("the requests list's filters", () => {
       expect(refusal({ updated_before: "2026-13-45" })[0]).toMatch(/^400 updated_before: /);
     });
 
+    it("refuse a date the records cannot compare (the year 0, past 9999), saying which years may be asked for", () => {
+      expect(refusal({ start_date: "0000-12-31T23:59:59.999Z" })).toEqual(['400 start_date: "0000-12-31T23:59:59.999Z" is out of range: give a date from 1900 to 9998']);
+      expect(refusal({ end_date: "9999-12-31" })[0]).toMatch(/^400 end_date: "9999-12-31" is out of range/);
+    });
+
     it("refuse an end before the start", () => {
       expect(refusal({ start_date: "2026-12-05", end_date: "2026-12-01" })).toEqual(["400 end_date: must be after start_date"]);
     });

@@ -65,6 +65,11 @@ describe("parseReportRequest", () => {
       expect(problem({ from: "2026-12-31", to: "2026-12-01" })).toBe("to (2026-12-01) is before from (2026-12-31): the period runs from the first day to the last, both included");
     });
 
+    it("refuses a period the records cannot be asked about (the year 0, past 9998)", () => {
+      expect(problem({ from: "0000-01-01", to: "0000-01-02" })).toBe("the period must fall between 1900 and 9998");
+      expect(problem({ from: "9999-12-30", to: "9999-12-31" })).toBe("the period must fall between 1900 and 9998");
+    });
+
     it(`refuses a period longer than ${MAX_REPORT_DAYS} days`, () => {
       expect(parseReportRequest({ from: "2024-01-01", to: "2026-12-31" }).by).toBe("month");
       expect(problem({ from: "2024-01-01", to: "2027-01-01" })).toBe("the period is 1097 days long; a report covers at most 1096 days (three years)");
