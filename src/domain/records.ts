@@ -99,9 +99,9 @@ export interface IncidentRecord {
 
 /** What the list of requests can be narrowed to; times are ISO 8601. */
 /**
- * The years a question to the records may name: a database compares times from the year 1 BC
- * on (PostgreSQL has no year 0) to 294276, and luxon writes years past 9999 with a sign no
- * database reads; these bounds leave a day's margin either side of anything the City keeps.
+ * The years a question to the records may name. PostgreSQL has no year 0, and luxon writes years
+ * past 9999 with a sign no database reads: 9998 leaves a day's margin for a last day included.
+ * 1900 is the line's own bound, long before anything the City keeps.
  */
 export const RECORD_YEARS = { earliest: 1900, latest: 9998 } as const;
 

@@ -72,8 +72,8 @@ function moment(zone: string, bound: "lower" | "upper") {
     }
     const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(text);
     const instant = (dateOnly && bound === "upper" ? parsed.plus({ days: 1 }) : parsed).toUTC();
-    // The records hold times a database can compare (it has no year 0, and none past 9999).
-    if (instant.year < RECORD_YEARS.earliest || instant.year > RECORD_YEARS.latest) {
+    // The records hold times a database can compare (it has no year 0, and none past 9999): the year as written is checked.
+    if (parsed.year < RECORD_YEARS.earliest || parsed.year > RECORD_YEARS.latest) {
       ctx.addIssue({ code: "custom", message: `"${text.slice(0, 40)}" is out of range: give a date from ${RECORD_YEARS.earliest} to ${RECORD_YEARS.latest}` });
       return z.NEVER;
     }

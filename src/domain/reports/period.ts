@@ -86,8 +86,11 @@ export function parseReportRequest(input: { from?: unknown; to?: unknown; by?: u
     .check((ctx) => {
       const { from, to } = ctx.value;
       if (!isDate(from) || !isDate(to)) return;
-      if (from < `${RECORD_YEARS.earliest}-01-01` || to > `${RECORD_YEARS.latest}-12-31`) {
-        ctx.issues.push({ code: "custom", input: from, path: ["from"], message: `the period must fall between ${RECORD_YEARS.earliest} and ${RECORD_YEARS.latest}` });
+      const outside = ([["from", from], ["to", to]] as const).filter(([, day]) => day < `${RECORD_YEARS.earliest}-01-01` || day > `${RECORD_YEARS.latest}-12-31`);
+      if (outside.length > 0) {
+        for (const [name, day] of outside) {
+          ctx.issues.push({ code: "custom", input: day, path: [name], message: `${prefix}${name} (${day}) is out of range: a report covers days from ${RECORD_YEARS.earliest} to ${RECORD_YEARS.latest}` });
+        }
       } else if (to < from) {
         ctx.issues.push({ code: "custom", input: to, path: ["to"], message: `${prefix}to (${to}) is before ${prefix}from (${from}): the period runs from the first day to the last, both included` });
       } else if (daysIn(from, to) > MAX_REPORT_DAYS) {

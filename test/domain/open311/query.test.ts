@@ -89,6 +89,8 @@ describe("the requests list's filters", () => {
     it("refuse a date the records cannot compare (the year 0, past 9999), saying which years may be asked for", () => {
       expect(refusal({ start_date: "0000-12-31T23:59:59.999Z" })).toEqual(['400 start_date: "0000-12-31T23:59:59.999Z" is out of range: give a date from 1900 to 9998']);
       expect(refusal({ end_date: "9999-12-31" })[0]).toMatch(/^400 end_date: "9999-12-31" is out of range/);
+      // The last day named is included: 9998-12-31 may be asked for, though its end is in 9999.
+      expect(parseRequestQuery({ end_date: "9998-12-31" }, NOW).to).toBe("9999-01-01T07:00:00.000Z");
     });
 
     it("refuse an end before the start", () => {

@@ -66,8 +66,9 @@ describe("parseReportRequest", () => {
     });
 
     it("refuses a period the records cannot be asked about (the year 0, past 9998)", () => {
-      expect(problem({ from: "0000-01-01", to: "0000-01-02" })).toBe("the period must fall between 1900 and 9998");
-      expect(problem({ from: "9999-12-30", to: "9999-12-31" })).toBe("the period must fall between 1900 and 9998");
+      expect(problem({ from: "0000-01-01", to: "2026-01-02" })).toBe("from (0000-01-01) is out of range: a report covers days from 1900 to 9998");
+      expect(problem({ from: "2026-12-30", to: "9999-12-31" })).toBe("to (9999-12-31) is out of range: a report covers days from 1900 to 9998");
+      expect(parseReportRequest({ from: "9998-12-01", to: "9998-12-31" }).to).toBe("9998-12-31");
     });
 
     it(`refuses a period longer than ${MAX_REPORT_DAYS} days`, () => {
