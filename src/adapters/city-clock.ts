@@ -1,9 +1,11 @@
 /**
  * The City's clock: now, in the City's zone. Every webhook asks it, and Luxon works a named
  * zone's offset out afresh each time (`Intl.DateTimeFormat#formatToParts`, the costliest step of
- * answering a call). The zone here keeps the offsets it has worked out, for each quarter hour:
- * offsets change only at transitions, and a transition in today's tz data happens at a local
- * hour or half hour, so at a quarter hour in UTC (offsets being whole quarter hours).
+ * answering a call). The zone here keeps the offset of each UTC quarter hour whose start and end
+ * have the same offset: today's transitions fall on a local hour or half hour, so between quarter
+ * hours, and the offset is the same all through one. A quarter hour holding a transition (the
+ * odd minutes of old tz data: local mean time, a 0:01 switch) is never kept: each time in it is
+ * worked out as Luxon works it out.
  */
 import { DateTime, IANAZone } from "luxon";
 
@@ -17,9 +19,12 @@ export class RememberingZone extends IANAZone {
 
   override offset(ts: number): number {
     const quarter = Math.floor(ts / QUARTER_HOUR_MS);
-    let offset = this.#offsets.get(quarter);
-    if (offset === undefined) {
-      offset = super.offset(ts);
+    const known = this.#offsets.get(quarter);
+    if (known !== undefined) return known;
+    const offset = super.offset(ts);
+    const start = quarter * QUARTER_HOUR_MS;
+    // Kept only when the offset holds from the quarter hour's first millisecond to its last.
+    if (super.offset(start) === offset && super.offset(start + QUARTER_HOUR_MS - 1) === offset) {
       if (this.#offsets.size >= REMEMBERED) this.#offsets.clear();
       this.#offsets.set(quarter, offset);
     }

@@ -33,6 +33,8 @@ describe("the City's clock", () => {
     ["America/St_Johns", "a half-hour zone's spring forward", "2026-03-08T04:00:00"],
     ["Australia/Lord_Howe", "a half-hour change of offset", "2026-04-04T14:00:00"],
     ["Asia/Kathmandu", "a quarter-hour zone", "2026-06-01T00:00:00"],
+    ["Asia/Kathmandu", "its change from local mean time in 1920 (+5:41:16 to +5:30)", "1919-12-31T16:00:00"],
+    ["America/Phoenix", "a 0:01 switch in 1944", "1944-04-01T05:00:00"],
   ])("%s, across %s", (name, _what, around) => {
     it("gives every minute the offset Luxon works out itself, in any order asked", () => {
       const remembering = new RememberingZone(name);
