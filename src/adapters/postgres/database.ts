@@ -33,7 +33,7 @@ export class DatabaseUnavailableError extends Error {
 }
 
 /** Sockets' ways of saying the server is not there. */
-const NOT_THERE = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "ENOENT"]);
+const NOT_THERE = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
 
 /**
  * Whether `error` says the database could not be reached or is not serving (down, restarting, out
@@ -41,10 +41,13 @@ const NOT_THERE = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "
  */
 export function databaseUnreachable(error: unknown): boolean {
   if (error instanceof DatabaseUnavailableError) return true;
-  const code = (error as { code?: unknown } | null)?.code;
+  const { code, syscall } = (error ?? {}) as { code?: unknown; syscall?: unknown };
   if (typeof code === "string") {
-    // SQLSTATE 08: connection exceptions; 57P01-57P03: shutting down, or not accepting connections yet; 53300: too many connections.
-    if (NOT_THERE.has(code) || code.startsWith("08") || ["57P01", "57P02", "57P03", "53300"].includes(code)) return true;
+    // A socket file that is not there (the embedded database's holder gone), not any missing file.
+    if (code === "ENOENT" && syscall === "connect") return true;
+    // SQLSTATE 08: connection exceptions, but 08P01 (a protocol violation: the statement's own
+    // fault); 57P01-57P03: shutting down, or not accepting connections yet; 53300: too many connections.
+    if (NOT_THERE.has(code) || (code.startsWith("08") && code !== "08P01") || ["57P01", "57P02", "57P03", "53300"].includes(code)) return true;
   }
   const message = error instanceof Error ? error.message : "";
   return /Connection terminated|terminated unexpectedly|timeout exceeded when trying to connect|not queryable/i.test(message);
