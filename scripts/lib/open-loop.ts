@@ -21,9 +21,9 @@ export interface OpenLoopResult {
   answered: number;
   /** Answers other than 2xx. */
   non2xx: number;
-  /** Requests that got no answer (a socket error, or no answer within 10 s). */
+  /** Requests that got no whole answer (a socket error, a connection cut, or no answer within 10 s). */
   errors: number;
-  /** Milliseconds from when each request was due to its answer. */
+  /** Milliseconds from when each request was due to its answer, or to its failure: a failure is never left out of the tail. */
   p50: number;
   p99: number;
   max: number;
@@ -50,22 +50,28 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
   const send = (due: number) => {
     const { body, headers } = options.next();
     const done = new Promise<void>((resolve) => {
+      let settled = false;
+      /** Counted once, however the request ends: answered whole, or failed. */
+      const settle = (outcome: "answered" | "failed", status?: number) => {
+        if (settled) return;
+        settled = true;
+        latencies.push(performance.now() - due);
+        if (outcome === "failed") errors++;
+        else if (status === undefined || status < 200 || status >= 300) non2xx++;
+        resolve();
+      };
       const req = httpRequest(
         { agent, host: url.hostname, port: url.port, path: url.pathname + url.search, method: "POST", headers: { ...headers, "content-length": Buffer.byteLength(body) }, timeout: 10_000 },
         (res) => {
           res.resume();
-          res.once("end", () => {
-            latencies.push(performance.now() - due);
-            if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) >= 300) non2xx++;
-            resolve();
-          });
+          res.once("end", () => settle("answered", res.statusCode));
+          // A connection cut after the headers ends the answer with "close" and no "end".
+          res.once("close", () => settle(res.complete ? "answered" : "failed", res.statusCode));
         },
       );
       req.once("timeout", () => req.destroy(new Error("no answer within 10 s")));
-      req.once("error", () => {
-        errors++;
-        resolve();
-      });
+      req.once("error", () => settle("failed"));
+      req.once("close", () => settle("failed"));
       req.end(body);
     });
     pending.add(done);
@@ -87,5 +93,5 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
   agent.destroy();
   const sorted = latencies.sort((a, b) => a - b);
   const round = (ms: number) => Math.round(ms * 10) / 10;
-  return { sent, answered: latencies.length, non2xx, errors, p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1) ?? 0) };
+  return { sent, answered: latencies.length - errors, non2xx, errors, p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1) ?? 0) };
 }
