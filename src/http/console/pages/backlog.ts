@@ -13,9 +13,12 @@ export function backlogBox(backlog: RecordsBacklog | undefined): Html {
   const unwritten = backlog.waiting + backlog.retrying;
   const parts: Html[] = [];
   if (unwritten > 0) {
-    const why = backlog.retrying > 0 ? "the records database is not taking them just now" : "the line has not written them yet";
+    const one = unwritten === 1;
+    const them = one ? "it" : "them";
+    const why = backlog.retrying > 0 ? `the records database is not taking ${them} just now` : `the line has not written ${them} yet`;
+    const missing = one ? "What is below may be missing it (it may be a voicemail waiting for a call back)." : "What is below may be missing them, voicemails waiting for a call back among them.";
     parts.push(
-      html`<p><strong>${count(unwritten)} ${unwritten === 1 ? "call or voicemail is" : "calls or voicemails are"} not in the records yet:</strong> ${why}. What is below may be missing ${unwritten === 1 ? "it" : "them"}, voicemails waiting for a call back among them. They are kept and written as soon as they can be; reload the page in a few minutes.</p>`,
+      html`<p><strong>${count(unwritten)} ${one ? "call or voicemail is" : "calls or voicemails are"} not in the records yet:</strong> ${why}. ${missing} ${one ? "It is" : "They are"} kept and written as soon as ${one ? "it" : "they"} can be; reload the page in a few minutes.</p>`,
     );
   }
   if (backlog.failed > 0) {
