@@ -9,13 +9,13 @@
  * one does the whole first step: signature check, Redis reads, the engine, TwiML, the save.
  * Calls are written to a Redis database of their own (BENCH_REDIS_DB, default 9) and removed after.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import twilio from "twilio";
+import { BUILD_DIR, buildWhenStale, cpuMsOf, startServer } from "./lib/built-line.js";
 import { benchRedisUrl, claimBenchDatabase, countKeys, removeBenchKeys } from "./lib/bench.js";
 import { openLoop, type OpenLoopResult } from "./lib/open-loop.js";
 
@@ -48,68 +48,10 @@ const TOKEN = "bench-auth-token";
 const PUBLIC_URL = "https://bench.civic-line.test";
 const redisUrl = benchRedisUrl();
 await claimBenchDatabase(redisUrl);
-/** Where the bench builds the line, as `npm run build` builds it into dist/ (git ignores it). */
-const BUILD_DIR = ".bench/dist";
 /** The line's throughput goal, as a share of the bare handler's. */
 const RATIO_GOAL = 0.6;
 /** The web role as `npm run start:web` runs it, from the bench's build. */
 const BUILT_WEB = join(BUILD_DIR, "web.js");
-
-/** The newest modification time of any file under `dir`, in ms. */
-function newestUnder(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-  }
-  return newest;
-}
-
-/**
- * Builds the line as `npm run build` does, into a folder of the bench's own (never over dist/,
- * which a line on this checkout may be running from), unless that build is newer than everything
- * it is made from (a file removed from src/ is not seen: remove .bench/ then).
- */
-function buildWhenStale(): void {
-  const built = existsSync(BUILT_WEB) ? statSync(BUILT_WEB).mtimeMs : 0;
-  // What the build is made from: the sources, how they are compiled and bundled, and the dependencies.
-  const inputs = Math.max(newestUnder("src"), ...["tsconfig.json", "tsconfig.build.json", "scripts/build-console.ts", "package-lock.json"].map((file) => statSync(file).mtimeMs));
-  if (built > inputs) return;
-  console.log(`building the line as production runs it (npm run build's steps, into ${BUILD_DIR}/)...`);
-  rmSync(BUILD_DIR, { recursive: true, force: true });
-  const steps: [string, string[]][] = [
-    [process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json", "--outDir", BUILD_DIR]],
-    [process.execPath, ["--import", "tsx", "scripts/build-console.ts", join(BUILD_DIR, "console")]],
-  ];
-  for (const [command, args] of steps) {
-    if (spawnSync(command, args, { stdio: ["ignore", "ignore", "inherit"] }).status !== 0) {
-      console.error(`bench: the build failed (${args.slice(0, 3).join(" ")}...): fix it (npm run build says the same), then run the bench again`);
-      process.exit(1);
-    }
-  }
-  cpSync("src/adapters/postgres/migrations", join(BUILD_DIR, "adapters/postgres/migrations"), { recursive: true });
-}
-
-/** Starts `args` under node (a built script, or `--import tsx` and a TypeScript one) and resolves once it listens. */
-function startServer(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  return new Promise((resolve, reject) => {
-    const script = args.at(-1)!;
-    const child = spawn(process.execPath, args, {
-      env: { ...process.env, ...env, PORT: "0" },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let output = "";
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const port = /listening (\d+)/.exec(output)?.[1] ?? /"port":(\d+)/.exec(output)?.[1];
-      if (!port) return;
-      // Keep draining the server's log lines, without keeping them.
-      child.stdout!.off("data", onData).resume();
-      resolve({ child, port: Number(port) });
-    };
-    child.stdout!.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`${script} exited with code ${code}: ${output}`)));
-  });
-}
 
 /** Signed request bodies, made before the run so that signing does not take the client's CPU from the server. */
 function prepareCalls(count: number, sign: boolean): { body: string; signature: string | undefined }[] {
@@ -173,21 +115,6 @@ async function steady(title: string, url: string, sign: boolean): Promise<OpenLo
   });
 }
 
-/**
- * The CPU time a server process has used so far (user and system, all its threads), in ms, read
- * from Linux's /proc; null elsewhere. Per request, it compares two versions of the line on a
- * machine whose load moves the throughput from run to run.
- */
-function cpuMsOf(pid: number | undefined): number | null {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    // utime and stime are fields 14 and 15 of the line, in clock ticks (100 a second on Linux).
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return null;
-  }
-}
-
 /** Runs the load and says the server's CPU ms per answered request beside autocannon's result. */
 async function measured(child: ChildProcess, load: () => Promise<autocannon.Result>): Promise<{ result: autocannon.Result; cpuPerRequest: number | null }> {
   const before = cpuMsOf(child.pid);
@@ -209,7 +136,7 @@ function summary(result: autocannon.Result) {
 
 // Calls an interrupted run left behind would be counted as this run's.
 await removeBenchKeys(redisUrl);
-buildWhenStale();
+buildWhenStale("bench");
 const bare = await startServer(["--import", "tsx", "scripts/bench/bare-server.ts"], {});
 const line = await startServer([BUILT_WEB], {
   NODE_ENV: "production",

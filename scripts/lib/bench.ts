@@ -60,7 +60,12 @@ export async function countKeys(redisUrl: string, pattern: string): Promise<numb
   return seen.size;
 }
 
-/** Removes the line's own keys (`civic:*`) a benchmark left in its database; returns how many. */
-export function removeBenchKeys(redisUrl: string): Promise<number> {
-  return overKeys(redisUrl, "civic:*", (keys, redis) => (keys.length > 0 ? redis.del(...keys) : 0));
+/**
+ * Removes the line's own keys (`civic:*`, and BullMQ's `bull:*` for a benchmark that ran the
+ * worker) a benchmark left in its database; returns how many.
+ */
+export async function removeBenchKeys(redisUrl: string, patterns: readonly string[] = ["civic:*"]): Promise<number> {
+  let removed = 0;
+  for (const pattern of patterns) removed += await overKeys(redisUrl, pattern, (keys, redis) => (keys.length > 0 ? redis.del(...keys) : 0));
+  return removed;
 }

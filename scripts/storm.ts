@@ -1,0 +1,448 @@
+/**
+ * `npm run storm`: the night of a windstorm, on this machine or against a staging line. Places
+ * many simulated calls at once (signed as Twilio signs them, with the terminal phone's Twilio
+ * stand-in, no network): residents reporting outages at places that repeat, callers who hang up
+ * midway or say nothing, day callers when the line is open. Then it reads the incidents the line
+ * opened and prints what a City wants to know of such a night: calls completed, calls that heard
+ * the apology, webhook latency, reports, incidents, pages, and how long the first page took.
+ *
+ *   npm run storm -- --calls 200 --concurrency 200
+ *   npm run storm -- --line split --at 2026-12-05T02:00
+ *   npm run storm -- --url https://staging-311.example.ca --calls 50
+ *
+ * Without --url it starts the line itself, as production runs it (built into .bench/dist), on a
+ * Redis database of its own (BENCH_REDIS_DB, default 9, emptied before and after), with records
+ * in a temporary folder and pages going to a local Twilio stand-in. Exits 0 when every goal was
+ * met, 1 when one was not, 2 when it could not run.
+ */
+import "./lib/load-env.js";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { Redis } from "ioredis";
+import { DateTime } from "luxon";
+import { RedisIncidentStore } from "../src/adapters/redis/incident-store.js";
+import { DEFAULT_PORT, DEVELOPMENT_AUTH_TOKEN } from "../src/config/env.js";
+import type { Incident } from "../src/domain/oncall/incident.js";
+import { placeKey } from "../src/domain/oncall/place.js";
+import { didYouMean } from "../src/domain/validation.js";
+import { benchRedisUrl, claimBenchDatabase, removeBenchKeys } from "./lib/bench.js";
+import { BUILD_DIR, buildWhenStale, startServer, type StartedServer } from "./lib/built-line.js";
+import { lineRedisUrl, redisUrlShown } from "./lib/cli.js";
+import { lineAddress } from "./lib/dev-line.js";
+import { placeCall, type CallRequest, type CallTranscript } from "./lib/phone.js";
+import { callerFor, callerNumber, seededRandom, stormCallers, type CallerKind, type CallerPlan, type PromptMeaning } from "./lib/storm-callers.js";
+import { startTwilioStandIn, type TwilioStandIn } from "./lib/twilio-stand-in.js";
+
+const USAGE = `Usage: npm run storm -- [--calls N] [--concurrency N] [--ramp S] [--think S] [--at TIME] [--line one|split] [--url URL] [--seed N] [--verbose]
+
+Places N simulated calls against the line, at most --concurrency at a time, and prints how the
+line held up: calls completed, calls that heard the apology, webhook p50/p99/max, reports filed,
+incidents, pages sent, the time from the first report to its first page, and errors.
+
+  --calls N         calls to place (default 200)
+  --concurrency N   calls in progress at once (default: all of them)
+  --ramp S          seconds over which the first calls ring, evenly spaced (default 1: 200 calls
+                    a second, far more than any storm); 0 rings them all at the same instant
+  --think S         seconds a caller takes before each answer, on average (default 2; each
+                    pause between half and one and a half times it): a caller listens to the
+                    prompt first. 0 answers at once, a load far beyond any storm's
+  --line one|split  the line the storm starts: one process (npm start, the default), or two web
+                    instances and one worker (npm run start:web twice, start:worker), the calls
+                    shared between the two web instances as a load balancer would
+  --at TIME         the City's time the line it starts runs at, e.g. 2026-12-05T02:00 (after
+                    hours) or 2026-12-07T10:00 (open); needs Debian's faketime
+  --url URL         storm a line that is already running instead (signed with $TWILIO_AUTH_TOKEN
+                    over $PUBLIC_URL, as npm run call does); incidents are read from $REDIS_URL.
+                    Its pages really go out: never point it at a line with real crews on call
+  --seed N          the callers' mix is the same for the same seed (default 1)
+  -v, --verbose     also print what one caller of each kind heard
+  -h, --help        show this help
+
+Goals (exit 1 when one is not met): no caller hears the apology, no request fails, webhook p99
+under ${"300"} ms, and every report of one place joins that place's one incident.`;
+
+const P99_GOAL_MS = 300;
+/** Calls placed (three times over) before the storm, so it meets a line that has been answering. */
+const WARM_UP_CALLS = 50;
+const STORM_TOKEN = "storm-auth-token";
+const STORM_PUBLIC_URL = "https://storm.civic-line.test";
+const STORM_ACCOUNT = `AC${"5".repeat(32)}`;
+/** Words Twilio's caller hears when the line could not answer the step. */
+const APOLOGY = /phone system is having trouble/i;
+/** How long after the last call the storm waits for its reports and first pages. */
+const SETTLE_MS = 60_000;
+
+class UsageError extends Error {}
+
+interface CallOutcome {
+  plan: CallerPlan;
+  transcript?: CallTranscript;
+  error?: string;
+  apology: boolean;
+  /** When the caller's place was taken (the report filed), ms since the storm began. */
+  placeGivenAt?: number;
+  reference?: string;
+  met: Set<PromptMeaning>;
+}
+
+function options(argv: string[]) {
+  const spec = {
+    calls: { type: "string", default: "200" },
+    concurrency: { type: "string" },
+    think: { type: "string", default: "2" },
+    ramp: { type: "string", default: "1" },
+    at: { type: "string" },
+    line: { type: "string", default: "one" },
+    url: { type: "string" },
+    seed: { type: "string", default: "1" },
+    verbose: { type: "boolean", short: "v" },
+    help: { type: "boolean", short: "h" },
+  } as const;
+  let values;
+  try {
+    values = parseArgs({ args: argv, options: spec, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const quoted = /'([^']+)'/.exec(message)?.[1];
+    const suggestion = quoted ? didYouMean(quoted.replace(/^-+/, ""), Object.keys(spec)) : undefined;
+    throw new UsageError(`${message}${suggestion ? ` (did you mean --${suggestion}?)` : ""}`);
+  }
+  const count = (name: string, text: string, max: number) => {
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 1 || value > max) throw new UsageError(`--${name} must be a whole number from 1 to ${max} (got "${text}")`);
+    return value;
+  };
+  const calls = count("calls", values.calls, 5_000);
+  const concurrency = values.concurrency === undefined ? calls : count("concurrency", values.concurrency, 5_000);
+  const think = Number(values.think);
+  if (!Number.isFinite(think) || think < 0 || think > 60) throw new UsageError(`--think must be a number of seconds from 0 to 60 (got "${values.think}")`);
+  const ramp = Number(values.ramp);
+  if (!Number.isFinite(ramp) || ramp < 0 || ramp > 600) throw new UsageError(`--ramp must be a number of seconds from 0 to 600 (got "${values.ramp}")`);
+  if (values.line !== "one" && values.line !== "split") throw new UsageError(`--line must be "one" or "split" (got "${values.line}")`);
+  if (values.url && values.at) throw new UsageError("--at sets the clock of the line the storm starts; a running line keeps its own (start it under faketime instead)");
+  if (values.url && values.line !== "one") throw new UsageError("--line says which line the storm starts; with --url it starts none");
+  let at: DateTime | undefined;
+  if (values.at) {
+    at = DateTime.fromISO(values.at, { zone: "America/Edmonton" });
+    if (!at.isValid) throw new UsageError(`--at must be a time such as 2026-12-05T02:00 (the City's time) (got "${values.at}")`);
+  }
+  return { calls, concurrency, thinkMs: think * 1000, rampMs: ramp * 1000, at, line: values.line, url: values.url, seed: count("seed", values.seed, 2 ** 31), verbose: values.verbose === true, help: values.help === true };
+}
+
+/** The line the storm started: where to call it, what it signs with, and how to stop it. */
+interface Line {
+  urls: string[];
+  publicUrl: string;
+  authToken: string;
+  redisUrl: string;
+  description: string;
+  stop: () => Promise<void>;
+  twilio?: TwilioStandIn;
+}
+
+/** Where Debian's faketime keeps its library, on any architecture. */
+function libfaketime(): string | undefined {
+  const lib = "/usr/lib";
+  const dirs = existsSync(lib) ? readdirSync(lib).map((dir) => join(lib, dir, "faketime")) : [];
+  return [...dirs, join(lib, "faketime")].map((dir) => join(dir, "libfaketime.so.1")).find((file) => existsSync(file));
+}
+
+/**
+ * The environment that starts a process's clock at `at` and lets it run (Debian's faketime, as
+ * `faketime -f @...` sets it, without the wrapper process, so a signal reaches node itself).
+ */
+function fakeClock(at: DateTime): Record<string, string> {
+  const library = libfaketime();
+  if (!library) throw new UsageError("--at runs the line under Debian's faketime, which is not installed: sudo apt-get install -y faketime");
+  // faketime reads the time in the process's zone: the line runs in UTC under it.
+  return { LD_PRELOAD: library, FAKETIME: `@${at.toUTC().toFormat("yyyy-MM-dd HH:mm:ss")}`, TZ: "UTC" };
+}
+
+async function startLine(kind: "one" | "split", at: DateTime | undefined): Promise<Line> {
+  buildWhenStale("storm");
+  const redisUrl = benchRedisUrl();
+  await claimBenchDatabase(redisUrl);
+  await removeBenchKeys(redisUrl, ["civic:*", "bull:*"]);
+  const twilio = await startTwilioStandIn({ accountSid: STORM_ACCOUNT, authToken: STORM_TOKEN });
+  const dataDir = mkdtempSync(join(tmpdir(), "civic-storm-"));
+  const env = {
+    NODE_ENV: "production",
+    REDIS_URL: redisUrl,
+    PUBLIC_URL: STORM_PUBLIC_URL,
+    TWILIO_AUTH_TOKEN: STORM_TOKEN,
+    PAGER: "twilio",
+    TWILIO_ACCOUNT_SID: STORM_ACCOUNT,
+    TWILIO_FROM_NUMBER: "+14035550311",
+    TWILIO_API_URL: twilio.url,
+    FALLBACK_NUMBER: "none",
+    DATA_DIR: dataDir,
+    // Production's level: every call is logged, as it would be.
+    LOG_LEVEL: "info",
+  };
+  const withTz = at ? { ...env, ...fakeClock(at) } : env;
+  const servers: StartedServer[] = [];
+  const stop = async () => {
+    for (const server of servers) server.child.kill("SIGTERM");
+    await Promise.all(servers.map((server) => new Promise((resolve) => (server.child.exitCode !== null ? resolve(null) : server.child.once("exit", resolve)))));
+    await twilio.close();
+    await removeBenchKeys(redisUrl, ["civic:*", "bull:*"]);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    if (kind === "one") {
+      servers.push(await startServer([join(BUILD_DIR, "main.js")], withTz));
+    } else {
+      servers.push(await startServer([join(BUILD_DIR, "worker.js")], withTz, { readyWhen: /worker: processing/ }));
+      servers.push(await startServer([join(BUILD_DIR, "web.js")], withTz));
+      servers.push(await startServer([join(BUILD_DIR, "web.js")], withTz));
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const urls = servers.filter((server) => server.port > 0).map((server) => `http://127.0.0.1:${server.port}`);
+  const description =
+    kind === "one" ? "one process, as npm start runs it" : "two web instances and one worker, as npm run start:web and start:worker run them";
+  return { urls, publicUrl: STORM_PUBLIC_URL, authToken: STORM_TOKEN, redisUrl, description, stop, twilio };
+}
+
+function runningLine(url: string): Line {
+  const address = lineAddress(url, process.env, DEFAULT_PORT);
+  return {
+    urls: [address.url],
+    publicUrl: process.env["PUBLIC_URL"] ? address.publicUrl : address.url,
+    authToken: process.env["TWILIO_AUTH_TOKEN"] || DEVELOPMENT_AUTH_TOKEN,
+    redisUrl: lineRedisUrl(),
+    description: "a running line",
+    stop: async () => {},
+  };
+}
+
+/** One caller's call, from the first ring to the status callback. */
+async function call(line: Line, plan: CallerPlan, index: number, began: number, thinkMs: number, latencies: number[]): Promise<CallOutcome> {
+  const from = callerNumber(index);
+  const caller = callerFor(plan, from);
+  const outcome: CallOutcome = { plan, apology: false, met: new Set() };
+  let words: string[] = [];
+  let placeAnswered = false;
+  try {
+    outcome.transcript = await placeCall({
+      baseUrl: line.urls[index % line.urls.length]!,
+      publicUrl: line.publicUrl,
+      authToken: line.authToken,
+      from,
+      to: "+14035550311",
+      callSid: `CA${randomBytes(16).toString("hex")}`,
+      hear: (heard) => {
+        words.push(heard);
+        if (APOLOGY.test(heard)) outcome.apology = true;
+        const reference = /reference number is ([\d ]+)/i.exec(heard)?.[1];
+        if (reference) outcome.reference = reference.replace(/\D/g, "");
+      },
+      answer: async (prompt) => {
+        const { answer, meaning } = caller(prompt, words.join(" "));
+        words = [];
+        if (thinkMs > 0) await new Promise((resolve) => setTimeout(resolve, thinkMs * (0.5 + Math.random())));
+        outcome.met.add(meaning);
+        placeAnswered = meaning === "place" || meaning === "record-place";
+        return answer;
+      },
+      onRequest: (request: CallRequest) => {
+        latencies.push(request.elapsedMs);
+        if (placeAnswered && outcome.placeGivenAt === undefined) outcome.placeGivenAt = Date.now() - began;
+        placeAnswered = false;
+      },
+    });
+  } catch (error) {
+    outcome.error = error instanceof Error ? error.message : String(error);
+  }
+  return outcome;
+}
+
+/** The incidents opened since `before` was read (by reference), with their reports and pages. */
+async function newIncidents(store: RedisIncidentStore, before: ReadonlySet<string>): Promise<Incident[]> {
+  return (await store.recent(10_000)).filter((incident) => !before.has(incident.reference));
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+async function main(argv: string[]): Promise<number> {
+  const opts = options(argv);
+  if (opts.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const line = opts.url ? runningLine(opts.url) : await startLine(opts.line as "one" | "split", opts.at);
+  const redis = new Redis(line.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+  redis.on("error", () => {});
+  try {
+    const store = new RedisIncidentStore(redis);
+    const before = new Set((await store.recent(10_000).catch(() => [])).map((incident) => incident.reference));
+    const plans = stormCallers(opts.calls, seededRandom(opts.seed));
+    console.log(
+      `storm: ${opts.calls} calls, ${opts.concurrency} at a time, ringing over ${opts.rampMs / 1000} s, callers taking ${opts.thinkMs / 1000} s to answer, against ${line.urls.join(" and ")} (${line.description})${opts.at ? ` at ${opts.at.toFormat("yyyy-MM-dd HH:mm")} City time` : ""}`,
+    );
+
+    // A line that has been answering for a while: its code compiled hot, its connections open.
+    // Callers who hang up at the first menu file nothing, and are left out of the figures.
+    const warmUp = stormCallers(WARM_UP_CALLS, seededRandom(opts.seed)).map((plan) => ({ ...plan, kind: "hangs-up-early" as const }));
+    for (let round = 0; round < 3; round++) await Promise.all(warmUp.map((plan, index) => call(line, plan, index, Date.now(), 0, [])));
+
+    const latencies: number[] = [];
+    const outcomes: CallOutcome[] = [];
+    const began = Date.now();
+    let next = 0;
+    let inProgress = 0;
+    const slots = Math.min(opts.concurrency, opts.calls);
+    const progress = setInterval(() => {
+      const failed = outcomes.filter((outcome) => outcome.error || outcome.apology).length;
+      console.log(`  ${seconds(Date.now() - began)}: ${outcomes.length} of ${opts.calls} calls ended, ${inProgress} in progress${failed ? `, ${failed} failed or heard the apology` : ""}`);
+    }, 5_000);
+    await Promise.all(
+      Array.from({ length: slots }, async (_, slot) => {
+        // The first calls ring over the ramp; each slot's next call rings as its last one ends.
+        await new Promise((resolve) => setTimeout(resolve, (opts.rampMs * slot) / slots));
+        while (next < plans.length) {
+          const index = next++;
+          inProgress++;
+          const outcome = await call(line, plans[index]!, index, began, opts.thinkMs, latencies);
+          outcomes.push(outcome);
+          inProgress--;
+        }
+      }),
+    );
+    clearInterval(progress);
+    const callsEnded = Date.now();
+
+    // Reports of callers who gave a place; each must reach an incident (held ones when their call ends).
+    const filed = outcomes.filter((outcome) => outcome.placeGivenAt !== undefined);
+    let incidents: Incident[] = [];
+    const deadline = Date.now() + SETTLE_MS;
+    for (;;) {
+      incidents = await newIncidents(store, before);
+      const reports = incidents.reduce((sum, incident) => sum + incident.reports.length, 0);
+      const paged = incidents.every((incident) => incident.events.some((event) => event.kind === "paged") || incident.status !== "open");
+      if ((reports >= filed.length && paged) || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+
+    report(opts, line, outcomes, latencies, filed, incidents, callsEnded - began);
+    return goalsMet(outcomes, latencies, filed, incidents) ? 0 : 1;
+  } finally {
+    redis.disconnect();
+    await line.stop();
+  }
+}
+
+function byKind(outcomes: CallOutcome[]): Map<CallerKind | "day-caller", CallOutcome[]> {
+  const kinds = new Map<CallerKind | "day-caller", CallOutcome[]>();
+  for (const outcome of outcomes) {
+    const kind = outcome.met.has("day-menu") ? "day-caller" : outcome.plan.kind;
+    kinds.set(kind, [...(kinds.get(kind) ?? []), outcome]);
+  }
+  return kinds;
+}
+
+/** Reports of one category and place that opened more than one incident, by place. */
+function splitPlaces(incidents: Incident[]): string[] {
+  const open = new Map<string, number>();
+  for (const incident of incidents) {
+    const first = incident.reports[0];
+    if (!first || first.recordingUrl) continue;
+    const key = `${incident.category}: ${placeKey(first.location)}`;
+    open.set(key, (open.get(key) ?? 0) + 1);
+  }
+  return [...open].filter(([, count]) => count > 1).map(([key, count]) => `${key} (${count} incidents)`);
+}
+
+function goalsMet(outcomes: CallOutcome[], latencies: number[], filed: CallOutcome[], incidents: Incident[]): boolean {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const reports = incidents.reduce((sum, incident) => sum + incident.reports.length, 0);
+  return (
+    outcomes.every((outcome) => !outcome.apology && !outcome.error) &&
+    percentile(sorted, 99) < P99_GOAL_MS &&
+    reports >= filed.length &&
+    splitPlaces(incidents).length === 0
+  );
+}
+
+function report(
+  opts: ReturnType<typeof options>,
+  line: Line,
+  outcomes: CallOutcome[],
+  latencies: number[],
+  filed: CallOutcome[],
+  incidents: Incident[],
+  stormMs: number,
+): void {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const apologies = outcomes.filter((outcome) => outcome.apology).length;
+  const errors = outcomes.filter((outcome) => outcome.error);
+  const completed = outcomes.filter((outcome) => outcome.transcript).length;
+  const reports = incidents.reduce((sum, incident) => sum + incident.reports.length, 0);
+  const pages = incidents.flatMap((incident) => incident.events.filter((event) => event.kind === "paged"));
+  const firstReport = Math.min(...incidents.flatMap((incident) => incident.reports.map((r) => Date.parse(r.receivedAt))));
+  const firstPages = incidents.map((incident) => Math.min(...incident.events.filter((event) => event.kind === "paged").map((event) => Date.parse(event.at))));
+  const firstPage = Math.min(...firstPages);
+  const lastFirstPage = Math.max(...firstPages);
+  const unpaged = incidents.filter((incident, i) => !Number.isFinite(firstPages[i]) && incident.status === "open").length;
+  const split = splitPlaces(incidents);
+  const p99 = percentile(sorted, 99);
+
+  if (opts.verbose) {
+    for (const [kind, calls] of byKind(outcomes)) {
+      const example = calls.find((outcome) => outcome.transcript);
+      if (!example?.transcript) continue;
+      console.log(`\n--- a ${kind} (${example.plan.category}, ${example.plan.place}) heard:`);
+      for (const heard of example.transcript.heard) console.log(`  ${heard}`);
+    }
+  }
+
+  const rows: [string, string][] = [
+    ["calls completed", `${completed} of ${outcomes.length}, in ${seconds(stormMs)}`],
+    ["callers", [...byKind(outcomes)].map(([kind, calls]) => `${calls.length} ${kind}`).join(", ")],
+    ["heard the apology", String(apologies)],
+    ["errors", String(errors.length)],
+    ["webhook requests", `${sorted.length}: p50 ${percentile(sorted, 50)} ms, p99 ${p99} ms, max ${sorted.at(-1) ?? 0} ms`],
+    ["reports filed", `${reports} (${filed.length} callers gave a place)`],
+    ["incidents", `${incidents.length}${split.length ? `; reports of one place opened more than one: ${split.join("; ")}` : ", one per place reported"}`],
+    [
+      "pages sent",
+      `${pages.length} (${pages.filter((page) => page.channel === "sms").length} SMS, ${pages.filter((page) => page.channel === "voice").length} calls)` +
+        (line.twilio ? `; Twilio received ${line.twilio.requests.length}` : ""),
+    ],
+    ["first report to first page", Number.isFinite(firstPage - firstReport) ? seconds(firstPage - firstReport) : "no page"],
+    ["every incident paged by", unpaged ? `${unpaged} incidents not paged yet` : Number.isFinite(lastFirstPage) ? `${seconds(lastFirstPage - firstReport)} after the first report` : "-"],
+  ];
+  console.log("");
+  const width = Math.max(...rows.map(([name]) => name.length));
+  for (const [name, value] of rows) console.log(`${name.padEnd(width)}  ${value}`);
+  const lost = outcomes.filter((outcome) => outcome.met.has("unknown")).length;
+  if (lost > 0) console.log(`  ${lost} callers met a prompt they did not recognise (the flow's words changed?) and answered it with silence`);
+  for (const error of errors.slice(0, 5)) console.log(`  error (${error.plan.kind}): ${error.error}`);
+  if (errors.length > 5) console.log(`  ... and ${errors.length - 5} more errors`);
+
+  const goal = (met: boolean) => (met ? "met" : "NOT met");
+  console.log(`\ngoals: no apology ${goal(apologies === 0)}; no errors ${goal(errors.length === 0)}; webhook p99 < ${P99_GOAL_MS} ms ${goal(p99 < P99_GOAL_MS)}; every report filed ${goal(reports >= filed.length)}; one incident per place ${goal(split.length === 0)}`);
+  if (!opts.url) console.log(`(Redis ${redisUrlShown(line.redisUrl)} emptied of the storm's keys afterwards)`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(`storm: ${error.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    console.error(`storm: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
+  },
+);
