@@ -1,12 +1,49 @@
 import { Redis, type RedisOptions } from "ioredis";
+import type { RedisLocation } from "../../config/env.js";
+
+/**
+ * A connection to the line's Redis: at a URL, or through Sentinel (ioredis' own support), which
+ * asks the sentinels where the primary is, follows a failover to the new one, and notices one by
+ * the sentinels' announcement even when the old primary hangs rather than dies
+ * (`failoverDetector`). The URL's password, database and TLS apply to the primary either way.
+ * A plain string is a URL.
+ */
+export function connectRedis(where: RedisLocation | string, options: RedisOptions = {}): Redis {
+  const location = typeof where === "string" ? { url: where } : where;
+  if (!location.sentinel) return new Redis(location.url, options);
+  return new Redis(location.url, {
+    sentinels: location.sentinel.sentinels,
+    name: location.sentinel.name,
+    failoverDetector: true,
+    ...(location.url.startsWith("rediss:") ? { enableTLSForSentinelMode: true } : {}),
+    ...options,
+  });
+}
+
+/** Where `where` is, fit to print: the URL without its password, or the sentinels and the primary's name. */
+export function describeRedis(where: RedisLocation | string): string {
+  const location = typeof where === "string" ? { url: where } : where;
+  let url = location.url;
+  try {
+    const parsed = new URL(location.url);
+    if (parsed.password) parsed.password = "****";
+    url = parsed.toString().replace(/\/$/, "");
+  } catch {
+    url = "(REDIS_URL, which is not a valid URL)";
+  }
+  if (!location.sentinel) return url;
+  const sentinels = location.sentinel.sentinels.map(({ host, port }) => (host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`)).join(",");
+  return `primary "${location.sentinel.name}" through the sentinels ${sentinels}`;
+}
 
 /**
  * The connection the webhook path uses: it fails fast when Redis is down (no offline queue, one
  * retry, a short command timeout), so a caller hears the fallback within a second instead of
- * silence until Twilio gives up.
+ * silence until Twilio gives up. It keeps reconnecting meanwhile, to the same Redis or, through
+ * Sentinel, to whichever primary the sentinels name.
  */
-export function createWebConnection(url: string, options: RedisOptions = {}): Redis {
-  return new Redis(url, {
+export function createWebConnection(where: RedisLocation | string, options: RedisOptions = {}): Redis {
+  return connectRedis(where, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     commandTimeout: 1_000,
@@ -20,11 +57,12 @@ export function createWebConnection(url: string, options: RedisOptions = {}): Re
 }
 
 /**
- * The connection BullMQ workers use: blocking commands must wait out a Redis restart rather
- * than fail, so there is no per-request retry limit.
+ * The connection BullMQ workers use: blocking commands must wait out a Redis restart or a
+ * failover rather than fail, so there is no per-request retry limit and no command timeout (one
+ * would break BullMQ's blocking commands); it never stops reconnecting.
  */
-export function createWorkerConnection(url: string, options: RedisOptions = {}): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, ...options });
+export function createWorkerConnection(where: RedisLocation | string, options: RedisOptions = {}): Redis {
+  return connectRedis(where, { maxRetriesPerRequest: null, ...options });
 }
 
 /** Resolves when the connection is ready, or rejects after `timeoutMs`. */
