@@ -254,6 +254,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
   const connection = createWorkerConnection(config.redis);
   connection.on("error", (error) => log.warn({ err: error.message }, "Redis connection (worker)"));
   const queue = createDispatchQueue(redis);
+  queue.on("error", (error) => log.warn({ err: error.message }, "dispatch queue connection"));
   // A schema this version does not know stops the worker here, before it writes anything.
   const recordsDatabase = await openRecordsDatabase(config.database, log).catch(async (error: unknown) => {
     await definitions.stop();
@@ -271,6 +272,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
     .then(raiseReferences)
     .catch((error: unknown) => log.warn({ err: error instanceof Error ? error.message : String(error) }, "records: could not compare the reference counter with the records; checked again at the first reference given twice"));
   const recordsQueue = createRecordsQueue(redis);
+  recordsQueue.on("error", (error) => log.warn({ err: error.message }, "records queue connection"));
   const keeper = new BullRecordKeeper(recordsQueue);
   const metrics = lineMetrics();
   const dispatcher = new Dispatcher({
