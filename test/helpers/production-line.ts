@@ -1,10 +1,13 @@
 import type { AddressInfo } from "node:net";
+import { Queue } from "bullmq";
+import type { Redis } from "ioredis";
 import { startTwilioStandIn, type StandInRequest, type TwilioStandIn } from "../../scripts/lib/twilio-stand-in.js";
 import { loadConfig, type Config } from "../../src/config/env.js";
 import { createLogger, type Logger } from "../../src/logger.js";
 import { startWeb, startWorker, type Running } from "../../src/services.js";
 import { testDatabase, type TestDatabase } from "./database.js";
-import { AUTH_TOKEN, LineClient, PUBLIC_URL, type TestCaller } from "./line.js";
+import { DISPATCH_QUEUE, REPORT_JOB_OPTIONS, URGENT_REPORT_JOB, reportJobId } from "../../src/adapters/bullmq/report-queue.js";
+import { AUTH_TOKEN, LineClient, newCallSid, PUBLIC_URL, type TestCaller } from "./line.js";
 
 const ACCOUNT_SID = `AC${"5e".repeat(16)}`;
 /** The number callers reach when the line fails (FALLBACK_NUMBER). */
@@ -64,17 +67,60 @@ export class ProductionLine {
     return this.twilio.messages().filter((message) => (message.body ?? "").includes(`#${reference}`));
   }
 
-  /** Resolves once an SMS naming `#reference` has gone out; rejects after `timeoutMs`. */
-  async paged(reference: string, timeoutMs = 15_000): Promise<StandInRequest> {
-    const requests = await this.twilio.waitFor((all) => all.some((request) => request.status === 201 && (request.body ?? "").includes(`#${reference}`)), timeoutMs);
-    return requests.find((request) => request.status === 201 && (request.body ?? "").includes(`#${reference}`))!;
+  /** Every SMS that went out more than once, to the same person with the same words. */
+  pagesSentTwice(): string[] {
+    const sent = this.twilio.messages().map((message) => `${message.to}: ${message.body}`);
+    return sent.filter((message, index) => sent.indexOf(message) !== index);
+  }
+
+  /** Resolves with the first SMS naming `#reference`, once it has gone out; rejects after `timeoutMs`. */
+  paged(reference: string, timeoutMs = 15_000): Promise<StandInRequest> {
+    return this.pagedWith(`#${reference}`, timeoutMs);
+  }
+
+  /** Resolves with the first SMS whose words contain `text` (a place), once it has gone out; rejects after `timeoutMs`. */
+  async pagedWith(text: string, timeoutMs = 15_000): Promise<StandInRequest> {
+    const sent = (request: StandInRequest) => request.kind === "sms" && request.status === 201 && (request.body ?? "").includes(text);
+    return (await this.twilio.waitFor((all) => all.some(sent), timeoutMs)).find(sent)!;
   }
 
   async stop(): Promise<void> {
     await this.worker?.stop().catch(() => {});
     await this.web?.stop().catch(() => {});
-    await this.twilio.close();
-    await this.records.close();
+    try {
+      await this.twilio.close();
+    } finally {
+      await this.records.close();
+    }
+  }
+}
+
+/**
+ * Queues an urgent report on `oncall-dispatch` as the web role files one (due after `delayMs`),
+ * through `connection`, and resolves once Redis has acknowledged it; its reference.
+ */
+export async function queueReport(connection: Redis, report: { reference: string; place: string; delayMs?: number }): Promise<string> {
+  const queue = new Queue(DISPATCH_QUEUE, { connection });
+  try {
+    const callSid = newCallSid();
+    await queue.add(
+      URGENT_REPORT_JOB,
+      { reference: report.reference, category: "water", location: report.place, callbackNumber: "+14035550120", callSid, receivedAt: new Date().toISOString() },
+      { jobId: reportJobId(callSid), ...REPORT_JOB_OPTIONS, ...(report.delayMs ? { delay: report.delayMs } : {}) },
+    );
+    return report.reference;
+  } finally {
+    await queue.close();
+  }
+}
+
+/** The state of a job on `oncall-dispatch` (`page-100123-0`), read through `connection`. */
+export async function dispatchJobState(connection: Redis, jobId: string): Promise<string> {
+  const queue = new Queue(DISPATCH_QUEUE, { connection });
+  try {
+    return await queue.getJobState(jobId);
+  } finally {
+    await queue.close();
   }
 }
 

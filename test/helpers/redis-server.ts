@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer, connect } from "node:net";
+import { createServer, connect, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
@@ -260,4 +260,56 @@ export async function startSentinelGroup(name = "civic"): Promise<SentinelGroup>
   };
   await group.ready();
   return group;
+}
+
+/**
+ * A TCP stand-in in front of a port (a sentinel) whose door can be shut to new connections while
+ * the connections already through stay open, as a network that lets old connections be and drops
+ * new ones.
+ */
+export class TcpGate {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+
+  private constructor(
+    readonly port: number,
+    private readonly target: number,
+  ) {}
+
+  static async open(target: number): Promise<TcpGate> {
+    const gate = new TcpGate(await freePort(), target);
+    await gate.admit();
+    return gate;
+  }
+
+  /** Takes new connections again. */
+  async admit(): Promise<void> {
+    if (this.server) return;
+    const server = createServer((client) => {
+      const upstream = connect(this.target, "127.0.0.1");
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on("close", () => this.sockets.delete(socket));
+        socket.on("error", () => {});
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => server.listen(this.port, "127.0.0.1", resolve));
+    this.server = server;
+  }
+
+  /** Refuses new connections; those already through go on. */
+  refuse(): void {
+    const server = this.server;
+    this.server = undefined;
+    // close() stops listening at once and calls back when the last connection has gone.
+    server?.close();
+  }
+
+  /** Cuts every connection and stops listening. */
+  remove(): void {
+    this.server?.close();
+    this.server = undefined;
+    for (const socket of this.sockets) socket.destroy();
+  }
 }

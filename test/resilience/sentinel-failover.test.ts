@@ -1,15 +1,12 @@
-import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { DISPATCH_QUEUE, REPORT_JOB_OPTIONS, URGENT_REPORT_JOB, reportJobId } from "../../src/adapters/bullmq/report-queue.js";
-import { connectRedis } from "../../src/adapters/redis/connections.js";
+import { connectRedis, createWorkerConnection } from "../../src/adapters/redis/connections.js";
 import { RedisIncidentStore } from "../../src/adapters/redis/incident-store.js";
 import { RedisOverrideStore } from "../../src/adapters/redis/override-store.js";
-import type { RedisLocation } from "../../src/config/env.js";
 import { runScript } from "../helpers/cli.js";
 import { newCallSid, type TestCaller } from "../helpers/line.js";
-import { confirmCallback, ProductionLine, reportWatermain } from "../helpers/production-line.js";
-import { startSentinelGroup, type RedisServer, type SentinelGroup } from "../helpers/redis-server.js";
+import { confirmCallback, dispatchJobState, ProductionLine, queueReport, reportWatermain } from "../helpers/production-line.js";
+import { command, startSentinelGroup, TcpGate, type RedisServer, type SentinelGroup } from "../helpers/redis-server.js";
 
 // Redis Sentinel fails the line over: a primary with AOF, a replica and three sentinels (down
 // after 1 s, failover timeout 5 s) on loopback ports; the web role and the worker, started as
@@ -22,7 +19,6 @@ const URL_WITHOUT_A_REDIS = "redis://127.0.0.1:1/0";
 
 let group: SentinelGroup;
 let line: ProductionLine;
-let where: RedisLocation;
 /** The test's own look at Redis, through the sentinels too. */
 let admin: Redis;
 
@@ -30,8 +26,7 @@ beforeAll(async () => {
   group = await startSentinelGroup(NAME);
   const env = { REDIS_URL: URL_WITHOUT_A_REDIS, REDIS_SENTINELS: group.sentinelsVariable, REDIS_SENTINEL_NAME: NAME };
   line = await ProductionLine.start(env);
-  where = line.config.redis;
-  admin = connectRedis(where, { maxRetriesPerRequest: null });
+  admin = connectRedis(line.config.redis, { maxRetriesPerRequest: null });
   admin.on("error", () => {});
   // Every caller reaches the trouble line, whatever the time of day the test runs at.
   await new RedisOverrideStore(admin).set({ mode: "closed" });
@@ -39,8 +34,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   admin?.disconnect();
-  await line?.stop();
-  await group?.remove();
+  try {
+    await line?.stop();
+  } finally {
+    await group?.remove();
+  }
 });
 
 /** What a new caller heard first, and how long the line took to answer. */
@@ -103,28 +101,11 @@ async function failOver(fail: () => Promise<void> | void, next: RedisServer, wha
   return failover;
 }
 
-/** Queues an urgent report as the web role files one (due after `delayMs`), acknowledged by Redis; its reference. */
-async function queueReport(reference: string, place: string, delayMs = 0): Promise<string> {
-  const queue = new Queue(DISPATCH_QUEUE, { connection: admin });
-  try {
-    const callSid = newCallSid();
-    await queue.add(
-      URGENT_REPORT_JOB,
-      { reference, category: "water", location: place, callbackNumber: "+14035550130", callSid, receivedAt: new Date().toISOString() },
-      { jobId: reportJobId(callSid), ...REPORT_JOB_OPTIONS, ...(delayMs ? { delay: delayMs } : {}) },
-    );
-    return reference;
-  } finally {
-    await queue.close();
-  }
-}
-
 /** Every page sent went out once, and each of `references` was paged once. */
 async function expectNoPageTwice(references: string[]): Promise<void> {
   // Let anything that would run twice have its chance.
   await new Promise((resolve) => setTimeout(resolve, 1_500));
-  const sent = line.twilio.messages().map((message) => `${message.to}: ${message.body}`);
-  expect(sent.filter((message, index) => sent.indexOf(message) !== index)).toEqual([]);
+  expect(line.pagesSentTwice()).toEqual([]);
   for (const reference of references) expect(line.pagesAbout(reference), `pages about #${reference}`).toHaveLength(1);
 }
 
@@ -148,7 +129,7 @@ describe("when Sentinel fails the primary over", { timeout: 60_000 }, () => {
 
     // Reports acknowledged by the primary just before it dies, due over the failover and after it.
     for (const [index, place] of ["1 Avenue and 13 Street North", "6 Avenue and 20 Street South", "Scenic Drive and 9 Avenue South", "Stafford Drive and 3rd Avenue South"].entries()) {
-      queued.push(await queueReport(String(300_000 + index), place, index * 1_500));
+      queued.push(await queueReport(admin, { reference: String(300_000 + index), place, delayMs: index * 1_500 }));
     }
   });
 
@@ -156,7 +137,7 @@ describe("when Sentinel fails the primary over", { timeout: 60_000 }, () => {
     beforeAll(async () => {
       // A page on its way to Twilio when the primary dies: Twilio answers once the failover is done.
       const held = line.twilio.holdNext("sms");
-      inFlight = await queueReport("300009", "Whoop-Up Drive and 3 Avenue South");
+      inFlight = await queueReport(admin, { reference: "300009", place: "Whoop-Up Drive and 3 Avenue South" });
       await held.arrived;
       failover = await failOver(() => group.primary.kill(), group.replica, "the primary killed");
       held.release();
@@ -187,13 +168,8 @@ describe("when Sentinel fails the primary over", { timeout: 60_000 }, () => {
     });
 
     it("finishes the page that was on its way when the primary died, and its chain goes on", async () => {
-      const queue = new Queue(DISPATCH_QUEUE, { connection: admin });
-      try {
-        await vi.waitFor(async () => expect(await queue.getJobState(`page-${inFlight}-0`)).toBe("completed"), { timeout: 15_000, interval: 100 });
-        expect(await queue.getJobState(`page-${inFlight}-1`)).toBe("delayed");
-      } finally {
-        await queue.close();
-      }
+      await vi.waitFor(async () => expect(await dispatchJobState(admin, `page-${inFlight}-0`)).toBe("completed"), { timeout: 15_000, interval: 100 });
+      expect(await dispatchJobState(admin, `page-${inFlight}-1`)).toBe("delayed");
     });
 
     it("keeps the incidents opened before the failover", async () => {
@@ -232,5 +208,45 @@ describe("when Sentinel fails the primary over", { timeout: 60_000 }, () => {
       await line.paged(reference);
       await expectNoPageTwice([before, ...queued, inFlight, reference]);
     });
+  });
+});
+
+describe("a connection whose primary died, told of the failover while it looks for the new one", { timeout: 60_000 }, () => {
+  // The sentinels' announcement of the new primary reaches a connection through the subscriptions
+  // it made while it was connected; here it comes while the connection is waiting to ask the
+  // sentinels again (they refused it a moment before), which once ended it for good.
+  let own: SentinelGroup;
+  let gates: TcpGate[];
+  let redis: Redis;
+
+  beforeAll(async () => {
+    own = await startSentinelGroup(NAME);
+    gates = await Promise.all(own.sentinels.map((sentinel) => TcpGate.open(sentinel.port)));
+    const where = { url: URL_WITHOUT_A_REDIS, sentinel: { name: NAME, sentinels: gates.map((gate) => ({ host: "127.0.0.1", port: gate.port })) } };
+    // Asked again 5 s after every sentinel refused it: long enough for the failover to be announced meanwhile.
+    redis = createWorkerConnection(where, { sentinelRetryStrategy: () => 5_000 });
+    redis.on("error", () => {});
+  }, 30_000);
+  afterAll(async () => {
+    redis?.disconnect();
+    for (const gate of gates ?? []) gate.remove();
+    await own?.remove();
+  });
+
+  it("finds the new primary instead of ending", async () => {
+    expect(await redis.set("before", "1")).toBe("OK");
+    // Its failover detector listens to every sentinel, through the gates.
+    for (const sentinel of own.sentinels) {
+      await vi.waitFor(async () => expect(String(await command(sentinel.port, "CLIENT", "LIST"))).toMatch(/ sub=1 /), { timeout: 5_000, interval: 50 });
+    }
+    for (const gate of gates) gate.refuse();
+    await own.primary.kill();
+    await vi.waitFor(async () => expect(await own.current()).toBe(own.replica), { timeout: 20_000, interval: 100 });
+    // The announcement has gone out through the subscriptions; the sentinels answer again.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    for (const gate of gates) await gate.admit();
+
+    expect(await redis.get("before")).toBe("1");
+    expect(redis.status).toBe("ready");
   });
 });

@@ -1,5 +1,36 @@
-import { Redis, type RedisOptions } from "ioredis";
+import { Redis, SentinelConnector, type RedisOptions } from "ioredis";
 import type { RedisLocation } from "../../config/env.js";
+
+/**
+ * ioredis' Sentinel connector, without a trap that can end a connection for good in a failover.
+ *
+ * With `failoverDetector` on, each connection subscribes to the sentinels' `+switch-master`, and
+ * on it calls the connector's `disconnect()` to reconnect. ioredis keeps the detector of a
+ * connection after that connection is lost (the primary died), so the announcement usually comes
+ * while the client is already looking for the new primary through the sentinels: `disconnect()`
+ * cuts that lookup short, ioredis takes it as a deliberate close and ends the client ("Connection
+ * is closed.", status `end`, never retried). BullMQ's worker then stays "running" and never takes
+ * a job again (the trap of bullmq #4378). Here each new attempt drops the lost connection's
+ * detector first: the lookup finds the new primary by itself, and the connection it makes gets a
+ * detector of its own. A connection to a primary that hangs keeps its detector, which is what it
+ * is for.
+ */
+class FailoverSafeSentinelConnector extends SentinelConnector {
+  /** ioredis hands a connector the client's whole options (`Connector`'s contract takes them as unknown). */
+  constructor(options: unknown) {
+    super(options as ConstructorParameters<typeof SentinelConnector>[0]);
+  }
+
+  override connect(...args: Parameters<SentinelConnector["connect"]>): ReturnType<SentinelConnector["connect"]> {
+    // ioredis keeps the field private: should a new version rename it, this does nothing, and
+    // test/resilience/sentinel-failover.test.ts ("told of the failover while it looks for the
+    // new one") fails with "Connection is closed.".
+    const self = this as unknown as { failoverDetector: { cleanup(): void } | null };
+    self.failoverDetector?.cleanup();
+    self.failoverDetector = null;
+    return super.connect(...args);
+  }
+}
 
 /**
  * A connection to the line's Redis: at a URL, or through Sentinel (ioredis' own support), which
@@ -15,6 +46,7 @@ export function connectRedis(where: RedisLocation | string, options: RedisOption
     sentinels: location.sentinel.sentinels,
     name: location.sentinel.name,
     failoverDetector: true,
+    Connector: FailoverSafeSentinelConnector,
     ...(location.url.startsWith("rediss:") ? { enableTLSForSentinelMode: true } : {}),
     ...options,
   });
