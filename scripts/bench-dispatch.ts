@@ -11,9 +11,8 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
-import { Redis } from "ioredis";
 import { BullReportQueue } from "../src/adapters/bullmq/report-queue.js";
-import { benchRedisUrl, claimBenchDatabase, removeBenchKeys } from "./lib/bench.js";
+import { benchConnection, benchRedisUrl, claimBenchDatabase, removeBenchKeys } from "./lib/bench.js";
 import { startTwilioStandIn } from "./lib/twilio-stand-in.js";
 
 const { values } = parseArgs({
@@ -51,7 +50,7 @@ const worker = spawn(process.execPath, ["--import", "tsx", "src/worker.ts"], {
   },
   stdio: ["ignore", "inherit", "inherit"],
 });
-const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+const redis = benchConnection();
 const reports = new BullReportQueue({ redis });
 const categories = ["power", "water", "roads"];
 const run = randomBytes(3).toString("hex");

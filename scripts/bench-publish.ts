@@ -12,7 +12,6 @@
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
-import { Redis } from "ioredis";
 import twilio from "twilio";
 import { createRedisAccountService } from "../src/accounts/redis-account-service.js";
 import { createDispatchQueue } from "../src/adapters/bullmq/report-queue.js";
@@ -20,7 +19,7 @@ import { loadConfig } from "../src/config/env.js";
 import { createLogger } from "../src/logger.js";
 import { startWeb, type Running } from "../src/services.js";
 import type { Server } from "node:http";
-import { benchRedisUrl, claimBenchDatabase, removeBenchKeys } from "./lib/bench.js";
+import { benchConnection, benchRedisUrl, claimBenchDatabase, removeBenchKeys } from "./lib/bench.js";
 
 const { values } = parseArgs({
   options: {
@@ -47,6 +46,9 @@ const config = {
     NODE_ENV: "production",
     PORT: "0",
     REDIS_URL: redisUrl,
+    // A line reached through Sentinel is benchmarked through it too.
+    REDIS_SENTINELS: process.env.REDIS_SENTINELS,
+    REDIS_SENTINEL_NAME: process.env.REDIS_SENTINEL_NAME,
     PUBLIC_URL,
     TWILIO_AUTH_TOKEN: TOKEN,
     PAGER: "console",
@@ -57,7 +59,7 @@ const config = {
   listenHost: "127.0.0.1",
 };
 const log = createLogger({ level: "error" });
-const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+const redis = benchConnection();
 
 /** The base URL an instance listens on. */
 function urlOf(web: { server: Server }): string {

@@ -4,7 +4,7 @@
  * `npm run call` uses too.
  */
 import "./lib/load-env.js";
-import { DEFAULT_PORT, DEFAULT_REDIS_URL } from "../src/config/env.js";
+import { DEFAULT_PORT, loadRedisConfig } from "../src/config/env.js";
 import { rememberDevLine } from "./lib/dev-line.js";
 import { publishFlowFiles, watchFlowFiles } from "./lib/watch-flows.js";
 process.env.NODE_ENV ??= "development";
@@ -13,7 +13,7 @@ process.env.LOG_LEVEL ??= "debug";
 // Here the files are the truth: what is saved in flows/ now (but for a change a person published
 // since, which stays live), and each later save, goes live.
 const flowsDir = process.env.FLOWS_DIR || "flows";
-const watched = watchFlowFiles(flowsDir, process.env.REDIS_URL || DEFAULT_REDIS_URL);
+const watched = watchFlowFiles(flowsDir, loadRedisConfig(process.env));
 await publishFlowFiles(watched.publisher, flowsDir, watched.store).catch((error: Error) =>
   console.error(`  could not publish ${flowsDir}/ (${error.message}): the line serves what was published before`),
 );

@@ -21,7 +21,7 @@ import { readOutbox } from "../src/adapters/console-pager.js";
 import { readHeartbeats } from "../src/adapters/redis/heartbeat.js";
 import { RedisDocumentStore } from "../src/adapters/redis/document-store.js";
 import { RedisIncidentStore } from "../src/adapters/redis/incident-store.js";
-import { DEFAULT_PORT, DEFAULT_REDIS_URL, DEVELOPMENT_AUTH_TOKEN } from "../src/config/env.js";
+import { DEFAULT_PORT, DEVELOPMENT_AUTH_TOKEN } from "../src/config/env.js";
 import { lineAddress } from "./lib/dev-line.js";
 import { parseHours } from "../src/domain/hours/index.js";
 import { readLineFigures } from "../src/operations/line-figures.js";
@@ -46,6 +46,8 @@ import {
   UsageError,
   wholeNumberArgument,
   withRedis,
+  lineRedis,
+  redisShown,
   CommandError,
   type CommandTable,
   type OptionValues,
@@ -276,9 +278,11 @@ function stamp(iso: string, zone: string): string {
   return time.isValid ? when(time.setZone(zone)) : iso;
 }
 
-/** Where $REDIS_URL points, without its password. */
+/** Where the line's Redis is, without its password: host, port and database, or the sentinels. */
 function redisHost(): string {
-  const url = new URL(process.env["REDIS_URL"] || DEFAULT_REDIS_URL);
+  const where = lineRedis();
+  if (where.sentinel) return redisShown(where);
+  const url = new URL(where.url);
   return `${url.host}${url.pathname.length > 1 ? url.pathname : ""}`;
 }
 

@@ -39,7 +39,7 @@ import { createWebConnection } from "../src/adapters/redis/connections.js";
 import { RedisIncidentStore } from "../src/adapters/redis/incident-store.js";
 import { createLogger } from "../src/logger.js";
 import type { Queue } from "bullmq";
-import { CommandError, runCli, table, UsageError, wholeNumberArgument, withRedis, lineRedisUrl, redisUrlShown, type CommandTable, type OptionValues, splitPositionals } from "./lib/cli.js";
+import { CommandError, runCli, table, UsageError, wholeNumberArgument, withRedis, lineRedis, redisShown, type CommandTable, type OptionValues, splitPositionals } from "./lib/cli.js";
 import { commandAsTyped, openLineRecords } from "./lib/embedded-database.js";
 
 const FORMATS = ["table", "json"] as const;
@@ -190,7 +190,7 @@ const commands: CommandTable = {
 function sayPaging(paging: PagingOutcome | undefined, by: string): void {
   if (!paging) return;
   if (paging.outcome !== "not-stopped") return void console.log(pagingInWords(paging, by));
-  console.error(`requests: warning: ${pagingInWords(paging, by)} (REDIS_URL: ${redisUrlShown(lineRedisUrl())})`);
+  console.error(`requests: warning: ${pagingInWords(paging, by)} (${lineRedis().sentinel ? "Redis" : "REDIS_URL"}: ${redisShown(lineRedis())})`);
   process.exitCode = 1;
 }
 
@@ -211,7 +211,7 @@ const warnings = createLogger({
  * incident's commands fail at once, and the close says its pages could not be stopped.
  */
 async function withIncidents<T>(use: (incidents: IncidentStore) => Promise<T>): Promise<T> {
-  const redis = createWebConnection(lineRedisUrl(), { lazyConnect: true, retryStrategy: () => null });
+  const redis = createWebConnection(lineRedis(), { lazyConnect: true, retryStrategy: () => null, sentinelRetryStrategy: () => null });
   redis.on("error", () => {});
   await redis.connect().catch(() => {});
   // Only made when an event is handed on: BullMQ's queue has nothing to do on a Redis that is not there.

@@ -2,7 +2,8 @@
  * `tsx scripts/with-redis.ts -- <command...>`: runs a command with a Redis answering at
  * REDIS_URL. Uses the one already there; otherwise starts a private `redis-server` from PATH on
  * that address (data under .data/redis) and stops it when the command ends. `npm run dev` and
- * `npm test` both go through here.
+ * `npm test` both go through here. With REDIS_SENTINELS set, Redis is the sentinels' to find:
+ * the command runs as it is, and nothing is started.
  */
 import "./lib/load-env.js";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -85,7 +86,8 @@ function withoutFakeTime(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return preload.length > 0 ? { ...rest, LD_PRELOAD: preload.join(":") } : rest;
 }
 
-if (!(await redisAnswers())) await startPrivateRedis();
+// A line reached through Sentinel has a Redis someone runs on purpose: a private one would be wrong.
+if (!process.env.REDIS_SENTINELS && !(await redisAnswers())) await startPrivateRedis();
 
 const child = spawn(command[0]!, command.slice(1), { stdio: "inherit", shell: false });
 const stopRedis = () => {

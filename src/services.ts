@@ -87,12 +87,12 @@ function warnWhenNotPaging(config: Config, log: Logger, role: string): void {
 /** Starts the web role: the Twilio webhooks and health checks. */
 export async function startWeb(config: Config, log: Logger): Promise<Running & { server: Server }> {
   warnWhenNotPaging(config, log, "web");
-  const redis = createWebConnection(config.redisUrl);
+  const redis = createWebConnection(config.redis);
   redis.on("error", (error) => log.warn({ err: error.message }, "Redis connection (web)"));
   // The webhook connection fails fast, so calls that arrive before it is up hear the fallback.
   // Give it a moment at start; without Redis the line still serves the fallback.
   await waitUntilReady(redis, 3_000).catch(() => log.error({ redis: "not answering" }, "web: starting without Redis; callers get the fallback until it answers"));
-  const definitions = await openDefinitions({ redis, redisUrl: config.redisUrl, flowsDir: config.flowsDir, log }).catch((error: unknown) => {
+  const definitions = await openDefinitions({ redis, location: config.redis, flowsDir: config.flowsDir, log }).catch((error: unknown) => {
     redis.disconnect();
     throw error;
   });
@@ -244,16 +244,17 @@ export function createPager(config: Config, redis: Redis, log: Logger, audience:
 export async function startWorker(config: Config, log: Logger): Promise<Running & { worker: Worker }> {
   warnWhenNotPaging(config, log, "worker");
   // Stores and the scheduling queue share one ordinary connection; the worker blocks on its own.
-  const redis = createWorkerConnection(config.redisUrl);
+  const redis = createWorkerConnection(config.redis);
   redis.on("error", (error) => log.warn({ err: error.message }, "Redis connection (dispatch)"));
-  const definitions = await openDefinitions({ redis, redisUrl: config.redisUrl, flowsDir: config.flowsDir, log }).catch((error: unknown) => {
+  const definitions = await openDefinitions({ redis, location: config.redis, flowsDir: config.flowsDir, log }).catch((error: unknown) => {
     redis.disconnect();
     throw error;
   });
   const clock = cityClock(() => definitions.current().hours.zone);
-  const connection = createWorkerConnection(config.redisUrl);
+  const connection = createWorkerConnection(config.redis);
   connection.on("error", (error) => log.warn({ err: error.message }, "Redis connection (worker)"));
   const queue = createDispatchQueue(redis);
+  queue.on("error", (error) => log.warn({ err: error.message }, "dispatch queue connection"));
   // A schema this version does not know stops the worker here, before it writes anything.
   const recordsDatabase = await openRecordsDatabase(config.database, log).catch(async (error: unknown) => {
     await definitions.stop();
@@ -271,6 +272,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
     .then(raiseReferences)
     .catch((error: unknown) => log.warn({ err: error instanceof Error ? error.message : String(error) }, "records: could not compare the reference counter with the records; checked again at the first reference given twice"));
   const recordsQueue = createRecordsQueue(redis);
+  recordsQueue.on("error", (error) => log.warn({ err: error.message }, "records queue connection"));
   const keeper = new BullRecordKeeper(recordsQueue);
   const metrics = lineMetrics();
   const dispatcher = new Dispatcher({
@@ -286,7 +288,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
   });
   definitions.onChange((set) => dispatcher.useRoster(set.roster));
   const worker = startDispatchWorker({ connection, dispatcher, log });
-  const recordsConnection = createWorkerConnection(config.redisUrl);
+  const recordsConnection = createWorkerConnection(config.redis);
   recordsConnection.on("error", (error) => log.warn({ err: error.message }, "Redis connection (records worker)"));
   // New requests go on to their departments' systems on the department-delivery queue.
   const deliveries = new BullDeliveryQueue({ redis, zone: () => definitions.current().hours.zone, onError: (error) => log.warn({ err: error.message }, "delivery queue connection") });

@@ -1,10 +1,20 @@
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import { connectRedis } from "../../src/adapters/redis/connections.js";
+import { loadRedisConfig } from "../../src/config/env.js";
 
-/** The Redis database benchmarks write to (BENCH_REDIS_DB, default 9), on the server at REDIS_URL. */
+/**
+ * The Redis database benchmarks write to (BENCH_REDIS_DB, default 9), on the line's Redis: the
+ * server at REDIS_URL, or the primary REDIS_SENTINELS name (a line a benchmark starts keeps them).
+ */
 export function benchRedisUrl(): string {
-  const url = new URL(process.env.REDIS_URL || "redis://127.0.0.1:6379");
+  const url = new URL(loadRedisConfig(process.env).url);
   url.pathname = `/${process.env.BENCH_REDIS_DB ?? "9"}`;
   return url.toString();
+}
+
+/** A connection to the benchmarks' database, through Sentinel when the line's Redis is reached so. */
+export function benchConnection(redisUrl = benchRedisUrl()): Redis {
+  return connectRedis({ ...loadRedisConfig(process.env), url: redisUrl }, { maxRetriesPerRequest: null });
 }
 
 /** The key that marks a Redis database as the benchmarks' own (it is not one of the line's `civic:*` keys). */
@@ -17,7 +27,7 @@ const BENCH_MARK = "civic-line-bench:owner";
  * is refused, and the process exits with what to do.
  */
 export async function claimBenchDatabase(redisUrl: string): Promise<void> {
-  const redis = new Redis(redisUrl);
+  const redis = benchConnection(redisUrl);
   try {
     if ((await redis.exists(BENCH_MARK)) === 0) {
       let cursor = "0";
@@ -40,7 +50,7 @@ export async function claimBenchDatabase(redisUrl: string): Promise<void> {
 
 /** Runs `each` over the keys matching `pattern`, batch by batch, and adds up what it returns. */
 async function overKeys(redisUrl: string, pattern: string, each: (keys: string[], redis: Redis) => Promise<number> | number): Promise<number> {
-  const redis = new Redis(redisUrl);
+  const redis = benchConnection(redisUrl);
   let total = 0;
   try {
     for await (const keys of redis.scanStream({ match: pattern, count: 1000 })) total += await each(keys as string[], redis);

@@ -11,10 +11,11 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { DateTime } from "luxon";
 import { RedisDocumentStore } from "../../src/adapters/redis/document-store.js";
-import { DEFAULT_REDIS_URL } from "../../src/config/env.js";
+import { connectRedis, describeRedis } from "../../src/adapters/redis/connections.js";
+import { ConfigError, loadRedisConfig, type RedisLocation } from "../../src/config/env.js";
 import { DefinitionError, didYouMean, formatProblem } from "../../src/domain/validation.js";
 
 /** A mistake in how the command was called, reported with a pointer to `--help`. */
@@ -203,35 +204,51 @@ export function table(rows: string[][]): string {
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n");
 }
 
-/** The line's Redis as the commands reach it: $REDIS_URL, or the default. */
-export function lineRedisUrl(): string {
-  return process.env["REDIS_URL"] || DEFAULT_REDIS_URL;
-}
-
-/** A Redis URL fit to print: any password in it hidden. */
-export function redisUrlShown(url: string): string {
+/**
+ * The line's Redis as the commands reach it: $REDIS_URL (or the default), or through Sentinel
+ * with $REDIS_SENTINELS and $REDIS_SENTINEL_NAME, as the line itself reaches it.
+ *
+ * @throws CommandError when those variables are not valid
+ */
+export function lineRedis(): RedisLocation {
   try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "****";
-    return parsed.toString().replace(/\/$/, "");
-  } catch {
-    return "(REDIS_URL, which is not a valid URL)";
+    return loadRedisConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CommandError(`the Redis settings are not valid: ${error.problems.join("; ")}`);
+    throw error;
   }
 }
 
+/** Where the line's Redis is, fit to print: any password hidden. */
+export function redisShown(where: RedisLocation): string {
+  return describeRedis(where);
+}
+
+/** What to check when the line's Redis does not answer. */
+function redisHint(where: RedisLocation): string {
+  return where.sentinel ? "check REDIS_SENTINELS and REDIS_SENTINEL_NAME (and the password in REDIS_URL)" : "set REDIS_URL to the line's Redis";
+}
+
 /**
- * Runs `use` with a connection to $REDIS_URL, failing in one clear line when Redis does not
- * answer, and disconnecting afterwards.
+ * Runs `use` with a connection to the line's Redis ({@link lineRedis}), failing in one clear line
+ * when Redis does not answer, and disconnecting afterwards. It gives up at once rather than
+ * retrying: a person is waiting at the terminal.
  *
  * @throws CommandError when Redis does not answer
  */
 export async function withRedis<T>(use: (redis: Redis) => Promise<T>): Promise<T> {
-  const url = lineRedisUrl();
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000, retryStrategy: () => null });
+  const where = lineRedis();
+  const redis = connectRedis(where, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    retryStrategy: () => null,
+    sentinelRetryStrategy: () => null,
+  });
   redis.on("error", () => {});
   try {
     await redis.connect().catch(() => {
-      throw new CommandError(`Redis does not answer at ${redisUrlShown(url)}; set REDIS_URL to the line's Redis`);
+      throw new CommandError(`Redis does not answer at ${redisShown(where)}; ${redisHint(where)}`);
     });
     return await use(redis);
   } finally {

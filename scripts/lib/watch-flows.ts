@@ -4,7 +4,8 @@
  * the last good version. Nothing is restarted.
  */
 import { watch } from "node:fs";
-import { Redis } from "ioredis";
+import { connectRedis } from "../../src/adapters/redis/connections.js";
+import type { RedisLocation } from "../../src/config/env.js";
 import { readFlowFiles } from "../../src/adapters/files/flow-source.js";
 import { FILES_AUTHOR } from "../../src/definitions/open.js";
 import type { Publisher } from "../../src/definitions/publisher.js";
@@ -49,8 +50,8 @@ export async function publishFlowFiles(publisher: Publisher, dir: string, keepPe
 }
 
 /** Watches `dir` until the process ends, publishing each save (a burst of saves is one publish). */
-export function watchFlowFiles(dir: string, redisUrl: string): { publisher: Publisher; store: DocumentStore } {
-  const redis = new Redis(redisUrl);
+export function watchFlowFiles(dir: string, where: RedisLocation): { publisher: Publisher; store: DocumentStore } {
+  const redis = connectRedis(where);
   redis.on("error", () => {});
   const publisher = commandLinePublisher(redis);
   let timer: NodeJS.Timeout | undefined;

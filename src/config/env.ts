@@ -22,6 +22,43 @@ export const DEFAULT_PORT = 3000;
 /** The Redis the line uses unless `REDIS_URL` says otherwise. */
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 
+/**
+ * Where the line's Redis is: `REDIS_URL`, reached directly, or through Redis Sentinel when
+ * `REDIS_SENTINELS` names the sentinels, which tell every connection where the primary named
+ * `REDIS_SENTINEL_NAME` is now. With Sentinel the URL's password, database and TLS (`rediss://`)
+ * still apply to the primary; its host and port are not used.
+ */
+export interface RedisLocation {
+  url: string;
+  sentinel?: RedisSentinels | undefined;
+}
+
+/** The sentinels that watch the line's Redis, and the name they know its primary by. */
+export interface RedisSentinels {
+  sentinels: { host: string; port: number }[];
+  name: string;
+}
+
+const SENTINEL_EXAMPLE = "10.0.0.5:26379,10.0.0.6:26379,10.0.0.7:26379";
+
+/**
+ * `REDIS_SENTINELS`: comma-separated `host:port` (an IPv6 address in brackets, `[::1]:26379`).
+ * Each entry that is not one is named.
+ */
+const SentinelList = z.string().transform((text, ctx) => {
+  const sentinels: { host: string; port: number }[] = [];
+  for (const entry of text.split(",").map((part) => part.trim())) {
+    const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})$/.exec(entry);
+    const port = match ? Number(match[2]) : 0;
+    if (!match || port < 1 || port > 65_535) {
+      ctx.addIssue({ code: "custom", message: `entry ${JSON.stringify(entry)} is not host:port; write the sentinels as ${SENTINEL_EXAMPLE}` });
+      continue;
+    }
+    sentinels.push({ host: match[1]!.replace(/^\[|\]$/g, ""), port });
+  }
+  return sentinels;
+});
+
 /** An E.164 phone number: `+`, the country code and the number, 8 to 15 digits. */
 export const E164 = /^\+[1-9]\d{7,14}$/;
 
@@ -30,6 +67,8 @@ const EnvSchema = z
     NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
     PORT: z.coerce.number().int().min(0).max(65_535).default(DEFAULT_PORT),
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).default(DEFAULT_REDIS_URL),
+    REDIS_SENTINELS: SentinelList.optional(),
+    REDIS_SENTINEL_NAME: z.string().regex(/^\S+$/, "must be the name the sentinels know the primary by (sentinel monitor NAME ...), without spaces").optional(),
     PUBLIC_URL: z
       .url({ protocol: /^https?$/, error: "must be the http(s) base URL Twilio is configured with" })
       .transform((url) => url.replace(/\/+$/, ""))
@@ -134,6 +173,7 @@ function requiredTogether(env: RawEnv): string[] {
         : "TWILIO_FROM_NUMBER is required to send pages, with TWILIO_ACCOUNT_SID: the number pages come from",
     );
   }
+  problems.push(...sentinelsTogether(env));
   if (env.METRICS_PORT && env.METRICS_PORT === (env.PORT ?? String(DEFAULT_PORT))) {
     problems.push("METRICS_PORT must differ from PORT: the web role serves /metrics on PORT already");
   }
@@ -143,6 +183,13 @@ function requiredTogether(env: RawEnv): string[] {
     );
   }
   return problems;
+}
+
+/** REDIS_SENTINELS and REDIS_SENTINEL_NAME go together: each is useless without the other. */
+function sentinelsTogether(env: Pick<RawEnv, "REDIS_SENTINELS" | "REDIS_SENTINEL_NAME">): string[] {
+  if (env.REDIS_SENTINELS && !env.REDIS_SENTINEL_NAME) return ["REDIS_SENTINEL_NAME is required with REDIS_SENTINELS: the name the sentinels know the primary by (sentinel monitor NAME ...)"];
+  if (env.REDIS_SENTINEL_NAME && !env.REDIS_SENTINELS) return ["REDIS_SENTINELS is required with REDIS_SENTINEL_NAME: the sentinels' host:port, comma-separated"];
+  return [];
 }
 
 function isLoopback(url: string): boolean {
@@ -155,7 +202,8 @@ function isLoopback(url: string): boolean {
 export interface Config {
   env: "development" | "production" | "test";
   port: number;
-  redisUrl: string;
+  /** Where Redis is, for every connection the line makes. */
+  redis: RedisLocation;
   /** The base URL Twilio requests; signatures are computed over it plus the path and query. */
   publicUrl: string;
   /**
@@ -235,7 +283,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return {
     env: value.NODE_ENV,
     port: value.PORT,
-    redisUrl: value.REDIS_URL,
+    redis: redisLocation(value),
     publicUrl: value.PUBLIC_URL ?? `http://localhost:${value.PORT}`,
     trustProxy: value.TRUST_PROXY === undefined ? undefined : /^\d+$/.test(value.TRUST_PROXY) ? Number(value.TRUST_PROXY) : value.TRUST_PROXY,
     twilioAuthToken,
@@ -291,4 +339,25 @@ export function loadRecordsConfig(env: Record<string, string | undefined>): Pick
     },
     flowsDir: value.FLOWS_DIR,
   };
+}
+
+function redisLocation(value: { REDIS_URL: string; REDIS_SENTINELS?: RedisSentinels["sentinels"] | undefined; REDIS_SENTINEL_NAME?: string | undefined }): RedisLocation {
+  return {
+    url: value.REDIS_URL,
+    ...(value.REDIS_SENTINELS && value.REDIS_SENTINEL_NAME ? { sentinel: { sentinels: value.REDIS_SENTINELS, name: value.REDIS_SENTINEL_NAME } } : {}),
+  };
+}
+
+/**
+ * Just where Redis is (`REDIS_URL`, `REDIS_SENTINELS`, `REDIS_SENTINEL_NAME`), for the
+ * command-line tools, with the same checks as at the line's start.
+ *
+ * @throws ConfigError naming each bad variable
+ */
+export function loadRedisConfig(env: Record<string, string | undefined>): RedisLocation {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+  const parsed = EnvSchema.pick({ REDIS_URL: true, REDIS_SENTINELS: true, REDIS_SENTINEL_NAME: true }).safeParse(present);
+  const problems = [...(parsed.success ? [] : parsed.error.issues.map((issue) => `${formatPath(issue.path)} ${issue.message}`)), ...sentinelsTogether(present)];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  return redisLocation(parsed.data);
 }

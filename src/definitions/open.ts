@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import type { RedisLocation } from "../config/env.js";
 import { loadFlowSet, readFlowFiles } from "../adapters/files/flow-source.js";
 import { createWorkerConnection } from "../adapters/redis/connections.js";
 import { RedisDocumentStore } from "../adapters/redis/document-store.js";
@@ -14,8 +15,8 @@ export const FILES_AUTHOR = "files";
 export interface OpenDefinitionsOptions {
   /** The role's ordinary connection: reads and publishes. */
   redis: Redis;
-  /** Where a connection of its own for following publishes connects to. */
-  redisUrl: string;
+  /** Where a connection of its own for following publishes connects to (a URL, or through Sentinel). */
+  location: RedisLocation | string;
   flowsDir: string;
   log: Logger;
   /** Key prefix of the document store (tests). */
@@ -30,7 +31,7 @@ export interface OpenDefinitionsOptions {
  * an outage still answers; the published set replaces them as soon as Redis answers.
  */
 export async function openDefinitions(options: OpenDefinitionsOptions): Promise<LiveDefinitions> {
-  const { redis, redisUrl, flowsDir, log } = options;
+  const { redis, location, flowsDir, log } = options;
   const store = new RedisDocumentStore(redis, options.prefix);
   let initial: FlowSet | undefined;
   try {
@@ -54,7 +55,7 @@ export async function openDefinitions(options: OpenDefinitionsOptions): Promise<
   }
   initial ??= await loadFlowSet(flowsDir);
   for (const warning of initial.warnings) log.warn(formatProblem(warning));
-  const subscriber = createWorkerConnection(redisUrl);
+  const subscriber = createWorkerConnection(location);
   subscriber.on("error", (error) => log.warn({ err: error.message }, "Redis connection (publishes)"));
   const live = new LiveDefinitions({ store, subscriber: { redis: subscriber, channel: store.channel }, initial, log });
   return live.start();

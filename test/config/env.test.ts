@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, DEVELOPMENT_AUTH_TOKEN, loadConfig } from "../../src/config/env.js";
+import { ConfigError, DEVELOPMENT_AUTH_TOKEN, loadConfig, loadRedisConfig } from "../../src/config/env.js";
 
 const sid = "AC0123456789abcdef0123456789abcdef";
 
@@ -33,7 +33,7 @@ describe("loadConfig", () => {
     it("uses the documented defaults", () => {
       expect(loadConfig(production)).toMatchObject({
         port: 3000,
-        redisUrl: "redis://127.0.0.1:6379",
+        redis: { url: "redis://127.0.0.1:6379" },
         flowsDir: "flows",
         logLevel: "info",
         fallbackNumber: "+14035550199",
@@ -137,6 +137,50 @@ describe("loadConfig", () => {
           'PAGER must be "twilio" (pages are sent) or "console" (pages are kept in Redis, NOT sent)',
         ]);
       });
+    });
+  });
+
+  describe("Redis through Sentinel", () => {
+    const sentinels = { REDIS_SENTINELS: "10.0.0.5:26379, 10.0.0.6:26379,redis-3.example.org:26380", REDIS_SENTINEL_NAME: "civic" };
+
+    it("reaches the primary the sentinels name, keeping the URL's password and database", () => {
+      expect(loadConfig({ ...production, ...sentinels, REDIS_URL: "redis://:secret@ignored:6379/3" }).redis).toEqual({
+        url: "redis://:secret@ignored:6379/3",
+        sentinel: {
+          name: "civic",
+          sentinels: [
+            { host: "10.0.0.5", port: 26379 },
+            { host: "10.0.0.6", port: 26379 },
+            { host: "redis-3.example.org", port: 26380 },
+          ],
+        },
+      });
+    });
+
+    it("takes an IPv6 sentinel in brackets", () => {
+      expect(loadConfig({ ...production, REDIS_SENTINELS: "[::1]:26379", REDIS_SENTINEL_NAME: "civic" }).redis.sentinel?.sentinels).toEqual([{ host: "::1", port: 26379 }]);
+    });
+
+    it("names each entry that is not host:port", () => {
+      expect(problemsOf({ ...production, ...sentinels, REDIS_SENTINELS: "10.0.0.5:26379,10.0.0.6,10.0.0.7:99999" })).toEqual([
+        'REDIS_SENTINELS entry "10.0.0.6" is not host:port; write the sentinels as 10.0.0.5:26379,10.0.0.6:26379,10.0.0.7:26379',
+        'REDIS_SENTINELS entry "10.0.0.7:99999" is not host:port; write the sentinels as 10.0.0.5:26379,10.0.0.6:26379,10.0.0.7:26379',
+      ]);
+    });
+
+    it("asks for the primary's name with the sentinels, and for the sentinels with a name", () => {
+      expect(problemsOf({ ...production, REDIS_SENTINELS: sentinels.REDIS_SENTINELS })).toEqual([
+        "REDIS_SENTINEL_NAME is required with REDIS_SENTINELS: the name the sentinels know the primary by (sentinel monitor NAME ...)",
+      ]);
+      expect(problemsOf({ ...production, REDIS_SENTINEL_NAME: "civic" })).toEqual([
+        "REDIS_SENTINELS is required with REDIS_SENTINEL_NAME: the sentinels' host:port, comma-separated",
+      ]);
+    });
+
+    it("is read the same way by the command-line tools, which need nothing else", () => {
+      expect(loadRedisConfig(sentinels)).toEqual(loadConfig({ ...production, ...sentinels }).redis);
+      expect(loadRedisConfig({})).toEqual({ url: "redis://127.0.0.1:6379" });
+      expect(() => loadRedisConfig({ REDIS_SENTINELS: "nowhere" })).toThrow(/REDIS_SENTINELS entry "nowhere" is not host:port[\s\S]*REDIS_SENTINEL_NAME is required/);
     });
   });
 

@@ -24,7 +24,7 @@ describe("publishing flows, hours, rosters and departments", () => {
   const store = new RedisDocumentStore(redis, prefix);
   const published: Published[] = [];
   const publisher = new Publisher({ store, clock: () => new Date().toISOString(), onPublished: async (entry) => void published.push(entry) });
-  const open = () => openDefinitions({ redis, redisUrl: REDIS_URL, flowsDir: "flows", log, prefix });
+  const open = () => openDefinitions({ redis, location: REDIS_URL, flowsDir: "flows", log, prefix });
   const running: LiveDefinitions[] = [];
   let first: LiveDefinitions;
 
@@ -221,7 +221,7 @@ describe("publishing flows, hours, rosters and departments", () => {
 
   describe("an announcement missed while disconnected", () => {
     it("is caught by the publish counter, read every second", async () => {
-      const deaf = await openDefinitions({ redis, redisUrl: "redis://127.0.0.1:1", flowsDir: "flows", log, prefix });
+      const deaf = await openDefinitions({ redis, location: "redis://127.0.0.1:1", flowsDir: "flows", log, prefix });
       running.push(deaf);
       const seen = nextSet(deaf);
       const result = await publisher.publish("flow", "main", { source: withGreeting("Heard by polling."), author: "alice", message: "poll" });
@@ -247,7 +247,7 @@ describe("a line first published before there were departments", () => {
   };
   /** Starts an instance on the line's keys, serving the folder given. */
   const start = async (line: { prefix: string }, flowsDir = "flows") => {
-    const live = await openDefinitions({ redis, redisUrl: REDIS_URL, flowsDir, log, prefix: line.prefix });
+    const live = await openDefinitions({ redis, location: REDIS_URL, flowsDir, log, prefix: line.prefix });
     running.push(live);
     return live;
   };

@@ -265,7 +265,7 @@ export class TestLine {
     let definitions = options.definitions ?? staticDefinitions(line.flows);
     let api;
     if (options.console) {
-      line.live = await openDefinitions({ redis: line.redis, redisUrl: options.redisUrl ?? REDIS_URL, flowsDir: "flows", log, prefix: line.prefix });
+      line.live = await openDefinitions({ redis: line.redis, location: options.redisUrl ?? REDIS_URL, flowsDir: "flows", log, prefix: line.prefix });
       definitions = line.live;
       line.documents = new RedisDocumentStore(line.redis, line.prefix);
       const { accounts, audit } = createRedisAccountService(line.redis, {
@@ -407,25 +407,8 @@ export class TestLine {
   }
 
   /** Posts form params to a path or to a URL from TwiML, signed for PUBLIC_URL unless told otherwise. */
-  async post(
-    pathOrUrl: string,
-    params: Record<string, string>,
-    options: { signature?: string | null; token?: string } = {},
-  ): Promise<Answer> {
-    const path = pathOrUrl.startsWith(PUBLIC_URL) ? pathOrUrl.slice(PUBLIC_URL.length) : pathOrUrl;
-    const signature =
-      options.signature === undefined
-        ? twilio.getExpectedTwilioSignature(options.token ?? AUTH_TOKEN, PUBLIC_URL + path, params)
-        : options.signature;
-    const response = await fetch(this.base + path, {
-      method: "POST",
-      headers: {
-        "content-type": "application/x-www-form-urlencoded",
-        ...(signature === null ? {} : { "x-twilio-signature": signature }),
-      },
-      body: new URLSearchParams(params),
-    });
-    return { status: response.status, contentType: response.headers.get("content-type"), body: await response.text() };
+  post(pathOrUrl: string, params: Record<string, string>, options: { signature?: string | null; token?: string } = {}): Promise<Answer> {
+    return postSigned(this.base, pathOrUrl, params, options);
   }
 
   /**
@@ -505,13 +488,66 @@ export class TestLine {
   }
 }
 
+/**
+ * Posts form params to the line listening at `base`, to a path or to a URL from TwiML, signed for
+ * PUBLIC_URL with `token` (AUTH_TOKEN unless told otherwise), or with `signature` as given.
+ */
+export async function postSigned(
+  base: string,
+  pathOrUrl: string,
+  params: Record<string, string>,
+  options: { signature?: string | null; token?: string } = {},
+): Promise<Answer> {
+  const path = pathOrUrl.startsWith(PUBLIC_URL) ? pathOrUrl.slice(PUBLIC_URL.length) : pathOrUrl;
+  const signature =
+    options.signature === undefined ? twilio.getExpectedTwilioSignature(options.token ?? AUTH_TOKEN, PUBLIC_URL + path, params) : options.signature;
+  const response = await fetch(base + path, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      ...(signature === null ? {} : { "x-twilio-signature": signature }),
+    },
+    body: new URLSearchParams(params),
+  });
+  return { status: response.status, contentType: response.headers.get("content-type"), body: await response.text() };
+}
+
+/** Where a caller's requests go: a TestLine, or a line started as production starts it ({@link LineClient}). */
+export interface SignedPoster {
+  post(pathOrUrl: string, params: Record<string, string>): Promise<Answer>;
+}
+
+/**
+ * A line started as production starts it (`startWeb`, or a process), reached at `url` with
+ * requests signed for PUBLIC_URL with its auth token, as Twilio signs them.
+ */
+export class LineClient implements SignedPoster {
+  constructor(
+    readonly url: string,
+    private readonly token = AUTH_TOKEN,
+  ) {}
+
+  post(pathOrUrl: string, params: Record<string, string>): Promise<Answer> {
+    return postSigned(this.url, pathOrUrl, params, { token: this.token });
+  }
+
+  async get(path: string): Promise<Answer> {
+    const response = await fetch(this.url + path);
+    return { status: response.status, contentType: response.headers.get("content-type"), body: await response.text() };
+  }
+
+  caller(from = "+14035550123", callSid = newCallSid()): TestCaller {
+    return new TestCaller(this, callSid, from);
+  }
+}
+
 /** One simulated caller: remembers the last TwiML and where its answers go. */
 export class TestCaller {
   last: Twiml | undefined;
   lastAnswer: Answer | undefined;
 
   constructor(
-    private readonly line: TestLine,
+    private readonly line: SignedPoster,
     readonly callSid: string,
     readonly from: string,
   ) {}

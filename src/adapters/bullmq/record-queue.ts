@@ -123,6 +123,8 @@ export function startRecordsWorker(options: RecordsWorkerOptions): Worker {
   worker.on("failed", (job, error) => {
     if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) log.error({ jobId: job.id, err: error.message }, "records: a record could not be written and was given up");
   });
+  // Without a listener BullMQ prints each error (a Redis that went away) to stderr, outside the log.
+  worker.on("error", (error) => log.warn({ err: error.message }, "records worker: Redis connection"));
   return worker;
 }
 
