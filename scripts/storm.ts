@@ -21,16 +21,17 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { Redis } from "ioredis";
 import { DateTime } from "luxon";
+import { connectRedis, describeRedis } from "../src/adapters/redis/connections.js";
 import { RedisIncidentStore } from "../src/adapters/redis/incident-store.js";
+import type { RedisLocation } from "../src/config/env.js";
 import { DEFAULT_PORT, DEVELOPMENT_AUTH_TOKEN } from "../src/config/env.js";
 import type { Incident } from "../src/domain/oncall/incident.js";
 import { placeKey } from "../src/domain/oncall/place.js";
 import { didYouMean } from "../src/domain/validation.js";
 import { benchRedisUrl, claimBenchDatabase, removeBenchKeys } from "./lib/bench.js";
 import { BUILD_DIR, buildWhenStale, startServer, type StartedServer } from "./lib/built-line.js";
-import { lineRedisUrl, redisUrlShown } from "./lib/cli.js";
+import { lineRedis } from "./lib/cli.js";
 import { lineAddress } from "./lib/dev-line.js";
 import { placeCall, type CallRequest, type CallTranscript } from "./lib/phone.js";
 import { callerFor, callerNumber, seededRandom, stormCallers, type CallerKind, type CallerPlan, type PromptMeaning } from "./lib/storm-callers.js";
@@ -137,7 +138,8 @@ interface Line {
   urls: string[];
   publicUrl: string;
   authToken: string;
-  redisUrl: string;
+  /** The line's Redis, where its incidents are read. */
+  redis: RedisLocation | string;
   description: string;
   stop: () => Promise<void>;
   twilio?: TwilioStandIn;
@@ -206,7 +208,7 @@ async function startLine(kind: "one" | "split", at: DateTime | undefined): Promi
   const urls = servers.filter((server) => server.port > 0).map((server) => `http://127.0.0.1:${server.port}`);
   const description =
     kind === "one" ? "one process, as npm start runs it" : "two web instances and one worker, as npm run start:web and start:worker run them";
-  return { urls, publicUrl: STORM_PUBLIC_URL, authToken: STORM_TOKEN, redisUrl, description, stop, twilio };
+  return { urls, publicUrl: STORM_PUBLIC_URL, authToken: STORM_TOKEN, redis: redisUrl, description, stop, twilio };
 }
 
 function runningLine(url: string): Line {
@@ -215,7 +217,7 @@ function runningLine(url: string): Line {
     urls: [address.url],
     publicUrl: process.env["PUBLIC_URL"] ? address.publicUrl : address.url,
     authToken: process.env["TWILIO_AUTH_TOKEN"] || DEVELOPMENT_AUTH_TOKEN,
-    redisUrl: lineRedisUrl(),
+    redis: lineRedis(),
     description: "a running line",
     stop: async () => {},
   };
@@ -281,7 +283,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const line = opts.url ? runningLine(opts.url) : await startLine(opts.line as "one" | "split", opts.at);
-  const redis = new Redis(line.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+  const redis = connectRedis(line.redis, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
   redis.on("error", () => {});
   try {
     const store = new RedisIncidentStore(redis);
@@ -432,7 +434,7 @@ function report(
 
   const goal = (met: boolean) => (met ? "met" : "NOT met");
   console.log(`\ngoals: no apology ${goal(apologies === 0)}; no errors ${goal(errors.length === 0)}; webhook p99 < ${P99_GOAL_MS} ms ${goal(p99 < P99_GOAL_MS)}; every report filed ${goal(reports >= filed.length)}; one incident per place ${goal(split.length === 0)}`);
-  if (!opts.url) console.log(`(Redis ${redisUrlShown(line.redisUrl)} emptied of the storm's keys afterwards)`);
+  if (!opts.url) console.log(`(Redis ${describeRedis(line.redis)} emptied of the storm's keys afterwards)`);
 }
 
 main(process.argv.slice(2)).then(
