@@ -361,11 +361,21 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
 }
 
 /**
- * Starts the roles in order and runs them until SIGTERM or SIGINT, then stops them in reverse
- * order. A role that cannot start (a bad flow, a taken port) stops the roles already started
- * and exits with code 1, its problem logged at fatal level.
+ * How long stopping may take before the process exits anyway: an orchestrator kills it at 10 s
+ * (Kubernetes' and systemd's usual grace is 10 to 30 s), and a page held by a Twilio that does not
+ * answer could otherwise keep it for the client's whole timeout.
  */
-export async function runUntilSignalled(log: Logger, starters: (() => Promise<Running>)[]): Promise<void> {
+export const STOP_DEADLINE_MS = 9_000;
+
+/**
+ * Starts the roles in order and runs them until SIGTERM or SIGINT, then stops them in reverse
+ * order: the web role answers every request it has received and takes no new one, then the
+ * worker finishes the jobs it holds. A role that cannot start (a bad flow, a taken port) stops
+ * the roles already started and exits with code 1, its problem logged at fatal level. Stopping
+ * that takes longer than {@link STOP_DEADLINE_MS} exits with code 1: what the worker held goes
+ * back to the queue for another worker once its lock runs out.
+ */
+export async function runUntilSignalled(log: Logger, starters: (() => Promise<Running>)[], deadlineMs = STOP_DEADLINE_MS): Promise<void> {
   const running: Running[] = [];
   try {
     for (const start of starters) running.push(await start());
@@ -380,7 +390,15 @@ export async function runUntilSignalled(log: Logger, starters: (() => Promise<Ru
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "stopping");
+    const deadline = setTimeout(() => {
+      log.error(
+        { deadlineMs },
+        "could not stop in time (a job still waiting on Twilio or Redis?): exiting now; the jobs this worker held go back to the queue once their lock runs out (30 s), and a page sent without its mark may go out twice",
+      );
+      log.flush(() => process.exit(1));
+    }, deadlineMs);
     for (const role of running.reverse()) await role.stop().catch((error) => log.error({ err: error }, "stop failed"));
+    clearTimeout(deadline);
     log.info("stopped");
     log.flush(() => process.exit(0));
   };
