@@ -79,6 +79,13 @@ export interface TwilioStandIn {
    * held request is recorded once it is released and answered.
    */
   holdNext(kind?: "sms" | "call"): HeldRequest;
+  /**
+   * Twilio's API is down: every authenticated request is answered with `status` (503, code
+   * 20503, by default) until `up()`, after any failures and holds already asked for.
+   */
+  down(status?: number): void;
+  /** Twilio's API is back. */
+  up(): void;
   /** Refuses every SMS and call to `to` with `code` and `status` (default 21211, 400). */
   rejectNumber(to: string, code?: number, status?: number): void;
   /**
@@ -180,6 +187,7 @@ export async function startTwilioStandIn(options: TwilioStandInOptions): Promise
   const { accountSid, authToken } = options;
   const requests: StandInRequest[] = [];
   const upcoming: Upcoming[] = [];
+  let outage: { status: number; code: number } | undefined;
   const refused = new Map<string, { code: number; status: number }>();
   const waiters = new Set<{ check: () => void; fail: (error: Error) => void }>();
 
@@ -206,6 +214,7 @@ export async function startTwilioStandIn(options: TwilioStandInOptions): Promise
       upcoming.shift();
       return errorBody(next.fail.status, next.fail.code);
     }
+    if (outage) return errorBody(outage.status, outage.code);
     if (kind === "sms") {
       if (!to) return errorBody(400, 21604);
       if (!from && !params.MessagingServiceSid) return errorBody(400, 21603);
@@ -298,6 +307,12 @@ export async function startTwilioStandIn(options: TwilioStandInOptions): Promise
       upcoming.push({ hold: { kind, arrive, released } });
       return { arrived, release };
     },
+    down(status = 503) {
+      outage = { status, code: 20000 + status };
+    },
+    up() {
+      outage = undefined;
+    },
     rejectNumber(to, code = 21211, status = 400) {
       refused.set(to, { code, status });
     },
@@ -338,6 +353,7 @@ export async function startTwilioStandIn(options: TwilioStandInOptions): Promise
     reset() {
       requests.length = 0;
       upcoming.length = 0;
+      outage = undefined;
       refused.clear();
     },
     async close() {

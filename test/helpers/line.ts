@@ -18,7 +18,7 @@ import type { IncidentStore } from "../../src/domain/ports.js";
 import type { JobScheduler } from "../../src/oncall/jobs.js";
 import type { Roster } from "../../src/domain/oncall/roster/index.js";
 import { CrewDesk } from "../../src/oncall/crew-desk.js";
-import { Dispatcher } from "../../src/oncall/dispatcher.js";
+import { Dispatcher, type DispatcherDependencies } from "../../src/oncall/dispatcher.js";
 import { loadFlowSet, type FlowSet } from "../../src/adapters/files/flow-source.js";
 import { staticDefinitions, type Definitions, type LiveDefinitions } from "../../src/definitions/live-definitions.js";
 import { openDefinitions } from "../../src/definitions/open.js";
@@ -159,6 +159,10 @@ export interface TestWorkerOptions {
   incidents?: (store: IncidentStore) => IncidentStore;
   /** Jobs the worker schedules get these retries instead of the queue's own, so failing for good plays out in a test. */
   retries?: { attempts: number; delayMs: number };
+  /** The queue's own retries, their waits multiplied by this: a long outage played out in seconds. */
+  backoffScale?: number;
+  /** Told of each report, page attempt and alarm, as `npm start`'s metrics are. */
+  observe?: DispatcherDependencies["observe"];
 }
 
 export interface TestLineOptions {
@@ -344,8 +348,9 @@ export class TestLine {
       log,
       publicUrl: PUBLIC_URL,
       ...(options.updateWindowMs ? { updateWindowMs: options.updateWindowMs } : {}),
+      ...(options.observe ? { observe: options.observe } : {}),
     });
-    const { lockDuration, stalledInterval } = options;
+    const { lockDuration, stalledInterval, backoffScale } = options;
     this.live?.onChange((set) => dispatcher.useRoster(set.roster));
     const worker = startDispatchWorker({
       connection,
@@ -354,6 +359,7 @@ export class TestLine {
       queueName: this.queueName,
       ...(lockDuration ? { lockDuration } : {}),
       ...(stalledInterval ? { stalledInterval } : {}),
+      ...(backoffScale ? { backoffScale } : {}),
     });
     this.worker = worker;
     this.workerClose = async () => {

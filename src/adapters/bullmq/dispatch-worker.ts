@@ -20,7 +20,15 @@ export interface DispatchWorkerOptions {
   lockDuration?: number;
   /** How often this worker looks for jobs whose worker died. */
   stalledInterval?: number;
+  /** Multiplies every retry's wait: a test plays a long outage out in seconds. @defaultValue 1 */
+  backoffScale?: number;
 }
+
+/**
+ * A page still failing after this many tries (about 15 s of a provider refusing or not
+ * answering) is an outage the operators must hear of: logged at error, not as a warning.
+ */
+export const OUTAGE_ATTEMPTS = 5;
 
 /**
  * The worker side of `oncall-dispatch`: BullMQ hands each job to one worker, retries failures
@@ -75,7 +83,7 @@ export function startDispatchWorker(options: DispatchWorkerOptions): Worker {
       ...(options.bullPrefix ? { prefix: options.bullPrefix } : {}),
       settings: {
         backoffStrategy: (attemptsMade: number, type?: string) => {
-          if (type === REPORT_BACKOFF) return reportBackoffMs(attemptsMade);
+          if (type === REPORT_BACKOFF) return Math.round(reportBackoffMs(attemptsMade) * (options.backoffScale ?? 1));
           throw new Error(`unknown backoff "${type}" on ${DISPATCH_QUEUE}`);
         },
       },
@@ -85,6 +93,9 @@ export function startDispatchWorker(options: DispatchWorkerOptions): Worker {
     if (!job) return;
     const final = error.name === "UnrecoverableError" || job.attemptsMade >= (job.opts.attempts ?? 1);
     const fields = { jobId: job.id, name: job.name, attempt: job.attemptsMade, final, err: error.message };
+    if (!final && error instanceof PagerError && error.failure === "temporary" && job.attemptsMade >= OUTAGE_ATTEMPTS) {
+      return log.error(fields, "pages are not getting through to Twilio (down, refusing or not answering): each is tried again until it is, nobody is skipped meanwhile");
+    }
     if (!final) return log.warn(fields, "dispatch job failed: BullMQ retries it");
     log.error(fields, "dispatch job failed for good");
     // A job that stalled too often fails without running, so its own catch never moved the chain on.

@@ -25,9 +25,12 @@ return reference
 `;
 
 /**
- * The dispatch queue with the retry policy every job on it gets: exponential backoff with
- * jitter, about half a minute of tries, so a page is retried through a provider's hiccup but the
- * chain moves on when the provider is down. Completed jobs stay a week, long enough that a late
+ * The dispatch queue with the retry policy every job on it gets: the reports' own (below), so a
+ * page that Twilio refuses for a while (5xx, 429, no answer) is tried again with backoff and
+ * jitter for over half an hour rather than moving the chain on to the next person, who would be
+ * refused as well: when Twilio is back, the person whose turn it was is paged, and the chain goes
+ * on from there. A page that cannot be delivered to the number, or that Twilio rejects outright,
+ * is not retried (the worker decides that). Completed jobs stay a week, long enough that a late
  * retry still finds its job id.
  */
 export function createDispatchQueue(connection: Redis, options: { queueName?: string; bullPrefix?: string } = {}): Queue {
@@ -35,15 +38,14 @@ export function createDispatchQueue(connection: Redis, options: { queueName?: st
     connection: connection as ConnectionOptions,
     ...(options.bullPrefix ? { prefix: options.bullPrefix } : {}),
     defaultJobOptions: {
-      attempts: 6,
-      backoff: { type: "exponential", delay: 1_000, jitter: 0.5 },
+      ...REPORT_JOB_OPTIONS,
       removeOnComplete: { age: 7 * 24 * 60 * 60 },
       removeOnFail: { age: 30 * 24 * 60 * 60 },
     },
   });
 }
 
-/** The name of the report jobs' backoff, which the dispatch worker computes with {@link reportBackoffMs}. */
+/** The name of the dispatch jobs' backoff (reports' first), which the dispatch worker computes with {@link reportBackoffMs}. */
 export const REPORT_BACKOFF = "report";
 
 /**
