@@ -16,26 +16,15 @@
  * met, 1 when one was not, 2 when it could not run.
  */
 import "./lib/load-env.js";
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { DateTime } from "luxon";
 import { connectRedis, describeRedis } from "../src/adapters/redis/connections.js";
 import { RedisIncidentStore } from "../src/adapters/redis/incident-store.js";
-import type { RedisLocation } from "../src/config/env.js";
-import { DEFAULT_PORT, DEVELOPMENT_AUTH_TOKEN } from "../src/config/env.js";
 import type { Incident } from "../src/domain/oncall/incident.js";
 import { placeKey } from "../src/domain/oncall/place.js";
 import { didYouMean } from "../src/domain/validation.js";
-import { benchRedisUrl, claimBenchDatabase, removeBenchKeys } from "./lib/bench.js";
-import { BUILD_DIR, buildWhenStale, startServer, type StartedServer } from "./lib/built-line.js";
-import { lineRedis } from "./lib/cli.js";
-import { lineAddress } from "./lib/dev-line.js";
-import { placeCall, type CallRequest, type CallTranscript } from "./lib/phone.js";
-import { callerFor, callerNumber, seededRandom, stormCallers, type CallerKind, type CallerPlan, type PromptMeaning } from "./lib/storm-callers.js";
-import { startTwilioStandIn, type TwilioStandIn } from "./lib/twilio-stand-in.js";
+import { seededRandom, stormCallers, type CallerKind } from "./lib/storm-callers.js";
+import { call, newIncidents, runningLine, startLine, UsageError, type CallOutcome, type Line } from "./lib/storm-line.js";
 
 const USAGE = `Usage: npm run storm -- [--calls N] [--concurrency N] [--ramp S] [--think S] [--at TIME] [--line one|split] [--url URL] [--seed N] [--verbose]
 
@@ -68,26 +57,8 @@ under ${"300"} ms, and every report of one place joins that place's one incident
 const P99_GOAL_MS = 300;
 /** Calls placed (three times over) before the storm, so it meets a line that has been answering. */
 const WARM_UP_CALLS = 50;
-const STORM_TOKEN = "storm-auth-token";
-const STORM_PUBLIC_URL = "https://storm.civic-line.test";
-const STORM_ACCOUNT = `AC${"5".repeat(32)}`;
-/** Words Twilio's caller hears when the line could not answer the step. */
-const APOLOGY = /phone system is having trouble/i;
 /** How long after the last call the storm waits for its reports and first pages. */
 const SETTLE_MS = 60_000;
-
-class UsageError extends Error {}
-
-interface CallOutcome {
-  plan: CallerPlan;
-  transcript?: CallTranscript;
-  error?: string;
-  apology: boolean;
-  /** When the caller's place was taken (the report filed), ms since the storm began. */
-  placeGivenAt?: number;
-  reference?: string;
-  met: Set<PromptMeaning>;
-}
 
 function options(argv: string[]) {
   const spec = {
@@ -133,142 +104,6 @@ function options(argv: string[]) {
   return { calls, concurrency, thinkMs: think * 1000, rampMs: ramp * 1000, at, line: values.line, url: values.url, seed: count("seed", values.seed, 2 ** 31), verbose: values.verbose === true, help: values.help === true };
 }
 
-/** The line the storm started: where to call it, what it signs with, and how to stop it. */
-interface Line {
-  urls: string[];
-  publicUrl: string;
-  authToken: string;
-  /** The line's Redis, where its incidents are read. */
-  redis: RedisLocation | string;
-  description: string;
-  stop: () => Promise<void>;
-  twilio?: TwilioStandIn;
-}
-
-/** Where Debian's faketime keeps its library, on any architecture. */
-function libfaketime(): string | undefined {
-  const lib = "/usr/lib";
-  const dirs = existsSync(lib) ? readdirSync(lib).map((dir) => join(lib, dir, "faketime")) : [];
-  return [...dirs, join(lib, "faketime")].map((dir) => join(dir, "libfaketime.so.1")).find((file) => existsSync(file));
-}
-
-/**
- * The environment that starts a process's clock at `at` and lets it run (Debian's faketime, as
- * `faketime -f @...` sets it, without the wrapper process, so a signal reaches node itself).
- */
-function fakeClock(at: DateTime): Record<string, string> {
-  const library = libfaketime();
-  if (!library) throw new UsageError("--at runs the line under Debian's faketime, which is not installed: sudo apt-get install -y faketime");
-  // faketime reads the time in the process's zone: the line runs in UTC under it.
-  return { LD_PRELOAD: library, FAKETIME: `@${at.toUTC().toFormat("yyyy-MM-dd HH:mm:ss")}`, TZ: "UTC" };
-}
-
-async function startLine(kind: "one" | "split", at: DateTime | undefined): Promise<Line> {
-  buildWhenStale("storm");
-  const redisUrl = benchRedisUrl();
-  await claimBenchDatabase(redisUrl);
-  await removeBenchKeys(redisUrl, ["civic:*", "bull:*"]);
-  const twilio = await startTwilioStandIn({ accountSid: STORM_ACCOUNT, authToken: STORM_TOKEN });
-  const dataDir = mkdtempSync(join(tmpdir(), "civic-storm-"));
-  const env = {
-    NODE_ENV: "production",
-    REDIS_URL: redisUrl,
-    PUBLIC_URL: STORM_PUBLIC_URL,
-    TWILIO_AUTH_TOKEN: STORM_TOKEN,
-    PAGER: "twilio",
-    TWILIO_ACCOUNT_SID: STORM_ACCOUNT,
-    TWILIO_FROM_NUMBER: "+14035550311",
-    TWILIO_API_URL: twilio.url,
-    FALLBACK_NUMBER: "none",
-    DATA_DIR: dataDir,
-    // Production's level: every call is logged, as it would be.
-    LOG_LEVEL: "info",
-  };
-  const withTz = at ? { ...env, ...fakeClock(at) } : env;
-  const servers: StartedServer[] = [];
-  const stop = async () => {
-    for (const server of servers) server.child.kill("SIGTERM");
-    await Promise.all(servers.map((server) => new Promise((resolve) => (server.child.exitCode !== null ? resolve(null) : server.child.once("exit", resolve)))));
-    await twilio.close();
-    await removeBenchKeys(redisUrl, ["civic:*", "bull:*"]);
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-  try {
-    if (kind === "one") {
-      servers.push(await startServer([join(BUILD_DIR, "main.js")], withTz));
-    } else {
-      servers.push(await startServer([join(BUILD_DIR, "worker.js")], withTz, { readyWhen: /worker: processing/ }));
-      servers.push(await startServer([join(BUILD_DIR, "web.js")], withTz));
-      servers.push(await startServer([join(BUILD_DIR, "web.js")], withTz));
-    }
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  const urls = servers.filter((server) => server.port > 0).map((server) => `http://127.0.0.1:${server.port}`);
-  const description =
-    kind === "one" ? "one process, as npm start runs it" : "two web instances and one worker, as npm run start:web and start:worker run them";
-  return { urls, publicUrl: STORM_PUBLIC_URL, authToken: STORM_TOKEN, redis: redisUrl, description, stop, twilio };
-}
-
-function runningLine(url: string): Line {
-  const address = lineAddress(url, process.env, DEFAULT_PORT);
-  return {
-    urls: [address.url],
-    publicUrl: process.env["PUBLIC_URL"] ? address.publicUrl : address.url,
-    authToken: process.env["TWILIO_AUTH_TOKEN"] || DEVELOPMENT_AUTH_TOKEN,
-    redis: lineRedis(),
-    description: "a running line",
-    stop: async () => {},
-  };
-}
-
-/** One caller's call, from the first ring to the status callback. */
-async function call(line: Line, plan: CallerPlan, index: number, began: number, thinkMs: number, latencies: number[]): Promise<CallOutcome> {
-  const from = callerNumber(index);
-  const caller = callerFor(plan, from);
-  const outcome: CallOutcome = { plan, apology: false, met: new Set() };
-  let words: string[] = [];
-  let placeAnswered = false;
-  try {
-    outcome.transcript = await placeCall({
-      baseUrl: line.urls[index % line.urls.length]!,
-      publicUrl: line.publicUrl,
-      authToken: line.authToken,
-      from,
-      to: "+14035550311",
-      callSid: `CA${randomBytes(16).toString("hex")}`,
-      hear: (heard) => {
-        words.push(heard);
-        if (APOLOGY.test(heard)) outcome.apology = true;
-        const reference = /reference number is ([\d ]+)/i.exec(heard)?.[1];
-        if (reference) outcome.reference = reference.replace(/\D/g, "");
-      },
-      answer: async (prompt) => {
-        const { answer, meaning } = caller(prompt, words.join(" "));
-        words = [];
-        if (thinkMs > 0) await new Promise((resolve) => setTimeout(resolve, thinkMs * (0.5 + Math.random())));
-        outcome.met.add(meaning);
-        placeAnswered = meaning === "place" || meaning === "record-place";
-        return answer;
-      },
-      onRequest: (request: CallRequest) => {
-        latencies.push(request.elapsedMs);
-        if (placeAnswered && outcome.placeGivenAt === undefined) outcome.placeGivenAt = Date.now() - began;
-        placeAnswered = false;
-      },
-    });
-  } catch (error) {
-    outcome.error = error instanceof Error ? error.message : String(error);
-  }
-  return outcome;
-}
-
-/** The incidents opened since `before` was read (by reference), with their reports and pages. */
-async function newIncidents(store: RedisIncidentStore, before: ReadonlySet<string>): Promise<Incident[]> {
-  return (await store.recent(10_000)).filter((incident) => !before.has(incident.reference));
-}
-
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -282,7 +117,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const line = opts.url ? runningLine(opts.url) : await startLine(opts.line as "one" | "split", opts.at);
+  const line = opts.url ? runningLine(opts.url) : await startLine("storm", opts.line as "one" | "split", opts.at);
   const redis = connectRedis(line.redis, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
   redis.on("error", () => {});
   try {

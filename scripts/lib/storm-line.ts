@@ -1,0 +1,177 @@
+/**
+ * The line a storm or a soak runs against, and one of its callers' calls: started here as
+ * production runs it (built into .bench/dist, on the benchmarks' Redis database, records in a
+ * temporary folder, pages to a local Twilio stand-in), or a line already running.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { DateTime } from "luxon";
+import type { RedisIncidentStore } from "../../src/adapters/redis/incident-store.js";
+import { DEFAULT_PORT, DEVELOPMENT_AUTH_TOKEN, type RedisLocation } from "../../src/config/env.js";
+import type { Incident } from "../../src/domain/oncall/incident.js";
+import { benchRedisUrl, claimBenchDatabase, removeBenchKeys } from "./bench.js";
+import { BUILD_DIR, buildWhenStale, startServer, type StartedServer } from "./built-line.js";
+import { lineRedis } from "./cli.js";
+import { lineAddress } from "./dev-line.js";
+import { placeCall, type CallRequest, type CallTranscript } from "./phone.js";
+import { callerFor, callerNumber, type CallerPlan, type PromptMeaning } from "./storm-callers.js";
+import { startTwilioStandIn, type TwilioStandIn } from "./twilio-stand-in.js";
+
+const STORM_TOKEN = "storm-auth-token";
+const STORM_PUBLIC_URL = "https://storm.civic-line.test";
+const STORM_ACCOUNT = `AC${"5".repeat(32)}`;
+/** Words Twilio's caller hears when the line could not answer the step. */
+const APOLOGY = /phone system is having trouble/i;
+/** A mistake in how the command was called. */
+export class UsageError extends Error {}
+
+export interface CallOutcome {
+  plan: CallerPlan;
+  transcript?: CallTranscript;
+  error?: string;
+  apology: boolean;
+  /** When the caller's place was taken (the report filed), ms since the storm began. */
+  placeGivenAt?: number;
+  reference?: string;
+  met: Set<PromptMeaning>;
+}
+
+/** The line the storm started: where to call it, what it signs with, and how to stop it. */
+export interface Line {
+  urls: string[];
+  publicUrl: string;
+  authToken: string;
+  /** The line's Redis, where its incidents are read. */
+  redis: RedisLocation | string;
+  description: string;
+  stop: () => Promise<void>;
+  twilio?: TwilioStandIn;
+}
+
+/** Where Debian's faketime keeps its library, on any architecture. */
+function libfaketime(): string | undefined {
+  const lib = "/usr/lib";
+  const dirs = existsSync(lib) ? readdirSync(lib).map((dir) => join(lib, dir, "faketime")) : [];
+  return [...dirs, join(lib, "faketime")].map((dir) => join(dir, "libfaketime.so.1")).find((file) => existsSync(file));
+}
+
+/**
+ * The environment that starts a process's clock at `at` and lets it run (Debian's faketime, as
+ * `faketime -f @...` sets it, without the wrapper process, so a signal reaches node itself).
+ */
+function fakeClock(at: DateTime): Record<string, string> {
+  const library = libfaketime();
+  if (!library) throw new UsageError("--at runs the line under Debian's faketime, which is not installed: sudo apt-get install -y faketime");
+  // faketime reads the time in the process's zone: the line runs in UTC under it.
+  return { LD_PRELOAD: library, FAKETIME: `@${at.toUTC().toFormat("yyyy-MM-dd HH:mm:ss")}`, TZ: "UTC" };
+}
+
+export async function startLine(program: string, kind: "one" | "split", at: DateTime | undefined, extraEnv: Record<string, string> = {}): Promise<Line> {
+  buildWhenStale(program);
+  const redisUrl = benchRedisUrl();
+  await claimBenchDatabase(redisUrl);
+  await removeBenchKeys(redisUrl, ["civic:*", "bull:*"]);
+  const twilio = await startTwilioStandIn({ accountSid: STORM_ACCOUNT, authToken: STORM_TOKEN });
+  const dataDir = mkdtempSync(join(tmpdir(), "civic-storm-"));
+  const env = {
+    NODE_ENV: "production",
+    REDIS_URL: redisUrl,
+    PUBLIC_URL: STORM_PUBLIC_URL,
+    TWILIO_AUTH_TOKEN: STORM_TOKEN,
+    PAGER: "twilio",
+    TWILIO_ACCOUNT_SID: STORM_ACCOUNT,
+    TWILIO_FROM_NUMBER: "+14035550311",
+    TWILIO_API_URL: twilio.url,
+    FALLBACK_NUMBER: "none",
+    DATA_DIR: dataDir,
+    // Production's level: every call is logged, as it would be.
+    LOG_LEVEL: "info",
+    ...extraEnv,
+  };
+  const withTz = at ? { ...env, ...fakeClock(at) } : env;
+  const servers: StartedServer[] = [];
+  const stop = async () => {
+    for (const server of servers) server.child.kill("SIGTERM");
+    await Promise.all(servers.map((server) => new Promise((resolve) => (server.child.exitCode !== null ? resolve(null) : server.child.once("exit", resolve)))));
+    await twilio.close();
+    await removeBenchKeys(redisUrl, ["civic:*", "bull:*"]);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    if (kind === "one") {
+      servers.push(await startServer([join(BUILD_DIR, "main.js")], withTz));
+    } else {
+      servers.push(await startServer([join(BUILD_DIR, "worker.js")], withTz, { readyWhen: /worker: processing/ }));
+      servers.push(await startServer([join(BUILD_DIR, "web.js")], withTz));
+      servers.push(await startServer([join(BUILD_DIR, "web.js")], withTz));
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const urls = servers.filter((server) => server.port > 0).map((server) => `http://127.0.0.1:${server.port}`);
+  const description =
+    kind === "one" ? "one process, as npm start runs it" : "two web instances and one worker, as npm run start:web and start:worker run them";
+  return { urls, publicUrl: STORM_PUBLIC_URL, authToken: STORM_TOKEN, redis: redisUrl, description, stop, twilio };
+}
+
+export function runningLine(url: string): Line {
+  const address = lineAddress(url, process.env, DEFAULT_PORT);
+  return {
+    urls: [address.url],
+    publicUrl: process.env["PUBLIC_URL"] ? address.publicUrl : address.url,
+    authToken: process.env["TWILIO_AUTH_TOKEN"] || DEVELOPMENT_AUTH_TOKEN,
+    redis: lineRedis(),
+    description: "a running line",
+    stop: async () => {},
+  };
+}
+
+/** One caller's call, from the first ring to the status callback. */
+export async function call(line: Line, plan: CallerPlan, index: number, began: number, thinkMs: number, latencies: number[]): Promise<CallOutcome> {
+  const from = callerNumber(index);
+  const caller = callerFor(plan, from);
+  const outcome: CallOutcome = { plan, apology: false, met: new Set() };
+  let words: string[] = [];
+  let placeAnswered = false;
+  try {
+    outcome.transcript = await placeCall({
+      baseUrl: line.urls[index % line.urls.length]!,
+      publicUrl: line.publicUrl,
+      authToken: line.authToken,
+      from,
+      to: "+14035550311",
+      callSid: `CA${randomBytes(16).toString("hex")}`,
+      hear: (heard) => {
+        words.push(heard);
+        if (APOLOGY.test(heard)) outcome.apology = true;
+        const reference = /reference number is ([\d ]+)/i.exec(heard)?.[1];
+        if (reference) outcome.reference = reference.replace(/\D/g, "");
+      },
+      answer: async (prompt) => {
+        const { answer, meaning } = caller(prompt, words.join(" "));
+        words = [];
+        if (thinkMs > 0) await new Promise((resolve) => setTimeout(resolve, thinkMs * (0.5 + Math.random())));
+        outcome.met.add(meaning);
+        placeAnswered = meaning === "place" || meaning === "record-place";
+        return answer;
+      },
+      onRequest: (request: CallRequest) => {
+        latencies.push(request.elapsedMs);
+        if (placeAnswered && outcome.placeGivenAt === undefined) outcome.placeGivenAt = Date.now() - began;
+        placeAnswered = false;
+      },
+    });
+  } catch (error) {
+    outcome.error = error instanceof Error ? error.message : String(error);
+  }
+  return outcome;
+}
+
+/** The incidents opened since `before` was read (by reference), with their reports and pages. */
+export async function newIncidents(store: RedisIncidentStore, before: ReadonlySet<string>): Promise<Incident[]> {
+  return (await store.recent(10_000)).filter((incident) => !before.has(incident.reference));
+}
+
