@@ -9,6 +9,9 @@ import { DateTime } from "luxon";
 import twilio from "twilio";
 import type { Worker } from "bullmq";
 import { startDispatchWorker } from "../../src/adapters/bullmq/dispatch-worker.js";
+import { openSendQueues, RateLimitedPager } from "../../src/adapters/bullmq/rate-limited-pager.js";
+import { startSendWorkers } from "../../src/adapters/bullmq/send-queues.js";
+import type { SendingRates } from "../../src/domain/oncall/sending-limits.js";
 import { BullJobScheduler } from "../../src/adapters/bullmq/job-scheduler.js";
 import { BullReportQueue, createDispatchQueue } from "../../src/adapters/bullmq/report-queue.js";
 import { RedisIncidentStore } from "../../src/adapters/redis/incident-store.js";
@@ -159,6 +162,14 @@ export interface TestWorkerOptions {
   incidents?: (store: IncidentStore) => IncidentStore;
   /** Jobs the worker schedules get these retries instead of the queue's own, so failing for good plays out in a test. */
   retries?: { attempts: number; delayMs: number };
+  /**
+   * Sends go through this line's own send queues under these limits, as `npm start`'s worker
+   * sends (a RateLimitedPager, and send workers wrapping `pager`); straight through `pager` when
+   * left out.
+   */
+  sendingRates?: SendingRates;
+  /** How many dispatch jobs the worker runs at once (the line's default when left out). */
+  concurrency?: number;
 }
 
 export interface TestLineOptions {
@@ -210,6 +221,8 @@ export class TestLine {
   now: DateTime;
   readonly prefix: string;
   readonly queueName = `oncall-dispatch-${randomBytes(4).toString("hex")}`;
+  /** This line's own send queues, used when a worker is started with `sendingRates`. */
+  readonly sendQueueNames = { sms: `twilio-sms-${this.queueName}`, calls: `twilio-calls-${this.queueName}` };
   readonly redis: Redis;
   readonly reports: BullReportQueue;
   readonly calls: RedisCallStore;
@@ -333,19 +346,41 @@ export class TestLine {
     const queue = createDispatchQueue(redis, { queueName: this.queueName });
     const log = options.log ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
     const store = recordingIncidentStore(new RedisIncidentStore(redis, this.prefix), this.records, log);
+    let sending: { pager: Pager; residentPager: Pager; close(): Promise<void> } | undefined;
+    if (options.sendingRates) {
+      const sendConnection = createWorkerConnection(REDIS_URL);
+      const workers = startSendWorkers({
+        connection: sendConnection,
+        pagers: { crew: pager, ...(options.residentPager ? { residents: options.residentPager } : {}) },
+        rates: options.sendingRates,
+        log,
+        names: this.sendQueueNames,
+      });
+      const queues = openSendQueues(redis, { names: this.sendQueueNames });
+      sending = {
+        pager: new RateLimitedPager(queues),
+        residentPager: new RateLimitedPager(queues, { sender: "residents" }),
+        close: async () => {
+          await queues.close();
+          await workers.close();
+          sendConnection.disconnect();
+        },
+      };
+    }
     const dispatcher = new Dispatcher({
       // With the console option the worker follows published rosters, as `npm start`'s does.
       roster: this.live?.current().roster ?? this.flows.roster,
       incidents: options.incidents ? options.incidents(store) : store,
-      pager,
-      ...(options.residentPager ? { residentPager: options.residentPager } : {}),
+      ...(sending
+        ? { pager: sending.pager, residentPager: sending.residentPager }
+        : { pager, ...(options.residentPager ? { residentPager: options.residentPager } : {}) }),
       jobs: options.retries ? quickRetries(queue, options.retries) : new BullJobScheduler(queue),
       clock: () => this.now,
       log,
       publicUrl: PUBLIC_URL,
       ...(options.updateWindowMs ? { updateWindowMs: options.updateWindowMs } : {}),
     });
-    const { lockDuration, stalledInterval } = options;
+    const { lockDuration, stalledInterval, concurrency } = options;
     this.live?.onChange((set) => dispatcher.useRoster(set.roster));
     const worker = startDispatchWorker({
       connection,
@@ -354,10 +389,12 @@ export class TestLine {
       queueName: this.queueName,
       ...(lockDuration ? { lockDuration } : {}),
       ...(stalledInterval ? { stalledInterval } : {}),
+      ...(concurrency ? { concurrency } : {}),
     });
     this.worker = worker;
     this.workerClose = async () => {
       await worker.close();
+      await sending?.close();
       await queue.close();
       connection.disconnect();
       redis.disconnect();
@@ -479,6 +516,11 @@ export class TestLine {
       await queue.obliterate({ force: true });
       await queue.close();
       await this.records.queue.obliterate({ force: true });
+      for (const name of Object.values(this.sendQueueNames)) {
+        const sends = new Queue(name, { connection: this.redis });
+        await sends.obliterate({ force: true });
+        await sends.close();
+      }
       const keys = this.ownsPrefix ? await this.redis.keys(`${this.prefix}*`) : [];
       if (keys.length > 0) await this.redis.del(...keys);
     }

@@ -8,6 +8,9 @@ import { IncidentJobData, JOBS, PageJobData, readUnhandledReport, ReportAlarmJob
 import { ZodError } from "zod";
 import { DISPATCH_QUEUE, REPORT_BACKOFF, reportBackoffMs } from "./report-queue.js";
 
+/** How many dispatch jobs one worker runs at once, most of them page jobs waiting for their sends. */
+export const DEFAULT_DISPATCH_CONCURRENCY = 50;
+
 export interface DispatchWorkerOptions {
   /** A worker connection (`maxRetriesPerRequest: null`). */
   connection: Redis;
@@ -15,6 +18,7 @@ export interface DispatchWorkerOptions {
   log: Logger;
   queueName?: string;
   bullPrefix?: string;
+  /** @defaultValue {@link DEFAULT_DISPATCH_CONCURRENCY} */
   concurrency?: number;
   /** How long a worker's hold on a job lasts without renewal; a killed worker's jobs go back after it. */
   lockDuration?: number;
@@ -69,7 +73,10 @@ export function startDispatchWorker(options: DispatchWorkerOptions): Worker {
     },
     {
       connection: options.connection as ConnectionOptions,
-      concurrency: options.concurrency ?? 20,
+      // A page job spends most of its time waiting for its turn on the send queues (Twilio's
+      // limits): each waiting job holds a slot, so there must be room for a storm's pages to wait
+      // while reports and acknowledgements' jobs go on. Waiting costs a promise, not a CPU.
+      concurrency: options.concurrency ?? DEFAULT_DISPATCH_CONCURRENCY,
       ...(options.lockDuration ? { lockDuration: options.lockDuration } : {}),
       ...(options.stalledInterval ? { stalledInterval: options.stalledInterval } : {}),
       ...(options.bullPrefix ? { prefix: options.bullPrefix } : {}),
