@@ -37,6 +37,8 @@ export function openSendQueues(connection: Redis, options: SendQueueNames = {}):
     // storm has hundreds at once, which is no leak.
     queue.setMaxListeners(0);
     const blocking = connection.duplicate();
+    // Its failures reach the QueueEvents' own "error" listeners; without one here ioredis prints each.
+    blocking.on("error", () => {});
     const events = new QueueEvents(queue.name, { connection: blocking as ConnectionOptions, ...(options.bullPrefix ? { prefix: options.bullPrefix } : {}) });
     return { queue, events, blocking };
   };
