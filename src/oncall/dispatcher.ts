@@ -42,6 +42,8 @@ export class NotPagedYetError extends Error {
 /** One person to page by their channels, and the marks that keep a retried job from paging them twice. */
 interface PageTarget {
   reference: string;
+  /** What the incident's sends are named by: {@link sendKeyOf}. */
+  sendKey: string;
   /** The plan step the marks and events belong to; {@link ALARM_STEP} for the alarm. */
   step: number;
   /** Prefix of the marks, where one step pages more than one person (the alarm). */
@@ -215,6 +217,7 @@ export class Dispatcher {
 
     const reached = await this.pageBy({
       reference: incident.reference,
+      sendKey: sendKeyOf(incident),
       step: step.index,
       tag: "",
       name: step.name,
@@ -252,7 +255,7 @@ export class Dispatcher {
       // Before the page goes out: a reply of a bare ACK may come back faster than the provider answers us.
       await incidents.notePage(phone, reference, this.now());
       // The key makes a send of a job retried after it went out (before its mark) answer with that send.
-      const send = { priority: target.priority, key: `page-${reference}-${step}-${tag}${channel}` };
+      const send = { priority: target.priority, key: `page-${target.sendKey}-${step}-${tag}${channel}` };
       try {
         if (channel === "sms") await pager.sendSms(phone, target.sms, send);
         else await pager.placeCall(phone, target.voiceUrl, send);
@@ -295,7 +298,7 @@ export class Dispatcher {
     }
     // Counted off only once sent: a retried job tells the same news rather than none, and the
     // news (how many reports there are, how many are new) names its send, so not twice.
-    const send = { priority: "update", key: `more-${reference}-${incident.reports.length}-${count}` } as const;
+    const send = { priority: "update", key: `more-${sendKeyOf(incident)}-${incident.reports.length}-${count}` } as const;
     if (await this.deliver(reference, holder.phone, moreReportsSms(reference, count), send)) {
       await incidents.addEvent(reference, { at: this.now(), kind: "update", phone: holder.phone, detail: `${count} more` });
     }
@@ -320,7 +323,7 @@ export class Dispatcher {
       const mark = `taken-${phone}`;
       if (!(await incidents.markSent(reference, -1, mark))) continue;
       try {
-        if (await this.deliver(reference, phone, crewReplies.takenByOther(reference, incident.acknowledgedBy), { priority: "update", key: `${mark}-${reference}` })) told++;
+        if (await this.deliver(reference, phone, crewReplies.takenByOther(reference, incident.acknowledgedBy), { priority: "update", key: `${mark}-${sendKeyOf(incident)}` })) told++;
       } catch (error) {
         await incidents.unmarkSent(reference, -1, mark);
         throw error;
@@ -344,7 +347,7 @@ export class Dispatcher {
       const mark = `resident-${number}`;
       if (!(await incidents.markSent(reference, -1, mark))) continue;
       try {
-        if (await this.deliver(reference, number, residentSms(report.reference), { priority: "resident", key: `${mark}-${reference}` }, this.deps.residentPager)) {
+        if (await this.deliver(reference, number, residentSms(report.reference), { priority: "resident", key: `${mark}-${sendKeyOf(incident)}` }, this.deps.residentPager)) {
           await incidents.addEvent(reference, { at: this.now(), kind: "resident-notified", phone: number });
           sent++;
         }
@@ -422,6 +425,7 @@ export class Dispatcher {
       if (ownStep < 0) log.warn({ reference, name: supervisor.name }, "supervisor has no step in this incident's plan: alarm by SMS only");
       const reached = await this.pageBy({
         reference,
+        sendKey: sendKeyOf(incident),
         step: ALARM_STEP,
         tag: `alarm-${supervisor.phone}-`,
         name: supervisor.name,
@@ -504,6 +508,15 @@ export class Dispatcher {
       ...(detail ? { detail } : {}),
     };
   }
+}
+
+/**
+ * What an incident's sends are named by: its reference and when it opened. A reference is given
+ * once, but a Redis that lost its counter and kept its queues (keys removed by hand, a replica a
+ * moment behind) would give one again, and the new incident must not find the old one's sends.
+ */
+function sendKeyOf(incident: Pick<Incident, "reference" | "createdAt">): string {
+  return `${incident.reference}-${Date.parse(incident.createdAt)}`;
 }
 
 function errorMessage(error: unknown): string {
