@@ -82,15 +82,18 @@ describe("the priority and key of each send the dispatcher makes", () => {
   const until = async (predicate: () => boolean) => {
     while (!predicate()) await new Promise((resolve) => setTimeout(resolve, 20));
   };
+  /** What the incident's sends are named by: its reference and when it opened. */
+  const keyOf = async (reference: string) => `${reference}-${Date.parse((await line.incidents.get(reference))!.createdAt)}`;
   const sendsAbout = (reference: string) => sent.filter((send) => send.what.includes(`#${reference}`) || send.what.includes(`ref=${reference}&`));
 
   it("pages an incident's first step as a first page, each channel with a key of its own", async () => {
     const { reference } = await fileReport(line, "roads", "1 Priority Place");
     const primary = onCall("roads").primary!;
     await finished(queue, pageJobId(reference, 0));
+    const key = await keyOf(reference);
     expect(sendsAbout(reference).map(({ kind, to, options }) => ({ kind, to, options }))).toEqual([
-      { kind: "sms", to: primary.phone, options: { priority: "first-page", key: `page-${reference}-0-sms` } },
-      { kind: "call", to: primary.phone, options: { priority: "first-page", key: `page-${reference}-0-voice` } },
+      { kind: "sms", to: primary.phone, options: { priority: "first-page", key: `page-${key}-0-sms` } },
+      { kind: "call", to: primary.phone, options: { priority: "first-page", key: `page-${key}-0-voice` } },
     ]);
   });
 
@@ -104,14 +107,15 @@ describe("the priority and key of each send the dispatcher makes", () => {
 
     await fileReport(line, "water", "2 Priority Place");
     await until(() => sent.some((send) => /more report/i.test(send.what)));
-    expect(sent.find((send) => /more report/i.test(send.what))!.options).toEqual({ priority: "update", key: expect.stringMatching(new RegExp(`^more-${reference}-2-1$`)) });
+    const key = await keyOf(reference);
+    expect(sent.find((send) => /more report/i.test(send.what))!.options).toEqual({ priority: "update", key: `more-${key}-2-1` });
 
     await line.text(backup!.phone, `ACK ${reference}`, FROM);
     const resident = () => sent.find((send) => send.to === "+14035550123");
     const taken = () => sent.find((send) => send.to === primary!.phone && send.options?.key?.startsWith("taken-"));
     await until(() => Boolean(resident() && taken()));
-    expect(resident()!.options).toEqual({ priority: "resident", key: `resident-+14035550123-${reference}` });
-    expect(taken()!.options).toEqual({ priority: "update", key: `taken-${primary!.phone}-${reference}` });
+    expect(resident()!.options).toEqual({ priority: "resident", key: `resident-+14035550123-${key}` });
+    expect(taken()!.options).toEqual({ priority: "update", key: `taken-${primary!.phone}-${key}` });
   });
 
   it("pages the supervisor's alarm, once every round went unanswered, as an escalation", async () => {
