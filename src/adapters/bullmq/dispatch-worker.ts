@@ -8,8 +8,15 @@ import { IncidentJobData, JOBS, PageJobData, readUnhandledReport, ReportAlarmJob
 import { ZodError } from "zod";
 import { DISPATCH_QUEUE, REPORT_BACKOFF, reportBackoffMs } from "./report-queue.js";
 
-/** How many dispatch jobs one worker runs at once, most of them page jobs waiting for their sends. */
-export const DEFAULT_DISPATCH_CONCURRENCY = 50;
+/**
+ * How many dispatch jobs one worker runs at once. In a storm most of them are page jobs waiting for
+ * their turn on the send queues (Twilio's limits, one a second by default), each holding a slot
+ * while it waits; a waiting job costs a promise, not a CPU. The room must outlast a storm's
+ * backlog: page jobs beyond it wait on the dispatch queue instead, and a job due there for a
+ * minute makes /status say the worker is behind (a second worker would not help: the limits are
+ * global). 200 holds a backlog of about 260 pages at one a second before that.
+ */
+export const DEFAULT_DISPATCH_CONCURRENCY = 200;
 
 export interface DispatchWorkerOptions {
   /** A worker connection (`maxRetriesPerRequest: null`). */
@@ -73,9 +80,8 @@ export function startDispatchWorker(options: DispatchWorkerOptions): Worker {
     },
     {
       connection: options.connection as ConnectionOptions,
-      // A page job spends most of its time waiting for its turn on the send queues (Twilio's
-      // limits): each waiting job holds a slot, so there must be room for a storm's pages to wait
-      // while reports and acknowledgements' jobs go on. Waiting costs a promise, not a CPU.
+      // Room for a storm's page jobs to wait for their sends while reports and acknowledgements'
+      // jobs go on: see DEFAULT_DISPATCH_CONCURRENCY.
       concurrency: options.concurrency ?? DEFAULT_DISPATCH_CONCURRENCY,
       ...(options.lockDuration ? { lockDuration: options.lockDuration } : {}),
       ...(options.stalledInterval ? { stalledInterval: options.stalledInterval } : {}),
