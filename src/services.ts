@@ -2,6 +2,8 @@ import { createServer, type Server } from "node:http";
 import type { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { startDispatchWorker } from "./adapters/bullmq/dispatch-worker.js";
+import { openSendQueues, RateLimitedPager } from "./adapters/bullmq/rate-limited-pager.js";
+import { startSendWorkers } from "./adapters/bullmq/send-queues.js";
 import { BullJobScheduler } from "./adapters/bullmq/job-scheduler.js";
 import { BullReportQueue, createDispatchQueue } from "./adapters/bullmq/report-queue.js";
 import { ConsolePager } from "./adapters/console-pager.js";
@@ -240,6 +242,9 @@ export function createPager(config: Config, redis: Redis, log: Logger, audience:
   });
 }
 
+/** How long a stopping worker lets its page jobs wait for their sends before it lets them go (retried later). */
+const SEND_WAIT_ON_STOP_MS = 5_000;
+
 /** Starts the worker role: the BullMQ processors. */
 export async function startWorker(config: Config, log: Logger): Promise<Running & { worker: Worker }> {
   warnWhenNotPaging(config, log, "worker");
@@ -275,11 +280,26 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
   recordsQueue.on("error", (error) => log.warn({ err: error.message }, "records queue connection"));
   const keeper = new BullRecordKeeper(recordsQueue);
   const metrics = lineMetrics();
+  // Every SMS and call waits its turn on the send queues, whose workers keep Twilio's sending
+  // limits across every worker process and send through the real pager.
+  const sendConnection = createWorkerConnection(config.redis);
+  sendConnection.on("error", (error) => log.warn({ err: error.message }, "Redis connection (send workers)"));
+  const sendWorkers = startSendWorkers({
+    connection: sendConnection,
+    pagers: { crew: createPager(config, redis, log), residents: createPager(config, redis, log, "residents") },
+    rates: config.sendingRates,
+    log,
+  });
+  const sendQueues = openSendQueues(redis);
+  for (const { queue, events } of [sendQueues.sms, sendQueues.calls]) {
+    queue.on("error", (error) => log.warn({ err: error.message, queue: queue.name }, "send queue connection"));
+    events.on("error", (error) => log.warn({ err: error.message, queue: queue.name }, "send queue events connection"));
+  }
   const dispatcher = new Dispatcher({
     roster: definitions.current().roster,
     incidents: recordingIncidentStore(new RedisIncidentStore(redis), keeper, log),
-    pager: createPager(config, redis, log),
-    residentPager: createPager(config, redis, log, "residents"),
+    pager: new RateLimitedPager(sendQueues),
+    residentPager: new RateLimitedPager(sendQueues, { sender: "residents" }),
     jobs: new BullJobScheduler(queue),
     clock,
     log,
@@ -324,7 +344,11 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
   await scheduleRetention(recordsQueue, definitions.current().hours.zone).catch((error: unknown) =>
     log.warn({ err: error instanceof Error ? error.message : String(error) }, "records: could not schedule the nightly retention job; it is tried at the next start"),
   );
-  const unwatch = [metrics.watchRedis(redis), metrics.watchQueues([queue, recordsQueue, deliveries.queue]), metrics.watchDatabase(recordsDatabase.database)];
+  const unwatch = [
+    metrics.watchRedis(redis),
+    metrics.watchQueues([queue, recordsQueue, deliveries.queue, sendQueues.sms.queue, sendQueues.calls.queue]),
+    metrics.watchDatabase(recordsDatabase.database),
+  ];
   // A worker running alone has no web app to serve /metrics: it serves them on a port of its own.
   const metricsServer =
     config.metricsPort === undefined ? undefined : await startMetricsServer({ metrics, token: config.metricsToken, port: config.metricsPort, host: config.listenHost });
@@ -337,12 +361,19 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
     alive: () => worker.isRunning(),
     onError: (error) => log.warn({ err: error.message }, "worker: could not leave its heartbeat in Redis"),
   }).start();
-  log.info({ workerId: heartbeat.workerId }, "worker: processing oncall-dispatch");
+  log.info({ workerId: heartbeat.workerId, sendingRates: config.sendingRates }, "worker: processing oncall-dispatch");
   return {
     worker,
     stop: async () => {
       // Finishes the jobs it holds; BullMQ hands unfinished ones to another worker if we are killed.
+      // A page job waiting behind a long queue of sends is let go after a few seconds: its send
+      // stays queued, and the page job's retry (here after a restart, or on another worker)
+      // finds it sent, or waits for it, by its key.
+      const letGo = setTimeout(() => void sendQueues.close(), SEND_WAIT_ON_STOP_MS);
       await worker.close();
+      clearTimeout(letGo);
+      await sendQueues.close();
+      await sendWorkers.close();
       await recordsWorker.close();
       await deliveryWorker.close();
       await metricsServer?.stop();
@@ -354,6 +385,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
       await recordsQueue.close();
       await recordsDatabase.release();
       recordsConnection.disconnect();
+      sendConnection.disconnect();
       connection.disconnect();
       redis.disconnect();
     },

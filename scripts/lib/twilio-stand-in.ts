@@ -69,9 +69,10 @@ export interface TwilioStandIn {
   calls(): StandInRequest[];
   /**
    * Answers the next `count` authenticated requests with `status` and Twilio's error JSON.
-   * `code` defaults to 20000 + status (20429, 20500, 20503, as Twilio does).
+   * `code` defaults to 20000 + status (20429, 20500, 20503, as Twilio does). With
+   * `retryAfterSeconds`, the answer carries a `Retry-After` header, as Twilio's 429s can.
    */
-  failNext(count: number, status?: number, code?: number): void;
+  failNext(count: number, status?: number, code?: number, options?: { retryAfterSeconds?: number }): void;
   /**
    * Holds the next authenticated request (of `kind`, when given) unanswered until `release()`:
    * a Twilio that is slow to answer, or, never released, one that does not answer at all (the
@@ -109,7 +110,7 @@ export interface HeldRequest {
 
 /** What the next requests are answered with, in the order the test asked for them. */
 type Upcoming =
-  | { fail: { status: number; code: number } }
+  | { fail: { status: number; code: number; retryAfterSeconds?: number } }
   | { hold: { kind: "sms" | "call" | undefined; arrive: (params: Record<string, string>) => void; released: Promise<void> } };
 
 /** Twilio's words for the codes the stand-in answers with. */
@@ -141,6 +142,9 @@ interface ErrorBody {
   more_info: string;
   status: number;
 }
+
+/** An error answer: its JSON body, and a `Retry-After` (seconds) to send with it. */
+type ErrorAnswer = ErrorBody & { retryAfterSeconds?: number };
 
 function errorBody(status: number, code: number, to = "", from = ""): ErrorBody {
   const message = MESSAGES[code]?.(to, from) ?? `Twilio error ${code}`;
@@ -205,14 +209,15 @@ export async function startTwilioStandIn(options: TwilioStandInOptions): Promise
   };
 
   /** The error to answer for this request, if any, in the order Twilio would find them. */
-  const problem = (request: Request, kind: "sms" | "call", params: Record<string, string>): ErrorBody | undefined => {
+  const problem = (request: Request, kind: "sms" | "call", params: Record<string, string>): ErrorAnswer | undefined => {
     const to = params.To ?? "";
     const from = params.From ?? "";
     if (!authorized(request)) return errorBody(401, 20003);
     const next = upcoming[0];
     if (next && "fail" in next) {
       upcoming.shift();
-      return errorBody(next.fail.status, next.fail.code);
+      const { status, code, retryAfterSeconds } = next.fail;
+      return { ...errorBody(status, code), ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) };
     }
     if (outage) return errorBody(outage.status, outage.code);
     if (kind === "sms") {
@@ -257,9 +262,11 @@ export async function startTwilioStandIn(options: TwilioStandInOptions): Promise
       receivedAt: Date.now(),
       status: 201,
     };
-    const error = problem(request, kind, params);
-    if (error) {
+    const answer = problem(request, kind, params);
+    if (answer) {
+      const { retryAfterSeconds, ...error } = answer;
       if (error.status === 401) response.set("WWW-Authenticate", 'Basic realm="Twilio API"');
+      if (retryAfterSeconds !== undefined) response.set("Retry-After", String(retryAfterSeconds));
       record({ ...entry, status: error.status, code: error.code });
       response.status(error.status).json(error);
       return;
@@ -296,8 +303,9 @@ export async function startTwilioStandIn(options: TwilioStandInOptions): Promise
     requests,
     messages: () => accepted("sms"),
     calls: () => accepted("call"),
-    failNext(count, status = 500, code = 20000 + status) {
-      for (let i = 0; i < count; i++) upcoming.push({ fail: { status, code } });
+    failNext(count, status = 500, code = 20000 + status, options = {}) {
+      const { retryAfterSeconds } = options;
+      for (let i = 0; i < count; i++) upcoming.push({ fail: { status, code, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) } });
     },
     holdNext(kind) {
       let arrive: (params: Record<string, string>) => void = () => {};

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { formatPath } from "../domain/validation.js";
 import { endpointOrigin } from "../domain/open311/delivery.js";
+import type { SendingRates } from "../domain/oncall/sending-limits.js";
 
 /**
  * The auth token `npm run dev` and `npm run call` share when none is configured, so that even
@@ -59,6 +60,15 @@ const SentinelList = z.string().transform((text, ctx) => {
   return sentinels;
 });
 
+/**
+ * How many sends of a kind may start per second across every worker: a positive number, a
+ * fraction for less than one a second (0.5 is one every two seconds).
+ */
+function sendingRate(what: string, example: string) {
+  const message = `must be how many ${what} may be sent per second, a positive number such as ${example}; 0.5 is one every two seconds`;
+  return z.coerce.number({ error: message }).positive(message).max(1000, `${message}, at most 1000`).default(1);
+}
+
 /** An E.164 phone number: `+`, the country code and the number, 8 to 15 digits. */
 export const E164 = /^\+[1-9]\d{7,14}$/;
 
@@ -93,6 +103,8 @@ const EnvSchema = z
       .regex(E164, "must be the E.164 Twilio number residents' texts come from, such as +14035550312")
       .optional(),
     TWILIO_API_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+    TWILIO_CALLS_PER_SECOND: sendingRate("calls", "1 (Twilio's default per account)"),
+    TWILIO_SMS_PER_SECOND: sendingRate("SMS", "1 (a long code), 3 (toll-free) or 30 (a short code)"),
     TRUST_PROXY: z
       .string()
       .regex(/^(\d{1,2}|(loopback|uniquelocal|linklocal|[0-9a-fA-F.:]+(\/\d{1,3})?)(\s*,\s*(loopback|uniquelocal|linklocal|[0-9a-fA-F.:]+(\/\d{1,3})?))*)$/, {
@@ -234,6 +246,12 @@ export interface Config {
         apiUrl: string | undefined;
       }
     | undefined;
+  /**
+   * How many calls and SMS may start per second across every worker (`TWILIO_CALLS_PER_SECOND`,
+   * `TWILIO_SMS_PER_SECOND`): Twilio's limits for the account and its sender. The console pager
+   * keeps them too.
+   */
+  sendingRates: SendingRates;
   /** `DATABASE_URL`, or the embedded database under `DATA_DIR` when it is unset. */
   database: DatabaseConfig;
   records: {
@@ -301,6 +319,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
             apiUrl: value.TWILIO_API_URL,
           }
         : undefined,
+    sendingRates: { callsPerSecond: value.TWILIO_CALLS_PER_SECOND, smsPerSecond: value.TWILIO_SMS_PER_SECOND },
     database: value.DATABASE_URL ? { kind: "postgres", url: value.DATABASE_URL } : { kind: "pglite", dataDir: value.DATA_DIR },
     records: {
       retentionDays: value.RECORDS_RETENTION_DAYS,

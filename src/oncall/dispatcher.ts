@@ -3,7 +3,7 @@ import type { IncidentStore } from "../domain/ports.js";
 import type { Incident } from "../domain/oncall/incident.js";
 import type { OncallObserver } from "../domain/observers.js";
 import { alarmSms, crewReplies, moreReportsSms, pageSms, residentSms, unhandledReportSms, type UnhandledReport } from "../domain/oncall/messages.js";
-import { PagerError, type Pager } from "../domain/oncall/pager.js";
+import { PagerError, type PagePriority, type Pager, type SendOptions } from "../domain/oncall/pager.js";
 import { placeKey } from "../domain/oncall/place.js";
 import {
   chainLength,
@@ -42,6 +42,8 @@ export class NotPagedYetError extends Error {
 /** One person to page by their channels, and the marks that keep a retried job from paging them twice. */
 interface PageTarget {
   reference: string;
+  /** What the incident's sends are named by: {@link sendKeyOf}. */
+  sendKey: string;
   /** The plan step the marks and events belong to; {@link ALARM_STEP} for the alarm. */
   step: number;
   /** Prefix of the marks, where one step pages more than one person (the alarm). */
@@ -51,6 +53,8 @@ interface PageTarget {
   channels: readonly Channel[];
   sms: string;
   voiceUrl: string;
+  /** Where its sends wait under the sending limits. */
+  priority: PagePriority;
 }
 
 export interface DispatcherDependencies {
@@ -213,6 +217,7 @@ export class Dispatcher {
 
     const reached = await this.pageBy({
       reference: incident.reference,
+      sendKey: sendKeyOf(incident),
       step: step.index,
       tag: "",
       name: step.name,
@@ -220,6 +225,8 @@ export class Dispatcher {
       channels: step.channels,
       sms: pageSms(report, label, this.roster.zone),
       voiceUrl: this.voicePageUrl(incident.reference, step.index),
+      // The incident's first page (the first step that paged anyone) goes before every escalation.
+      priority: incident.plan.some((planned) => planned.index < step.index) ? "escalation" : "first-page",
     });
     if (reached === null || !(await this.isOpen(incident.reference))) return "stopped: taken while paging";
     log.info({ reference: incident.reference, step: step.index, role: step.role, name: step.name, reached }, "paged");
@@ -247,9 +254,11 @@ export class Dispatcher {
       if (!(await this.isOpen(reference))) return null;
       // Before the page goes out: a reply of a bare ACK may come back faster than the provider answers us.
       await incidents.notePage(phone, reference, this.now());
+      // The key makes a send of a job retried after it went out (before its mark) answer with that send.
+      const send = { priority: target.priority, key: `page-${target.sendKey}-${step}-${tag}${channel}` };
       try {
-        if (channel === "sms") await pager.sendSms(phone, target.sms);
-        else await pager.placeCall(phone, target.voiceUrl);
+        if (channel === "sms") await pager.sendSms(phone, target.sms, send);
+        else await pager.placeCall(phone, target.voiceUrl, send);
       } catch (error) {
         const badNumber = error instanceof PagerError && error.failure === "bad-number";
         this.deps.observe?.paged(channel, badNumber ? "bad-number" : "failed");
@@ -287,8 +296,10 @@ export class Dispatcher {
       log.info({ reference, name: holder.name, count }, "the holder takes no SMS: the count of more reports is not sent");
       return "holder takes no SMS";
     }
-    // Counted off only once sent: a retried job tells the same news rather than none.
-    if (await this.deliver(reference, holder.phone, moreReportsSms(reference, count))) {
+    // Counted off only once sent: a retried job tells the same news rather than none, and the
+    // news (how many reports there are, how many are new) names its send, so not twice.
+    const send = { priority: "update", key: `more-${sendKeyOf(incident)}-${incident.reports.length}-${count}` } as const;
+    if (await this.deliver(reference, holder.phone, moreReportsSms(reference, count), send)) {
       await incidents.addEvent(reference, { at: this.now(), kind: "update", phone: holder.phone, detail: `${count} more` });
     }
     await incidents.markSummarized(reference, count);
@@ -312,7 +323,7 @@ export class Dispatcher {
       const mark = `taken-${phone}`;
       if (!(await incidents.markSent(reference, -1, mark))) continue;
       try {
-        if (await this.deliver(reference, phone, crewReplies.takenByOther(reference, incident.acknowledgedBy))) told++;
+        if (await this.deliver(reference, phone, crewReplies.takenByOther(reference, incident.acknowledgedBy), { priority: "update", key: `${mark}-${sendKeyOf(incident)}` })) told++;
       } catch (error) {
         await incidents.unmarkSent(reference, -1, mark);
         throw error;
@@ -336,7 +347,7 @@ export class Dispatcher {
       const mark = `resident-${number}`;
       if (!(await incidents.markSent(reference, -1, mark))) continue;
       try {
-        if (await this.deliver(reference, number, residentSms(report.reference), this.deps.residentPager)) {
+        if (await this.deliver(reference, number, residentSms(report.reference), { priority: "resident", key: `${mark}-${sendKeyOf(incident)}` }, this.deps.residentPager)) {
           await incidents.addEvent(reference, { at: this.now(), kind: "resident-notified", phone: number });
           sent++;
         }
@@ -381,7 +392,8 @@ export class Dispatcher {
       const mark = `unhandled-${key}-${supervisor.phone}`;
       if (!(await incidents.markSent(reference, UNHANDLED_STEP, mark))) continue;
       try {
-        if (await this.deliver(reference, supervisor.phone, sms)) told++;
+        // As urgent as a first page: nobody has been paged for this report at all.
+        if (await this.deliver(reference, supervisor.phone, sms, { priority: "first-page", key: `${mark}-${reference}` })) told++;
       } catch (error) {
         // Released, so the retry BullMQ makes of this job sends it.
         await incidents.unmarkSent(reference, UNHANDLED_STEP, mark);
@@ -413,6 +425,7 @@ export class Dispatcher {
       if (ownStep < 0) log.warn({ reference, name: supervisor.name }, "supervisor has no step in this incident's plan: alarm by SMS only");
       const reached = await this.pageBy({
         reference,
+        sendKey: sendKeyOf(incident),
         step: ALARM_STEP,
         tag: `alarm-${supervisor.phone}-`,
         name: supervisor.name,
@@ -420,6 +433,7 @@ export class Dispatcher {
         channels: ownStep >= 0 ? supervisor.channels : supervisor.channels.filter((channel) => channel === "sms"),
         sms: alarmSms(report, label),
         voiceUrl: this.voicePageUrl(reference, ownStep),
+        priority: "escalation",
       });
       if (reached === null) return "stopped: taken during the alarm";
     }
@@ -430,9 +444,9 @@ export class Dispatcher {
    * Sends one SMS that is not a step of the chain. A number that cannot take it is recorded on
    * the incident and skipped (false); a temporary failure throws, so the job is retried.
    */
-  private async deliver(reference: string, to: string, body: string, pager: Pager = this.deps.pager): Promise<boolean> {
+  private async deliver(reference: string, to: string, body: string, send: SendOptions, pager: Pager = this.deps.pager): Promise<boolean> {
     try {
-      await pager.sendSms(to, body);
+      await pager.sendSms(to, body, send);
       return true;
     } catch (error) {
       if (!(error instanceof PagerError && error.failure === "bad-number")) throw error;
@@ -494,6 +508,15 @@ export class Dispatcher {
       ...(detail ? { detail } : {}),
     };
   }
+}
+
+/**
+ * What an incident's sends are named by: its reference and when it opened. A reference is given
+ * once, but a Redis that lost its counter and kept its queues (keys removed by hand, a replica a
+ * moment behind) would give one again, and the new incident must not find the old one's sends.
+ */
+function sendKeyOf(incident: Pick<Incident, "reference" | "createdAt">): string {
+  return `${incident.reference}-${Date.parse(incident.createdAt)}`;
 }
 
 function errorMessage(error: unknown): string {

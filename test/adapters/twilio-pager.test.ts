@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startTwilioStandIn, type TwilioStandIn } from "../../scripts/lib/twilio-stand-in.js";
-import { TwilioPager, type TwilioPagerOptions } from "../../src/adapters/twilio/twilio-pager.js";
+import { MAX_RETRY_AFTER_MS, retryAfterMs, TwilioPager, type TwilioPagerOptions } from "../../src/adapters/twilio/twilio-pager.js";
 import { PagerError } from "../../src/domain/oncall/pager.js";
 
 // The real twilio client, talking HTTP to the stand-in on 127.0.0.1: Twilio is faked only at its edge.
@@ -87,6 +87,21 @@ describe("TwilioPager", () => {
       expect(error.failure).toBe("temporary");
       expect(error.detail).toEqual({ status: 429, code: 20429, to: CREW });
       expect(standIn.requests).toHaveLength(1);
+    });
+
+    it("a 429 with Retry-After in seconds says how long Twilio asked us to wait", async () => {
+      standIn.failNext(1, 429, 20429, { retryAfterSeconds: 3 });
+      const error = await failureOf(pager.sendSms(CREW, "page"));
+      expect(error.failure).toBe("temporary");
+      expect(error.detail).toEqual({ status: 429, code: 20429, to: CREW, retryAfterMs: 3_000 });
+      expect(error.message).toContain("Too Many Requests");
+    });
+
+    it("a 503 with Retry-After says so too", async () => {
+      standIn.failNext(1, 503, 20503, { retryAfterSeconds: 1 });
+      const error = await failureOf(pager.placeCall(CREW, TWIML_URL));
+      expect(error.failure).toBe("temporary");
+      expect(error.detail.retryAfterMs).toBe(1_000);
     });
 
     it("the next page goes out once Twilio recovers", async () => {
@@ -206,6 +221,29 @@ describe("TwilioPager", () => {
   });
 });
 
+describe("retryAfterMs (Twilio's Retry-After)", () => {
+  const now = Date.parse("2026-12-05T09:00:00Z");
+
+  it("reads a number of seconds", () => {
+    expect(retryAfterMs("2", now)).toBe(2_000);
+    expect(retryAfterMs("0", now)).toBe(0);
+  });
+
+  it("reads an HTTP date as the time until then", () => {
+    expect(retryAfterMs("Sat, 05 Dec 2026 09:00:05 GMT", now)).toBe(5_000);
+    expect(retryAfterMs("Sat, 05 Dec 2026 08:59:00 GMT", now)).toBe(0);
+  });
+
+  it("believes no more than a minute, so a bad value cannot hold every page for hours", () => {
+    expect(retryAfterMs("86400", now)).toBe(MAX_RETRY_AFTER_MS);
+    expect(MAX_RETRY_AFTER_MS).toBe(60_000);
+  });
+
+  it("is undefined when there is none or it cannot be read", () => {
+    for (const value of [undefined, "", "soon", "-1", ["abc"]]) expect(retryAfterMs(value, now)).toBeUndefined();
+  });
+});
+
 describe("the Twilio stand-in", () => {
   let standIn: TwilioStandIn;
   const basic = (sid: string, token: string) => `Basic ${Buffer.from(`${sid}:${token}`).toString("base64")}`;
@@ -275,6 +313,14 @@ describe("the Twilio stand-in", () => {
     await post(messagesPath, { To: CREW, From: FROM, Body: "one" });
     await post(messagesPath, { To: CREW, From: FROM, Body: "two" });
     await expect(waiting).resolves.toHaveLength(2);
+  });
+
+  it("answers a failure with Retry-After when asked to", async () => {
+    standIn.failNext(1, 429, 20429, { retryAfterSeconds: 2 });
+    const response = await post(messagesPath, { To: CREW, From: FROM, Body: "hello" });
+    expect(response.status).toBe(429);
+    expect(response.headers.get("retry-after")).toBe("2");
+    expect(await response.json()).toMatchObject({ code: 20429, status: 429 });
   });
 
   it("waitFor rejects after its timeout", async () => {

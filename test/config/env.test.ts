@@ -295,6 +295,26 @@ describe("loadConfig", () => {
     });
   });
 
+  describe("Twilio's sending limits", () => {
+    it("are Twilio's defaults unless set: one call and one SMS a second", () => {
+      expect(loadConfig(production).sendingRates).toEqual({ callsPerSecond: 1, smsPerSecond: 1 });
+    });
+
+    it("take the account's rates, fractions too", () => {
+      expect(loadConfig({ ...production, TWILIO_CALLS_PER_SECOND: "0.5", TWILIO_SMS_PER_SECOND: "30" }).sendingRates).toEqual({ callsPerSecond: 0.5, smsPerSecond: 30 });
+    });
+
+    it("name a rate that is not a positive number, and say what to write", () => {
+      const problems = problemsOf({ ...production, TWILIO_CALLS_PER_SECOND: "0", TWILIO_SMS_PER_SECOND: "fast" });
+      expect(problems).toEqual([
+        expect.stringMatching(/^TWILIO_CALLS_PER_SECOND must be how many calls may be sent per second, a positive number such as 1 \(Twilio's default per account\)/),
+        expect.stringMatching(/^TWILIO_SMS_PER_SECOND must be how many SMS may be sent per second, a positive number such as 1 \(a long code\), 3 \(toll-free\) or 30 \(a short code\)/),
+      ]);
+      expect(problemsOf({ ...production, TWILIO_SMS_PER_SECOND: "-1" })).toHaveLength(1);
+      expect(problemsOf({ ...production, TWILIO_SMS_PER_SECOND: "5000" })).toEqual([expect.stringMatching(/at most 1000$/)]);
+    });
+  });
+
   describe("the records", () => {
     it("are kept in the embedded database under .data unless DATABASE_URL names a server", () => {
       expect(loadConfig(production).database).toEqual({ kind: "pglite", dataDir: ".data" });

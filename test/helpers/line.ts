@@ -9,6 +9,9 @@ import { DateTime } from "luxon";
 import twilio from "twilio";
 import type { Worker } from "bullmq";
 import { startDispatchWorker } from "../../src/adapters/bullmq/dispatch-worker.js";
+import { openSendQueues, RateLimitedPager } from "../../src/adapters/bullmq/rate-limited-pager.js";
+import { startSendWorkers } from "../../src/adapters/bullmq/send-queues.js";
+import type { SendingRates } from "../../src/domain/oncall/sending-limits.js";
 import { BullJobScheduler } from "../../src/adapters/bullmq/job-scheduler.js";
 import { BullReportQueue, createDispatchQueue } from "../../src/adapters/bullmq/report-queue.js";
 import { RedisIncidentStore } from "../../src/adapters/redis/incident-store.js";
@@ -163,6 +166,14 @@ export interface TestWorkerOptions {
   backoffScale?: number;
   /** Told of each report, page attempt and alarm, as `npm start`'s metrics are. */
   observe?: DispatcherDependencies["observe"];
+  /**
+   * Sends go through this line's own send queues under these limits, as `npm start`'s worker
+   * sends (a RateLimitedPager, and send workers wrapping `pager`); straight through `pager` when
+   * left out.
+   */
+  sendingRates?: SendingRates;
+  /** How many dispatch jobs the worker runs at once (the line's default when left out). */
+  concurrency?: number;
 }
 
 export interface TestLineOptions {
@@ -214,6 +225,8 @@ export class TestLine {
   now: DateTime;
   readonly prefix: string;
   readonly queueName = `oncall-dispatch-${randomBytes(4).toString("hex")}`;
+  /** This line's own send queues, used when a worker is started with `sendingRates`. */
+  readonly sendQueueNames = { sms: `twilio-sms-${this.queueName}`, calls: `twilio-calls-${this.queueName}` };
   readonly redis: Redis;
   readonly reports: BullReportQueue;
   readonly calls: RedisCallStore;
@@ -337,12 +350,34 @@ export class TestLine {
     const queue = createDispatchQueue(redis, { queueName: this.queueName });
     const log = options.log ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
     const store = recordingIncidentStore(new RedisIncidentStore(redis, this.prefix), this.records, log);
+    let sending: { pager: Pager; residentPager: Pager; close(): Promise<void> } | undefined;
+    if (options.sendingRates) {
+      const sendConnection = createWorkerConnection(REDIS_URL);
+      const workers = startSendWorkers({
+        connection: sendConnection,
+        pagers: { crew: pager, ...(options.residentPager ? { residents: options.residentPager } : {}) },
+        rates: options.sendingRates,
+        log,
+        names: this.sendQueueNames,
+      });
+      const queues = openSendQueues(redis, { names: this.sendQueueNames });
+      sending = {
+        pager: new RateLimitedPager(queues),
+        residentPager: new RateLimitedPager(queues, { sender: "residents" }),
+        close: async () => {
+          await queues.close();
+          await workers.close();
+          sendConnection.disconnect();
+        },
+      };
+    }
     const dispatcher = new Dispatcher({
       // With the console option the worker follows published rosters, as `npm start`'s does.
       roster: this.live?.current().roster ?? this.flows.roster,
       incidents: options.incidents ? options.incidents(store) : store,
-      pager,
-      ...(options.residentPager ? { residentPager: options.residentPager } : {}),
+      ...(sending
+        ? { pager: sending.pager, residentPager: sending.residentPager }
+        : { pager, ...(options.residentPager ? { residentPager: options.residentPager } : {}) }),
       jobs: options.retries ? quickRetries(queue, options.retries) : new BullJobScheduler(queue),
       clock: () => this.now,
       log,
@@ -350,7 +385,7 @@ export class TestLine {
       ...(options.updateWindowMs ? { updateWindowMs: options.updateWindowMs } : {}),
       ...(options.observe ? { observe: options.observe } : {}),
     });
-    const { lockDuration, stalledInterval, backoffScale } = options;
+    const { lockDuration, stalledInterval, backoffScale, concurrency } = options;
     this.live?.onChange((set) => dispatcher.useRoster(set.roster));
     const worker = startDispatchWorker({
       connection,
@@ -360,10 +395,12 @@ export class TestLine {
       ...(lockDuration ? { lockDuration } : {}),
       ...(stalledInterval ? { stalledInterval } : {}),
       ...(backoffScale ? { backoffScale } : {}),
+      ...(concurrency ? { concurrency } : {}),
     });
     this.worker = worker;
     this.workerClose = async () => {
       await worker.close();
+      await sending?.close();
       await queue.close();
       connection.disconnect();
       redis.disconnect();
@@ -485,6 +522,11 @@ export class TestLine {
       await queue.obliterate({ force: true });
       await queue.close();
       await this.records.queue.obliterate({ force: true });
+      for (const name of Object.values(this.sendQueueNames)) {
+        const sends = new Queue(name, { connection: this.redis });
+        await sends.obliterate({ force: true });
+        await sends.close();
+      }
       const keys = this.ownsPrefix ? await this.redis.keys(`${this.prefix}*`) : [];
       if (keys.length > 0) await this.redis.del(...keys);
     }

@@ -8,6 +8,16 @@ import { IncidentJobData, JOBS, PageJobData, readUnhandledReport, ReportAlarmJob
 import { ZodError } from "zod";
 import { DISPATCH_QUEUE, REPORT_BACKOFF, reportBackoffMs } from "./report-queue.js";
 
+/**
+ * How many dispatch jobs one worker runs at once. In a storm most of them are page jobs waiting for
+ * their turn on the send queues (Twilio's limits, one a second by default), each holding a slot
+ * while it waits; a waiting job costs a promise, not a CPU. The room must outlast a storm's
+ * backlog: page jobs beyond it wait on the dispatch queue instead, and a job due there for a
+ * minute makes /status say the worker is behind (a second worker would not help: the limits are
+ * global). 200 holds a backlog of about 260 pages at one a second before that.
+ */
+export const DEFAULT_DISPATCH_CONCURRENCY = 200;
+
 export interface DispatchWorkerOptions {
   /** A worker connection (`maxRetriesPerRequest: null`). */
   connection: Redis;
@@ -15,6 +25,7 @@ export interface DispatchWorkerOptions {
   log: Logger;
   queueName?: string;
   bullPrefix?: string;
+  /** @defaultValue {@link DEFAULT_DISPATCH_CONCURRENCY} */
   concurrency?: number;
   /** How long a worker's hold on a job lasts without renewal; a killed worker's jobs go back after it. */
   lockDuration?: number;
@@ -77,7 +88,9 @@ export function startDispatchWorker(options: DispatchWorkerOptions): Worker {
     },
     {
       connection: options.connection as ConnectionOptions,
-      concurrency: options.concurrency ?? 20,
+      // Room for a storm's page jobs to wait for their sends while reports and acknowledgements'
+      // jobs go on: see DEFAULT_DISPATCH_CONCURRENCY.
+      concurrency: options.concurrency ?? DEFAULT_DISPATCH_CONCURRENCY,
       ...(options.lockDuration ? { lockDuration: options.lockDuration } : {}),
       ...(options.stalledInterval ? { stalledInterval: options.stalledInterval } : {}),
       ...(options.bullPrefix ? { prefix: options.bullPrefix } : {}),

@@ -1,4 +1,7 @@
 import twilio from "twilio";
+import type RequestClient from "twilio/lib/base/RequestClient.js";
+// The client is CommonJS: its default export is `.default` seen from here.
+import type ResponseModule from "twilio/lib/http/response.js";
 import { PagerError, type Pager, type PagerFailure } from "../../domain/oncall/pager.js";
 import { maskPhone } from "../../domain/phone.js";
 
@@ -60,14 +63,57 @@ const NETWORK_CODES = new Set([
 
 type PageKind = "sms" | "call";
 
+/** The longest `Retry-After` believed: a bad or hostile value must not hold every page for hours. */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
+/**
+ * How long Twilio's `Retry-After` asks us to wait, in milliseconds: a number of seconds, or an
+ * HTTP date. Undefined when there is none or it cannot be read; at most {@link MAX_RETRY_AFTER_MS}.
+ */
+export function retryAfterMs(value: unknown, now: number = Date.now()): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (typeof text !== "string" || text.trim() === "") return undefined;
+  // RFC 9110: delay-seconds, or an HTTP-date (always in GMT).
+  const ms = /^\s*\d+\s*$/.test(text) ? Number(text) * 1000 : /GMT\s*$/.test(text) ? Date.parse(text) - now : NaN;
+  return Number.isFinite(ms) ? Math.min(Math.max(0, ms), MAX_RETRY_AFTER_MS) : undefined;
+}
+
+/** A 429 or 5xx from Twilio that said how long to wait before sending again. */
+class RetryAfterException extends twilio.RestException {
+  constructor(
+    response: { statusCode: number; body: unknown },
+    readonly retryAfterMs: number,
+  ) {
+    super(response);
+  }
+}
+
+/**
+ * The twilio client's HTTP client, keeping what its errors drop: the official client turns a
+ * failed answer into a RestException without its headers, so Twilio's `Retry-After` would be lost.
+ * A 429 or 5xx that carries one is thrown here, as the same RestException with `retryAfterMs`.
+ */
+class RetryAfterRequestClient extends twilio.RequestClient {
+  override async request<TData>(options: RequestClient.RequestOptions<TData>): Promise<ResponseModule.default<TData>> {
+    const response = await super.request<TData>(options);
+    if (response.statusCode === 429 || response.statusCode >= 500) {
+      const wait = retryAfterMs((response.headers as Record<string, unknown> | undefined)?.["retry-after"]);
+      if (wait !== undefined) throw new RetryAfterException(response, wait);
+    }
+    return response;
+  }
+}
+
 /** What an HTTP failure from the twilio client carries (RestException, or its RFC 9457 sibling). */
 interface HttpFailure {
   status: number;
   code?: number;
   message: string;
+  retryAfterMs?: number;
 }
 
 function httpFailure(error: unknown): HttpFailure | undefined {
+  if (error instanceof RetryAfterException) return { status: error.status, code: error.code, message: error.message, retryAfterMs: error.retryAfterMs };
   if (error instanceof twilio.RestException) return { status: error.status, code: error.code, message: error.message };
   // Twilio's newer RFC 9457 answers come as TwilioServiceException, which twilio does not export.
   // Axios errors can carry a `status` too, but the client accepts every HTTP status, so an axios
@@ -108,7 +154,7 @@ function maskNumbers(text: string): string {
  * Turns whatever the twilio client threw into the one error the worker understands. This is the
  * only place Twilio failures are translated:
  *
- * - HTTP 429 or 5xx: `temporary`;
+ * - HTTP 429 or 5xx: `temporary`, with Twilio's `Retry-After` as `detail.retryAfterMs` when it gave one;
  * - a code in {@link BAD_NUMBER_CODES}: `bad-number`;
  * - any other 4xx (20003 authentication, 21606 a `From` that cannot send, ...): `rejected`;
  * - no HTTP answer (refused, reset, timed out), or an answer that does not parse: `temporary`;
@@ -131,6 +177,7 @@ export function toPagerError(error: unknown, kind: PageKind, to: string, secret?
       status: http.status,
       ...(http.code !== undefined ? { code: http.code } : {}),
       to,
+      ...(http.retryAfterMs !== undefined && failure === "temporary" ? { retryAfterMs: http.retryAfterMs } : {}),
     });
   }
   if (isNetworkFailure(error)) {
@@ -149,7 +196,9 @@ export function toPagerError(error: unknown, kind: PageKind, to: string, secret?
  * The pager that reaches people through Twilio's REST API with the official client.
  *
  * The client's own 429 retries are off (`autoRetry: false`): retrying is the worker's decision,
- * made with BullMQ's attempts and backoff, on a `temporary` failure.
+ * made with BullMQ's attempts and backoff, on a `temporary` failure; Twilio's `Retry-After` comes
+ * with the failure (`detail.retryAfterMs`), for the send queue to pause on. Sending limits are
+ * not kept here: the send queues keep them (see `startSendWorkers`).
  *
  * @example
  * const pager = new TwilioPager({ accountSid, authToken, from: "+14035550311" });
@@ -161,9 +210,9 @@ export class TwilioPager implements Pager {
   readonly #authToken: string;
 
   constructor(options: TwilioPagerOptions) {
+    // The client takes its timeout and retries from its HTTP client when it is given one.
     this.#client = twilio(options.accountSid, options.authToken, {
-      autoRetry: false,
-      timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      httpClient: new RetryAfterRequestClient({ autoRetry: false, timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS }),
     });
     if (options.apiUrl) {
       this.#client.api.baseUrl = options.apiUrl;

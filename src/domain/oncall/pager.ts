@@ -5,9 +5,29 @@
  */
 export interface Pager {
   /** Sends an SMS; resolves with the provider's message id. */
-  sendSms(to: string, body: string): Promise<string>;
+  sendSms(to: string, body: string, options?: SendOptions): Promise<string>;
   /** Places a call that fetches its TwiML from `twimlUrl`; resolves with the provider's call id. */
-  placeCall(to: string, twimlUrl: string): Promise<string>;
+  placeCall(to: string, twimlUrl: string, options?: SendOptions): Promise<string>;
+}
+
+/**
+ * What waits when the provider's sending limits hold sends back, first to last: the first page of
+ * a new incident (and the supervisors' alarm for a report nobody was paged for), then the later
+ * steps of a chain and the alarm when nobody answered, then what only informs the crew ("N more
+ * reports", "taken by"), then residents' texts ("a crew has your report").
+ */
+export const PAGE_PRIORITIES = ["first-page", "escalation", "update", "resident"] as const;
+export type PagePriority = (typeof PAGE_PRIORITIES)[number];
+
+/** How one send is to be made; a pager that sends at once may ignore it. */
+export interface SendOptions {
+  /** Where it waits behind others under the sending limits. @defaultValue `"update"` */
+  priority?: PagePriority;
+  /**
+   * Names this one send (an incident, a step, a person, a channel): a pager that queues sends
+   * sends it once however often it is asked, and answers a repeated ask with the first answer.
+   */
+  key?: string;
 }
 
 /** Why a page could not be sent, in the terms the worker decides on. */
@@ -19,13 +39,24 @@ export type PagerFailure =
   /** Our request or credentials are wrong: retrying will not help, a person must look. */
   | "rejected";
 
+/** What is known of a failed page, beyond its class. */
+export interface PagerErrorDetail {
+  /** The provider's HTTP status. */
+  status?: number;
+  /** The provider's error code. */
+  code?: number;
+  to?: string;
+  /** How long the provider asked us to wait before sending again (its `Retry-After`). */
+  retryAfterMs?: number;
+}
+
 /** A page that did not go out. The one error type the worker sees from any pager. */
 export class PagerError extends Error {
   override readonly name = "PagerError";
   constructor(
     readonly failure: PagerFailure,
     message: string,
-    readonly detail: { status?: number; code?: number; to?: string } = {},
+    readonly detail: PagerErrorDetail = {},
   ) {
     super(message);
   }

@@ -1,0 +1,157 @@
+import { QueueEvents, type ConnectionOptions, type Job, type Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import { PagerError, type Pager, type SendOptions } from "../../domain/oncall/pager.js";
+import { maskPhone } from "../../domain/phone.js";
+import { createSendQueue, SEND_PRIORITY, SendOutcome, type CallJob, type Sender, type SendQueueNames, type SmsJob } from "./send-queues.js";
+
+/**
+ * How long a page job waits for its send before it gives up this attempt: long enough for a
+ * storm's backlog at Twilio's default rates (ten minutes is 600 sends of a kind). A retry of the
+ * page job waits for the same send again, so giving up sends nothing twice.
+ */
+export const DEFAULT_SEND_WAIT_MS = 10 * 60_000;
+
+/** One send queue as the side that adds sends sees it: the queue, and the events that say when each send is done. */
+export interface SendQueue {
+  queue: Queue;
+  events: QueueEvents;
+}
+
+/** Both send queues of this process, and how to let go of them. */
+export interface SendQueues {
+  sms: SendQueue;
+  calls: SendQueue;
+  /** Ends every wait still pending (BullMQ rejects it when its queue closes): the sends stay queued for whoever sends them. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the send queues for adding sends and waiting for them: the queues on `connection`, and one
+ * BullMQ QueueEvents per queue for the whole process, each on a connection of its own (it blocks
+ * reading the queue's events).
+ */
+export function openSendQueues(connection: Redis, options: SendQueueNames = {}): SendQueues {
+  const open = (kind: "sms" | "calls") => {
+    const queue = createSendQueue(connection, kind, options);
+    // Each send being waited for listens for its queue's closing (BullMQ's waitUntilFinished): a
+    // storm has hundreds at once, which is no leak.
+    queue.setMaxListeners(0);
+    const blocking = connection.duplicate();
+    // Its failures reach the QueueEvents' own "error" listeners; without one here ioredis prints each.
+    blocking.on("error", () => {});
+    const events = new QueueEvents(queue.name, { connection: blocking as ConnectionOptions, ...(options.bullPrefix ? { prefix: options.bullPrefix } : {}) });
+    return { queue, events, blocking };
+  };
+  const sms = open("sms");
+  const calls = open("calls");
+  return {
+    sms,
+    calls,
+    close: async () => {
+      await Promise.all([sms.queue.close(), calls.queue.close()]);
+      for (const { events, blocking } of [sms, calls]) {
+        await events.close();
+        blocking.disconnect();
+      }
+    },
+  };
+}
+
+export interface RateLimitedPagerOptions {
+  /** Which of the line's numbers its SMS come from. @defaultValue `"crew"` */
+  sender?: Sender;
+  /** @defaultValue {@link DEFAULT_SEND_WAIT_MS} */
+  waitMs?: number;
+}
+
+/** A send job id from a send's key: BullMQ ids may not contain `:` (or be integers), so the key keeps only safe characters. */
+export function sendJobId(key: string): string {
+  return `send-${key.replace(/[^A-Za-z0-9_.-]/g, "_")}`;
+}
+
+/**
+ * The pager the worker's dispatcher pages through: each SMS or call becomes a job on its send
+ * queue, where Twilio's sending limits are kept across every worker (see `startSendWorkers`),
+ * with a BullMQ priority from the send's {@link SendOptions.priority}, and the page waits for it.
+ * The outcome comes back as the real pager gave it: a sid, or the same {@link PagerError}.
+ *
+ * A send with a `key` happens once: asked again, it answers with the sid of the send that went
+ * out (a page job that died after its send, before its mark, pages nobody twice), waits for one
+ * still queued or going out, and sends again only when the last try failed.
+ *
+ * @example
+ * const queues = openSendQueues(redis);
+ * const pager = new RateLimitedPager(queues);
+ * await pager.sendSms("+14035550123", "Water main break at 5th Ave S", { priority: "first-page", key: "page-10421-0-sms" });
+ */
+export class RateLimitedPager implements Pager {
+  readonly #queues: SendQueues;
+  readonly #sender: Sender;
+  readonly #waitMs: number;
+
+  constructor(queues: SendQueues, options: RateLimitedPagerOptions = {}) {
+    this.#queues = queues;
+    this.#sender = options.sender ?? "crew";
+    this.#waitMs = options.waitMs ?? DEFAULT_SEND_WAIT_MS;
+  }
+
+  sendSms(to: string, body: string, options: SendOptions = {}): Promise<string> {
+    return this.#send<SmsJob>(this.#queues.sms, "SMS", { to, body, sender: this.#sender }, options);
+  }
+
+  placeCall(to: string, twimlUrl: string, options: SendOptions = {}): Promise<string> {
+    return this.#send<CallJob>(this.#queues.calls, "call", { to, url: twimlUrl }, options);
+  }
+
+  async #send<Data extends SmsJob | CallJob>({ queue, events }: SendQueue, what: string, data: Data, options: SendOptions): Promise<string> {
+    const jobId = options.key === undefined ? undefined : sendJobId(options.key);
+    const earlier = jobId === undefined ? undefined : await this.#earlier(queue, jobId);
+    if (typeof earlier === "string") return earlier;
+    const description = `${what} to ${maskPhone(data.to)}`;
+    let job: Job;
+    try {
+      // An id already taken (a send added since we looked) gives back that job: still one send.
+      job = earlier ?? (await queue.add(what, data, { priority: SEND_PRIORITY[options.priority ?? "update"], ...(jobId ? { jobId } : {}) }));
+    } catch (error) {
+      throw new PagerError("temporary", `${description} could not be queued: ${messageOf(error)}`, { to: data.to });
+    }
+    let result: unknown;
+    try {
+      result = await job.waitUntilFinished(events, this.#waitMs);
+    } catch (error) {
+      // Not sent within the wait, the send job itself broke, or this worker is stopping: the page
+      // job is retried, and with a key its retry waits for (or redoes) this same send. BullMQ's
+      // words for a timeout carry the job id, and with it a number: not repeated.
+      const reason = /timed out/.test(messageOf(error)) ? `still waiting for its turn after ${Math.round(this.#waitMs / 1000)} s` : messageOf(error);
+      throw new PagerError("temporary", `${description} was not sent: ${reason}`, { to: data.to });
+    }
+    const outcome = SendOutcome.safeParse(result);
+    if (!outcome.success) throw new PagerError("temporary", `${description}: the send queue's answer could not be read`, { to: data.to });
+    if (outcome.data.ok) return outcome.data.sid;
+    const { failure, message, detail } = outcome.data;
+    throw new PagerError(failure, message, detail);
+  }
+
+  /**
+   * What an earlier send with this id did: its sid when it went out, the job itself when it is
+   * still to go out (waited for, not added again), nothing when there was none or it failed
+   * (removed, so it is added and sent again).
+   */
+  async #earlier(queue: Queue, jobId: string): Promise<string | Job | undefined> {
+    const job = await queue.getJob(jobId);
+    if (!job) return undefined;
+    const state = await job.getState();
+    if (state === "completed") {
+      const outcome = SendOutcome.safeParse(job.returnvalue);
+      if (outcome.success && outcome.data.ok) return outcome.data.sid;
+    } else if (state !== "failed" && state !== "unknown") {
+      return job;
+    }
+    await job.remove();
+    return undefined;
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,174 @@
+import { Queue, Worker, type ConnectionOptions, type Job } from "bullmq";
+import type { Redis } from "ioredis";
+import { z } from "zod";
+import { PagerError, type Pager, type PagePriority } from "../../domain/oncall/pager.js";
+import { sendIntervalMs, type SendingRates } from "../../domain/oncall/sending-limits.js";
+import type { Logger } from "../../logger.js";
+
+/**
+ * The BullMQ queues every outbound SMS and call waits on, one per kind because Twilio limits each
+ * kind on its own. Part of the deployment contract: do not rename.
+ */
+export const SEND_QUEUES = { sms: "twilio-sms", calls: "twilio-calls" } as const;
+
+/**
+ * BullMQ priorities (1 goes first) of what waits under the limits. Every send job carries one:
+ * BullMQ takes jobs without a priority before all prioritized ones.
+ */
+export const SEND_PRIORITY: Readonly<Record<PagePriority, number>> = { "first-page": 1, escalation: 2, update: 3, resident: 4 };
+
+/** Which of the line's numbers an SMS comes from: the crew's, or the residents' (TWILIO_RESIDENT_FROM_NUMBER). */
+export type Sender = "crew" | "residents";
+
+export const SmsJobData = z.object({ to: z.string(), body: z.string(), sender: z.enum(["crew", "residents"]) });
+export type SmsJob = z.infer<typeof SmsJobData>;
+export const CallJobData = z.object({ to: z.string(), url: z.string() });
+export type CallJob = z.infer<typeof CallJobData>;
+
+/**
+ * What a send job returns: every outcome is a value, so the side waiting for it rebuilds the
+ * {@link PagerError} the pager threw, and BullMQ's own failures mean only that the job itself broke.
+ */
+export const SendOutcome = z.discriminatedUnion("ok", [
+  z.object({ ok: z.literal(true), sid: z.string() }),
+  z.object({
+    ok: z.literal(false),
+    failure: z.enum(["bad-number", "temporary", "rejected"]),
+    message: z.string(),
+    detail: z.object({ status: z.number().optional(), code: z.number().optional(), to: z.string().optional(), retryAfterMs: z.number().optional() }),
+  }),
+]);
+export type SendOutcome = z.infer<typeof SendOutcome>;
+
+/** Where the send queues are: their names and BullMQ prefix, for tests that keep their own. */
+export interface SendQueueNames {
+  /** @defaultValue {@link SEND_QUEUES} */
+  names?: { sms: string; calls: string };
+  bullPrefix?: string;
+}
+
+/** How long finished send jobs are kept: as long as the dispatch queue keeps its jobs, so a page job retried within that time finds what its send did. */
+const KEEP_COMPLETED_SECONDS = 7 * 24 * 60 * 60;
+const KEEP_FAILED_SECONDS = 30 * 24 * 60 * 60;
+
+/** One of the send queues, as the side that adds sends opens it. */
+export function createSendQueue(connection: Redis, kind: "sms" | "calls", options: SendQueueNames = {}): Queue {
+  return new Queue((options.names ?? SEND_QUEUES)[kind], {
+    connection: connection as ConnectionOptions,
+    ...(options.bullPrefix ? { prefix: options.bullPrefix } : {}),
+    defaultJobOptions: {
+      // Retrying is the page job's decision (it knows what the failure means for the chain); a
+      // send is tried once, or put back by a 429 without spending its attempt.
+      attempts: 1,
+      removeOnComplete: { age: KEEP_COMPLETED_SECONDS },
+      removeOnFail: { age: KEEP_FAILED_SECONDS },
+    },
+  });
+}
+
+/**
+ * BullMQ's limiter for `perSecond` sends of a kind: one job every {@link sendIntervalMs}. BullMQ
+ * keeps it in Redis, so it holds across every worker of every process; one per window spaces
+ * sends evenly, where `max: n` a second would let 2n out in a burst across a window's edge.
+ */
+export function sendLimiter(perSecond: number): { max: number; duration: number } {
+  return { max: 1, duration: sendIntervalMs(perSecond) };
+}
+
+/**
+ * How many sends of a kind one worker may have in flight: five seconds' worth at the rate, so a
+ * Twilio slow to answer does not hold the rate down (the limiter, not this, keeps the rate).
+ */
+function concurrencyFor(perSecond: number): number {
+  return Math.min(50, Math.max(2, Math.ceil(perSecond * 5)));
+}
+
+/** A failure that says how long to hold every send of its kind: Twilio's Retry-After, or one interval for a 429 without one. */
+function pauseFor(error: PagerError, intervalMs: number): number | undefined {
+  if (error.failure !== "temporary") return undefined;
+  if (error.detail.retryAfterMs !== undefined) return Math.max(error.detail.retryAfterMs, intervalMs);
+  return error.detail.status === 429 ? intervalMs : undefined;
+}
+
+export interface SendWorkersOptions extends SendQueueNames {
+  /** A worker connection (`maxRetriesPerRequest: null`); both send workers share it. */
+  connection: Redis;
+  /** The pagers that really send: the crew's number, and the residents' (the crew's when left out). */
+  pagers: { crew: Pager; residents?: Pager };
+  rates: SendingRates;
+  log: Logger;
+  /** A name for this process's workers, kept on each job as `processedBy`. */
+  name?: string;
+  /** @defaultValue BullMQ's 30 s */
+  lockDuration?: number;
+  /** @defaultValue BullMQ's 30 s */
+  stalledInterval?: number;
+}
+
+/** The workers of the two send queues in this process. */
+export interface SendWorkers {
+  sms: Worker;
+  calls: Worker;
+  close(): Promise<void>;
+}
+
+/**
+ * The workers that send: each takes one job at a time off its queue as BullMQ's limiter lets it
+ * (global across every worker process), highest priority first, and sends it through the real
+ * pager. A Twilio failure is the job's result, never a thrown error; a 429 (or a 5xx with
+ * `Retry-After`) instead pauses the whole queue for as long as Twilio asked (BullMQ's manual rate
+ * limit) and puts the job back at the head of its priority, without spending its attempt.
+ */
+export function startSendWorkers(options: SendWorkersOptions): SendWorkers {
+  const { log, pagers } = options;
+  const names = options.names ?? SEND_QUEUES;
+  const start = <Data extends SmsJob | CallJob>(kind: "sms" | "calls", perSecond: number, send: (data: Data) => Promise<string>): Worker => {
+    const limiter = sendLimiter(perSecond);
+    const worker: Worker = new Worker(
+      names[kind],
+      async (job: Job<Data>): Promise<SendOutcome> => {
+        try {
+          return { ok: true, sid: await send(job.data) };
+        } catch (thrown) {
+          // A pager throws only PagerError; anything else (a bug, Redis under the console pager) is
+          // a failure worth retrying rather than a job that breaks.
+          const error = thrown instanceof PagerError ? thrown : new PagerError("temporary", `the send failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`, { to: job.data.to });
+          const pause = pauseFor(error, limiter.duration);
+          if (pause !== undefined) {
+            log.warn({ queue: names[kind], pauseMs: pause, status: error.detail.status, code: error.detail.code }, "Twilio asked us to slow down: every send of this kind waits, then this one goes again");
+            await worker.rateLimit(pause);
+            throw Worker.RateLimitError();
+          }
+          return { ok: false, failure: error.failure, message: error.message, detail: error.detail };
+        }
+      },
+      {
+        connection: options.connection as ConnectionOptions,
+        limiter,
+        concurrency: concurrencyFor(perSecond),
+        ...(options.name ? { name: options.name } : {}),
+        ...(options.bullPrefix ? { prefix: options.bullPrefix } : {}),
+        ...(options.lockDuration ? { lockDuration: options.lockDuration } : {}),
+        ...(options.stalledInterval ? { stalledInterval: options.stalledInterval } : {}),
+      },
+    );
+    worker.on("error", (error) => log.error({ err: error, queue: names[kind] }, "send worker error"));
+    return worker;
+  };
+  const residents = pagers.residents ?? pagers.crew;
+  const sms = start<SmsJob>("sms", options.rates.smsPerSecond, (data) => {
+    const job = SmsJobData.parse(data);
+    return (job.sender === "residents" ? residents : pagers.crew).sendSms(job.to, job.body);
+  });
+  const calls = start<CallJob>("calls", options.rates.callsPerSecond, (data) => {
+    const job = CallJobData.parse(data);
+    return pagers.crew.placeCall(job.to, job.url);
+  });
+  return {
+    sms,
+    calls,
+    close: async () => {
+      await Promise.all([sms.close(), calls.close()]);
+    },
+  };
+}

@@ -1,0 +1,243 @@
+import { randomBytes } from "node:crypto";
+import type { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startTwilioStandIn, type StandInRequest, type TwilioStandIn } from "../../scripts/lib/twilio-stand-in.js";
+import { openSendQueues, RateLimitedPager, type SendQueues } from "../../src/adapters/bullmq/rate-limited-pager.js";
+import { startSendWorkers, type SendWorkers } from "../../src/adapters/bullmq/send-queues.js";
+import { createWorkerConnection } from "../../src/adapters/redis/connections.js";
+import { TwilioPager } from "../../src/adapters/twilio/twilio-pager.js";
+import { PagerError, type PagePriority } from "../../src/domain/oncall/pager.js";
+import type { SendingRates } from "../../src/domain/oncall/sending-limits.js";
+import { createLogger } from "../../src/logger.js";
+import { REDIS_URL } from "../helpers/line.js";
+
+// Real Redis and BullMQ, the real twilio client, and Twilio faked only at its HTTP edge. Every
+// test has send queues of its own, so none sees another's jobs or rate limit.
+const ACCOUNT_SID = `AC${"7".repeat(32)}`;
+const AUTH_TOKEN = "stand-in-auth-token-send-queues";
+const FROM = "+14035550311";
+const TWIML_URL = "https://line.example.org/twilio/page";
+const log = createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+
+let standIn: TwilioStandIn;
+let twilioPager: TwilioPager;
+
+beforeAll(async () => {
+  standIn = await startTwilioStandIn({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
+  twilioPager = new TwilioPager({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, from: FROM, apiUrl: standIn.url, timeoutMs: 2_000 });
+});
+afterAll(() => standIn.close());
+
+/** Send queues of the test's own, a pager onto them, and send workers started when the test says (as many as it likes, as processes would). */
+class Sending {
+  readonly names = { sms: `twilio-sms-${randomBytes(4).toString("hex")}`, calls: `twilio-calls-${randomBytes(4).toString("hex")}` };
+  readonly connection: Redis = createWorkerConnection(REDIS_URL);
+  readonly queues: SendQueues = openSendQueues(this.connection, { names: this.names });
+  readonly pager = new RateLimitedPager(this.queues, { waitMs: 15_000 });
+  private readonly workers: { workers: SendWorkers; connection: Redis }[] = [];
+
+  startWorkers(rates: SendingRates, name?: string): SendWorkers {
+    const connection = createWorkerConnection(REDIS_URL);
+    const workers = startSendWorkers({ connection, pagers: { crew: twilioPager }, rates, log, names: this.names, ...(name ? { name } : {}) });
+    this.workers.push({ workers, connection });
+    return workers;
+  }
+
+  /** Resolves once `count` sends wait on the queues (none taken yet). */
+  async queued(count: number): Promise<void> {
+    for (;;) {
+      const waiting = await Promise.all([this.queues.sms.queue, this.queues.calls.queue].map((queue) => queue.getJobCountByTypes("wait", "prioritized")));
+      if (waiting.reduce((sum, n) => sum + n, 0) >= count) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const { workers, connection } of this.workers) {
+      await workers.close();
+      connection.disconnect();
+    }
+    for (const { queue } of [this.queues.sms, this.queues.calls]) await queue.obliterate({ force: true });
+    await this.queues.close();
+    this.connection.disconnect();
+  }
+}
+
+let sending: Sending;
+beforeEach(() => {
+  standIn.reset();
+  sending = new Sending();
+});
+afterEach(() => sending.close());
+
+/** The PagerError a send rejected with (fails the test when it went out, or threw something else). */
+async function failureOf(send: Promise<string>): Promise<PagerError> {
+  const error = await send.then(
+    (sid) => {
+      throw new Error(`expected the send to fail, it went out as ${sid}`);
+    },
+    (error: unknown) => error,
+  );
+  expect(error).toBeInstanceOf(PagerError);
+  return error as PagerError;
+}
+
+const accepted = (kind: "sms" | "call") => standIn.requests.filter((request) => request.kind === kind && request.status === 201);
+const gaps = (requests: StandInRequest[]) => requests.slice(1).map((request, index) => request.receivedAt - requests[index]!.receivedAt);
+
+describe("the send queues", () => {
+  describe("at 5 calls and 5 SMS a second, with two workers (as two processes would have)", () => {
+    const rates = { callsPerSecond: 5, smsPerSecond: 5 };
+    const COUNT = 12;
+
+    it("never send faster than the rate, however many are owed at once", { timeout: 20_000 }, async () => {
+      sending.startWorkers(rates, "one");
+      sending.startWorkers(rates, "two");
+      const sids = await Promise.all(
+        Array.from({ length: COUNT }, (_, n) => [
+          sending.pager.sendSms(`+1403555${String(1000 + n)}`, `page ${n}`, { priority: "first-page" }),
+          sending.pager.placeCall(`+1403555${String(1000 + n)}`, TWIML_URL, { priority: "first-page" }),
+        ]).flat(),
+      );
+      expect(new Set(sids).size).toBe(2 * COUNT);
+      for (const kind of ["sms", "call"] as const) {
+        const sent = accepted(kind);
+        expect(sent).toHaveLength(COUNT);
+        // One every 200 ms: the whole run takes at least (N - 1) intervals; each gap may lose a
+        // little to the time a request takes to reach the stand-in, never a whole interval.
+        expect(sent.at(-1)!.receivedAt - sent[0]!.receivedAt).toBeGreaterThanOrEqual((COUNT - 1) * 200 - 50);
+        for (const gap of gaps(sent)) expect(gap).toBeGreaterThanOrEqual(150);
+      }
+      // Both workers took sends: the limit held across them, not within each.
+      const completed = await sending.queues.sms.queue.getJobs(["completed"]);
+      const calls = await sending.queues.calls.queue.getJobs(["completed"]);
+      expect(new Set([...completed, ...calls].map((job) => job.processedBy))).toEqual(new Set(["one", "two"]));
+    });
+  });
+
+  describe("with a backlog", () => {
+    it("send first pages, then escalations, then updates, then residents' SMS, whatever order they were asked in", async () => {
+      const order: PagePriority[] = ["resident", "update", "escalation", "first-page", "resident", "update", "escalation", "first-page"];
+      const pages = order.map((priority, n) => sending.pager.sendSms(`+1403555${String(2000 + n)}`, `${priority} ${n}`, { priority }));
+      const calls = (["escalation", "first-page"] as const).map((priority) => sending.pager.placeCall("+14035552100", `${TWIML_URL}?${priority}`, { priority }));
+      await sending.queued(order.length + calls.length);
+      // 10 a second: sends start 100 ms apart, far more than a request takes to arrive.
+      sending.startWorkers({ callsPerSecond: 10, smsPerSecond: 10 });
+      await Promise.all([...pages, ...calls]);
+      expect(accepted("sms").map((request) => request.body!.split(" ")[0])).toEqual([
+        "first-page",
+        "first-page",
+        "escalation",
+        "escalation",
+        "update",
+        "update",
+        "resident",
+        "resident",
+      ]);
+      expect(accepted("call").map((request) => request.url)).toEqual([`${TWIML_URL}?first-page`, `${TWIML_URL}?escalation`]);
+    });
+
+    it("give every send job a BullMQ priority, since jobs without one would go before them all", async () => {
+      void sending.pager.sendSms("+14035552200", "no priority given");
+      await sending.queued(1);
+      const [job] = await sending.queues.sms.queue.getJobs(["prioritized", "wait"]);
+      expect(job!.opts.priority).toBeGreaterThan(0);
+      sending.startWorkers({ callsPerSecond: 20, smsPerSecond: 20 });
+      await standIn.waitFor((requests) => requests.length === 1);
+    });
+  });
+
+  describe("when Twilio answers 429 with Retry-After", () => {
+    it("send nothing more of that kind until it has passed, then send the page once", async () => {
+      sending.startWorkers({ callsPerSecond: 20, smsPerSecond: 20 });
+      standIn.failNext(1, 429, 20429, { retryAfterSeconds: 1 });
+      const first = sending.pager.sendSms("+14035553001", "first", { priority: "first-page" });
+      await standIn.waitFor((requests) => requests.length === 1);
+      const second = sending.pager.sendSms("+14035553002", "second", { priority: "first-page" });
+      await expect(first).resolves.toMatch(/^SM/);
+      await expect(second).resolves.toMatch(/^SM/);
+      const [limited, ...after] = standIn.requests;
+      expect(limited).toMatchObject({ body: "first", status: 429 });
+      // Put back at the head of its priority: the limited page goes first once the wait is over.
+      expect(after.map((request) => [request.body, request.status])).toEqual([
+        ["first", 201],
+        ["second", 201],
+      ]);
+      expect(after[0]!.receivedAt - limited!.receivedAt).toBeGreaterThanOrEqual(1_000);
+    });
+
+    it("do not spend the send's attempt on it", async () => {
+      sending.startWorkers({ callsPerSecond: 20, smsPerSecond: 20 });
+      standIn.failNext(2, 429, 20429, { retryAfterSeconds: 0 });
+      await expect(sending.pager.placeCall("+14035553003", TWIML_URL, { priority: "first-page", key: "limited-call" })).resolves.toMatch(/^CA/);
+      expect(standIn.requests.map((request) => request.status)).toEqual([429, 429, 201]);
+    });
+  });
+
+  describe("a failure", () => {
+    beforeEach(() => {
+      sending.startWorkers({ callsPerSecond: 20, smsPerSecond: 20 });
+    });
+
+    it("comes back as the PagerError the real pager threw", async () => {
+      standIn.rejectNumber("+14035554001", 21614);
+      const direct = await failureOf(twilioPager.sendSms("+14035554001", "page"));
+      const queued = await failureOf(sending.pager.sendSms("+14035554001", "page", { priority: "first-page" }));
+      expect({ failure: queued.failure, message: queued.message, detail: queued.detail }).toEqual({ failure: direct.failure, message: direct.message, detail: direct.detail });
+      expect(queued.failure).toBe("bad-number");
+    });
+
+    it("of a temporary kind (a 503) is not retried by the send queue: the page job decides", async () => {
+      standIn.failNext(1, 503);
+      const error = await failureOf(sending.pager.placeCall("+14035554002", TWIML_URL, { priority: "escalation" }));
+      expect(error).toMatchObject({ failure: "temporary", detail: { status: 503 } });
+      expect(standIn.requests).toHaveLength(1);
+    });
+  });
+
+  describe("a send with a key", () => {
+    beforeEach(() => {
+      sending.startWorkers({ callsPerSecond: 20, smsPerSecond: 20 });
+    });
+
+    it("that went out is not sent again: asked again (a page job retried after its send), it answers with the same sid", async () => {
+      const sid = await sending.pager.sendSms("+14035555001", "page", { priority: "first-page", key: "page-10421-0-sms" });
+      await expect(sending.pager.sendSms("+14035555001", "page", { priority: "first-page", key: "page-10421-0-sms" })).resolves.toBe(sid);
+      expect(standIn.requests).toHaveLength(1);
+    });
+
+    it("asked twice while it waits is sent once, and both hear its sid", async () => {
+      const held = standIn.holdNext("call");
+      const one = sending.pager.placeCall("+14035555002", TWIML_URL, { priority: "first-page", key: "page-10422-0-voice" });
+      await held.arrived;
+      const two = sending.pager.placeCall("+14035555002", TWIML_URL, { priority: "first-page", key: "page-10422-0-voice" });
+      held.release();
+      const [sid, again] = await Promise.all([one, two]);
+      expect(again).toBe(sid);
+      expect(standIn.requests).toHaveLength(1);
+    });
+
+    it("that failed is sent again when asked again (a retried page job really retries)", async () => {
+      standIn.failNext(1, 500);
+      await expect(sending.pager.sendSms("+14035555003", "page", { key: "page-10423-1-sms" })).rejects.toMatchObject({ failure: "temporary" });
+      await expect(sending.pager.sendSms("+14035555003", "page", { key: "page-10423-1-sms" })).resolves.toMatch(/^SM/);
+      expect(standIn.requests.map((request) => request.status)).toEqual([500, 201]);
+    });
+
+    it("may hold any character: BullMQ's ids may not contain ':'", async () => {
+      await expect(sending.pager.sendSms("+14035555004", "page", { key: "taken-+14035555004:10424" })).resolves.toMatch(/^SM/);
+    });
+  });
+
+  describe("a page job that gives up waiting", () => {
+    it("is told the page was not sent, a temporary failure, and its send stays queued for its retry", async () => {
+      const impatient = new RateLimitedPager(sending.queues, { waitMs: 200 });
+      const error = await failureOf(impatient.sendSms("+14035556001", "page", { priority: "first-page", key: "page-10425-0-sms" }));
+      expect(error.failure).toBe("temporary");
+      expect(error.message).not.toContain("6001");
+      sending.startWorkers({ callsPerSecond: 20, smsPerSecond: 20 });
+      await expect(sending.pager.sendSms("+14035556001", "page", { priority: "first-page", key: "page-10425-0-sms" })).resolves.toMatch(/^SM/);
+      expect(standIn.requests).toHaveLength(1);
+    });
+  });
+});
