@@ -22,6 +22,7 @@ import { connectRedis, describeRedis } from "../src/adapters/redis/connections.j
 import { RedisIncidentStore } from "../src/adapters/redis/incident-store.js";
 import type { Incident } from "../src/domain/oncall/incident.js";
 import { placeKey } from "../src/domain/oncall/place.js";
+import { DEFAULT_SENDING_RATES, pagingBoundMs, type SendingRates } from "../src/domain/oncall/sending-limits.js";
 import { didYouMean } from "../src/domain/validation.js";
 import { seededRandom, stormCallers, type CallerKind } from "./lib/storm-callers.js";
 import { call, newIncidents, runningLine, startLine, UsageError, type CallOutcome, type Line } from "./lib/storm-line.js";
@@ -179,6 +180,15 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** The sending rates the line runs at, as its configuration reads them (the storm's own line shares this environment). */
+function sendingRates(): SendingRates {
+  const rate = (name: string, fallback: number) => {
+    const value = Number(process.env[name]);
+    return Number.isFinite(value) && value > 0 ? value : fallback;
+  };
+  return { callsPerSecond: rate("TWILIO_CALLS_PER_SECOND", DEFAULT_SENDING_RATES.callsPerSecond), smsPerSecond: rate("TWILIO_SMS_PER_SECOND", DEFAULT_SENDING_RATES.smsPerSecond) };
+}
+
 function byKind(outcomes: CallOutcome[]): Map<CallerKind | "day-caller", CallOutcome[]> {
   const kinds = new Map<CallerKind | "day-caller", CallOutcome[]>();
   for (const outcome of outcomes) {
@@ -233,6 +243,14 @@ function report(
   const unpaged = incidents.filter((incident, i) => !Number.isFinite(firstPages[i]) && incident.status === "open").length;
   const split = splitPlaces(incidents);
   const p99 = percentile(sorted, 99);
+  // What Twilio's sending limits allow: each incident's first pages, at the line's rates.
+  const firstStepPages = incidents.flatMap((incident) => {
+    const paged = incident.events.filter((event) => event.kind === "paged" && event.step !== undefined);
+    const first = Math.min(...paged.map((event) => event.step!));
+    return paged.filter((event) => event.step === first);
+  });
+  const rates = sendingRates();
+  const bound = pagingBoundMs({ sms: firstStepPages.filter((page) => page.channel === "sms").length, calls: firstStepPages.filter((page) => page.channel === "voice").length }, rates);
 
   if (opts.verbose) {
     for (const [kind, calls] of byKind(outcomes)) {
@@ -258,6 +276,10 @@ function report(
     ],
     ["first report to first page", Number.isFinite(firstPage - firstReport) ? seconds(firstPage - firstReport) : "no page"],
     ["every incident paged by", unpaged ? `${unpaged} incidents not paged yet` : Number.isFinite(lastFirstPage) ? `${seconds(lastFirstPage - firstReport)} after the first report` : "-"],
+    [
+      "Twilio's limits allow",
+      `${firstStepPages.length} first pages in no less than ${seconds(bound)} at ${rates.callsPerSecond} call and ${rates.smsPerSecond} SMS a second (TWILIO_CALLS_PER_SECOND, TWILIO_SMS_PER_SECOND)`,
+    ],
   ];
   console.log("");
   const width = Math.max(...rows.map(([name]) => name.length));
