@@ -33,6 +33,7 @@ import { openDatabase } from "../src/adapters/postgres/open-database.js";
 import { computeReport } from "../src/adapters/postgres/report-queries.js";
 import { parseHours, schedule, type Hours } from "../src/domain/hours/index.js";
 import { formatShare, REPORT_INTERVALS, type Report, type ReportInterval } from "../src/domain/reports/index.js";
+import { seededRandom } from "./lib/bench.js";
 
 const { values } = parseArgs({
   options: {
@@ -65,18 +66,8 @@ const BATCH = 5_000;
 
 // ---------------------------------------------------------------- the synthetic year
 
-/** mulberry32: a small seeded generator, so both databases get the very same records. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-const random = seeded(311);
+// The very same records for both databases.
+const random = seededRandom(311);
 const pick = <T>(items: readonly (readonly [T, number])[]): T => {
   let roll = random() * items.reduce((sum, [, weight]) => sum + weight, 0);
   for (const [item, weight] of items) if ((roll -= weight) < 0) return item;

@@ -13,11 +13,10 @@
  * nothing removes flat after the warm-up, event-loop delay p99 under 50 ms.
  */
 import "./lib/load-env.js";
-import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
-import { didYouMean } from "../src/domain/validation.js";
-import { seededRandom, stormCallers } from "./lib/storm-callers.js";
-import { call, startLine, UsageError, type CallOutcome } from "./lib/storm-line.js";
+import { seededRandom } from "./lib/bench.js";
+import { stormCallers } from "./lib/storm-callers.js";
+import { call, parseOptions, startLine, UsageError, type CallOutcome } from "./lib/storm-line.js";
 
 const USAGE = `Usage: npm run soak -- [--minutes M] [--rate R] [--every S] [--line one|split] [--seed N]
 
@@ -55,15 +54,7 @@ function options(argv: string[]) {
     seed: { type: "string", default: "1" },
     help: { type: "boolean", short: "h" },
   } as const;
-  let values;
-  try {
-    values = parseArgs({ args: argv, options: spec, strict: true, allowPositionals: false }).values;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const quoted = /'([^']+)'/.exec(message)?.[1];
-    const suggestion = quoted ? didYouMean(quoted.replace(/^-+/, ""), Object.keys(spec)) : undefined;
-    throw new UsageError(`${message}${suggestion ? ` (did you mean --${suggestion}?)` : ""}`);
-  }
+  const values = parseOptions(argv, spec);
   const number = (name: string, text: string, min: number, max: number) => {
     const value = Number(text);
     if (!Number.isFinite(value) || value < min || value > max) throw new UsageError(`--${name} must be a number from ${min} to ${max} (got "${text}")`);

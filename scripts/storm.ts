@@ -16,16 +16,15 @@
  * met, 1 when one was not, 2 when it could not run.
  */
 import "./lib/load-env.js";
-import { parseArgs } from "node:util";
 import { DateTime } from "luxon";
 import { connectRedis, describeRedis } from "../src/adapters/redis/connections.js";
 import { RedisIncidentStore } from "../src/adapters/redis/incident-store.js";
 import type { Incident } from "../src/domain/oncall/incident.js";
 import { placeKey } from "../src/domain/oncall/place.js";
 import { DEFAULT_SENDING_RATES, pagingBoundMs, type SendingRates } from "../src/domain/oncall/sending-limits.js";
-import { didYouMean } from "../src/domain/validation.js";
-import { seededRandom, stormCallers, type CallerKind } from "./lib/storm-callers.js";
-import { call, newIncidents, runningLine, startLine, UsageError, type CallOutcome, type Line } from "./lib/storm-line.js";
+import { seededRandom } from "./lib/bench.js";
+import { stormCallers, type CallerKind } from "./lib/storm-callers.js";
+import { call, parseOptions, newIncidents, runningLine, startLine, UsageError, type CallOutcome, type Line } from "./lib/storm-line.js";
 
 const USAGE = `Usage: npm run storm -- [--calls N] [--concurrency N] [--ramp S] [--think S] [--at TIME] [--line one|split] [--url URL] [--seed N] [--verbose]
 
@@ -74,15 +73,7 @@ function options(argv: string[]) {
     verbose: { type: "boolean", short: "v" },
     help: { type: "boolean", short: "h" },
   } as const;
-  let values;
-  try {
-    values = parseArgs({ args: argv, options: spec, strict: true, allowPositionals: false }).values;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const quoted = /'([^']+)'/.exec(message)?.[1];
-    const suggestion = quoted ? didYouMean(quoted.replace(/^-+/, ""), Object.keys(spec)) : undefined;
-    throw new UsageError(`${message}${suggestion ? ` (did you mean --${suggestion}?)` : ""}`);
-  }
+  const values = parseOptions(argv, spec);
   const count = (name: string, text: string, max: number) => {
     const value = Number(text);
     if (!Number.isInteger(value) || value < 1 || value > max) throw new UsageError(`--${name} must be a whole number from 1 to ${max} (got "${text}")`);

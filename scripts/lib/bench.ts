@@ -79,3 +79,15 @@ export async function removeBenchKeys(redisUrl: string, patterns: readonly strin
   for (const pattern of patterns) removed += await overKeys(redisUrl, pattern, (keys, redis) => (keys.length > 0 ? redis.del(...keys) : 0));
   return removed;
 }
+
+/** A small seeded random source (mulberry32): the same seed gives the same numbers, so a benchmark's data or a storm's mix can be made again. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}

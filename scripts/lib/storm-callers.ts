@@ -84,18 +84,6 @@ export function stormCallers(count: number, random: () => number): CallerPlan[] 
   });
 }
 
-/** A small, seeded random source (mulberry32), so a storm's mix can be run again. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** What a caller recognised in a prompt. */
 export type PromptMeaning = "urgent-menu" | "day-menu" | "not-urgent-menu" | "confirm" | "place" | "callback-number" | "record-place" | "record" | "queue" | "transfer" | "unknown";
 

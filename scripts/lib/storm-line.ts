@@ -4,6 +4,7 @@
  * temporary folder, pages to a local Twilio stand-in), or a line already running.
  */
 import { randomBytes } from "node:crypto";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +12,7 @@ import type { DateTime } from "luxon";
 import type { RedisIncidentStore } from "../../src/adapters/redis/incident-store.js";
 import { DEFAULT_PORT, DEVELOPMENT_AUTH_TOKEN, type RedisLocation } from "../../src/config/env.js";
 import type { Incident } from "../../src/domain/oncall/incident.js";
+import { didYouMean } from "../../src/domain/validation.js";
 import { benchRedisUrl, claimBenchDatabase, removeBenchKeys } from "./bench.js";
 import { BUILD_DIR, buildWhenStale, startServer, type StartedServer } from "./built-line.js";
 import { lineRedis } from "./cli.js";
@@ -36,6 +38,18 @@ export interface CallOutcome {
   placeGivenAt?: number;
   reference?: string;
   met: Set<PromptMeaning>;
+}
+
+/** A command's options, strictly: an unknown one is a UsageError naming the nearest known option. */
+export function parseOptions<T extends NonNullable<ParseArgsConfig["options"]>>(argv: string[], spec: T) {
+  try {
+    return parseArgs({ args: argv, options: spec, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const quoted = /'([^']+)'/.exec(message)?.[1];
+    const suggestion = quoted ? didYouMean(quoted.replace(/^-+/, ""), Object.keys(spec)) : undefined;
+    throw new UsageError(`${message}${suggestion ? ` (did you mean --${suggestion}?)` : ""}`);
+  }
 }
 
 /** The line the storm started: where to call it, what it signs with, and how to stop it. */
