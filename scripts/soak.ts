@@ -13,7 +13,8 @@
  * nothing removes flat after the warm-up, event-loop delay p99 under 50 ms.
  */
 import "./lib/load-env.js";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import { connectRedis } from "../src/adapters/redis/connections.js";
 import { seededRandom } from "./lib/bench.js";
 import { stormCallers } from "./lib/storm-callers.js";
 import { call, parseOptions, startLine, UsageError, type CallOutcome } from "./lib/storm-line.js";
@@ -123,7 +124,7 @@ async function main(argv: string[]): Promise<number> {
   }
   // Open to the soak: the line's /metrics needs no token here.
   const line = await startLine("soak", opts.line, undefined);
-  const redis = new Redis(String(line.redis), { maxRetriesPerRequest: 1 });
+  const redis = connectRedis(line.redis, { maxRetriesPerRequest: 1 });
   try {
     const random = seededRandom(opts.seed);
     const began = Date.now();
@@ -139,14 +140,15 @@ async function main(argv: string[]): Promise<number> {
     console.log("|---|---|---|---|---|---|---|---|---|");
 
     // The event loop's p99 is read often (prom-client resets it at each read) and the worst kept.
-    const watch = setInterval(async () => {
+    const readMetrics = async () => {
       const text = await fetch(`${line.urls[0]}/metrics`).then((response) => response.text()).catch(() => "");
       const p99 = metric(text, "nodejs_eventloop_lag_p99_seconds") * 1000;
       if (Number.isFinite(p99)) eventLoopP99Ms = Math.max(eventLoopP99Ms, p99);
-    }, 5_000);
+      return text;
+    };
+    const watch = setInterval(() => void readMetrics(), 5_000);
     const sample = async () => {
-      const text = await fetch(`${line.urls[0]}/metrics`).then((response) => response.text()).catch(() => "");
-      const p99 = metric(text, "nodejs_eventloop_lag_p99_seconds") * 1000;
+      const text = await readMetrics();
       const { keys, untimed } = await untimedKeys(redis);
       const row: Sample = {
         atMs: Date.now() - began,
@@ -155,7 +157,7 @@ async function main(argv: string[]): Promise<number> {
         failed: outcomes.filter((outcome) => outcome.error || outcome.apology).length,
         rssMb: metric(text, "process_resident_memory_bytes") / 2 ** 20,
         heapMb: metric(text, "nodejs_heap_size_used_bytes") / 2 ** 20,
-        eventLoopP99Ms: Math.max(eventLoopP99Ms, Number.isFinite(p99) ? p99 : 0),
+        eventLoopP99Ms,
         keys,
         untimed,
       };

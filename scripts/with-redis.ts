@@ -8,9 +8,9 @@
 import "./lib/load-env.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, statSync } from "node:fs";
-import { connect } from "node:net";
 import path from "node:path";
 import { DEFAULT_REDIS_URL } from "../src/config/env.js";
+import { redisAnswers } from "./lib/redis-probe.js";
 
 const INSTALL_HINT = "sudo apt-get install -y redis-server   (macOS: brew install redis)";
 
@@ -24,21 +24,6 @@ if (command.length === 0) {
 const redisUrl = new URL(process.env.REDIS_URL || DEFAULT_REDIS_URL);
 const host = redisUrl.hostname.replace(/^\[|\]$/g, "") || "127.0.0.1";
 const port = Number(redisUrl.port || 6379);
-
-/** True when something at host:port answers a Redis PING (even with an auth error: it is a Redis). */
-function redisAnswers(timeoutMs = 1_000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const done = (answer: boolean) => {
-      socket.destroy();
-      resolve(answer);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once("error", () => done(false));
-    socket.once("connect", () => socket.write("PING\r\n"));
-    socket.once("data", (data) => done(/^(\+PONG|-NOAUTH|-ERR)/.test(data.toString())));
-  });
-}
 
 function onPath(binary: string): boolean {
   return (process.env.PATH ?? "").split(path.delimiter).some((dir) => {
@@ -71,7 +56,7 @@ async function startPrivateRedis(): Promise<void> {
     if (code !== null && code !== 0) console.error(`[with-redis] redis-server exited with code ${code}; see ${dir}/redis.log`);
   });
   for (let waited = 0; waited < 10_000; waited += 100) {
-    if (await redisAnswers(200)) return;
+    if (await redisAnswers(host, port, 200)) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   console.error(`[with-redis] redis-server did not answer at ${host}:${port} within 10 s; see ${dir}/redis.log`);
@@ -87,7 +72,7 @@ function withoutFakeTime(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 // A line reached through Sentinel has a Redis someone runs on purpose: a private one would be wrong.
-if (!process.env.REDIS_SENTINELS && !(await redisAnswers())) await startPrivateRedis();
+if (!process.env.REDIS_SENTINELS && !(await redisAnswers(host, port))) await startPrivateRedis();
 
 const child = spawn(command[0]!, command.slice(1), { stdio: "inherit", shell: false });
 const stopRedis = () => {

@@ -4,6 +4,7 @@ import { createServer, connect, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
+import { redisAnswers } from "../../scripts/lib/redis-probe.js";
 
 /**
  * Private `redis-server` processes on free loopback ports, started and stopped by a test: a Redis
@@ -46,21 +47,6 @@ export async function freePort(): Promise<number> {
       const { port } = probe.address() as { port: number };
       probe.close(() => resolve(port));
     });
-  });
-}
-
-/** True when something at the port answers a Redis PING. */
-function answersPing(port: number, timeoutMs = 200): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: "127.0.0.1", port });
-    const done = (answer: boolean) => {
-      socket.destroy();
-      resolve(answer);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once("error", () => done(false));
-    socket.once("connect", () => socket.write("PING\r\n"));
-    socket.once("data", (data) => done(data.toString().startsWith("+PONG")));
   });
 }
 
@@ -139,7 +125,7 @@ export class RedisServer {
     child.once("exit", () => children.delete(child));
     this.child = child;
     for (let waited = 0; waited < 10_000; waited += 50) {
-      if (await answersPing(this.port)) return;
+      if (await redisAnswers("127.0.0.1", this.port, 200)) return;
       if (failed) throw new Error(`could not start redis-server (${failed.message}): these tests need it on PATH (sudo apt-get install -y redis-server)`);
       if (!this.running) throw new Error(`redis-server ${this.argv.join(" ")} exited with ${child.exitCode ?? child.signalCode}; see ${this.dir}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
