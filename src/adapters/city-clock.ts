@@ -43,5 +43,6 @@ export function rememberingZone(name: string): RememberingZone {
 
 /** A clock reading now in the zone `zoneName()` names (the live hours' zone: a publish may change it). */
 export function cityClock(zoneName: () => string): () => DateTime {
-  return () => DateTime.now().setZone(rememberingZone(zoneName()));
+  // Made in the zone at once: DateTime.now() would work out the process's own zone's offset first.
+  return () => DateTime.fromMillis(Date.now(), { zone: rememberingZone(zoneName()) });
 }

@@ -23,13 +23,29 @@ export interface CallStore {
    * `expectedStep` was read. False means another request got there first.
    */
   save(call: CallState, expectedStep: number, twiml: string): Promise<boolean>;
+  /**
+   * Saves a new call's first step and its TwiML in one round trip, worked out before anything was
+   * read: only if no state is stored for the call yet and the override is still the one
+   * `overrideVersion` names (see {@link OverrideStore.lastRead}). False, with nothing saved,
+   * when either has changed: read, then step again.
+   */
+  start(call: CallState, twiml: string, overrideVersion: string): Promise<boolean>;
   /** Notes that the call has ended, as Twilio's status callback said, beside its state (nothing when it has none). */
   markEnded(callSid: string, end: CallEnd): Promise<void>;
+}
+
+/** The override as a process last read it, and the version of the store it was read from. */
+export interface OverrideRead {
+  /** Shared by every caller of the store: not to be changed. */
+  readonly override: EmergencyOverride | null;
+  readonly version: string;
 }
 
 /** The supervisor's emergency override, shared by every instance. */
 export interface OverrideStore {
   get(): Promise<EmergencyOverride | null>;
+  /** What the last {@link get} of this process read; undefined before the first. */
+  lastRead(): OverrideRead | undefined;
   set(override: EmergencyOverride): Promise<void>;
   clear(): Promise<void>;
 }

@@ -14,10 +14,10 @@ import type { ReportDraft } from "../domain/flow/actions.js";
 import type { CallState } from "../domain/flow/call-state.js";
 import { callRecord, voicemailOf, type CallEnd } from "../domain/flow/call-record.js";
 import type { CallRecord } from "../domain/records.js";
-import { newCall, step } from "../domain/flow/engine.js";
+import { newCall, step, type StepEnvironment, type StepResult } from "../domain/flow/engine.js";
 import { holdTurn } from "../domain/flow/nodes/index.js";
 import type { Flow } from "../domain/flow/schema.js";
-import { activeOverride, lineStatus, type EmergencyOverride } from "../domain/hours/index.js";
+import { activeOverride, lineStatus, type EmergencyOverride, type LineStatus } from "../domain/hours/index.js";
 import type { CallStore, OverrideStore, RecordKeeper, ReportQueue } from "../domain/ports.js";
 import type { CallObserver } from "../domain/observers.js";
 import type { Logger } from "../logger.js";
@@ -77,7 +77,7 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
     if (!started) log.warn({ callSid: call.callSid, flow: call.flow, version: call.flowVersion }, "the flow version this call started on is gone: it goes on with the live one");
     return started ?? live;
   };
-  // Today's hours, planned once a day rather than on every call (the hours state reads them).
+  // Today's hours planned once a day, and the line's status worked out once a minute, rather than on every call.
   const outlooks = new HoursOutlooks();
 
   const sendTwiml = (res: Response, twiml: string) => res.status(200).type("text/xml").send(twiml);
@@ -105,6 +105,7 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
     const situation: FallbackSituation = {};
     try {
       if (!/^CA[0-9a-fA-F]{32}$/.test(callSid)) throw new Error("the request has no valid CallSid");
+      if (requestedStep === null && (await startedAtOnce(res, params, callSid, now, situation))) return;
       const [stored, override] = await Promise.all([deps.calls.load(callSid), deps.overrides.get()]);
       situation.override = activeOverride(override, now);
       if (stored && (requestedStep === null || requestedStep !== stored.call.step)) {
@@ -120,9 +121,8 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
         if (requestedStep !== null) log.info({ callSid }, "a mid-call request for an unknown call: starting it afresh");
         else log.info({ callSid, from: caller, to: cleanText(params.To, 32) }, "call started");
       }
-      const { hours } = deps.definitions.current();
-      const env = { now, hours, override: situation.override, outlook: outlooks.at(hours, now) };
-      const call = stored?.call ?? { ...newCall(flow, { callSid, caller, now }), afterHours: !lineStatus(hours, now, env.override, env.outlook).open };
+      const env = environment(now, situation.override);
+      const call = stored?.call ?? begin(flow, callSid, caller, env);
       const result = step(flow, call, stored ? replyFromParams(params) : {}, env);
 
       for (const action of result.actions) {
@@ -133,10 +133,7 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
         situation.urgent = false;
       }
 
-      const twiml = renderActions(result.actions, flow, {
-        step: stepUrl(result.call.step),
-        wait: (state) => waitUrl(flow, state),
-      });
+      const twiml = render(result, flow);
       if (!(await deps.calls.save(result.call, call.step, twiml))) {
         // A concurrent retry of this same request saved first: answer as it did.
         const winner = await deps.calls.load(callSid);
@@ -161,6 +158,43 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
       log.error({ err: error, callSid, ...said }, "voice webhook failed; the caller gets the fallback");
       sendTwiml(res, fallbackTwiml(now, situation));
     }
+  }
+
+  /** What the engine knows of the line at `now`: its hours, and their status worked out once a minute. */
+  function environment(now: DateTime, override: EmergencyOverride | null): StepEnvironment & { status: LineStatus } {
+    const { hours } = deps.definitions.current();
+    return { now, hours, override, status: outlooks.status(hours, now, override) };
+  }
+
+  function begin(flow: Flow, callSid: string, caller: string, env: { now: DateTime; status: LineStatus }): CallState {
+    return { ...newCall(flow, { callSid, caller, now: env.now }), afterHours: !env.status.open };
+  }
+
+  function render(result: StepResult, flow: Flow): string {
+    return renderActions(result.actions, flow, { step: stepUrl(result.call.step), wait: (state) => waitUrl(flow, state) });
+  }
+
+  /**
+   * A new call answered in one Redis round trip: its first step is worked out with the override
+   * this process read last, and saved only if Redis still has no state for the call and still that
+   * override. Otherwise (Twilio asking again, a supervisor's change, a first step that files a
+   * report, which waits for what Redis says) nothing is saved or done, and false sends the request
+   * the usual way: read, then step.
+   */
+  async function startedAtOnce(res: Response, params: Params, callSid: string, now: DateTime, situation: FallbackSituation): Promise<boolean> {
+    const read = deps.overrides.lastRead();
+    if (!read) return false;
+    const env = environment(now, activeOverride(read.override, now));
+    const flow = flowNamed(undefined);
+    const caller = cleanText(params.From, 32) ?? "";
+    const result = step(flow, begin(flow, callSid, caller, env), {}, env);
+    if (result.actions.some((action) => action.type === "dispatch")) return false;
+    const twiml = render(result, flow);
+    situation.override = env.override;
+    if (!(await deps.calls.start(result.call, twiml, read.version))) return false;
+    log.info({ callSid, from: caller, to: cleanText(params.To, 32) }, "call started");
+    sendTwiml(res, twiml);
+    return true;
   }
 
   /**

@@ -64,4 +64,41 @@ describe("RedisOverrideStore", () => {
       expect(await store.get()).toBeNull();
     });
   });
+
+  describe("what a process last read", () => {
+    it("is nothing before its first read", () => {
+      expect(new RedisOverrideStore(redis, PREFIX).lastRead()).toBeUndefined();
+    });
+
+    it("is the override and the JSON it was read from, that version telling one value from another", async () => {
+      const reader = new RedisOverrideStore(redis, PREFIX);
+      await store.set({ message: "Storm." });
+      const override = await reader.get();
+      expect(reader.lastRead()).toEqual({ override, version: JSON.stringify({ message: "Storm." }) });
+      await store.clear();
+      await reader.get();
+      expect(reader.lastRead()).toEqual({ override: null, version: "" });
+    });
+
+    it("is not changed by what another instance writes until this one reads again", async () => {
+      const reader = new RedisOverrideStore(redis, PREFIX);
+      await reader.get();
+      await store.set({ message: "Storm." });
+      expect(reader.lastRead()).toEqual({ override: null, version: "" });
+    });
+
+    it("is the same override object while the stored value stays the same, parsed once", async () => {
+      await store.set({ mode: "closed", message: "Storm." });
+      const first = await store.get();
+      expect(await store.get()).toBe(first);
+      await store.set({ mode: "closed", message: "Storm, still." });
+      expect(await store.get()).not.toBe(first);
+    });
+
+    it("of a damaged value is no override, with the damaged text as its version", async () => {
+      await redis.set(`${PREFIX}override`, "{not json");
+      await store.get();
+      expect(store.lastRead()).toEqual({ override: null, version: "{not json" });
+    });
+  });
 });

@@ -1,30 +1,29 @@
 import type { Redis } from "ioredis";
 import { EmergencyOverrideSchema, EmergencyOverrideToSet, type EmergencyOverride } from "../../domain/hours/index.js";
-import type { OverrideStore } from "../../domain/ports.js";
-import { DEFAULT_KEY_PREFIX } from "./keys.js";
+import type { OverrideRead, OverrideStore } from "../../domain/ports.js";
+import { DEFAULT_KEY_PREFIX, overrideKey } from "./keys.js";
 
-/** The emergency override, one JSON value in Redis so every web instance serves the same line. */
+/**
+ * The emergency override, one JSON value in Redis so every web instance serves the same line.
+ * Its version (see {@link OverrideRead}) is that JSON as stored, or "" when there is none.
+ */
 export class RedisOverrideStore implements OverrideStore {
+  private last: OverrideRead | undefined;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix = DEFAULT_KEY_PREFIX,
   ) {}
 
   async get(): Promise<EmergencyOverride | null> {
-    const raw = await this.redis.get(this.key());
-    if (!raw) return null;
-    // A value that no longer parses (hand-edited, an older format, not even JSON) is ignored
-    // rather than trusted: one bad key must not send every call to the fallback.
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      return null;
-    }
-    // Read leniently: an open override with no end, written some other way, is still returned (so
-    // its message is spoken and the CLI can show it); activeOverride does not let it open the line.
-    const parsed = EmergencyOverrideSchema.safeParse(value);
-    return parsed.success ? parsed.data : null;
+    const raw = (await this.redis.get(this.key())) ?? "";
+    // Read on every call: the same value is parsed once, and stays the same object.
+    if (this.last?.version !== raw) this.last = { override: parse(raw), version: raw };
+    return this.last.override;
+  }
+
+  lastRead(): OverrideRead | undefined {
+    return this.last;
   }
 
   /**
@@ -41,6 +40,23 @@ export class RedisOverrideStore implements OverrideStore {
   }
 
   private key(): string {
-    return `${this.prefix}override`;
+    return overrideKey(this.prefix);
   }
+}
+
+/** The stored JSON as an override; null for none, and for a value that does not parse. */
+function parse(raw: string): EmergencyOverride | null {
+  if (!raw) return null;
+  // A value that no longer parses (hand-edited, an older format, not even JSON) is ignored
+  // rather than trusted: one bad key must not send every call to the fallback.
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  // Read leniently: an open override with no end, written some other way, is still returned (so
+  // its message is spoken and the CLI can show it); activeOverride does not let it open the line.
+  const parsed = EmergencyOverrideSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
 }

@@ -22,7 +22,7 @@ export type Action =
       numDigits?: number;
       finishOnKey?: string;
       /** Words that help speech recognition (menu keywords, place names). */
-      hints?: string[];
+      hints?: readonly string[];
     }
   | { type: "record"; maxLength: number; timeout: number; finishOnKey: string; playBeep: boolean }
   /** Put the caller in a Twilio queue; the hold music comes from the enqueue state named here. */

@@ -1,5 +1,5 @@
 import type { DateTime } from "luxon";
-import type { EmergencyOverride, Hours, HoursOutlook } from "../hours/index.js";
+import type { EmergencyOverride, Hours, HoursOutlook, LineStatus } from "../hours/index.js";
 import type { Action } from "./actions.js";
 import type { CallerReply, CallState } from "./call-state.js";
 import type { StepContext, Transition } from "./node-type.js";
@@ -14,6 +14,11 @@ export interface StepEnvironment {
   override: EmergencyOverride | null;
   /** Today's `hoursOutlook`, worked out beforehand by the shell; without it an hours state plans the days itself. */
   outlook?: HoursOutlook;
+  /**
+   * `lineStatus(hours, now, override)`, when the shell worked it out beforehand (once a minute:
+   * see `HoursOutlooks.status`); an hours state then takes it as it is.
+   */
+  status?: LineStatus;
 }
 
 export interface StepResult {
@@ -75,7 +80,7 @@ export function step(flow: Flow, call: CallState, reply: CallerReply, env: StepE
   if (current.ended) return { call: current, actions: [{ type: "hangup" }] };
 
   const actions: Action[] = [];
-  const context = (): StepContext => ({ call: current, now: env.now, hours: env.hours, override: env.override, outlook: env.outlook });
+  const context = (): StepContext => ({ call: current, now: env.now, hours: env.hours, override: env.override, outlook: env.outlook, status: env.status });
   const enter = (): Transition => {
     current.entering = false;
     current.path.push(current.state);

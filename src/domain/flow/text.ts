@@ -17,15 +17,32 @@ const placeholder = /\{([a-zA-Z][a-zA-Z0-9]*)(?:\|([a-z]+))?\}/g;
  * // "Your reference is 1 0 4, 2."
  */
 export function fillTemplate(template: string, vars: Readonly<Record<string, string>>): string {
-  return template
-    .replace(placeholder, (_, name: string, format?: string) => {
+  if (!template.includes("{")) return fixedText(template);
+  return tidy(
+    template.replace(placeholder, (_, name: string, format?: string) => {
       const value = vars[name] ?? "";
       const formatter = format ? formatters[format] : undefined;
       return formatter ? formatter(value) : value;
-    })
-    .replace(/\s{2,}/g, " ")
-    .trim();
+    }),
+  );
 }
+
+function tidy(text: string): string {
+  return text.replace(/\s{2,}/g, " ").trim();
+}
+
+/** A template with no placeholders, as it is said: most of a flow's texts, heard on every call. */
+function fixedText(template: string): string {
+  let said = fixedTexts.get(template);
+  if (said === undefined) {
+    said = tidy(template);
+    // Flows hold a few hundred texts; a bound all the same, for texts that come and go with edits.
+    if (fixedTexts.size >= 2_000) fixedTexts.clear();
+    fixedTexts.set(template, said);
+  }
+  return said;
+}
+const fixedTexts = new Map<string, string>();
 
 /** The placeholders a template uses, for checks. */
 export function templatePlaceholders(template: string): { name: string; format?: string }[] {

@@ -1,7 +1,7 @@
 import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
 import { step } from "../../../src/domain/flow/engine.js";
-import { hoursOutlook, type EmergencyOverride } from "../../../src/domain/hours/index.js";
+import { hoursOutlook, lineStatus, type EmergencyOverride } from "../../../src/domain/hours/index.js";
 import { at, cityHours, environment, flowFrom, freshCall, heard } from "../../helpers/flow.js";
 
 /** Every branch leads to its own goodbye, so the words say which way the call went. */
@@ -176,6 +176,15 @@ describe("an hours state", () => {
       const now = at("2026-12-02T10:00:00");
       const emptied = { ...hoursOutlook(hours, "2026-12-02"), openings: [] };
       const { actions } = step(flow, freshCall(flow, { now }), {}, { ...environment({ now, hours }), outlook: emptied });
+      expect(heard(actions).join(" ")).toBe("closed");
+    });
+  });
+
+  describe("given the line's status by the shell", () => {
+    it("takes it as it is, rather than working it out again", () => {
+      const now = at("2026-12-02T10:00:00");
+      const closedByHand = lineStatus(hours, at("2026-12-02T20:00:00"));
+      const { actions } = step(flow, freshCall(flow, { now }), {}, { ...environment({ now, hours }), status: closedByHand });
       expect(heard(actions).join(" ")).toBe("closed");
     });
   });

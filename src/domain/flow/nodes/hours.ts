@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { closedReasonInWords, lineStatus } from "../../hours/index.js";
+import { closedReasonInWords, lineStatus, type Hours, type LineStatus } from "../../hours/index.js";
 import { defineNodeType } from "../node-type.js";
 import { StateId } from "./common.js";
 
@@ -17,6 +17,25 @@ export const HoursNode = z.strictObject({
 export type HoursNode = z.infer<typeof HoursNode>;
 
 /**
+ * What an hours state tells the prompts that follow about a status. The words depend on nothing
+ * else, so they are kept beside a status the shell gives again all minute (spelling out the next
+ * opening's date is the costliest part of the state).
+ */
+function hoursVars(status: LineStatus, hours: Hours): Record<string, string> {
+  const known = varsOf.get(status);
+  if (known?.hours === hours) return known.vars;
+  const vars = {
+    hoursSummary: hours.summary,
+    closedReason: closedReasonInWords(status),
+    holiday: status.holiday ?? "",
+    opensAt: status.opensAt ? status.opensAt.setZone(hours.zone).toFormat("cccc, MMMM d 'at' h:mm a") : "",
+  };
+  varsOf.set(status, { hours, vars });
+  return vars;
+}
+const varsOf = new WeakMap<LineStatus, { hours: Hours; vars: Readonly<Record<string, string>> }>();
+
+/**
  * Branches on the line's hours at the moment of the call. Sets `{hoursSummary}`, `{closedReason}`,
  * `{holiday}` and `{opensAt}` for the prompts that follow. `{closedReason}` is a sentence for
  * `<Say>` when there is a reason to give ("City offices closed early today, at 12 noon, for
@@ -28,13 +47,8 @@ export const hoursNode = defineNodeType<HoursNode>({
   waits: false,
   exits: false,
   enter: (node, ctx) => {
-    const status = lineStatus(ctx.hours, ctx.now, ctx.override, ctx.outlook);
-    const vars: Record<string, string> = {
-      hoursSummary: ctx.hours.summary,
-      closedReason: closedReasonInWords(status),
-      holiday: status.holiday ?? "",
-      opensAt: status.opensAt ? status.opensAt.setZone(ctx.hours.zone).toFormat("cccc, MMMM d 'at' h:mm a") : "",
-    };
+    const status = ctx.status ?? lineStatus(ctx.hours, ctx.now, ctx.override, ctx.outlook);
+    const vars = hoursVars(status, ctx.hours);
     const to = {
       open: node.open,
       closed: node.closed,

@@ -56,8 +56,17 @@ type Choice = MenuNode["choices"][number];
 
 const REPEAT_WORDS = ["repeat", "say that again", "say it again", "again please", "what are the choices", "what were the choices", "start over", "come again", "pardon", "sorry what"];
 
+/** Every keyword of a menu's choices: what Twilio is told to listen for. */
+function keywordsOf(node: MenuNode): readonly string[] {
+  let keywords = menuKeywords.get(node);
+  if (!keywords) menuKeywords.set(node, (keywords = node.choices.flatMap((choice) => choice.keywords)));
+  return keywords;
+}
+// Worked out once per menu of a loaded flow, rather than on every call that hears it.
+const menuKeywords = new WeakMap<MenuNode, readonly string[]>();
+
 function ask(node: MenuNode, ctx: StepContext, before: Prompt[] = []): Action[] {
-  const keywords = node.choices.flatMap((choice) => choice.keywords);
+  const keywords = keywordsOf(node);
   return [
     {
       type: "gather",
