@@ -6,8 +6,12 @@
  * as production runs it (`npm run start:web`: node on the compiled build), built into .bench/dist
  * first when src/ changed since: what tsx runs from sources is not what a City runs. Every request
  * to the real line is a new call (a fresh CallSid), signed exactly as Twilio signs it, so each
- * one does the whole first step: signature check, Redis reads, the engine, TwiML, the save.
+ * one does the whole first step: signature check, Redis, the engine, TwiML, the save.
  * Calls are written to a Redis database of their own (BENCH_REDIS_DB, default 9) and removed after.
+ *
+ * Each server is warmed up first (its code compiled, its heap grown, as in a line that has been
+ * up a while), then the two take turns, round after round: a machine whose speed drifts during
+ * the run (a virtual machine's neighbours) weighs on both alike.
  */
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -17,33 +21,39 @@ import autocannon from "autocannon";
 import twilio from "twilio";
 import { BUILD_DIR, buildWhenStale, cpuMsOf, startServer } from "./lib/built-line.js";
 import { benchRedisUrl, claimBenchDatabase, countKeys, removeBenchKeys } from "./lib/bench.js";
-import { openLoop, type OpenLoopResult } from "./lib/open-loop.js";
+import { latencySummary, openLoop, type OpenLoopResult } from "./lib/open-loop.js";
 
 const { values } = parseArgs({
   options: {
     connections: { type: "string", default: "50" },
     duration: { type: "string", default: "10" },
     rate: { type: "string", default: "500" },
+    rounds: { type: "string", default: "3" },
+    warmup: { type: "string", default: "3" },
     help: { type: "boolean", short: "h" },
   },
 });
 if (values.help) {
-  console.log(`usage: npm run bench [-- --connections 50 --duration 10 --rate 500]
+  console.log(`usage: npm run bench [-- --connections 50 --duration 10 --rate 500 --rounds 3 --warmup 3]
   --connections N  autocannon's connections, each waiting for its answer (the closed loop)
-  --duration S     seconds of each load
+  --duration S     seconds of each server's turn at each load
   --rate R         then R requests a second whatever the answers (the open loop), each timed from
-                   when it was due; 0 leaves it out`);
+                   when it was due; 0 leaves it out
+  --rounds N       turns each server takes at each load, the two alternating
+  --warmup S       seconds of the closed load each server answers first, not counted; 0 for none`);
   process.exit(0);
 }
-const connections = Number(values.connections);
-const duration = Number(values.duration);
-const rate = Number(values.rate);
-for (const [name, value] of [["--connections", connections], ["--duration", duration], ["--rate", rate]] as const) {
-  if (!Number.isFinite(value) || value < 0 || (name !== "--rate" && value === 0)) {
-    console.error(`bench: ${name} must be a positive number (got "${String(values[name.slice(2) as "connections" | "duration" | "rate"])}")`);
+const options = { connections: 1, duration: 1, rate: 0, rounds: 1, warmup: 0 };
+for (const name of ["connections", "duration", "rate", "rounds", "warmup"] as const) {
+  const value = Number(values[name]);
+  const least = name === "rate" || name === "warmup" ? 0 : 1;
+  if (!Number.isFinite(value) || value < least || (name === "rounds" && !Number.isInteger(value))) {
+    console.error(`bench: --${name} must be ${name === "rounds" ? "a whole number" : "a number"} of at least ${least} (got "${values[name]}")`);
     process.exit(1);
   }
+  options[name] = value;
 }
+const { connections, duration, rate, rounds, warmup } = options;
 const TOKEN = "bench-auth-token";
 const PUBLIC_URL = "https://bench.civic-line.test";
 const redisUrl = benchRedisUrl();
@@ -70,17 +80,17 @@ function prepareCalls(count: number, sign: boolean): { body: string; signature: 
   });
 }
 
-function run(title: string, url: string, sign: boolean): Promise<autocannon.Result> {
-  console.log(`\n${title}: ${connections} connections for ${duration} s`);
+function run(title: string, url: string, sign: boolean, seconds = duration): Promise<autocannon.Result> {
+  console.log(`\n${title}: ${connections} connections for ${seconds} s`);
   // More calls than the fastest server answers in the time; each request takes the next one.
-  const calls = prepareCalls(Math.max(20_000, duration * 8_000), sign);
+  const calls = prepareCalls(Math.max(20_000, seconds * 8_000), sign);
   let next = 0;
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
         url,
         connections,
-        duration,
+        duration: seconds,
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded" },
         requests: [
@@ -116,23 +126,38 @@ async function steady(title: string, url: string, sign: boolean): Promise<OpenLo
 }
 
 /** Runs the load and says the server's CPU ms per answered request beside autocannon's result. */
-async function measured(child: ChildProcess, load: () => Promise<autocannon.Result>): Promise<{ result: autocannon.Result; cpuPerRequest: number | null }> {
+async function measured(child: ChildProcess, load: () => Promise<autocannon.Result>): Promise<{ result: autocannon.Result; cpuMs: number | null }> {
   const before = cpuMsOf(child.pid);
   const result = await load();
   const after = cpuMsOf(child.pid);
-  return { result, cpuPerRequest: before === null || after === null ? null : (after - before) / Math.max(1, result.requests.total) };
+  return { result, cpuMs: before === null || after === null ? null : after - before };
 }
 
-function summary(result: autocannon.Result) {
-  return {
-    requests: result.requests.total,
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
-  };
+/** One server's turns at the closed load, put together. */
+interface ClosedTurns {
+  requests: number;
+  seconds: number;
+  /** Each turn's p50 and p99 (autocannon gives percentiles per run only). */
+  p50s: number[];
+  p99s: number[];
+  non2xx: number;
+  errors: number;
+  cpuMs: number | null;
 }
+
+const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+function addTurn(turns: ClosedTurns, { result, cpuMs }: { result: autocannon.Result; cpuMs: number | null }): void {
+  turns.requests += result.requests.total;
+  turns.seconds += result.duration;
+  turns.p50s.push(result.latency.p50);
+  turns.p99s.push(result.latency.p99);
+  turns.non2xx += result.non2xx;
+  turns.errors += result.errors + result.timeouts;
+  turns.cpuMs = turns.cpuMs === null || cpuMs === null ? null : turns.cpuMs + cpuMs;
+}
+
+const newTurns = (): ClosedTurns => ({ requests: 0, seconds: 0, p50s: [], p99s: [], non2xx: 0, errors: 0, cpuMs: 0 });
 
 // Calls an interrupted run left behind would be counted as this run's.
 await removeBenchKeys(redisUrl);
@@ -149,34 +174,57 @@ const line = await startServer([BUILT_WEB], {
   // Production's level: every call start is logged, as it would be.
   LOG_LEVEL: "info",
 });
+const servers = [
+  { name: "bare express", title: "bare express: the same form body read, fixed TwiML", url: `http://127.0.0.1:${bare.port}/twilio/voice`, sign: false, child: bare.child },
+  { name: "Civic Line", title: "Civic Line POST /twilio/voice (signed, new call each)", url: `http://127.0.0.1:${line.port}/twilio/voice`, sign: true, child: line.child },
+] as const;
 try {
-  const bareRun = await measured(bare.child, () => run("bare express: the same form body read, fixed TwiML", `http://127.0.0.1:${bare.port}/twilio/voice`, false));
-  const bareResult = { ...summary(bareRun.result), cpuPerRequest: bareRun.cpuPerRequest };
-  const lineRun = await measured(line.child, () => run("Civic Line POST /twilio/voice (signed, new call each)", `http://127.0.0.1:${line.port}/twilio/voice`, true));
-  const lineResult = { ...summary(lineRun.result), cpuPerRequest: lineRun.cpuPerRequest };
-  const ratio = lineResult.rps / bareResult.rps;
-  // CPU ms per request: the server's own work, which the machine's other load moves less than req/s.
-  console.log("\n| server | requests | req/s | p50 ms | p99 ms | non-2xx | errors | CPU ms/request |");
-  console.log("|---|---|---|---|---|---|---|---|");
-  for (const [name, r] of [["bare express", bareResult], ["Civic Line", lineResult]] as const) {
-    console.log(`| ${name} | ${r.requests} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${r.cpuPerRequest === null ? "-" : r.cpuPerRequest.toFixed(3)} |`);
+  if (warmup > 0) {
+    for (const server of servers) await run(`warming up ${server.name} (not counted)`, server.url, server.sign, warmup);
   }
-  console.log(`\nthroughput ratio (line / bare): ${ratio.toFixed(2)}   goal >= ${RATIO_GOAL.toFixed(2)}: ${ratio >= RATIO_GOAL ? "met" : "NOT met"}`);
-  console.log(`line p99: ${lineResult.p99} ms   goal < 50 ms: ${lineResult.p99 < 50 ? "met" : "NOT met"}`);
-  if (lineResult.non2xx > 0 || lineResult.errors > 0) console.log("warning: the line answered some requests with errors");
+  const closed = [newTurns(), newTurns()] as const;
+  // Only the line's counted turns add calls from here on.
+  const savedBefore = await countKeys(redisUrl, "civic:call:*");
+  for (let round = 1; round <= rounds; round++) {
+    for (const [index, server] of servers.entries()) {
+      addTurn(closed[index]!, await measured(server.child, () => run(`round ${round} of ${rounds}, ${server.title}`, server.url, server.sign)));
+    }
+  }
+  const [bareTurns, lineTurns] = closed;
+  // CPU ms per request: the server's own work, which the machine's other load moves less than req/s.
+  console.log(`\n| server | requests | req/s | p50 ms (each round) | p99 ms (each round) | non-2xx | errors | CPU ms/request |`);
+  console.log("|---|---|---|---|---|---|---|---|");
+  for (const [name, t] of [["bare express", bareTurns], ["Civic Line", lineTurns]] as const) {
+    const cpu = t.cpuMs === null ? "-" : (t.cpuMs / Math.max(1, t.requests)).toFixed(3);
+    console.log(`| ${name} | ${t.requests} | ${(t.requests / t.seconds).toFixed(0)} | ${t.p50s.join(", ")} | ${t.p99s.join(", ")} | ${t.non2xx} | ${t.errors} | ${cpu} |`);
+  }
+  const ratio = lineTurns.requests / lineTurns.seconds / (bareTurns.requests / bareTurns.seconds);
+  const lineP99 = median(lineTurns.p99s);
+  console.log(`\nthroughput ratio (line / bare, over all rounds): ${ratio.toFixed(2)}   goal >= ${RATIO_GOAL.toFixed(2)}: ${ratio >= RATIO_GOAL ? "met" : "NOT met"}`);
+  console.log(`line p99 (the median round's): ${lineP99} ms   goal < 50 ms: ${lineP99 < 50 ? "met" : "NOT met"}`);
+  if (lineTurns.non2xx > 0 || lineTurns.errors > 0) console.log("warning: the line answered some requests with errors");
   // The apology fallback answers 200 too: only a call saved in Redis was really answered by the flow.
-  const saved = await countKeys(redisUrl, "civic:call:*");
-  // Requests still in flight when the run ended were saved too, unanswered by the count above.
-  console.log(`calls saved in Redis: ${saved}, for ${lineResult.requests} answered in the run${saved < lineResult.requests ? "   warning: some answers were the fallback" : ""}`);
+  const saved = (await countKeys(redisUrl, "civic:call:*")) - savedBefore;
+  // Requests still in flight when a turn ended were saved too, unanswered by the count above.
+  console.log(`calls saved in Redis: ${saved}, for ${lineTurns.requests} answered in the counted rounds${saved < lineTurns.requests ? "   warning: some answers were the fallback" : ""}`);
 
   if (rate > 0) {
-    const bareSteady = await steady("bare express", `http://127.0.0.1:${bare.port}/twilio/voice`, false);
-    const lineSteady = await steady("Civic Line", `http://127.0.0.1:${line.port}/twilio/voice`, true);
-    console.log(`\n| server at a steady ${rate}/s | sent | answered | p50 ms | p99 ms | max ms | non-2xx | errors |`);
-    console.log("|---|---|---|---|---|---|---|---|");
-    for (const [name, r] of [["bare express", bareSteady], ["Civic Line", lineSteady]] as const) {
-      console.log(`| ${name} | ${r.sent} | ${r.answered} | ${r.p50} | ${r.p99} | ${r.max} | ${r.non2xx} | ${r.errors} |`);
+    const steadyTurns: [OpenLoopResult[], OpenLoopResult[]] = [[], []];
+    for (let round = 1; round <= rounds; round++) {
+      for (const [index, server] of servers.entries()) {
+        steadyTurns[index]!.push(await steady(`round ${round} of ${rounds}, ${server.name}`, server.url, server.sign));
+      }
     }
+    console.log(`\n| server at a steady ${rate}/s, all rounds | sent | answered | p50 ms | p99 ms | max ms | p99 ms (each round) | non-2xx | errors |`);
+    console.log("|---|---|---|---|---|---|---|---|---|");
+    const summaries = steadyTurns.map((turns) => {
+      const total = (key: "sent" | "answered" | "non2xx" | "errors") => turns.reduce((sum, turn) => sum + turn[key], 0);
+      return { sent: total("sent"), answered: total("answered"), non2xx: total("non2xx"), errors: total("errors"), ...latencySummary(turns.flatMap((turn) => turn.latencies)), rounds: turns.map((turn) => turn.p99) };
+    });
+    for (const [index, r] of summaries.entries()) {
+      console.log(`| ${servers[index]!.name} | ${r.sent} | ${r.answered} | ${r.p50} | ${r.p99} | ${r.max} | ${r.rounds.join(", ")} | ${r.non2xx} | ${r.errors} |`);
+    }
+    const [bareSteady, lineSteady] = summaries as [(typeof summaries)[number], (typeof summaries)[number]];
     const bound = 2 * bareSteady.p99;
     // Failures are in the percentiles (timed to when they failed), and a failing line meets no goal.
     const clean = lineSteady.errors === 0 && lineSteady.non2xx === 0;

@@ -27,12 +27,21 @@ export interface OpenLoopResult {
   p50: number;
   p99: number;
   max: number;
+  /** Every request's milliseconds, as above, shortest first: several runs' can be put together with {@link latencySummary}. */
+  latencies: number[];
 }
 
 /** The `p`th percentile of sorted values (nearest rank). */
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** p50, p99 and the longest of some latencies (in any order), in ms to a tenth. */
+export function latencySummary(latencies: readonly number[]): { p50: number; p99: number; max: number } {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const round = (ms: number) => Math.round(ms * 10) / 10;
+  return { p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1) ?? 0) };
 }
 
 export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
@@ -91,7 +100,6 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
   });
   await Promise.all(pending);
   agent.destroy();
-  const sorted = latencies.sort((a, b) => a - b);
-  const round = (ms: number) => Math.round(ms * 10) / 10;
-  return { sent, answered: latencies.length - errors, non2xx, errors, p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1) ?? 0) };
+  latencies.sort((a, b) => a - b);
+  return { sent, answered: latencies.length - errors, non2xx, errors, ...latencySummary(latencies), latencies };
 }
