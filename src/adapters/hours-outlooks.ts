@@ -1,5 +1,5 @@
 import { DateTime } from "luxon";
-import { hoursOutlook, lineStatus, type EmergencyOverride, type Hours, type HoursOutlook, type LineStatus } from "../domain/hours/index.js";
+import { hoursOutlook, lineStatus, minuteOf, type EmergencyOverride, type Hours, type HoursOutlook, type MinuteStatus } from "../domain/hours/index.js";
 
 const MINUTE_MS = 60_000;
 
@@ -13,11 +13,11 @@ const MINUTE_MS = 60_000;
  *
  * @example
  * const outlooks = new HoursOutlooks();
- * step(flow, call, reply, { now, hours, override, status: outlooks.status(hours, now, override) });
+ * step(flow, call, reply, { now, hours, override, minuteStatus: outlooks.status(hours, now, override) });
  */
 export class HoursOutlooks {
   private last: HoursOutlook | undefined;
-  private lastStatus: { hours: Hours; override: EmergencyOverride | null; minute: number; status: LineStatus } | undefined;
+  private lastStatus: MinuteStatus | undefined;
 
   /** The outlook from the local date of `now` in the hours' zone. */
   at(hours: Hours, now: DateTime): HoursOutlook {
@@ -28,20 +28,19 @@ export class HoursOutlooks {
   }
 
   /**
-   * `lineStatus(hours, now, override)`, the same all minute. Hours open and close on the minute
-   * (`HH:mm`), and whether an override is still in force is the caller's to say: pass the override
-   * `activeOverride` gives for `now`, so one that ends mid-minute stops counting at once.
+   * `lineStatus(hours, now, override)` for the minute of `now`, the same all minute (see
+   * `MinuteStatus`). Whether an override is still in force is the caller's to say: pass the
+   * override `activeOverride` gives for `now`, so one that ends mid-minute stops counting at once.
    *
    * @throws RangeError when `now` is an invalid DateTime
    */
-  status(hours: Hours, now: DateTime, override: EmergencyOverride | null): LineStatus {
-    const minute = Math.floor(now.toMillis() / MINUTE_MS);
+  status(hours: Hours, now: DateTime, override: EmergencyOverride | null): MinuteStatus {
+    const minute = minuteOf(now);
     const last = this.lastStatus;
-    if (last?.hours === hours && last.override === override && last.minute === minute) return last.status;
+    if (last?.hours === hours && last.override === override && last.minute === minute) return last;
     // Worked out at the minute's start, so every call in the minute hears the same.
     const start = DateTime.fromMillis(minute * MINUTE_MS, { zone: now.zone });
-    const status = lineStatus(hours, start, override, this.at(hours, start));
-    this.lastStatus = { hours, override, minute, status };
-    return status;
+    this.lastStatus = { hours, override, minute, status: lineStatus(hours, start, override, this.at(hours, start)) };
+    return this.lastStatus;
   }
 }

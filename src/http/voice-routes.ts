@@ -17,7 +17,7 @@ import type { CallRecord } from "../domain/records.js";
 import { newCall, step, type StepEnvironment, type StepResult } from "../domain/flow/engine.js";
 import { holdTurn } from "../domain/flow/nodes/index.js";
 import type { Flow } from "../domain/flow/schema.js";
-import { activeOverride, lineStatus, type EmergencyOverride, type LineStatus } from "../domain/hours/index.js";
+import { activeOverride, lineStatus, type EmergencyOverride, type MinuteStatus } from "../domain/hours/index.js";
 import type { CallStore, OverrideStore, RecordKeeper, ReportQueue } from "../domain/ports.js";
 import type { CallObserver } from "../domain/observers.js";
 import type { Logger } from "../logger.js";
@@ -161,13 +161,13 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
   }
 
   /** What the engine knows of the line at `now`: its hours, and their status worked out once a minute. */
-  function environment(now: DateTime, override: EmergencyOverride | null): StepEnvironment & { status: LineStatus } {
+  function environment(now: DateTime, override: EmergencyOverride | null): StepEnvironment & { minuteStatus: MinuteStatus } {
     const { hours } = deps.definitions.current();
-    return { now, hours, override, status: outlooks.status(hours, now, override) };
+    return { now, hours, override, minuteStatus: outlooks.status(hours, now, override) };
   }
 
-  function begin(flow: Flow, callSid: string, caller: string, env: { now: DateTime; status: LineStatus }): CallState {
-    return { ...newCall(flow, { callSid, caller, now: env.now }), afterHours: !env.status.open };
+  function begin(flow: Flow, callSid: string, caller: string, env: { now: DateTime; minuteStatus: MinuteStatus }): CallState {
+    return { ...newCall(flow, { callSid, caller, now: env.now }), afterHours: !env.minuteStatus.status.open };
   }
 
   function render(result: StepResult, flow: Flow): string {

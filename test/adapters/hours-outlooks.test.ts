@@ -42,9 +42,9 @@ describe("HoursOutlooks", () => {
   describe("the line's status", () => {
     it("is lineStatus's answer", () => {
       const now = local("2026-12-02T10:00:30");
-      expect(new HoursOutlooks().status(hours, now, null)).toEqual(lineStatus(hours, now, null));
+      expect(new HoursOutlooks().status(hours, now, null).status).toEqual(lineStatus(hours, now, null));
       const evening = local("2026-12-02T19:45:10");
-      expect(new HoursOutlooks().status(hours, evening, null)).toEqual(lineStatus(hours, evening, null));
+      expect(new HoursOutlooks().status(hours, evening, null)).toMatchObject({ hours, override: null, status: lineStatus(hours, evening, null) });
     });
 
     it("is worked out once a minute: every call in the minute gets the same", () => {
@@ -56,17 +56,17 @@ describe("HoursOutlooks", () => {
 
     it("changes at the minute the line closes, not a call later", () => {
       const outlooks = new HoursOutlooks();
-      expect(outlooks.status(hours, local("2026-12-02T16:29:59.999"), null).open).toBe(true);
-      expect(outlooks.status(hours, local("2026-12-02T16:30:00"), null).open).toBe(false);
+      expect(outlooks.status(hours, local("2026-12-02T16:29:59.999"), null).status.open).toBe(true);
+      expect(outlooks.status(hours, local("2026-12-02T16:30:00"), null).status.open).toBe(false);
     });
 
     it("is worked out again for another override, or none", () => {
       const outlooks = new HoursOutlooks();
       const now = local("2026-12-02T10:00:00");
       const closed: EmergencyOverride = { mode: "closed", message: "Storm." };
-      expect(outlooks.status(hours, now, null).branch).toBe("open");
-      expect(outlooks.status(hours, now, closed).branch).toBe("emergency");
-      expect(outlooks.status(hours, now, null).branch).toBe("open");
+      expect(outlooks.status(hours, now, null).status.branch).toBe("open");
+      expect(outlooks.status(hours, now, closed).status.branch).toBe("emergency");
+      expect(outlooks.status(hours, now, null).status.branch).toBe("open");
     });
 
     it("is worked out again for another version of the hours", () => {
@@ -74,7 +74,7 @@ describe("HoursOutlooks", () => {
       const now = local("2026-12-02T10:00:00");
       outlooks.status(hours, now, null);
       const edited: Hours = { ...hours, closures: [{ date: "2026-12-02", reason: "a flood" }] };
-      expect(outlooks.status(edited, now, null)).toMatchObject({ open: false, why: { kind: "closure", reason: "a flood" } });
+      expect(outlooks.status(edited, now, null).status).toMatchObject({ open: false, why: { kind: "closure", reason: "a flood" } });
     });
 
     it("refuses an invalid moment", () => {

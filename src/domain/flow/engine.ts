@@ -1,5 +1,5 @@
 import type { DateTime } from "luxon";
-import type { EmergencyOverride, Hours, HoursOutlook, LineStatus } from "../hours/index.js";
+import type { EmergencyOverride, Hours, HoursOutlook, MinuteStatus } from "../hours/index.js";
 import type { Action } from "./actions.js";
 import type { CallerReply, CallState } from "./call-state.js";
 import type { StepContext, Transition } from "./node-type.js";
@@ -15,10 +15,11 @@ export interface StepEnvironment {
   /** Today's `hoursOutlook`, worked out beforehand by the shell; without it an hours state plans the days itself. */
   outlook?: HoursOutlook;
   /**
-   * `lineStatus(hours, now, override)`, when the shell worked it out beforehand (once a minute:
-   * see `HoursOutlooks.status`); an hours state then takes it as it is.
+   * The line's status this minute, when the shell worked it out beforehand (see
+   * `HoursOutlooks.status`): an hours state reads it when it is for these hours, this override
+   * and the minute of `now`, and works the status out otherwise.
    */
-  status?: LineStatus;
+  minuteStatus?: MinuteStatus;
 }
 
 export interface StepResult {
@@ -80,7 +81,7 @@ export function step(flow: Flow, call: CallState, reply: CallerReply, env: StepE
   if (current.ended) return { call: current, actions: [{ type: "hangup" }] };
 
   const actions: Action[] = [];
-  const context = (): StepContext => ({ call: current, now: env.now, hours: env.hours, override: env.override, outlook: env.outlook, status: env.status });
+  const context = (): StepContext => ({ call: current, now: env.now, hours: env.hours, override: env.override, outlook: env.outlook, minuteStatus: env.minuteStatus });
   const enter = (): Transition => {
     current.entering = false;
     current.path.push(current.state);

@@ -1,6 +1,6 @@
 import type { DateTime } from "luxon";
 import type { z } from "zod";
-import type { EmergencyOverride, Hours, HoursOutlook, LineStatus } from "../hours/index.js";
+import type { EmergencyOverride, Hours, HoursOutlook, MinuteStatus } from "../hours/index.js";
 import type { Action } from "./actions.js";
 import type { CallerReply, CallOutcome, CallState, QueueVisit } from "./call-state.js";
 
@@ -14,8 +14,8 @@ export interface StepContext {
   readonly override: EmergencyOverride | null;
   /** Today's hours outlook, when the shell worked it out beforehand: the hours state then only reads it. */
   readonly outlook?: HoursOutlook | undefined;
-  /** The line's status at `now` (by these hours and override), when the shell worked it out beforehand. */
-  readonly status?: LineStatus | undefined;
+  /** The line's status this minute, when the shell worked it out beforehand (see `StepEnvironment`). */
+  readonly minuteStatus?: MinuteStatus | undefined;
 }
 
 /** What a state decides. */

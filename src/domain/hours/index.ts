@@ -23,5 +23,5 @@ export { planOverride, OverrideRequestError, type OverrideRequest, type PlannedO
 export { easterSunday, holidaysInYear, type Holiday } from "./holidays.js";
 export { schedule, type DaySchedule } from "./schedule.js";
 export type { TimeWindow, DayChange } from "./day-plan.js";
-export { lineStatus, hoursOutlook, type HoursOutlook, type LineBranch, type LineStatus, type ClosedWhy } from "./status.js";
+export { lineStatus, lineStatusWith, minuteOf, hoursOutlook, type HoursOutlook, type MinuteStatus, type LineBranch, type LineStatus, type ClosedWhy } from "./status.js";
 export { timeInWords, windowsInWords, listInWords, closedReasonInWords, dayInWords } from "./words.js";

@@ -56,6 +56,34 @@ export interface HoursOutlook {
 }
 
 /**
+ * `lineStatus` for one minute, one version of the hours and one override: the same all that
+ * minute, since hours open and close on the minute (`HH:mm`), so the shell may work it out once a
+ * minute and pass it in (see `HoursOutlooks.status`). It is used only for the very hours and
+ * override it was worked out with, in that minute.
+ */
+export interface MinuteStatus {
+  readonly hours: Hours;
+  readonly override: EmergencyOverride | null;
+  /** Whole minutes since 1970-01-01T00:00Z: {@link minuteOf}. */
+  readonly minute: number;
+  readonly status: LineStatus;
+}
+
+/** The minute an instant falls in, as {@link MinuteStatus} counts them. */
+export function minuteOf(now: DateTime): number {
+  return Math.floor(now.toMillis() / 60_000);
+}
+
+/**
+ * `lineStatus(hours, now, override, outlook)`, read from `known` when it was worked out for these
+ * hours and this override in the minute of `now`, worked out otherwise.
+ */
+export function lineStatusWith(known: MinuteStatus | undefined, hours: Hours, now: DateTime, override: EmergencyOverride | null, outlook?: HoursOutlook): LineStatus {
+  if (known && known.hours === hours && known.override === override && known.minute === minuteOf(now)) return known.status;
+  return lineStatus(hours, now, override, outlook);
+}
+
+/**
  * The outlook from a local date: every day to the horizon, planned. Pure.
  *
  * @throws RangeError when `date` is not a `yyyy-MM-dd` date

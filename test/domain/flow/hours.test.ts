@@ -1,7 +1,7 @@
 import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
 import { step } from "../../../src/domain/flow/engine.js";
-import { hoursOutlook, lineStatus, type EmergencyOverride } from "../../../src/domain/hours/index.js";
+import { hoursOutlook, lineStatus, minuteOf, type EmergencyOverride } from "../../../src/domain/hours/index.js";
 import { at, cityHours, environment, flowFrom, freshCall, heard } from "../../helpers/flow.js";
 
 /** Every branch leads to its own goodbye, so the words say which way the call went. */
@@ -180,12 +180,27 @@ describe("an hours state", () => {
     });
   });
 
-  describe("given the line's status by the shell", () => {
-    it("takes it as it is, rather than working it out again", () => {
-      const now = at("2026-12-02T10:00:00");
-      const closedByHand = lineStatus(hours, at("2026-12-02T20:00:00"));
-      const { actions } = step(flow, freshCall(flow, { now }), {}, { ...environment({ now, hours }), status: closedByHand });
+  describe("given the line's status for this minute by the shell", () => {
+    const now = at("2026-12-02T10:00:30");
+    // A status that says otherwise than the hours do, to see which one the state goes by.
+    const closedStatus = lineStatus(hours, at("2026-12-02T20:00:00"));
+
+    it("reads it, rather than working it out again", () => {
+      const minuteStatus = { hours, override: null, minute: minuteOf(now), status: closedStatus };
+      const { actions } = step(flow, freshCall(flow, { now }), {}, { ...environment({ now, hours }), minuteStatus });
       expect(heard(actions).join(" ")).toBe("closed");
+    });
+
+    it("works the status out itself when what it was given is for another minute, hours or override", () => {
+      const givens = [
+        { hours, override: null, minute: minuteOf(now) - 1, status: closedStatus },
+        { hours: { ...hours }, override: null, minute: minuteOf(now), status: closedStatus },
+        { hours, override: { message: "Storm." }, minute: minuteOf(now), status: closedStatus },
+      ];
+      for (const minuteStatus of givens) {
+        const { actions } = step(flow, freshCall(flow, { now }), {}, { ...environment({ now, hours }), minuteStatus });
+        expect(heard(actions).join(" ")).toBe("open");
+      }
     });
   });
 

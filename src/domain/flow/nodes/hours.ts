@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { closedReasonInWords, lineStatus, type Hours, type LineStatus } from "../../hours/index.js";
+import { closedReasonInWords, lineStatusWith, type Hours, type LineStatus } from "../../hours/index.js";
 import { defineNodeType } from "../node-type.js";
 import { StateId } from "./common.js";
 
@@ -47,7 +47,7 @@ export const hoursNode = defineNodeType<HoursNode>({
   waits: false,
   exits: false,
   enter: (node, ctx) => {
-    const status = ctx.status ?? lineStatus(ctx.hours, ctx.now, ctx.override, ctx.outlook);
+    const status = lineStatusWith(ctx.minuteStatus, ctx.hours, ctx.now, ctx.override, ctx.outlook);
     const vars = hoursVars(status, ctx.hours);
     const to = {
       open: node.open,
