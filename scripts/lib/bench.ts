@@ -20,28 +20,34 @@ export function benchConnection(redisUrl = benchRedisUrl()): Redis {
 /** The key that marks a Redis database as the benchmarks' own (it is not one of the line's `civic:*` keys). */
 const BENCH_MARK = "civic-line-bench:owner";
 
+/** What the benchmarks remove from their database, before and after a run: the line's keys and BullMQ's. */
+const BENCH_PATTERNS = ["civic:*", "bull:*"] as const;
+
 /**
  * Makes sure the benchmark's database is its own before anything is written or removed there:
- * benchmarks remove every `civic:*` key in it, before and after a run. A database holding the
- * line's keys that no benchmark made (a running line's accounts, published documents, incidents)
- * is refused, and the process exits with what to do.
+ * benchmarks remove every `civic:*` and `bull:*` key in it, before and after a run. A database
+ * holding such keys that no benchmark made (a running line's accounts, published documents,
+ * incidents, queues, or another application's BullMQ queues) is refused, and the process exits
+ * with what to do.
  */
 export async function claimBenchDatabase(redisUrl: string): Promise<void> {
   const redis = benchConnection(redisUrl);
   try {
     if ((await redis.exists(BENCH_MARK)) === 0) {
-      let cursor = "0";
-      do {
-        const [next, keys] = await redis.scan(cursor, "MATCH", "civic:*", "COUNT", 1000);
-        if (keys.length > 0) {
-          console.error(
-            `bench: Redis database ${redisUrl} holds the line's keys (e.g. ${keys[0]}) that no benchmark made, and a benchmark removes every civic:* key there. Choose an empty database with BENCH_REDIS_DB (0-15), or empty this one yourself if its keys are not wanted.`,
-          );
-          process.exit(1);
-        }
-        cursor = next;
-      } while (cursor !== "0");
-      await redis.set(BENCH_MARK, "npm run bench: this database is the benchmarks'; they remove every civic:* key in it");
+      for (const pattern of BENCH_PATTERNS) {
+        let cursor = "0";
+        do {
+          const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+          if (keys.length > 0) {
+            console.error(
+              `bench: Redis database ${redisUrl} holds keys (e.g. ${keys[0]}) that no benchmark made, and a benchmark removes every ${BENCH_PATTERNS.join(" and ")} key there. Choose an empty database with BENCH_REDIS_DB (0-15), or empty this one yourself if its keys are not wanted.`,
+            );
+            process.exit(1);
+          }
+          cursor = next;
+        } while (cursor !== "0");
+      }
+      await redis.set(BENCH_MARK, `npm run bench: this database is the benchmarks'; they remove every ${BENCH_PATTERNS.join(" and ")} key in it`);
     }
   } finally {
     redis.disconnect();
