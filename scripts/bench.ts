@@ -145,8 +145,6 @@ interface ClosedTurns {
   cpuMs: number | null;
 }
 
-const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
 function addTurn(turns: ClosedTurns, { result, cpuMs }: { result: autocannon.Result; cpuMs: number | null }): void {
   turns.requests += result.requests.total;
   turns.seconds += result.duration;
@@ -199,9 +197,10 @@ try {
     console.log(`| ${name} | ${t.requests} | ${(t.requests / t.seconds).toFixed(0)} | ${t.p50s.join(", ")} | ${t.p99s.join(", ")} | ${t.non2xx} | ${t.errors} | ${cpu} |`);
   }
   const ratio = lineTurns.requests / lineTurns.seconds / (bareTurns.requests / bareTurns.seconds);
-  const lineP99 = median(lineTurns.p99s);
-  console.log(`\nthroughput ratio (line / bare, over all rounds): ${ratio.toFixed(2)}   goal >= ${RATIO_GOAL.toFixed(2)}: ${ratio >= RATIO_GOAL ? "met" : "NOT met"}`);
-  console.log(`line p99 (the median round's): ${lineP99} ms   goal < 50 ms: ${lineP99 < 50 ? "met" : "NOT met"}`);
+  // autocannon gives each run's percentiles, not its latencies: the worst round's p99 is judged.
+  const lineP99 = Math.max(...lineTurns.p99s);
+  console.log(`\nthroughput ratio (line / bare, over all rounds): ${ratio.toFixed(3)}   goal >= ${RATIO_GOAL.toFixed(2)}: ${ratio >= RATIO_GOAL ? "met" : "NOT met"}`);
+  console.log(`line p99 (the worst round's): ${lineP99} ms   goal < 50 ms: ${lineP99 < 50 ? "met" : "NOT met"}`);
   if (lineTurns.non2xx > 0 || lineTurns.errors > 0) console.log("warning: the line answered some requests with errors");
   // The apology fallback answers 200 too: only a call saved in Redis was really answered by the flow.
   const saved = (await countKeys(redisUrl, "civic:call:*")) - savedBefore;
