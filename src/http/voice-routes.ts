@@ -84,13 +84,15 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
 
   /**
    * What a caller hears when the line itself fails: an apology, then the general queue while the
-   * line is open (by the hours and the supervisor's override, when it could be read), or the
-   * fallback number when it is closed. A caller whose urgent report could not be filed goes to
-   * the fallback number at any hour: a person must hear it. Needs nothing but memory.
+   * line is open (by the hours and the supervisor's override: as this request read it, or else
+   * as this instance last read it), or the fallback number when it is closed. A caller whose
+   * urgent report could not be filed goes to the fallback number at any hour: a person must hear
+   * it. Needs nothing but memory.
    */
   function fallbackTwiml(now: DateTime, situation: FallbackSituation = {}): string {
     const { main: flow, hours } = deps.definitions.current();
-    const open = lineStatus(hours, now, situation.override ?? null).open;
+    const override = situation.override !== undefined ? situation.override : activeOverride(deps.overrides.lastRead()?.override, now);
+    const open = lineStatus(hours, now, override).open;
     const agents: FallbackRoute = { queue: flow.fallbackQueue, waitUrl: waitUrl(flow, "") };
     const route: FallbackRoute =
       open && !situation.urgent ? agents : deps.fallbackNumber ? { dial: deps.fallbackNumber } : open ? agents : { goodbye: true };

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logger.js";
-import { at, newCallSid, TestLine } from "../helpers/line.js";
+import { waitUntilReady } from "../../src/adapters/redis/connections.js";
+import { at, newCallSid, parseTwiml, TestLine } from "../helpers/line.js";
+import { RedisServer } from "../helpers/redis-server.js";
 
 // Nothing listens on port 1: every Redis command fails at once, as when Redis is down.
 const DEAD_REDIS = "redis://127.0.0.1:1";
@@ -41,5 +43,30 @@ describe("when Redis is down", () => {
   it("reports not ready", async () => {
     const answer = await line.get("/readyz");
     expect(answer.status).toBe(503);
+  });
+});
+
+describe("when Redis goes down during a supervisor's emergency closure", () => {
+  let server: RedisServer;
+  let line: TestLine;
+  beforeAll(async () => {
+    server = await RedisServer.start({ appendOnly: false });
+    line = await TestLine.start({ redisUrl: server.url, fallbackNumber: "+14035550100", now: at("2026-12-02T10:00") });
+    await waitUntilReady(line.redis);
+  });
+  afterAll(async () => {
+    await line.close();
+    await server.remove();
+  });
+
+  it("still treats the line as closed, as this instance last read it: callers reach the fallback number, not the empty day queue", async () => {
+    await line.overrides.set({ mode: "closed", message: "City offices are closed for the storm." });
+    expect((await line.caller().dial()).says.join(" ")).toMatch(/closed right now/);
+    await server.kill();
+    const newCall = await line.caller().dial();
+    expect(newCall.says[0]).toMatch(/sorry/i);
+    expect(newCall.text("Dial")).toBe("+14035550100");
+    const midCall = await line.post("/twilio/voice/step?n=2", { CallSid: newCallSid(), From: "+14035550187", To: "+14035550311", Digits: "1" });
+    expect(parseTwiml(midCall.body).text("Dial")).toBe("+14035550100");
   });
 });
