@@ -34,7 +34,7 @@ export interface CallStore {
   markEnded(callSid: string, end: CallEnd): Promise<void>;
 }
 
-/** The override as a process last read it, and the version of the store it was read from. */
+/** The override as a process last read or wrote it, and the version of the store it was. */
 export interface OverrideRead {
   /** Shared by every caller of the store: not to be changed. */
   readonly override: EmergencyOverride | null;
@@ -44,7 +44,7 @@ export interface OverrideRead {
 /** The supervisor's emergency override, shared by every instance. */
 export interface OverrideStore {
   get(): Promise<EmergencyOverride | null>;
-  /** What the last {@link get} of this process read; undefined before the first. */
+  /** What this process last read ({@link get}) or wrote ({@link set}, {@link clear}); undefined before either. */
   lastRead(): OverrideRead | undefined;
   set(override: EmergencyOverride): Promise<void>;
   clear(): Promise<void>;

@@ -66,7 +66,7 @@ describe("RedisOverrideStore", () => {
   });
 
   describe("what a process last read", () => {
-    it("is nothing before its first read", () => {
+    it("is nothing before its first read or write", () => {
       expect(new RedisOverrideStore(redis, PREFIX).lastRead()).toBeUndefined();
     });
 
@@ -78,6 +78,14 @@ describe("RedisOverrideStore", () => {
       await store.clear();
       await reader.get();
       expect(reader.lastRead()).toEqual({ override: null, version: "" });
+    });
+
+    it("is what this process wrote, once it has", async () => {
+      const writer = new RedisOverrideStore(redis, PREFIX);
+      await writer.set({ mode: "closed", message: "Storm." });
+      expect(writer.lastRead()).toEqual({ override: { mode: "closed", message: "Storm." }, version: await redis.get(`${PREFIX}override`) });
+      await writer.clear();
+      expect(writer.lastRead()).toEqual({ override: null, version: "" });
     });
 
     it("is not changed by what another instance writes until this one reads again", async () => {

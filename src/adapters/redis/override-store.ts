@@ -32,11 +32,14 @@ export class RedisOverrideStore implements OverrideStore {
    * @throws ZodError (and stores nothing) for an override that is not valid, or that opens the line with no end
    */
   async set(override: EmergencyOverride): Promise<void> {
-    await this.redis.set(this.key(), JSON.stringify(EmergencyOverrideToSet.parse(override)));
+    const raw = JSON.stringify(EmergencyOverrideToSet.parse(override));
+    await this.redis.set(this.key(), raw);
+    this.last = { override: parse(raw), version: raw };
   }
 
   async clear(): Promise<void> {
     await this.redis.del(this.key());
+    this.last = { override: null, version: "" };
   }
 
   private key(): string {
