@@ -13,7 +13,7 @@ import { BullDeliveryQueue, deliveryStatus, startDeliveryWorker } from "./adapte
 import { RecordWriter } from "./records/record-writer.js";
 import { recordingIncidentStore } from "./records/recording-incident-store.js";
 import { RedisCallStore } from "./adapters/redis/call-store.js";
-import { createWebConnection, createWorkerConnection, waitUntilReady } from "./adapters/redis/connections.js";
+import { createWebConnection, createWorkerConnection, RedisCredentialsError, waitUntilReady } from "./adapters/redis/connections.js";
 import { WorkerHeartbeat } from "./adapters/redis/heartbeat.js";
 import { RedisIncidentStore } from "./adapters/redis/incident-store.js";
 import { RedisOverrideStore } from "./adapters/redis/override-store.js";
@@ -92,8 +92,15 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
   const redis = createWebConnection(config.redis);
   redis.on("error", (error) => log.warn({ err: error.message }, "Redis connection (web)"));
   // The webhook connection fails fast, so calls that arrive before it is up hear the fallback.
-  // Give it a moment at start; without Redis the line still serves the fallback.
-  await waitUntilReady(redis, 3_000).catch(() => log.error({ redis: "not answering" }, "web: starting without Redis; callers get the fallback until it answers"));
+  // Give it a moment at start; without Redis the line still serves the fallback. Credentials
+  // Redis or its sentinels refuse are another matter: no waiting mends them, so the role stops.
+  await waitUntilReady(redis, 3_000, config.redis).catch((error: unknown) => {
+    if (error instanceof RedisCredentialsError) {
+      redis.disconnect();
+      throw error;
+    }
+    log.error({ redis: "not answering" }, "web: starting without Redis; callers get the fallback until it answers");
+  });
   const definitions = await openDefinitions({ redis, location: config.redis, flowsDir: config.flowsDir, log }).catch((error: unknown) => {
     redis.disconnect();
     throw error;
@@ -251,6 +258,12 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
   // Stores and the scheduling queue share one ordinary connection; the worker blocks on its own.
   const redis = createWorkerConnection(config.redis);
   redis.on("error", (error) => log.warn({ err: error.message }, "Redis connection (dispatch)"));
+  // A worker waits for Redis however long it is away, but not for credentials it refuses.
+  await waitUntilReady(redis, 3_000, config.redis).catch((error: unknown) => {
+    if (!(error instanceof RedisCredentialsError)) return;
+    redis.disconnect();
+    throw error;
+  });
   const definitions = await openDefinitions({ redis, location: config.redis, flowsDir: config.flowsDir, log }).catch((error: unknown) => {
     redis.disconnect();
     throw error;
