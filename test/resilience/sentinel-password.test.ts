@@ -149,6 +149,15 @@ describe("sentinels that refuse the password the line gives", { timeout: 30_000 
     expect(error.message).toBe(`Redis: the sentinels (${group.sentinelsVariable}) refused REDIS_SENTINEL_PASSWORD: set it to theirs (their requirepass)`);
     expect(error.message).not.toContain(WRONG);
   });
+
+  it("logs the refusal at error level, once, without the password", async () => {
+    const logged: { level: number; msg: string; redis?: string }[] = [];
+    const log = createLogger({ level: "info", destination: { write: (entry: string) => void logged.push(JSON.parse(entry)) } });
+    await refusal(() => startWorker(configWith(sentinelEnv(WRONG)), log));
+    const aboutRedis = logged.filter((entry) => "redis" in entry);
+    expect(aboutRedis.map((entry) => [entry.level, entry.msg])).toEqual([[50, `cannot use Redis: the sentinels (${group.sentinelsVariable}) refused REDIS_SENTINEL_PASSWORD: set it to theirs (their requirepass)`]]);
+    expect(JSON.stringify(logged)).not.toContain(WRONG);
+  });
 });
 
 describe("the sentinels' password right, the primary's in REDIS_URL wrong", { timeout: 30_000 }, () => {
