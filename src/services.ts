@@ -208,6 +208,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
       });
     });
   } catch (error) {
+    outage.close();
     for (const stop of unwatch) stop();
     await definitions.stop();
     await reports.close();
@@ -226,6 +227,8 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
     server,
     stop: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Its connections close under it from here: nothing of that is an outage.
+      outage.close();
       for (const stop of unwatch) stop();
       await definitions.stop();
       await reports.close();
@@ -388,6 +391,8 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
       const letGo = setTimeout(() => void sendQueues.close(), SEND_WAIT_ON_STOP_MS);
       await worker.close();
       clearTimeout(letGo);
+      // Its connections close under it from here: nothing of that is an outage.
+      outage.close();
       await sendQueues.close();
       await sendWorkers.close();
       await recordsWorker.close();

@@ -2,7 +2,7 @@ import { Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createWebConnection, createWorkerConnection, waitUntilReady } from "../../src/adapters/redis/connections.js";
-import { isConnectionError, RedisOutageLog } from "../../src/adapters/redis/outage-log.js";
+import { isConnectionError, logWorkerErrors, RedisOutageLog } from "../../src/adapters/redis/outage-log.js";
 import { createLogger } from "../../src/logger.js";
 import { RedisServer } from "../helpers/redis-server.js";
 
@@ -151,6 +151,38 @@ describe("an error that is not about reaching Redis", () => {
     outage.listener("heartbeat", (error) => seen.push(error))(new Error("ERR unknown command"));
     expect(seen.map((error) => error.message)).toEqual(["ERR unknown command"]);
     expect(since(from)).toEqual([]);
+  });
+});
+
+describe("once closed, as a role stops", () => {
+  it("says nothing more of connection errors, still logs the others, and lets go of its connections", async () => {
+    const own = new RedisOutageLog({ log, where: server.url });
+    const closing = createWorkerConnection(server.url);
+    closing.on("error", () => {});
+    const listeners = closing.listenerCount("ready");
+    own.follow(closing);
+    expect(closing.listenerCount("ready")).toBe(listeners + 1);
+    own.close();
+    expect(closing.listenerCount("ready")).toBe(listeners);
+
+    const from = logged.length;
+    own.listener("Redis connection (worker)")(new Error("Connection is closed."));
+    own.listener("dispatch worker")(new Error("Missing lock for job 9. moveToFinished"));
+    expect(since(from).map((entry) => [entry.level, entry.msg])).toEqual([[50, "dispatch worker: Missing lock for job 9. moveToFinished"]]);
+    closing.disconnect();
+  });
+
+  it("is made by a worker given no listener of the role's, and let go when the worker closes", async () => {
+    const own = createWorkerConnection(server.url);
+    own.on("error", () => {});
+    const alone = new Worker("outage-log-test-alone", async () => {}, { connection: own, autorun: false });
+    const bullmqs = own.listeners("ready");
+    logWorkerErrors(alone, "lone worker", { log, connection: own });
+    const added = own.listeners("ready").filter((listener) => !bullmqs.includes(listener));
+    expect(added).toHaveLength(1);
+    await alone.close();
+    expect(own.listeners("ready")).not.toContain(added[0]);
+    own.disconnect();
   });
 });
 

@@ -28,7 +28,7 @@ import type { RecordStore } from "../../domain/ports.js";
 import type { ServiceRequest } from "../../domain/records.js";
 import type { Logger } from "../../logger.js";
 import { DEFAULT_KEY_PREFIX } from "../redis/keys.js";
-import { RedisOutageLog } from "../redis/outage-log.js";
+import { logWorkerErrors } from "../redis/outage-log.js";
 
 /** The BullMQ queue deliveries travel on. Part of the deployment contract: do not rename. */
 export const DELIVERY_QUEUE = "department-delivery";
@@ -306,7 +306,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): Worker {
       log.warn(fields, "delivery to a department failed: BullMQ retries it");
     }
   });
-  worker.on("error", options.onError ?? new RedisOutageLog({ log, follow: [options.connection] }).listener("delivery worker"));
+  logWorkerErrors(worker, "delivery worker", { log, connection: options.connection, onError: options.onError });
   return worker;
 }
 

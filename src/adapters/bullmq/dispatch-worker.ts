@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import { PagerError } from "../../domain/oncall/pager.js";
 import { UrgentReport } from "../../domain/report.js";
 import type { Logger } from "../../logger.js";
-import { RedisOutageLog } from "../redis/outage-log.js";
+import { logWorkerErrors } from "../redis/outage-log.js";
 import type { Dispatcher } from "../../oncall/dispatcher.js";
 import { IncidentJobData, JOBS, PageJobData, readUnhandledReport, ReportAlarmJobData } from "../../oncall/jobs.js";
 import { ZodError } from "zod";
@@ -121,7 +121,7 @@ export function startDispatchWorker(options: DispatchWorkerOptions): Worker {
     if (job.name === JOBS.page) void moveOn(job, error.message);
     if (job.name === JOBS.report) void raiseAlarm(job, error.message);
   });
-  worker.on("error", options.onError ?? new RedisOutageLog({ log, follow: [options.connection] }).listener("dispatch worker"));
+  logWorkerErrors(worker, "dispatch worker", { log, connection: options.connection, onError: options.onError });
 
   /**
    * A report that could not be handled after every attempt: what was reported goes to the log at

@@ -4,7 +4,7 @@ import type { Redis } from "ioredis";
 import { ZodError } from "zod";
 import type { RecordEvent, RecordKeeper } from "../../domain/ports.js";
 import type { Logger } from "../../logger.js";
-import { RedisOutageLog } from "../redis/outage-log.js";
+import { logWorkerErrors } from "../redis/outage-log.js";
 
 /** The BullMQ queue records travel on from the web role to the worker. Part of the deployment: do not rename. */
 export const RECORDS_QUEUE = "records";
@@ -130,7 +130,7 @@ export function startRecordsWorker(options: RecordsWorkerOptions): Worker {
     if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) log.error({ jobId: job.id, err: error.message }, "records: a record could not be written and was given up");
   });
   // Without a listener BullMQ prints each error (a Redis that went away) to stderr, outside the log.
-  worker.on("error", options.onError ?? new RedisOutageLog({ log, follow: [options.connection] }).listener("records worker"));
+  logWorkerErrors(worker, "records worker", { log, connection: options.connection, onError: options.onError });
   return worker;
 }
 

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { PagerError, type Pager, type PagePriority } from "../../domain/oncall/pager.js";
 import { sendIntervalMs, type SendingRates } from "../../domain/oncall/sending-limits.js";
 import type { Logger } from "../../logger.js";
-import { RedisOutageLog } from "../redis/outage-log.js";
+import { logWorkerErrors } from "../redis/outage-log.js";
 
 /**
  * The BullMQ queues every outbound SMS and call waits on, one per kind because Twilio limits each
@@ -128,7 +128,6 @@ export interface SendWorkers {
 export function startSendWorkers(options: SendWorkersOptions): SendWorkers {
   const { log, pagers } = options;
   const names = options.names ?? SEND_QUEUES;
-  const onError = options.onError ?? new RedisOutageLog({ log, follow: [options.connection] }).listener("send worker");
   const start = <Data extends SmsJob | CallJob>(kind: "sms" | "calls", perSecond: number, send: (data: Data) => Promise<string>): Worker => {
     const limiter = sendLimiter(perSecond);
     const worker: Worker = new Worker(
@@ -159,7 +158,7 @@ export function startSendWorkers(options: SendWorkersOptions): SendWorkers {
         ...(options.stalledInterval ? { stalledInterval: options.stalledInterval } : {}),
       },
     );
-    worker.on("error", onError);
+    logWorkerErrors(worker, `send worker ${names[kind]}`, { log, connection: options.connection, onError: options.onError });
     return worker;
   };
   const residents = pagers.residents ?? pagers.crew;

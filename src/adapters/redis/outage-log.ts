@@ -1,3 +1,4 @@
+import type { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { RedisLocation } from "../../config/env.js";
 import type { Logger } from "../../logger.js";
@@ -6,7 +7,10 @@ import { credentialsProblem, describeRedis, refusesCredentials } from "./connect
 /** How often, at most, a lasting outage is mentioned again. */
 export const OUTAGE_REMINDER_MS = 60_000;
 
-/** How long after an error that came while the connections looked ready to look again (a reset socket closes its connection within it). */
+/**
+ * How long after an error that came while the connections looked ready to look again: a reset
+ * socket closes its connection well within it.
+ */
 const SETTLE_MS = 200;
 
 /** The socket errors of a Redis (or a sentinel) that cannot be reached, or stopped answering. */
@@ -78,7 +82,9 @@ export class RedisOutageLog {
   private readonly reminderMs: number;
   private readonly fields: Record<string, unknown>;
   private readonly now: () => number;
-  private readonly followed = new Set<Redis>();
+  /** The connections followed, with the listeners that follow them. */
+  private readonly followed = new Map<Redis, { ready: () => void; end: () => void }>();
+  private closed = false;
   /** A connection's error reaches its own listener and every queue and worker on it: counted once. */
   private readonly seen = new WeakSet<Error>();
   private outage: { since: number; attempts: number; saidAt: number } | undefined;
@@ -98,7 +104,7 @@ export class RedisOutageLog {
     for (const redis of options.follow ?? []) this.follow(redis);
   }
 
-  /** True while an outage is under way: a connection error came, and not every followed connection has been ready since. */
+  /** True while an outage is under way: a connection error came, and the followed connections are not all ready again. */
   get lost(): boolean {
     return this.outage !== undefined;
   }
@@ -109,7 +115,9 @@ export class RedisOutageLog {
    */
   listener(what: string, otherwise?: (error: Error) => void): (error: Error) => void {
     return (error) => {
-      if (!this.connectionError(error, what)) (otherwise ?? ((other: Error) => this.log.error({ ...this.fields, err: other }, `${what}: ${other.message}`)))(error);
+      if (this.connectionError(error, what)) return;
+      if (otherwise) otherwise(error);
+      else this.log.error({ ...this.fields, err: error }, `${what}: ${error.message}`);
     };
   }
 
@@ -119,7 +127,7 @@ export class RedisOutageLog {
    */
   connectionError(error: Error, what: string): boolean {
     if (!isConnectionError(error)) return false;
-    if (this.seen.has(error)) return true;
+    if (this.closed || this.seen.has(error)) return true;
     this.seen.add(error);
     if (this.outage) {
       this.stillLost(error);
@@ -155,9 +163,10 @@ export class RedisOutageLog {
     else this.log.warn(line, `still cannot reach Redis${this.at()}, ${outage.attempts} failed attempts in ${line.lostForS} s`);
   }
 
-  /** A moment after an error came while every followed connection looked ready: an outage after all, or one connection's trouble. */
+  /** A moment after an error came while every followed connection looked ready: an outage after all, or one connection's trouble? */
   private settle(): void {
-    const { error, what } = this.pending!;
+    if (!this.pending) return;
+    const { error, what } = this.pending;
     this.pending = undefined;
     this.settling = undefined;
     if (this.outage) return this.stillLost(error);
@@ -178,10 +187,33 @@ export class RedisOutageLog {
    * again. Returns it. A connection closed for good (`end`) no longer counts.
    */
   follow<T extends Redis>(redis: T): T {
-    this.followed.add(redis);
-    redis.on("ready", () => this.reachable());
-    redis.once("end", () => this.followed.delete(redis));
+    if (this.closed || this.followed.has(redis)) return redis;
+    const listeners = { ready: () => this.reachable(), end: () => this.unfollow(redis) };
+    this.followed.set(redis, listeners);
+    redis.on("ready", listeners.ready);
+    redis.once("end", listeners.end);
     return redis;
+  }
+
+  /**
+   * Says nothing more of connection errors (a stopping role's connections close under it) and lets
+   * go of the connections it followed. Other errors are still logged. The `error` listeners stay:
+   * without one, ioredis would print each error outside the log.
+   */
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.settling);
+    this.settling = undefined;
+    this.pending = undefined;
+    for (const redis of [...this.followed.keys()]) this.unfollow(redis);
+  }
+
+  private unfollow(redis: Redis): void {
+    const listeners = this.followed.get(redis);
+    if (!listeners) return;
+    this.followed.delete(redis);
+    redis.off("ready", listeners.ready);
+    redis.off("end", listeners.end);
   }
 
   /** {@link follow}s `redis` and hands its errors to the {@link listener} for `what`. Returns it. */
@@ -191,7 +223,7 @@ export class RedisOutageLog {
   }
 
   private allReady(): boolean {
-    return [...this.followed].every((redis) => redis.status === "ready");
+    return [...this.followed.keys()].every((redis) => redis.status === "ready");
   }
 
   /** Every followed connection is ready again: the outage is over (one still away would count what it meets in it). */
@@ -213,4 +245,19 @@ export class RedisOutageLog {
 
 function seconds(ms: number): number {
   return Math.round(ms / 100) / 10;
+}
+
+/**
+ * Hands a BullMQ worker's errors to `onError` (a role's {@link RedisOutageLog} listener), or,
+ * without one, to an outage log of its own that follows the worker's connection and lets it go
+ * when the worker closes.
+ */
+export function logWorkerErrors(worker: Worker, what: string, options: { log: Logger; connection: Redis; onError?: ((error: Error) => void) | undefined }): void {
+  if (options.onError) {
+    worker.on("error", options.onError);
+    return;
+  }
+  const outage = new RedisOutageLog({ log: options.log, follow: [options.connection] });
+  worker.on("error", outage.listener(what));
+  worker.once("closed", () => outage.close());
 }
