@@ -49,6 +49,8 @@ const config = {
     // A line reached through Sentinel is benchmarked through it too.
     REDIS_SENTINELS: process.env.REDIS_SENTINELS,
     REDIS_SENTINEL_NAME: process.env.REDIS_SENTINEL_NAME,
+    REDIS_SENTINEL_PASSWORD: process.env.REDIS_SENTINEL_PASSWORD,
+    REDIS_SENTINEL_USERNAME: process.env.REDIS_SENTINEL_USERNAME,
     PUBLIC_URL,
     TWILIO_AUTH_TOKEN: TOKEN,
     PAGER: "console",

@@ -13,7 +13,8 @@ import { BullDeliveryQueue, deliveryStatus, startDeliveryWorker } from "./adapte
 import { RecordWriter } from "./records/record-writer.js";
 import { recordingIncidentStore } from "./records/recording-incident-store.js";
 import { RedisCallStore } from "./adapters/redis/call-store.js";
-import { createWebConnection, createWorkerConnection, waitUntilReady } from "./adapters/redis/connections.js";
+import { createWebConnection, createWorkerConnection, RedisCredentialsError, waitUntilReady } from "./adapters/redis/connections.js";
+import { RedisOutageLog } from "./adapters/redis/outage-log.js";
 import { WorkerHeartbeat } from "./adapters/redis/heartbeat.js";
 import { RedisIncidentStore } from "./adapters/redis/incident-store.js";
 import { RedisOverrideStore } from "./adapters/redis/override-store.js";
@@ -89,23 +90,31 @@ function warnWhenNotPaging(config: Config, log: Logger, role: string): void {
 /** Starts the web role: the Twilio webhooks and health checks. */
 export async function startWeb(config: Config, log: Logger): Promise<Running & { server: Server }> {
   warnWhenNotPaging(config, log, "web");
-  const redis = createWebConnection(config.redis);
-  redis.on("error", (error) => log.warn({ err: error.message }, "Redis connection (web)"));
+  // Every error of the role's connections, queues and workers goes here: an outage in a few lines.
+  const outage = new RedisOutageLog({ log, where: config.redis, fields: { role: "web" } });
+  const redis = outage.watch(createWebConnection(config.redis), "Redis connection (web)");
   // The webhook connection fails fast, so calls that arrive before it is up hear the fallback.
-  // Give it a moment at start; without Redis the line still serves the fallback.
-  await waitUntilReady(redis, 3_000).catch(() => log.error({ redis: "not answering" }, "web: starting without Redis; callers get the fallback until it answers"));
-  const definitions = await openDefinitions({ redis, location: config.redis, flowsDir: config.flowsDir, log }).catch((error: unknown) => {
+  // Give it a moment at start; without Redis the line still serves the fallback. Credentials
+  // Redis or its sentinels refuse are another matter: no waiting mends them, so the role stops.
+  await waitUntilReady(redis, 3_000, config.redis).catch((error: unknown) => {
+    if (error instanceof RedisCredentialsError) {
+      redis.disconnect();
+      throw error;
+    }
+    log.error({ redis: "not answering" }, "web: starting without Redis; callers get the fallback until it answers");
+  });
+  const definitions = await openDefinitions({ redis, location: config.redis, flowsDir: config.flowsDir, log, outage }).catch((error: unknown) => {
     redis.disconnect();
     throw error;
   });
   const reports = new BullReportQueue({
     redis,
-    onError: (error) => log.warn({ err: error.message }, "dispatch queue connection"),
+    onError: outage.listener("dispatch queue"),
     onLateUpdate: (callSid) =>
       log.warn({ callSid }, "the caller added to a report the crew already has (its hold ran out): the crew has it without that"),
   });
   const records = new BullRecordKeeper(createRecordsQueue(redis));
-  records.queue.on("error", (error) => log.warn({ err: error.message }, "records queue connection"));
+  records.queue.on("error", outage.listener("records queue"));
   const incidents = recordingIncidentStore(new RedisIncidentStore(redis), records, log);
   const clock = cityClock(() => definitions.current().hours.zone);
   const { accounts, audit } = createRedisAccountService(redis);
@@ -125,7 +134,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
     );
     return undefined;
   });
-  const deliveries = new BullDeliveryQueue({ redis, zone: () => definitions.current().hours.zone, onError: (error) => log.warn({ err: error.message }, "delivery queue connection") });
+  const deliveries = new BullDeliveryQueue({ redis, zone: () => definitions.current().hours.zone, onError: outage.listener("delivery queue") });
   const metrics = lineMetrics();
   const unwatch = [metrics.watchRedis(redis), metrics.watchQueues([reports.queue, records.queue, deliveries.queue])];
   if (!config.metricsToken && config.env === "production") log.warn("/metrics is open to anyone who can reach the line: set METRICS_TOKEN");
@@ -199,6 +208,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
       });
     });
   } catch (error) {
+    outage.close();
     for (const stop of unwatch) stop();
     await definitions.stop();
     await reports.close();
@@ -217,6 +227,8 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
     server,
     stop: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Its connections close under it from here: nothing of that is an outage.
+      outage.close();
       for (const stop of unwatch) stop();
       await definitions.stop();
       await reports.close();
@@ -248,18 +260,24 @@ const SEND_WAIT_ON_STOP_MS = 5_000;
 /** Starts the worker role: the BullMQ processors. */
 export async function startWorker(config: Config, log: Logger): Promise<Running & { worker: Worker }> {
   warnWhenNotPaging(config, log, "worker");
+  // Every error of the role's connections, queues and workers goes here: an outage in a few lines.
+  const outage = new RedisOutageLog({ log, where: config.redis, fields: { role: "worker" } });
   // Stores and the scheduling queue share one ordinary connection; the worker blocks on its own.
-  const redis = createWorkerConnection(config.redis);
-  redis.on("error", (error) => log.warn({ err: error.message }, "Redis connection (dispatch)"));
-  const definitions = await openDefinitions({ redis, location: config.redis, flowsDir: config.flowsDir, log }).catch((error: unknown) => {
+  const redis = outage.watch(createWorkerConnection(config.redis), "Redis connection (dispatch)");
+  // A worker waits for Redis however long it is away, but not for credentials it refuses.
+  await waitUntilReady(redis, 3_000, config.redis).catch((error: unknown) => {
+    if (!(error instanceof RedisCredentialsError)) return;
+    redis.disconnect();
+    throw error;
+  });
+  const definitions = await openDefinitions({ redis, location: config.redis, flowsDir: config.flowsDir, log, outage }).catch((error: unknown) => {
     redis.disconnect();
     throw error;
   });
   const clock = cityClock(() => definitions.current().hours.zone);
-  const connection = createWorkerConnection(config.redis);
-  connection.on("error", (error) => log.warn({ err: error.message }, "Redis connection (worker)"));
+  const connection = outage.watch(createWorkerConnection(config.redis), "Redis connection (worker)");
   const queue = createDispatchQueue(redis);
-  queue.on("error", (error) => log.warn({ err: error.message }, "dispatch queue connection"));
+  queue.on("error", outage.listener("dispatch queue"));
   // A schema this version does not know stops the worker here, before it writes anything.
   const recordsDatabase = await openRecordsDatabase(config.database, log).catch(async (error: unknown) => {
     await definitions.stop();
@@ -277,23 +295,23 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
     .then(raiseReferences)
     .catch((error: unknown) => log.warn({ err: error instanceof Error ? error.message : String(error) }, "records: could not compare the reference counter with the records; checked again at the first reference given twice"));
   const recordsQueue = createRecordsQueue(redis);
-  recordsQueue.on("error", (error) => log.warn({ err: error.message }, "records queue connection"));
+  recordsQueue.on("error", outage.listener("records queue"));
   const keeper = new BullRecordKeeper(recordsQueue);
   const metrics = lineMetrics();
   // Every SMS and call waits its turn on the send queues, whose workers keep Twilio's sending
   // limits across every worker process and send through the real pager.
-  const sendConnection = createWorkerConnection(config.redis);
-  sendConnection.on("error", (error) => log.warn({ err: error.message }, "Redis connection (send workers)"));
+  const sendConnection = outage.watch(createWorkerConnection(config.redis), "Redis connection (send workers)");
   const sendWorkers = startSendWorkers({
     connection: sendConnection,
     pagers: { crew: createPager(config, redis, log), residents: createPager(config, redis, log, "residents") },
     rates: config.sendingRates,
     log,
+    onError: outage.listener("send worker"),
   });
   const sendQueues = openSendQueues(redis);
   for (const { queue, events } of [sendQueues.sms, sendQueues.calls]) {
-    queue.on("error", (error) => log.warn({ err: error.message, queue: queue.name }, "send queue connection"));
-    events.on("error", (error) => log.warn({ err: error.message, queue: queue.name }, "send queue events connection"));
+    queue.on("error", outage.listener(`send queue ${queue.name}`));
+    events.on("error", outage.listener(`send queue events ${queue.name}`));
   }
   const dispatcher = new Dispatcher({
     roster: definitions.current().roster,
@@ -307,11 +325,10 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
     observe: metrics,
   });
   definitions.onChange((set) => dispatcher.useRoster(set.roster));
-  const worker = startDispatchWorker({ connection, dispatcher, log });
-  const recordsConnection = createWorkerConnection(config.redis);
-  recordsConnection.on("error", (error) => log.warn({ err: error.message }, "Redis connection (records worker)"));
+  const worker = startDispatchWorker({ connection, dispatcher, log, onError: outage.listener("dispatch worker") });
+  const recordsConnection = outage.watch(createWorkerConnection(config.redis), "Redis connection (records worker)");
   // New requests go on to their departments' systems on the department-delivery queue.
-  const deliveries = new BullDeliveryQueue({ redis, zone: () => definitions.current().hours.zone, onError: (error) => log.warn({ err: error.message }, "delivery queue connection") });
+  const deliveries = new BullDeliveryQueue({ redis, zone: () => definitions.current().hours.zone, onError: outage.listener("delivery queue") });
   const deliveryWorker = startDeliveryWorker({
     connection: recordsConnection,
     redis,
@@ -319,6 +336,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
     log,
     endpointKey: (url) => keyForEndpoint(config.open311DepartmentKeys, url),
     onResult: metrics.departmentDelivery,
+    onError: outage.listener("delivery worker"),
   });
   const recordsWorker = startRecordsWorker({
     connection: recordsConnection,
@@ -334,6 +352,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
       log,
     }),
     log,
+    onError: outage.listener("records worker"),
   });
   // A newer version migrated the database while this one waited for it: write nothing more on it.
   // Pages go on; the records wait in Redis until this version is upgraded.
@@ -359,7 +378,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
     pager: config.pager,
     clock,
     alive: () => worker.isRunning(),
-    onError: (error) => log.warn({ err: error.message }, "worker: could not leave its heartbeat in Redis"),
+    onError: outage.listener("heartbeat", (error) => log.warn({ err: error.message }, "worker: could not leave its heartbeat in Redis")),
   }).start();
   log.info({ workerId: heartbeat.workerId, sendingRates: config.sendingRates }, "worker: processing oncall-dispatch");
   return {
@@ -372,6 +391,8 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
       const letGo = setTimeout(() => void sendQueues.close(), SEND_WAIT_ON_STOP_MS);
       await worker.close();
       clearTimeout(letGo);
+      // Its connections close under it from here: nothing of that is an outage.
+      outage.close();
       await sendQueues.close();
       await sendWorkers.close();
       await recordsWorker.close();

@@ -14,7 +14,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { Redis } from "ioredis";
 import { DateTime } from "luxon";
 import { RedisDocumentStore } from "../../src/adapters/redis/document-store.js";
-import { connectRedis, describeRedis } from "../../src/adapters/redis/connections.js";
+import { connectRedis, credentialsProblem, describeRedis } from "../../src/adapters/redis/connections.js";
 import { ConfigError, loadRedisConfig, type RedisLocation } from "../../src/config/env.js";
 import { DefinitionError, didYouMean, formatProblem } from "../../src/domain/validation.js";
 
@@ -226,7 +226,9 @@ export function redisShown(where: RedisLocation): string {
 
 /** What to check when the line's Redis does not answer. */
 function redisHint(where: RedisLocation): string {
-  return where.sentinel ? "check REDIS_SENTINELS and REDIS_SENTINEL_NAME (and the password in REDIS_URL)" : "set REDIS_URL to the line's Redis";
+  return where.sentinel
+    ? "check REDIS_SENTINELS and REDIS_SENTINEL_NAME (and REDIS_SENTINEL_PASSWORD, and the password in REDIS_URL)"
+    : "set REDIS_URL to the line's Redis";
 }
 
 /**
@@ -245,10 +247,13 @@ export async function withRedis<T>(use: (redis: Redis) => Promise<T>): Promise<T
     retryStrategy: () => null,
     sentinelRetryStrategy: () => null,
   });
-  redis.on("error", () => {});
+  // The refusal of a password comes as an error event; connect() then only says the connection closed.
+  let refused: string | undefined;
+  redis.on("error", (error: Error) => (refused ??= credentialsProblem(error, where)));
   try {
-    await redis.connect().catch(() => {
-      throw new CommandError(`Redis does not answer at ${redisShown(where)}; ${redisHint(where)}`);
+    await redis.connect().catch((error: Error) => {
+      const problem = credentialsProblem(error, where) ?? refused;
+      throw new CommandError(problem ? `Redis: ${problem}` : `Redis does not answer at ${redisShown(where)}; ${redisHint(where)}`);
     });
     return await use(redis);
   } finally {

@@ -27,7 +27,8 @@ export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
  * Where the line's Redis is: `REDIS_URL`, reached directly, or through Redis Sentinel when
  * `REDIS_SENTINELS` names the sentinels, which tell every connection where the primary named
  * `REDIS_SENTINEL_NAME` is now. With Sentinel the URL's password, database and TLS (`rediss://`)
- * still apply to the primary; its host and port are not used.
+ * still apply to the primary; its host and port are not used. The sentinels' own password
+ * (`REDIS_SENTINEL_PASSWORD`) is another one: a sentinel's `requirepass`, not the primary's.
  */
 export interface RedisLocation {
   url: string;
@@ -38,6 +39,10 @@ export interface RedisLocation {
 export interface RedisSentinels {
   sentinels: { host: string; port: number }[];
   name: string;
+  /** What the sentinels ask of a client (their `requirepass`), `REDIS_SENTINEL_PASSWORD`: a secret, never logged. */
+  password?: string | undefined;
+  /** The ACL user the sentinels know the line by (`REDIS_SENTINEL_USERNAME`); `default` when unset. */
+  username?: string | undefined;
 }
 
 const SENTINEL_EXAMPLE = "10.0.0.5:26379,10.0.0.6:26379,10.0.0.7:26379";
@@ -79,6 +84,9 @@ const EnvSchema = z
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).default(DEFAULT_REDIS_URL),
     REDIS_SENTINELS: SentinelList.optional(),
     REDIS_SENTINEL_NAME: z.string().regex(/^\S+$/, "must be the name the sentinels know the primary by (sentinel monitor NAME ...), without spaces").optional(),
+    // A secret: its checks never print its value.
+    REDIS_SENTINEL_PASSWORD: z.string().optional(),
+    REDIS_SENTINEL_USERNAME: z.string().regex(/^\S+$/, "must be the ACL user the sentinels know the line by, without spaces").optional(),
     PUBLIC_URL: z
       .url({ protocol: /^https?$/, error: "must be the http(s) base URL Twilio is configured with" })
       .transform((url) => url.replace(/\/+$/, ""))
@@ -197,11 +205,20 @@ function requiredTogether(env: RawEnv): string[] {
   return problems;
 }
 
-/** REDIS_SENTINELS and REDIS_SENTINEL_NAME go together: each is useless without the other. */
-function sentinelsTogether(env: Pick<RawEnv, "REDIS_SENTINELS" | "REDIS_SENTINEL_NAME">): string[] {
-  if (env.REDIS_SENTINELS && !env.REDIS_SENTINEL_NAME) return ["REDIS_SENTINEL_NAME is required with REDIS_SENTINELS: the name the sentinels know the primary by (sentinel monitor NAME ...)"];
-  if (env.REDIS_SENTINEL_NAME && !env.REDIS_SENTINELS) return ["REDIS_SENTINELS is required with REDIS_SENTINEL_NAME: the sentinels' host:port, comma-separated"];
-  return [];
+/**
+ * REDIS_SENTINELS and REDIS_SENTINEL_NAME go together: each is useless without the other. The
+ * sentinels' password and user are theirs alone: set without the sentinels, they are a mistake
+ * (the primary's password goes in REDIS_URL), and a user without a password logs in as nobody.
+ */
+function sentinelsTogether(env: Pick<RawEnv, "REDIS_SENTINELS" | "REDIS_SENTINEL_NAME" | "REDIS_SENTINEL_PASSWORD" | "REDIS_SENTINEL_USERNAME">): string[] {
+  const problems: string[] = [];
+  if (env.REDIS_SENTINELS && !env.REDIS_SENTINEL_NAME) problems.push("REDIS_SENTINEL_NAME is required with REDIS_SENTINELS: the name the sentinels know the primary by (sentinel monitor NAME ...)");
+  if (env.REDIS_SENTINEL_NAME && !env.REDIS_SENTINELS) problems.push("REDIS_SENTINELS is required with REDIS_SENTINEL_NAME: the sentinels' host:port, comma-separated");
+  for (const name of ["REDIS_SENTINEL_PASSWORD", "REDIS_SENTINEL_USERNAME"] as const) {
+    if (env[name] && !env.REDIS_SENTINELS) problems.push(`${name} is only for the sentinels, and REDIS_SENTINELS is not set: a single Redis's password goes in REDIS_URL (redis://:PASSWORD@host:6379)`);
+  }
+  if (env.REDIS_SENTINEL_USERNAME && !env.REDIS_SENTINEL_PASSWORD) problems.push("REDIS_SENTINEL_PASSWORD is required with REDIS_SENTINEL_USERNAME: the password of that user on the sentinels");
+  return problems;
 }
 
 function isLoopback(url: string): boolean {
@@ -360,22 +377,35 @@ export function loadRecordsConfig(env: Record<string, string | undefined>): Pick
   };
 }
 
-function redisLocation(value: { REDIS_URL: string; REDIS_SENTINELS?: RedisSentinels["sentinels"] | undefined; REDIS_SENTINEL_NAME?: string | undefined }): RedisLocation {
+function redisLocation(value: {
+  REDIS_URL: string;
+  REDIS_SENTINELS?: RedisSentinels["sentinels"] | undefined;
+  REDIS_SENTINEL_NAME?: string | undefined;
+  REDIS_SENTINEL_PASSWORD?: string | undefined;
+  REDIS_SENTINEL_USERNAME?: string | undefined;
+}): RedisLocation {
+  if (!value.REDIS_SENTINELS || !value.REDIS_SENTINEL_NAME) return { url: value.REDIS_URL };
   return {
     url: value.REDIS_URL,
-    ...(value.REDIS_SENTINELS && value.REDIS_SENTINEL_NAME ? { sentinel: { sentinels: value.REDIS_SENTINELS, name: value.REDIS_SENTINEL_NAME } } : {}),
+    sentinel: {
+      sentinels: value.REDIS_SENTINELS,
+      name: value.REDIS_SENTINEL_NAME,
+      ...(value.REDIS_SENTINEL_PASSWORD ? { password: value.REDIS_SENTINEL_PASSWORD } : {}),
+      ...(value.REDIS_SENTINEL_USERNAME ? { username: value.REDIS_SENTINEL_USERNAME } : {}),
+    },
   };
 }
 
 /**
- * Just where Redis is (`REDIS_URL`, `REDIS_SENTINELS`, `REDIS_SENTINEL_NAME`), for the
- * command-line tools, with the same checks as at the line's start.
+ * Just where Redis is (`REDIS_URL`, `REDIS_SENTINELS`, `REDIS_SENTINEL_NAME` and the sentinels'
+ * `REDIS_SENTINEL_PASSWORD` and `REDIS_SENTINEL_USERNAME`), for the command-line tools, with the
+ * same checks as at the line's start.
  *
  * @throws ConfigError naming each bad variable
  */
 export function loadRedisConfig(env: Record<string, string | undefined>): RedisLocation {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
-  const parsed = EnvSchema.pick({ REDIS_URL: true, REDIS_SENTINELS: true, REDIS_SENTINEL_NAME: true }).safeParse(present);
+  const parsed = EnvSchema.pick({ REDIS_URL: true, REDIS_SENTINELS: true, REDIS_SENTINEL_NAME: true, REDIS_SENTINEL_PASSWORD: true, REDIS_SENTINEL_USERNAME: true }).safeParse(present);
   const problems = [...(parsed.success ? [] : parsed.error.issues.map((issue) => `${formatPath(issue.path)} ${issue.message}`)), ...sentinelsTogether(present)];
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   return redisLocation(parsed.data);

@@ -12,6 +12,7 @@ import type { Flow } from "../domain/flow/schema.js";
 import type { DocumentStore } from "../domain/ports.js";
 import { formatProblem } from "../domain/validation.js";
 import type { Logger } from "../logger.js";
+import type { RedisOutageLog } from "../adapters/redis/outage-log.js";
 
 /** What the webhooks and the worker serve from: the live set, and the flows calls in progress started on. */
 export interface Definitions {
@@ -47,6 +48,11 @@ export interface LiveDefinitionsOptions {
   checkEveryMs?: number;
   /** Older flow versions kept parsed for calls in progress. @defaultValue 20 */
   keepVersions?: number;
+  /**
+   * Told of a read that failed because Redis cannot be reached (a web role's reads fail fast, one
+   * a second while it is down), so an outage is said in a few lines; other failures are logged here.
+   */
+  outage?: Pick<RedisOutageLog, "connectionError">;
 }
 
 /**
@@ -128,9 +134,10 @@ export class LiveDefinitions implements Definitions {
     this.reloading = (async () => {
       do {
         this.again = false;
-        await this.readPublished().catch((error: Error) =>
-          this.options.log.warn({ err: error.message }, "could not read the published flows; serving the last ones read"),
-        );
+        await this.readPublished().catch((error: Error) => {
+          if (this.options.outage?.connectionError(error, "reading the published flows")) return;
+          this.options.log.warn({ err: error.message }, "could not read the published flows; serving the last ones read");
+        });
       } while (this.again);
     })().finally(() => {
       this.reloading = null;

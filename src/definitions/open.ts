@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import type { RedisLocation } from "../config/env.js";
 import { loadFlowSet, readFlowFiles } from "../adapters/files/flow-source.js";
 import { createWorkerConnection } from "../adapters/redis/connections.js";
+import { RedisOutageLog } from "../adapters/redis/outage-log.js";
 import { RedisDocumentStore } from "../adapters/redis/document-store.js";
 import { checkDefinitions, DEPARTMENTS_DOCUMENT, type DefinitionSources, type FlowSet } from "../domain/definitions.js";
 import { DefinitionError, formatProblem } from "../domain/validation.js";
@@ -21,6 +22,8 @@ export interface OpenDefinitionsOptions {
   log: Logger;
   /** Key prefix of the document store (tests). */
   prefix?: string;
+  /** The role's log of Redis outages: the subscriber's errors and failed reads go there. @defaultValue one of its own */
+  outage?: RedisOutageLog;
 }
 
 /**
@@ -55,9 +58,9 @@ export async function openDefinitions(options: OpenDefinitionsOptions): Promise<
   }
   initial ??= await loadFlowSet(flowsDir);
   for (const warning of initial.warnings) log.warn(formatProblem(warning));
-  const subscriber = createWorkerConnection(location);
-  subscriber.on("error", (error) => log.warn({ err: error.message }, "Redis connection (publishes)"));
-  const live = new LiveDefinitions({ store, subscriber: { redis: subscriber, channel: store.channel }, initial, log });
+  const outage = options.outage ?? new RedisOutageLog({ log, where: location });
+  const subscriber = outage.watch(createWorkerConnection(location), "Redis connection (publishes)");
+  const live = new LiveDefinitions({ store, subscriber: { redis: subscriber, channel: store.channel }, initial, log, outage });
   return live.start();
 }
 

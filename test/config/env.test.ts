@@ -177,6 +177,54 @@ describe("loadConfig", () => {
       ]);
     });
 
+    describe("that ask for a password", () => {
+      const secret = "sentinels-own-secret";
+
+      it("gives the sentinels REDIS_SENTINEL_PASSWORD, apart from the primary's password in REDIS_URL", () => {
+        expect(loadConfig({ ...production, ...sentinels, REDIS_URL: "redis://:primary-secret@ignored:6379/3", REDIS_SENTINEL_PASSWORD: secret }).redis).toMatchObject({
+          url: "redis://:primary-secret@ignored:6379/3",
+          sentinel: { name: "civic", password: secret },
+        });
+      });
+
+      it("gives them REDIS_SENTINEL_USERNAME too, for an ACL user", () => {
+        expect(loadConfig({ ...production, ...sentinels, REDIS_SENTINEL_PASSWORD: secret, REDIS_SENTINEL_USERNAME: "civic-line" }).redis.sentinel).toMatchObject({
+          password: secret,
+          username: "civic-line",
+        });
+      });
+
+      it("asks for no password when the sentinels take none", () => {
+        const sentinel = loadConfig({ ...production, ...sentinels, REDIS_SENTINEL_PASSWORD: "" }).redis.sentinel!;
+        expect(sentinel.password).toBeUndefined();
+        expect(sentinel.username).toBeUndefined();
+      });
+
+      it("names a sentinel password or user given without sentinels: a single Redis's password goes in REDIS_URL", () => {
+        expect(problemsOf({ ...production, REDIS_SENTINEL_PASSWORD: secret, REDIS_SENTINEL_USERNAME: "civic-line" })).toEqual([
+          "REDIS_SENTINEL_PASSWORD is only for the sentinels, and REDIS_SENTINELS is not set: a single Redis's password goes in REDIS_URL (redis://:PASSWORD@host:6379)",
+          "REDIS_SENTINEL_USERNAME is only for the sentinels, and REDIS_SENTINELS is not set: a single Redis's password goes in REDIS_URL (redis://:PASSWORD@host:6379)",
+        ]);
+      });
+
+      it("asks for the password with a user", () => {
+        expect(problemsOf({ ...production, ...sentinels, REDIS_SENTINEL_USERNAME: "civic-line" })).toEqual([
+          "REDIS_SENTINEL_PASSWORD is required with REDIS_SENTINEL_USERNAME: the password of that user on the sentinels",
+        ]);
+      });
+
+      it("never repeats the password in a problem", () => {
+        const problems = problemsOf({ ...production, REDIS_SENTINEL_PASSWORD: secret, REDIS_SENTINEL_USERNAME: "two words" });
+        expect(problems.length).toBeGreaterThan(0);
+        expect(problems.join("\n")).not.toContain(secret);
+      });
+
+      it("is read by the command-line tools too", () => {
+        expect(loadRedisConfig({ ...sentinels, REDIS_SENTINEL_PASSWORD: secret }).sentinel?.password).toBe(secret);
+        expect(() => loadRedisConfig({ REDIS_SENTINEL_PASSWORD: secret })).toThrow(/REDIS_SENTINEL_PASSWORD is only for the sentinels/);
+      });
+    });
+
     it("is read the same way by the command-line tools, which need nothing else", () => {
       expect(loadRedisConfig(sentinels)).toEqual(loadConfig({ ...production, ...sentinels }).redis);
       expect(loadRedisConfig({})).toEqual({ url: "redis://127.0.0.1:6379" });

@@ -20,7 +20,12 @@ process.once("exit", () => {
 
 /** One command to the Redis (or sentinel) at the port, on a connection of its own. */
 export async function command(port: number, name: string, ...args: string[]): Promise<unknown> {
-  const redis = new Redis(port, "127.0.0.1", { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  return commandWith(undefined, port, name, ...args);
+}
+
+/** {@link command} to a Redis (or sentinel) that asks for `password` (its `requirepass`). */
+export async function commandWith(password: string | undefined, port: number, name: string, ...args: string[]): Promise<unknown> {
+  const redis = new Redis(port, "127.0.0.1", { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, ...(password ? { password } : {}) });
   redis.on("error", () => {});
   try {
     await redis.connect();
@@ -57,6 +62,17 @@ export interface RedisServerOptions {
   appendOnly?: boolean;
   /** Further `redis-server` arguments (`["--replicaof", "127.0.0.1", "6380"]`). */
   args?: string[];
+  /** A password clients must give (`requirepass`), which a replica gives its primary too (`masterauth`). */
+  password?: string;
+}
+
+/** What a sentinel asks of its clients, and what it gives the Redis it watches. */
+export interface SentinelOptions {
+  quorum?: number;
+  downAfterMs?: number;
+  failoverTimeoutMs?: number;
+  /** The sentinel's own `requirepass`: every client, and the other sentinels, must give it. */
+  password?: string;
 }
 
 /** One `redis-server` process. `kill()` and `start()` again make a restart on the same port and files. */
@@ -67,20 +83,26 @@ export class RedisServer {
     readonly port: number,
     readonly dir: string,
     private readonly argv: string[],
+    /** What it asks of clients, when anything. */
+    readonly password?: string,
   ) {}
 
   static async start(options: RedisServerOptions = {}): Promise<RedisServer> {
     const dir = options.dir ?? (await mkdtemp(join(tmpdir(), "civic-redis-")));
     const port = await freePort();
     const persistence = options.appendOnly === false ? ["--appendonly", "no"] : ["--appendonly", "yes", "--appendfsync", "everysec"];
-    const argv = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", ...persistence, "--logfile", join(dir, "redis.log"), ...(options.args ?? [])];
-    const server = new RedisServer(port, dir, argv);
+    const password = options.password ? ["--requirepass", options.password, "--masterauth", options.password] : [];
+    const argv = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", ...persistence, "--logfile", join(dir, "redis.log"), ...password, ...(options.args ?? [])];
+    const server = new RedisServer(port, dir, argv, options.password);
     await server.start();
     return server;
   }
 
-  /** A sentinel (`redis-server <conf> --sentinel`) watching `primary` as `name`, with short timings. */
-  static async sentinel(primary: RedisServer, name: string, options: { quorum?: number; downAfterMs?: number; failoverTimeoutMs?: number } = {}): Promise<RedisServer> {
+  /**
+   * A sentinel (`redis-server <conf> --sentinel`) watching `primary` as `name`, with short timings,
+   * giving the primary its password (`sentinel auth-pass`).
+   */
+  static async sentinel(primary: RedisServer, name: string, options: SentinelOptions = {}): Promise<RedisServer> {
     const dir = await mkdtemp(join(tmpdir(), "civic-sentinel-"));
     const port = await freePort();
     // Sentinel rewrites its configuration file as it learns: each sentinel has a copy of its own.
@@ -96,16 +118,25 @@ export class RedisServer {
         `sentinel down-after-milliseconds ${name} ${options.downAfterMs ?? 1_000}`,
         `sentinel failover-timeout ${name} ${options.failoverTimeoutMs ?? 5_000}`,
         `sentinel parallel-syncs ${name} 1`,
+        ...(primary.password ? [`sentinel auth-pass ${name} ${primary.password}`] : []),
+        // Sentinels give each other their own requirepass.
+        ...(options.password ? [`requirepass ${options.password}`] : []),
         "",
       ].join("\n"),
     );
-    const server = new RedisServer(port, dir, [conf, "--sentinel"]);
+    const server = new RedisServer(port, dir, [conf, "--sentinel"], options.password);
     await server.start();
     return server;
   }
 
+  /** Its URL, with its password when it has one. */
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    return `redis://${this.password ? `:${encodeURIComponent(this.password)}@` : ""}127.0.0.1:${this.port}`;
+  }
+
+  /** One command to it, on a connection of its own, with its password. */
+  command(name: string, ...args: string[]): Promise<unknown> {
+    return commandWith(this.password, this.port, name, ...args);
   }
 
   get running(): boolean {
@@ -125,6 +156,7 @@ export class RedisServer {
     child.once("exit", () => children.delete(child));
     this.child = child;
     for (let waited = 0; waited < 10_000; waited += 50) {
+      // A Redis that wants a password still answers PING (with NOAUTH), which is enough here.
       if (await redisAnswers("127.0.0.1", this.port, 200)) return;
       if (failed) throw new Error(`could not start redis-server (${failed.message}): these tests need it on PATH (sudo apt-get install -y redis-server)`);
       if (!this.running) throw new Error(`redis-server ${this.argv.join(" ")} exited with ${child.exitCode ?? child.signalCode}; see ${this.dir}`);
@@ -196,17 +228,19 @@ export interface SentinelGroup {
 
 /**
  * Starts a primary with AOF, a replica of it, and three sentinels (quorum 2, down after 1 s,
- * failover timeout 5 s), and resolves once they are {@link SentinelGroup.ready ready}.
+ * failover timeout 5 s), and resolves once they are {@link SentinelGroup.ready ready}. With
+ * `passwords`, the primary and its replica ask for `primary`, and the sentinels for `sentinels`.
  */
-export async function startSentinelGroup(name = "civic"): Promise<SentinelGroup> {
+export async function startSentinelGroup(name = "civic", passwords: { primary?: string; sentinels?: string } = {}): Promise<SentinelGroup> {
   // Without the default 5 s wait for more replicas before a full sync, a replica is in step at once.
   const quickSync = ["--repl-diskless-sync-delay", "0"];
-  const primary = await RedisServer.start({ args: quickSync });
-  const replica = await RedisServer.start({ args: [...quickSync, "--replicaof", "127.0.0.1", String(primary.port)] });
+  const secret = passwords.primary ? { password: passwords.primary } : {};
+  const primary = await RedisServer.start({ args: quickSync, ...secret });
+  const replica = await RedisServer.start({ args: [...quickSync, "--replicaof", "127.0.0.1", String(primary.port)], ...secret });
   const sentinels: RedisServer[] = [];
-  for (let index = 0; index < 3; index++) sentinels.push(await RedisServer.sentinel(primary, name));
+  for (let index = 0; index < 3; index++) sentinels.push(await RedisServer.sentinel(primary, name, passwords.sentinels ? { password: passwords.sentinels } : {}));
   const current = async () => {
-    const [, port] = (await command(sentinels[0]!.port, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", name)) as [string, string];
+    const [, port] = (await sentinels[0]!.command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", name)) as [string, string];
     return Number(port) === primary.port ? primary : replica;
   };
   const group: SentinelGroup = {
@@ -224,13 +258,13 @@ export async function startSentinelGroup(name = "civic"): Promise<SentinelGroup>
       const now = await current();
       const other = now === primary ? replica : primary;
       await until(async () => {
-        const info = String(await command(other.port, "INFO", "replication"));
+        const info = String(await other.command("INFO", "replication"));
         return info.includes(`master_port:${now.port}`) && info.includes("master_link_status:up");
       }, `${other.port} to be a replica in step with ${now.port}`);
       for (const sentinel of sentinels) {
         await until(async () => {
-          const fields = (await command(sentinel.port, "SENTINEL", "MASTER", name)) as string[];
-          const replicas = (await command(sentinel.port, "SENTINEL", "REPLICAS", name)) as string[][];
+          const fields = (await sentinel.command("SENTINEL", "MASTER", name)) as string[];
+          const replicas = (await sentinel.command("SENTINEL", "REPLICAS", name)) as string[][];
           const known = replicas.map((entry) => Object.fromEntries(entry.flatMap((value, index) => (index % 2 === 0 ? [[value, entry[index + 1]]] : []))));
           return (
             fields[fields.indexOf("port") + 1] === String(now.port) &&

@@ -17,12 +17,19 @@ let redis: RedisServer;
 let line: ProductionLine;
 /** The test's own look at Redis, as an operator's redis-cli. */
 let admin: Redis;
-/** What the line logged at warn level and above. */
-const logged: { level: number; msg: string }[] = [];
+/** A line the line logged (at info level and above). */
+interface Entry {
+  level: number;
+  msg: string;
+  role?: string;
+  redis?: string;
+  err?: unknown;
+}
+const logged: Entry[] = [];
 
 beforeAll(async () => {
   redis = await RedisServer.start();
-  const log = createLogger({ level: "warn", destination: { write: (entry: string) => void logged.push(JSON.parse(entry)) } });
+  const log = createLogger({ level: "info", destination: { write: (entry: string) => void logged.push(JSON.parse(entry)) } });
   line = await ProductionLine.start({ REDIS_URL: redis.url }, { log });
   admin = new Redis(redis.url, { maxRetriesPerRequest: null });
   admin.on("error", () => {});
@@ -80,12 +87,15 @@ describe("when Redis restarts in the middle of a storm (AOF on)", { timeout: 60_
 
   describe("while Redis is gone", () => {
     let printed: MockInstance;
+    /** Where the log stood when Redis went. */
+    let logMark: number;
     beforeAll(async () => {
       // A page on its way to Twilio when Redis goes: Twilio answers once Redis has gone.
       const held = line.twilio.holdNext("sms");
       inFlight = await queueReport(admin, { reference: "200009", place: "Whoop-Up Drive and 3 Avenue South" });
       await held.arrived;
       printed = vi.spyOn(console, "error");
+      logMark = logged.length;
       await redis.kill();
       setTimeout(() => held.release(), 1_000);
     });
@@ -122,18 +132,49 @@ describe("when Redis restarts in the middle of a storm (AOF on)", { timeout: 60_
     });
 
     it("tells the operators in its log, and prints nothing outside it", () => {
-      expect(logged.filter((entry) => /Redis connection/.test(entry.msg)).length).toBeGreaterThan(0);
+      expect(logged.slice(logMark).filter((entry) => entry.msg.startsWith(`cannot reach Redis at ${redis.url}: `)).length).toBeGreaterThan(0);
       expect(printed).not.toHaveBeenCalled();
+    });
+
+    it("says so once for each role, at warn, with the error's message and no stack, however many reconnects fail", () => {
+      // Every connection, queue and worker of both roles fails a reconnect several times a second.
+      const aboutRedis = logged.slice(logMark).filter((entry) => entry.redis !== undefined);
+      expect(aboutRedis.map((entry) => [entry.role, entry.level]).sort()).toEqual([
+        ["web", 40],
+        ["worker", 40],
+      ]);
+      for (const entry of aboutRedis) {
+        // The socket's own words: refused, or reset as it went.
+        expect(entry.msg).toMatch(new RegExp(`^cannot reach Redis at ${redis.url}: (connect ECONNREFUSED 127\\.0\\.0\\.1:${redis.port}|read ECONNRESET)$`));
+        expect(entry.err).toEqual(expect.any(String));
+      }
+    });
+
+    it("logs nothing at error level about the worker's connections, queues or workers", () => {
+      const errors = logged.slice(logMark).filter((entry) => entry.level >= 50 && !("callSid" in entry));
+      expect(errors.map((entry) => entry.msg)).toEqual([]);
     });
   });
 
   describe("once Redis is back, with nothing restarted", () => {
+    /** Where the log stood when Redis came back. */
+    let logMark: number;
     beforeAll(async () => {
+      logMark = logged.length;
       await redis.start();
     });
 
     it("is ready again by itself", async () => {
       await vi.waitFor(async () => expect((await line.client.get("/readyz")).status).toBe(200), { timeout: 10_000, interval: 100 });
+    });
+
+    it("says once for each role, at info, that Redis is reachable again, and after how long", async () => {
+      const back = () => logged.slice(logMark).filter((entry) => entry.redis !== undefined);
+      await vi.waitFor(() => expect(back().map((entry) => entry.role).sort()).toEqual(["web", "worker"]), { timeout: 10_000, interval: 100 });
+      for (const entry of back()) {
+        expect(entry.level).toBe(30);
+        expect(entry.msg).toMatch(/^Redis reachable again after \d+(\.\d)? s$/);
+      }
     });
 
     it("answers new callers normally, and the worker pages the crew for their reports (a new job)", async () => {

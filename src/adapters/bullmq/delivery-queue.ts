@@ -28,6 +28,7 @@ import type { RecordStore } from "../../domain/ports.js";
 import type { ServiceRequest } from "../../domain/records.js";
 import type { Logger } from "../../logger.js";
 import { DEFAULT_KEY_PREFIX } from "../redis/keys.js";
+import { logWorkerErrors } from "../redis/outage-log.js";
 
 /** The BullMQ queue deliveries travel on. Part of the deployment contract: do not rename. */
 export const DELIVERY_QUEUE = "department-delivery";
@@ -176,6 +177,11 @@ export interface DeliveryWorkerOptions {
   backoffMs?: (attempt: number) => number;
   /** Told of every attempt's end, for metrics. */
   onResult?: (department: string, result: DeliveryResult) => void;
+  /**
+   * Told of the worker's errors: a role hands them to its {@link RedisOutageLog}. By default a log
+   * of its own, following this connection, says an outage in a few lines.
+   */
+  onError?: (error: Error) => void;
 }
 
 /**
@@ -300,7 +306,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): Worker {
       log.warn(fields, "delivery to a department failed: BullMQ retries it");
     }
   });
-  worker.on("error", (error) => log.error({ err: error }, "delivery worker error"));
+  logWorkerErrors(worker, "delivery worker", { log, connection: options.connection, onError: options.onError });
   return worker;
 }
 

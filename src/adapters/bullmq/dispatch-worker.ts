@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import { PagerError } from "../../domain/oncall/pager.js";
 import { UrgentReport } from "../../domain/report.js";
 import type { Logger } from "../../logger.js";
+import { logWorkerErrors } from "../redis/outage-log.js";
 import type { Dispatcher } from "../../oncall/dispatcher.js";
 import { IncidentJobData, JOBS, PageJobData, readUnhandledReport, ReportAlarmJobData } from "../../oncall/jobs.js";
 import { ZodError } from "zod";
@@ -33,6 +34,11 @@ export interface DispatchWorkerOptions {
   stalledInterval?: number;
   /** Multiplies every retry's wait: a test plays a long outage out in seconds. @defaultValue 1 */
   backoffScale?: number;
+  /**
+   * Told of the worker's errors: a role hands them to its {@link RedisOutageLog}. By default a log
+   * of its own, following this connection, says an outage in a few lines.
+   */
+  onError?: (error: Error) => void;
 }
 
 /**
@@ -115,7 +121,7 @@ export function startDispatchWorker(options: DispatchWorkerOptions): Worker {
     if (job.name === JOBS.page) void moveOn(job, error.message);
     if (job.name === JOBS.report) void raiseAlarm(job, error.message);
   });
-  worker.on("error", (error) => log.error({ err: error }, "dispatch worker error"));
+  logWorkerErrors(worker, "dispatch worker", { log, connection: options.connection, onError: options.onError });
 
   /**
    * A report that could not be handled after every attempt: what was reported goes to the log at

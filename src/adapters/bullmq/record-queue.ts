@@ -4,6 +4,7 @@ import type { Redis } from "ioredis";
 import { ZodError } from "zod";
 import type { RecordEvent, RecordKeeper } from "../../domain/ports.js";
 import type { Logger } from "../../logger.js";
+import { logWorkerErrors } from "../redis/outage-log.js";
 
 /** The BullMQ queue records travel on from the web role to the worker. Part of the deployment: do not rename. */
 export const RECORDS_QUEUE = "records";
@@ -80,6 +81,11 @@ export interface RecordsWorkerOptions {
   bullPrefix?: string;
   /** Waits before retries; {@link recordBackoffMs} unless a test asks for shorter. */
   backoffMs?: (attempt: number) => number;
+  /**
+   * Told of the worker's errors: a role hands them to its {@link RedisOutageLog}. By default a log
+   * of its own, following this connection, says an outage in a few lines.
+   */
+  onError?: (error: Error) => void;
 }
 
 /**
@@ -124,7 +130,7 @@ export function startRecordsWorker(options: RecordsWorkerOptions): Worker {
     if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) log.error({ jobId: job.id, err: error.message }, "records: a record could not be written and was given up");
   });
   // Without a listener BullMQ prints each error (a Redis that went away) to stderr, outside the log.
-  worker.on("error", (error) => log.warn({ err: error.message }, "records worker: Redis connection"));
+  logWorkerErrors(worker, "records worker", { log, connection: options.connection, onError: options.onError });
   return worker;
 }
 

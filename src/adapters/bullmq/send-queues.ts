@@ -4,6 +4,7 @@ import { z } from "zod";
 import { PagerError, type Pager, type PagePriority } from "../../domain/oncall/pager.js";
 import { sendIntervalMs, type SendingRates } from "../../domain/oncall/sending-limits.js";
 import type { Logger } from "../../logger.js";
+import { logWorkerErrors } from "../redis/outage-log.js";
 
 /**
  * The BullMQ queues every outbound SMS and call waits on, one per kind because Twilio limits each
@@ -103,6 +104,11 @@ export interface SendWorkersOptions extends SendQueueNames {
   lockDuration?: number;
   /** @defaultValue BullMQ's 30 s */
   stalledInterval?: number;
+  /**
+   * Told of the worker's errors: a role hands them to its {@link RedisOutageLog}. By default a log
+   * of its own, following this connection, says an outage in a few lines.
+   */
+  onError?: (error: Error) => void;
 }
 
 /** The workers of the two send queues in this process. */
@@ -152,7 +158,7 @@ export function startSendWorkers(options: SendWorkersOptions): SendWorkers {
         ...(options.stalledInterval ? { stalledInterval: options.stalledInterval } : {}),
       },
     );
-    worker.on("error", (error) => log.error({ err: error, queue: names[kind] }, "send worker error"));
+    logWorkerErrors(worker, `send worker ${names[kind]}`, { log, connection: options.connection, onError: options.onError });
     return worker;
   };
   const residents = pagers.residents ?? pagers.crew;

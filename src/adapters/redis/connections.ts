@@ -36,15 +36,20 @@ class FailoverSafeSentinelConnector extends SentinelConnector {
  * A connection to the line's Redis: at a URL, or through Sentinel (ioredis' own support), which
  * asks the sentinels where the primary is, follows a failover to the new one, and notices one by
  * the sentinels' announcement even when the old primary hangs rather than dies
- * (`failoverDetector`). The URL's password, database and TLS apply to the primary either way.
- * A plain string is a URL.
+ * (`failoverDetector`). The URL's password, database and TLS apply to the primary either way
+ * (ioredis reads them from the URL into the options it gives the primary it is told of); the
+ * sentinels' password and user apply to every connection to a sentinel, the failover detector's
+ * included. A plain string is a URL.
  */
 export function connectRedis(where: RedisLocation | string, options: RedisOptions = {}): Redis {
   const location = typeof where === "string" ? { url: where } : where;
   if (!location.sentinel) return new Redis(location.url, options);
+  const { password, username } = location.sentinel;
   return new Redis(location.url, {
     sentinels: location.sentinel.sentinels,
     name: location.sentinel.name,
+    ...(password ? { sentinelPassword: password } : {}),
+    ...(username ? { sentinelUsername: username } : {}),
     failoverDetector: true,
     Connector: FailoverSafeSentinelConnector,
     ...(location.url.startsWith("rediss:") ? { enableTLSForSentinelMode: true } : {}),
@@ -52,7 +57,10 @@ export function connectRedis(where: RedisLocation | string, options: RedisOption
   });
 }
 
-/** Where `where` is, fit to print: the URL without its password, or the sentinels and the primary's name. */
+/**
+ * Where `where` is, fit to print: the URL without its password, or the sentinels and the
+ * primary's name (neither the URL's password nor the sentinels').
+ */
 export function describeRedis(where: RedisLocation | string): string {
   const location = typeof where === "string" ? { url: where } : where;
   let url = location.url;
@@ -64,8 +72,12 @@ export function describeRedis(where: RedisLocation | string): string {
     url = "(REDIS_URL, which is not a valid URL)";
   }
   if (!location.sentinel) return url;
-  const sentinels = location.sentinel.sentinels.map(({ host, port }) => (host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`)).join(",");
-  return `primary "${location.sentinel.name}" through the sentinels ${sentinels}`;
+  return `primary "${location.sentinel.name}" through the sentinels ${describeSentinels(location.sentinel)}`;
+}
+
+/** The sentinels' addresses as REDIS_SENTINELS writes them; nothing of their password. */
+function describeSentinels(sentinel: NonNullable<RedisLocation["sentinel"]>): string {
+  return sentinel.sentinels.map(({ host, port }) => (host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`)).join(",");
 }
 
 /**
@@ -97,8 +109,51 @@ export function createWorkerConnection(where: RedisLocation | string, options: R
   return connectRedis(where, { maxRetriesPerRequest: null, ...options });
 }
 
-/** Resolves when the connection is ready, or rejects after `timeoutMs`. */
-export async function waitUntilReady(redis: Redis, timeoutMs = 5_000): Promise<void> {
+/**
+ * Redis or its sentinels refused the line's credentials: a setting to correct, not an outage to
+ * wait out. The message names the variable to fix, never its value.
+ */
+export class RedisCredentialsError extends Error {
+  override readonly name = "RedisCredentialsError";
+}
+
+/** What a server answers a client whose password it does not take, or that sent none (Redis 5's words, and 6's and later). */
+const REFUSED = /\b(NOAUTH|WRONGPASS)\b|\binvalid password\b/;
+/** ioredis' words when it could ask no sentinel; the last sentinel's refusal follows "Last error:". */
+const NO_SENTINEL = /^All sentinels are unreachable/;
+
+/** True when `error` says Redis or a sentinel refused the connection's credentials (or wanted some). */
+export function refusesCredentials(error: Error): boolean {
+  return REFUSED.test(error.message);
+}
+
+/**
+ * What to fix when `error`, from a connection to `where`, says that the sentinels or the primary
+ * refused the line's credentials: which password, named by its variable. Undefined for any other
+ * error.
+ */
+export function credentialsProblem(error: Error, where: RedisLocation | string): string | undefined {
+  if (!refusesCredentials(error)) return undefined;
+  const location = typeof where === "string" ? { url: where } : where;
+  const sentinel = location.sentinel;
+  if (sentinel && NO_SENTINEL.test(error.message)) {
+    const sentinels = describeSentinels(sentinel);
+    if (!sentinel.password) return `the sentinels (${sentinels}) require a password: set REDIS_SENTINEL_PASSWORD to theirs (their requirepass)`;
+    return `the sentinels (${sentinels}) refused ${sentinel.username ? "REDIS_SENTINEL_USERNAME and REDIS_SENTINEL_PASSWORD" : "REDIS_SENTINEL_PASSWORD"}: set it to theirs (their requirepass)`;
+  }
+  const hasPassword = URL.canParse(location.url) && new URL(location.url).password !== "";
+  const primary = sentinel ? `the primary "${sentinel.name}" the sentinels named` : `Redis at ${describeRedis(location)}`;
+  return hasPassword
+    ? `${primary} refused the password in REDIS_URL: set it to the primary's (its requirepass)`
+    : `${primary} requires a password: put it in REDIS_URL (redis://:PASSWORD@host:6379/0)`;
+}
+
+/**
+ * Resolves when the connection is ready, or rejects after `timeoutMs`. Given where the connection
+ * goes, it rejects at once with a {@link RedisCredentialsError} when the sentinels or the primary
+ * refuse the line's credentials, which no waiting mends.
+ */
+export async function waitUntilReady(redis: Redis, timeoutMs = 5_000, where?: RedisLocation | string): Promise<void> {
   if (redis.status === "ready") return;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -109,10 +164,18 @@ export async function waitUntilReady(redis: Redis, timeoutMs = 5_000): Promise<v
       cleanup();
       resolve();
     };
+    const onError = (error: Error) => {
+      const problem = where === undefined ? undefined : credentialsProblem(error, where);
+      if (!problem) return;
+      cleanup();
+      reject(new RedisCredentialsError(`Redis: ${problem}`));
+    };
     const cleanup = () => {
       clearTimeout(timer);
       redis.off("ready", onReady);
+      redis.off("error", onError);
     };
     redis.on("ready", onReady);
+    redis.on("error", onError);
   });
 }
