@@ -128,8 +128,13 @@ export interface SendWorkers {
 export function startSendWorkers(options: SendWorkersOptions): SendWorkers {
   const { log, pagers } = options;
   const names = options.names ?? SEND_QUEUES;
+  // The handle each worker pauses its whole queue through on a 429 (BullMQ's `queue.rateLimit`).
+  const pausers: Queue[] = [];
   const start = <Data extends SmsJob | CallJob>(kind: "sms" | "calls", perSecond: number, send: (data: Data) => Promise<string>): Worker => {
     const limiter = sendLimiter(perSecond);
+    const queue = createSendQueue(options.connection, kind, options);
+    queue.on("error", (error) => log.warn({ err: error.message, queue: names[kind] }, "send queue connection"));
+    pausers.push(queue);
     const worker: Worker = new Worker(
       names[kind],
       async (job: Job<Data>): Promise<SendOutcome> => {
@@ -142,7 +147,8 @@ export function startSendWorkers(options: SendWorkersOptions): SendWorkers {
           const pause = pauseFor(error, limiter.duration);
           if (pause !== undefined) {
             log.warn({ queue: names[kind], pauseMs: pause, status: error.detail.status, code: error.detail.code }, "Twilio asked us to slow down: every send of this kind waits, then this one goes again");
-            await worker.rateLimit(pause);
+            // BullMQ's manual rate limit: every worker of the queue, in every process, waits it out.
+            await queue.rateLimit(pause);
             throw Worker.RateLimitError();
           }
           return { ok: false, failure: error.failure, message: error.message, detail: error.detail };
@@ -175,6 +181,7 @@ export function startSendWorkers(options: SendWorkersOptions): SendWorkers {
     calls,
     close: async () => {
       await Promise.all([sms.close(), calls.close()]);
+      await Promise.all(pausers.map((queue) => queue.close()));
     },
   };
 }
