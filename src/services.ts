@@ -3,7 +3,7 @@ import type { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { startDispatchWorker } from "./adapters/bullmq/dispatch-worker.js";
 import { openSendQueues, RateLimitedPager } from "./adapters/bullmq/rate-limited-pager.js";
-import { startSendWorkers } from "./adapters/bullmq/send-queues.js";
+import { createSendQueue, SendQueueOutbox, startSendWorkers } from "./adapters/bullmq/send-queues.js";
 import { BullJobScheduler } from "./adapters/bullmq/job-scheduler.js";
 import { BullReportQueue, createDispatchQueue } from "./adapters/bullmq/report-queue.js";
 import { ConsolePager } from "./adapters/console-pager.js";
@@ -119,10 +119,14 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
   const clock = cityClock(() => definitions.current().hours.zone);
   const { accounts, audit } = createRedisAccountService(redis);
   const documents = new RedisDocumentStore(redis);
+  // A roster change's texts wait their turn on twilio-sms with every page: one limit for the
+  // account, kept by the worker's send workers, whichever role sends.
+  const texts = createSendQueue(redis, "sms");
+  texts.on("error", (error) => log.warn({ err: error.message, queue: texts.name }, "send queue connection"));
   const publisher = new Publisher({
     store: documents,
     clock: () => clock().toISO()!,
-    onPublished: publishEffects({ audit, pager: createPager(config, redis, log), log }),
+    onPublished: publishEffects({ audit, texts: new SendQueueOutbox(texts), log }),
   });
   // The records database serves the console's reports and worklist and Open311; never a webhook.
   // One this role cannot use (a newer schema, an embedded database it cannot open) leaves those
@@ -214,6 +218,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
     await reports.close();
     await records.queue.close();
     await deliveries.queue.close();
+    await texts.close();
     await recordsDatabase?.release();
     redis.disconnect();
     const code = (error as NodeJS.ErrnoException).code;
@@ -234,6 +239,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
       await reports.close();
       await records.queue.close();
       await deliveries.queue.close();
+      await texts.close();
       await recordsDatabase?.release();
       redis.disconnect();
     },

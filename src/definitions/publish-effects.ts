@@ -1,7 +1,7 @@
 import { createTwoFilesPatch } from "diff";
 import { DateTime } from "luxon";
 import { documentFile } from "../domain/definitions.js";
-import type { Pager } from "../domain/oncall/pager.js";
+import type { SmsOutbox } from "../domain/oncall/pager.js";
 import { changeMessage, onCallChanges } from "../domain/oncall/roster/changes.js";
 import { parseRoster } from "../domain/oncall/roster/index.js";
 import type { AuditLog } from "../domain/ports.js";
@@ -11,15 +11,19 @@ import type { Published } from "./publisher.js";
 
 export interface PublishEffectsDependencies {
   audit: AuditLog;
-  /** Tells crew members their time on call changed; the same pager pages go through. */
-  pager: Pager;
+  /**
+   * Where the texts telling crew members their time on call changed go: the line's `twilio-sms`
+   * send queue, so they keep to Twilio's sending limits with every page, last in the line.
+   */
+  texts: SmsOutbox;
   log: Logger;
 }
 
 /**
  * What follows a publish: an audit log entry with the diff, and, when a roster changed who is on
- * call in the next 14 days, one SMS to each person whose time on call changed. Neither undoes the
- * publish when it fails: the failure is logged for a person to act on.
+ * call in the next 14 days, one SMS to each person whose time on call changed, queued to go out
+ * in its turn (nobody waits for it). Neither undoes the publish when it fails: the failure is
+ * logged for a person to act on, here or by the worker that sends the text.
  */
 export function publishEffects(deps: PublishEffectsDependencies): (published: Published) => Promise<void> {
   return async (published) => {
@@ -54,8 +58,11 @@ async function tellWhoseTimeChanged(deps: PublishEffectsDependencies, before: st
   }
   for (const change of changes) {
     try {
-      await deps.pager.sendSms(change.phone, changeMessage(change, zone));
-      deps.log.info({ to: maskPhone(change.phone), name: change.name }, "told a crew member their time on call changed");
+      await deps.texts.queueSms(change.phone, changeMessage(change, zone), {
+        priority: "notice",
+        ifFailed: `could not tell ${change.name} their time on call changed: tell them by phone`,
+      });
+      deps.log.info({ to: maskPhone(change.phone), name: change.name }, "queued a text telling a crew member their time on call changed");
     } catch (error) {
       deps.log.error({ err: (error as Error).message, to: maskPhone(change.phone), name: change.name }, "could not tell a crew member their time on call changed: tell them by phone");
     }

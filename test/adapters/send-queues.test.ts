@@ -1,14 +1,14 @@
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startTwilioStandIn, type TwilioStandIn } from "../../scripts/lib/twilio-stand-in.js";
 import { openSendQueues, RateLimitedPager, type SendQueues } from "../../src/adapters/bullmq/rate-limited-pager.js";
-import { startSendWorkers, type SendWorkers } from "../../src/adapters/bullmq/send-queues.js";
+import { SendQueueOutbox, startSendWorkers, type SendWorkers } from "../../src/adapters/bullmq/send-queues.js";
 import { createWorkerConnection } from "../../src/adapters/redis/connections.js";
 import { TwilioPager } from "../../src/adapters/twilio/twilio-pager.js";
 import { PagerError, type PagePriority } from "../../src/domain/oncall/pager.js";
 import type { SendingRates } from "../../src/domain/oncall/sending-limits.js";
-import { createLogger } from "../../src/logger.js";
+import { createLogger, type Logger } from "../../src/logger.js";
 import { REDIS_URL } from "../helpers/line.js";
 
 // Real Redis and BullMQ, the real twilio client, and Twilio faked only at its HTTP edge. Every
@@ -36,9 +36,9 @@ class Sending {
   readonly pager = new RateLimitedPager(this.queues, { waitMs: 15_000 });
   private readonly workers: { workers: SendWorkers; connection: Redis }[] = [];
 
-  startWorkers(rates: SendingRates, name?: string): SendWorkers {
+  startWorkers(rates: SendingRates, name?: string, logTo: Logger = log): SendWorkers {
     const connection = createWorkerConnection(REDIS_URL);
-    const workers = startSendWorkers({ connection, pagers: { crew: twilioPager }, rates, log, names: this.names, ...(name ? { name } : {}) });
+    const workers = startSendWorkers({ connection, pagers: { crew: twilioPager }, rates, log: logTo, names: this.names, ...(name ? { name } : {}) });
     this.workers.push({ workers, connection });
     return workers;
   }
@@ -146,6 +146,34 @@ describe("the send queues", () => {
       expect(job!.opts.priority).toBeGreaterThan(0);
       sending.startWorkers({ callsPerSecond: 20, smsPerSecond: 20 });
       await standIn.waitFor((requests) => requests.length === 1);
+    });
+  });
+
+  describe("a text nobody waits for (a roster change's, queued by whichever role published it)", () => {
+    const ifFailed = "could not tell Pat Okafor their time on call changed: tell them by phone";
+
+    it("waits behind every page and every resident's text", async () => {
+      const outbox = new SendQueueOutbox(sending.queues.sms.queue);
+      await outbox.queueSms("+14035557001", "notice", { ifFailed });
+      const resident = sending.pager.sendSms("+14035557002", "resident", { priority: "resident" });
+      const update = sending.pager.sendSms("+14035557003", "update", { priority: "update" });
+      await sending.queued(3);
+      sending.startWorkers({ callsPerSecond: 10, smsPerSecond: 10 });
+      await Promise.all([resident, update]);
+      await standIn.waitFor((requests) => requests.length === 3);
+      expect(accepted("sms").map((request) => request.body)).toEqual(["update", "resident", "notice"]);
+    });
+
+    it("is logged at error, with what to do and its number masked, when it cannot be sent", async () => {
+      const lines: { level: number; msg: string; to?: string; err?: string }[] = [];
+      sending.startWorkers({ callsPerSecond: 20, smsPerSecond: 20 }, undefined, createLogger({ level: "info", destination: { write: (line: string) => void lines.push(JSON.parse(line)) } }));
+      standIn.rejectNumber("+14035557004", 21614);
+      await new SendQueueOutbox(sending.queues.sms.queue).queueSms("+14035557004", "notice", { ifFailed });
+      await vi.waitFor(() => expect(lines.find((line) => line.msg === ifFailed)).toBeDefined(), { timeout: 5_000 });
+      const logged = lines.find((line) => line.msg === ifFailed)!;
+      expect(logged.level).toBe(50);
+      expect(logged.err).toMatch(/Twilio answered 400 \(21614\)/);
+      expect(JSON.stringify(logged)).not.toContain("5557004");
     });
   });
 

@@ -16,7 +16,7 @@ import { BullJobScheduler } from "../../src/adapters/bullmq/job-scheduler.js";
 import { BullReportQueue, createDispatchQueue } from "../../src/adapters/bullmq/report-queue.js";
 import { RedisIncidentStore } from "../../src/adapters/redis/incident-store.js";
 import { createWorkerConnection } from "../../src/adapters/redis/connections.js";
-import type { Pager } from "../../src/domain/oncall/pager.js";
+import type { Pager, SmsOutbox } from "../../src/domain/oncall/pager.js";
 import type { IncidentStore } from "../../src/domain/ports.js";
 import type { JobScheduler } from "../../src/oncall/jobs.js";
 import type { Roster } from "../../src/domain/oncall/roster/index.js";
@@ -200,7 +200,8 @@ export interface TestLineOptions {
   /**
    * Serves the supervisors' API (and console) as `npm start` does: the flows published in Redis
    * under this line's prefix (flows/ as version 1 at start), accounts, the audit log, and roster
-   * change messages through `changePager` (a console pager under this prefix when not given);
+   * change messages sent at once through `changePager` (a console pager under this prefix when not
+   * given), where `npm start` queues them on twilio-sms (test/services.test.ts shows it does);
    * `deliveries` gives the Departments page each department's deliveries.
    */
   console?: { accounts?: Omit<RedisAccountServiceOptions, "prefix">; changePager?: Pager; deliveries?: ConsoleDependencies["deliveries"] };
@@ -293,7 +294,12 @@ export class TestLine {
       line.accounts = accounts;
       line.audit = audit;
       const changePager = options.console.changePager ?? new ConsolePager({ redis: line.redis, logger: log, keyPrefix: line.prefix });
-      line.publisher = new Publisher({ store: line.documents, clock: () => line.now.toISO()!, onPublished: publishEffects({ audit, pager: changePager, log }) });
+      const texts: SmsOutbox = {
+        queueSms: async (to, body) => {
+          await changePager.sendSms(to, body);
+        },
+      };
+      line.publisher = new Publisher({ store: line.documents, clock: () => line.now.toISO()!, onPublished: publishEffects({ audit, texts, log }) });
       api = { accounts, audit, documents: line.documents, publisher: line.publisher, overrides: line.overrides, deliveries: options.console.deliveries };
     }
     const desk = new CrewDesk({

@@ -1,7 +1,8 @@
 import { Queue, Worker, type ConnectionOptions, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
-import { PagerError, type Pager, type PagePriority } from "../../domain/oncall/pager.js";
+import { PagerError, type OutboxOptions, type Pager, type PagePriority, type SmsOutbox } from "../../domain/oncall/pager.js";
+import { maskPhone } from "../../domain/phone.js";
 import { sendIntervalMs, type SendingRates } from "../../domain/oncall/sending-limits.js";
 import type { Logger } from "../../logger.js";
 import { logWorkerErrors } from "../redis/outage-log.js";
@@ -16,12 +17,18 @@ export const SEND_QUEUES = { sms: "twilio-sms", calls: "twilio-calls" } as const
  * BullMQ priorities (1 goes first) of what waits under the limits. Every send job carries one:
  * BullMQ takes jobs without a priority before all prioritized ones.
  */
-export const SEND_PRIORITY: Readonly<Record<PagePriority, number>> = { "first-page": 1, escalation: 2, update: 3, resident: 4 };
+export const SEND_PRIORITY: Readonly<Record<PagePriority, number>> = { "first-page": 1, escalation: 2, update: 3, resident: 4, notice: 5 };
 
 /** Which of the line's numbers an SMS comes from: the crew's, or the residents' (TWILIO_RESIDENT_FROM_NUMBER). */
 export type Sender = "crew" | "residents";
 
-export const SmsJobData = z.object({ to: z.string(), body: z.string(), sender: z.enum(["crew", "residents"]) });
+export const SmsJobData = z.object({
+  to: z.string(),
+  body: z.string(),
+  sender: z.enum(["crew", "residents"]),
+  /** Set on a text nobody waits for ({@link SendQueueOutbox}): what the send worker logs should it fail. */
+  ifFailed: z.string().optional(),
+});
 export type SmsJob = z.infer<typeof SmsJobData>;
 export const CallJobData = z.object({ to: z.string(), url: z.string() });
 export type CallJob = z.infer<typeof CallJobData>;
@@ -151,6 +158,9 @@ export function startSendWorkers(options: SendWorkersOptions): SendWorkers {
             await queue.rateLimit(pause);
             throw Worker.RateLimitError();
           }
+          // Nobody waits for this one's outcome: the log is where a person hears of it.
+          const ifFailed = (job.data as Partial<SmsJob>).ifFailed;
+          if (ifFailed) log.error({ err: error.message, to: maskPhone(job.data.to), queue: names[kind], failure: error.failure }, ifFailed);
           return { ok: false, failure: error.failure, message: error.message, detail: error.detail };
         }
       },
@@ -184,4 +194,25 @@ export function startSendWorkers(options: SendWorkersOptions): SendWorkers {
       await Promise.all(pausers.map((queue) => queue.close()));
     },
   };
+}
+
+/**
+ * The {@link SmsOutbox} on the `twilio-sms` queue: a text added there waits its turn under the
+ * line's sending limits with every page, whichever role or command queued it, and the send
+ * workers send it (through the worker's own pager) and log it should it fail. Nothing waits for it.
+ *
+ * @example
+ * const outbox = new SendQueueOutbox(createSendQueue(redis, "sms"));
+ * await outbox.queueSms("+14035550123", "311 on-call change: ...", { ifFailed: "could not tell a crew member their time on call changed: tell them by phone" });
+ */
+export class SendQueueOutbox implements SmsOutbox {
+  constructor(
+    private readonly queue: Queue,
+    private readonly sender: Sender = "crew",
+  ) {}
+
+  async queueSms(to: string, body: string, options: OutboxOptions): Promise<void> {
+    const data: SmsJob = { to, body, sender: this.sender, ifFailed: options.ifFailed };
+    await this.queue.add("SMS", data, { priority: SEND_PRIORITY[options.priority ?? "notice"] });
+  }
 }

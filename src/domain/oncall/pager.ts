@@ -14,9 +14,10 @@ export interface Pager {
  * What waits when the provider's sending limits hold sends back, first to last: the first page of
  * a new incident (and the supervisors' alarm for a report nobody was paged for), then the later
  * steps of a chain and the alarm when nobody answered, then what only informs the crew ("N more
- * reports", "taken by"), then residents' texts ("a crew has your report").
+ * reports", "taken by"), then residents' texts ("a crew has your report"), then notices about
+ * days to come (a roster change's "your time on call changed").
  */
-export const PAGE_PRIORITIES = ["first-page", "escalation", "update", "resident"] as const;
+export const PAGE_PRIORITIES = ["first-page", "escalation", "update", "resident", "notice"] as const;
 export type PagePriority = (typeof PAGE_PRIORITIES)[number];
 
 /** How one send is to be made; a pager that sends at once may ignore it. */
@@ -28,6 +29,26 @@ export interface SendOptions {
    * sends it once however often it is asked, and answers a repeated ask with the first answer.
    */
   key?: string;
+}
+
+/**
+ * Texts the line hands over without waiting for them to go out (a roster change's "your time on
+ * call changed", sent from whichever role published it): queued under the sending limits with
+ * every other send of the line, and sent in their turn by the worker.
+ */
+export interface SmsOutbox {
+  /**
+   * Resolves once the text is handed over (rejects when it could not be). Whoever sends it logs
+   * `ifFailed` at error level, with the number masked, should it not go out.
+   */
+  queueSms(to: string, body: string, options: OutboxOptions): Promise<void>;
+}
+
+export interface OutboxOptions {
+  /** @defaultValue `"notice"` */
+  priority?: PagePriority;
+  /** What a person must do when the text cannot be sent, for the log: nobody waits for it. */
+  ifFailed: string;
 }
 
 /** Why a page could not be sent, in the terms the worker decides on. */
