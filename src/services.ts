@@ -29,6 +29,7 @@ import { RedisDocumentStore } from "./adapters/redis/document-store.js";
 import { createApp } from "./http/app.js";
 import type { Logger } from "./logger.js";
 import { CrewDesk } from "./oncall/crew-desk.js";
+import { staleSendScreen } from "./oncall/stale-sends.js";
 import { Dispatcher } from "./oncall/dispatcher.js";
 import type { Pager } from "./domain/oncall/pager.js";
 import { readLineFigures, readRecordsBacklog } from "./operations/line-figures.js";
@@ -304,6 +305,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
   recordsQueue.on("error", outage.listener("records queue"));
   const keeper = new BullRecordKeeper(recordsQueue);
   const metrics = lineMetrics();
+  const incidents = recordingIncidentStore(new RedisIncidentStore(redis), keeper, log);
   // Every SMS and call waits its turn on the send queues, whose workers keep Twilio's sending
   // limits across every worker process and send through the real pager.
   const sendConnection = outage.watch(createWorkerConnection(config.redis), "Redis connection (send workers)");
@@ -313,6 +315,8 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
     rates: config.sendingRates,
     log,
     onError: outage.listener("send worker"),
+    // An escalation or "N more reports" whose incident was taken while it waited is dropped at its turn.
+    screen: staleSendScreen({ incidents, clock, log, observe: metrics }),
   });
   const sendQueues = openSendQueues(redis);
   for (const { queue, events } of [sendQueues.sms, sendQueues.calls]) {
@@ -321,7 +325,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
   }
   const dispatcher = new Dispatcher({
     roster: definitions.current().roster,
-    incidents: recordingIncidentStore(new RedisIncidentStore(redis), keeper, log),
+    incidents,
     pager: new RateLimitedPager(sendQueues),
     residentPager: new RateLimitedPager(sendQueues, { sender: "residents" }),
     jobs: new BullJobScheduler(queue),

@@ -23,11 +23,12 @@ export const CALL_OUTCOMES = Object.keys(OUTCOMES) as readonly CallOutcome[];
 export const PAGE_CHANNELS = ["sms", "voice"] as const satisfies readonly Channel[];
 
 /** How one attempt to send a page ended. */
-export const PAGE_RESULTS = ["sent", "failed", "bad-number"] as const;
+export const PAGE_RESULTS = ["sent", "failed", "bad-number", "skipped"] as const;
 /**
  * `sent`: the provider took it. `failed`: the provider or the network failed (the job is
  * retried, or the chain moves on). `bad-number`: the number cannot take this channel (the roster
- * needs fixing).
+ * needs fixing). `skipped`: an escalation page waiting its turn under the sending limits was
+ * dropped, the incident having been taken or fixed meanwhile.
  */
 export type PageResult = (typeof PAGE_RESULTS)[number];
 

@@ -3,7 +3,7 @@ import type { IncidentStore } from "../domain/ports.js";
 import type { Incident } from "../domain/oncall/incident.js";
 import type { OncallObserver } from "../domain/observers.js";
 import { alarmSms, crewReplies, moreReportsSms, pageSms, residentSms, unhandledReportSms, type UnhandledReport } from "../domain/oncall/messages.js";
-import { PagerError, type PagePriority, type Pager, type SendOptions } from "../domain/oncall/pager.js";
+import { PagerError, SendWithdrawnError, type PagePriority, type Pager, type SendOptions } from "../domain/oncall/pager.js";
 import { placeKey } from "../domain/oncall/place.js";
 import {
   chainLength,
@@ -55,6 +55,11 @@ interface PageTarget {
   voiceUrl: string;
   /** Where its sends wait under the sending limits. */
   priority: PagePriority;
+  /**
+   * Whether its sends are dropped when their turn comes after the incident was taken (an
+   * escalation); a first page always goes.
+   */
+  droppable: boolean;
 }
 
 export interface DispatcherDependencies {
@@ -225,8 +230,9 @@ export class Dispatcher {
       channels: step.channels,
       sms: pageSms(report, label, this.roster.zone),
       voiceUrl: this.voicePageUrl(incident.reference, step.index),
-      // The incident's first page (the first step that paged anyone) goes before every escalation.
-      priority: incident.plan.some((planned) => planned.index < step.index) ? "escalation" : "first-page",
+      // The incident's first page (the first step that paged anyone) goes before every escalation,
+      // and goes whatever: an escalation is dropped if the incident is taken while it waits.
+      ...(incident.plan.some((planned) => planned.index < step.index) ? { priority: "escalation", droppable: true } : { priority: "first-page", droppable: false }),
     });
     if (reached === null || !(await this.isOpen(incident.reference))) return "stopped: taken while paging";
     log.info({ reference: incident.reference, step: step.index, role: step.role, name: step.name, reached }, "paged");
@@ -255,11 +261,17 @@ export class Dispatcher {
       // Before the page goes out: a reply of a bare ACK may come back faster than the provider answers us.
       await incidents.notePage(phone, reference, this.now());
       // The key makes a send of a job retried after it went out (before its mark) answer with that send.
-      const send = { priority: target.priority, key: `page-${target.sendKey}-${step}-${tag}${channel}` };
+      const send: SendOptions = {
+        priority: target.priority,
+        key: `page-${target.sendKey}-${step}-${tag}${channel}`,
+        ...(target.droppable ? { droppable: { incident: reference, kind: "escalation", ...(step >= 0 ? { step } : {}), name: target.name } } : {}),
+      };
       try {
         if (channel === "sms") await pager.sendSms(phone, target.sms, send);
         else await pager.placeCall(phone, target.voiceUrl, send);
       } catch (error) {
+        // Taken while the page waited its turn: dropped, and noted on the incident, by the send queue.
+        if (error instanceof SendWithdrawnError) return null;
         const badNumber = error instanceof PagerError && error.failure === "bad-number";
         this.deps.observe?.paged(channel, badNumber ? "bad-number" : "failed");
         if (!badNumber) throw error;
@@ -281,12 +293,20 @@ export class Dispatcher {
     return reached;
   }
 
-  /** "N more reports" to whoever holds the incident. */
+  /**
+   * "N more reports" to whoever holds the incident: who took it, else who was paged last. An
+   * update written to someone else who was then beaten to it is dropped at its turn, and the
+   * count goes to the one who took it.
+   */
   async moreReports(reference: string): Promise<string> {
     const { incidents, log } = this.deps;
     const incident = await incidents.get(reference);
     if (!incident || incident.status === "resolved") return "nothing to tell";
-    const holder = [...incident.events].reverse().find((event) => event.kind === "acknowledged" || event.kind === "paged");
+    // The incident's own record of who took it comes first: its "acknowledged" event is added a
+    // moment after.
+    const holder = incident.acknowledgedByPhone
+      ? { phone: incident.acknowledgedByPhone, name: incident.acknowledgedBy }
+      : [...incident.events].reverse().find((event) => event.kind === "acknowledged" || event.kind === "paged");
     if (!holder?.phone) throw new NotPagedYetError(reference);
     const count = await incidents.unsummarized(reference);
     if (count === 0) return "no new reports";
@@ -298,9 +318,20 @@ export class Dispatcher {
     }
     // Counted off only once sent: a retried job tells the same news rather than none, and the
     // news (how many reports there are, how many are new) names its send, so not twice.
-    const send = { priority: "update", key: `more-${sendKeyOf(incident)}-${incident.reports.length}-${count}` } as const;
-    if (await this.deliver(reference, holder.phone, moreReportsSms(reference, count), send)) {
-      await incidents.addEvent(reference, { at: this.now(), kind: "update", phone: holder.phone, detail: `${count} more` });
+    const send: SendOptions = {
+      priority: "update",
+      key: `more-${sendKeyOf(incident)}-${incident.reports.length}-${count}`,
+      droppable: { incident: reference, kind: "more-reports" },
+    };
+    try {
+      if (await this.deliver(reference, holder.phone, moreReportsSms(reference, count), send)) {
+        await incidents.addEvent(reference, { at: this.now(), kind: "update", phone: holder.phone, detail: `${count} more` });
+      }
+    } catch (error) {
+      // Taken by someone else (or fixed) while it waited its turn: the reports stay uncounted, for
+      // whoever holds it now. The incident only moves on (taken, then fixed), so this ends.
+      if (error instanceof SendWithdrawnError) return this.moreReports(reference);
+      throw error;
     }
     await incidents.markSummarized(reference, count);
     return `told ${holder.name ?? "holder"} of ${count}`;
@@ -434,6 +465,7 @@ export class Dispatcher {
         sms: alarmSms(report, label),
         voiceUrl: this.voicePageUrl(reference, ownStep),
         priority: "escalation",
+        droppable: true,
       });
       if (reached === null) return "stopped: taken during the alarm";
     }

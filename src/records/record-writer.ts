@@ -167,5 +167,7 @@ function noteOf(event: IncidentEvent): string {
       return "The caller was told a crew has it.";
     case "update":
       return `The crew was told of ${event.detail ?? "more reports"}.`;
+    case "skipped":
+      return `Not sent to ${who}${via}${event.detail ? `: ${event.detail}` : ""}.`;
   }
 }

@@ -6,7 +6,8 @@ import { openSendQueues, RateLimitedPager, type SendQueues } from "../../src/ada
 import { SendQueueOutbox, startSendWorkers, type SendWorkers } from "../../src/adapters/bullmq/send-queues.js";
 import { createWorkerConnection } from "../../src/adapters/redis/connections.js";
 import { TwilioPager } from "../../src/adapters/twilio/twilio-pager.js";
-import { PagerError, type PagePriority } from "../../src/domain/oncall/pager.js";
+import { PagerError, SendWithdrawnError, type PagePriority } from "../../src/domain/oncall/pager.js";
+import type { ScreenedSend, SendScreen } from "../../src/domain/oncall/stale-sends.js";
 import type { SendingRates } from "../../src/domain/oncall/sending-limits.js";
 import { createLogger, type Logger } from "../../src/logger.js";
 import { REDIS_URL } from "../helpers/line.js";
@@ -36,9 +37,9 @@ class Sending {
   readonly pager = new RateLimitedPager(this.queues, { waitMs: 15_000 });
   private readonly workers: { workers: SendWorkers; connection: Redis }[] = [];
 
-  startWorkers(rates: SendingRates, name?: string, logTo: Logger = log): SendWorkers {
+  startWorkers(rates: SendingRates, options: { name?: string; log?: Logger; screen?: SendScreen } = {}): SendWorkers {
     const connection = createWorkerConnection(REDIS_URL);
-    const workers = startSendWorkers({ connection, pagers: { crew: twilioPager }, rates, log: logTo, names: this.names, ...(name ? { name } : {}) });
+    const workers = startSendWorkers({ connection, pagers: { crew: twilioPager }, rates, names: this.names, ...options, log: options.log ?? log });
     this.workers.push({ workers, connection });
     return workers;
   }
@@ -90,8 +91,8 @@ describe("the send queues", () => {
     const COUNT = 12;
 
     it("never send faster than the rate, however many are owed at once", { timeout: 20_000 }, async () => {
-      sending.startWorkers(rates, "one");
-      sending.startWorkers(rates, "two");
+      sending.startWorkers(rates, { name: "one" });
+      sending.startWorkers(rates, { name: "two" });
       const sids = await Promise.all(
         Array.from({ length: COUNT }, (_, n) => [
           sending.pager.sendSms(`+1403555${String(1000 + n)}`, `page ${n}`, { priority: "first-page" }),
@@ -166,7 +167,7 @@ describe("the send queues", () => {
 
     it("is logged at error, with what to do and its number masked, when it cannot be sent", async () => {
       const lines: { level: number; msg: string; to?: string; err?: string }[] = [];
-      sending.startWorkers({ callsPerSecond: 20, smsPerSecond: 20 }, undefined, createLogger({ level: "info", destination: { write: (line: string) => void lines.push(JSON.parse(line)) } }));
+      sending.startWorkers({ callsPerSecond: 20, smsPerSecond: 20 }, { log: createLogger({ level: "info", destination: { write: (line: string) => void lines.push(JSON.parse(line)) } }) });
       standIn.rejectNumber("+14035557004", 21614);
       await new SendQueueOutbox(sending.queues.sms.queue).queueSms("+14035557004", "notice", { ifFailed });
       await vi.waitFor(() => expect(lines.find((line) => line.msg === ifFailed)).toBeDefined(), { timeout: 5_000 });
@@ -174,6 +175,44 @@ describe("the send queues", () => {
       expect(logged.level).toBe(50);
       expect(logged.err).toMatch(/Twilio answered 400 \(21614\)/);
       expect(JSON.stringify(logged)).not.toContain("5557004");
+    });
+  });
+
+  describe("a send marked droppable (an escalation, \"N more reports\")", () => {
+    /** The screen the worker asks at each droppable send's turn: it drops what `stale` says. */
+    const screened: ScreenedSend[] = [];
+    let stale = true;
+    const screen: SendScreen = async (send) => {
+      screened.push(send);
+      return stale ? "#100123 was taken by Lee Chen" : undefined;
+    };
+    const droppable = { incident: "100123", kind: "escalation", step: 1, name: "Sam Tremblay" } as const;
+
+    beforeEach(() => {
+      screened.length = 0;
+      stale = true;
+      sending.startWorkers({ callsPerSecond: 20, smsPerSecond: 20 }, { screen });
+    });
+
+    it("is not sent when the screen drops it at its turn, and its sender hears why", async () => {
+      const error = await sending.pager.placeCall("+14035558001", TWIML_URL, { priority: "escalation", key: "page-100123-1-voice", droppable }).catch((thrown: unknown) => thrown);
+      expect(error).toBeInstanceOf(SendWithdrawnError);
+      expect((error as SendWithdrawnError).reason).toBe("#100123 was taken by Lee Chen");
+      expect(screened).toEqual([{ to: "+14035558001", channel: "voice", droppable }]);
+      expect(standIn.requests).toEqual([]);
+    });
+
+    it("asked again by its key, is screened again rather than answered with the drop", async () => {
+      await expect(sending.pager.sendSms("+14035558002", "page", { priority: "escalation", key: "page-100123-1-sms", droppable })).rejects.toBeInstanceOf(SendWithdrawnError);
+      stale = false;
+      await expect(sending.pager.sendSms("+14035558002", "page", { priority: "escalation", key: "page-100123-1-sms", droppable })).resolves.toMatch(/^SM/);
+      expect(screened).toHaveLength(2);
+      expect(standIn.requests).toHaveLength(1);
+    });
+
+    it("is not screened when not marked: a first page goes whatever", async () => {
+      await expect(sending.pager.sendSms("+14035558003", "page", { priority: "first-page" })).resolves.toMatch(/^SM/);
+      expect(screened).toEqual([]);
     });
   });
 

@@ -22,6 +22,7 @@ import type { JobScheduler } from "../../src/oncall/jobs.js";
 import type { Roster } from "../../src/domain/oncall/roster/index.js";
 import { CrewDesk } from "../../src/oncall/crew-desk.js";
 import { Dispatcher, type DispatcherDependencies } from "../../src/oncall/dispatcher.js";
+import { staleSendScreen } from "../../src/oncall/stale-sends.js";
 import { loadFlowSet, type FlowSet } from "../../src/adapters/files/flow-source.js";
 import { staticDefinitions, type Definitions, type LiveDefinitions } from "../../src/definitions/live-definitions.js";
 import { openDefinitions } from "../../src/definitions/open.js";
@@ -356,6 +357,7 @@ export class TestLine {
     const queue = createDispatchQueue(redis, { queueName: this.queueName });
     const log = options.log ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
     const store = recordingIncidentStore(new RedisIncidentStore(redis, this.prefix), this.records, log);
+    const incidents = options.incidents ? options.incidents(store) : store;
     let sending: { pager: Pager; residentPager: Pager; close(): Promise<void> } | undefined;
     if (options.sendingRates) {
       const sendConnection = createWorkerConnection(REDIS_URL);
@@ -365,6 +367,7 @@ export class TestLine {
         rates: options.sendingRates,
         log,
         names: this.sendQueueNames,
+        screen: staleSendScreen({ incidents, clock: () => this.now, log, observe: options.observe }),
       });
       const queues = openSendQueues(redis, { names: this.sendQueueNames });
       sending = {
@@ -380,7 +383,7 @@ export class TestLine {
     const dispatcher = new Dispatcher({
       // With the console option the worker follows published rosters, as `npm start`'s does.
       roster: this.live?.current().roster ?? this.flows.roster,
-      incidents: options.incidents ? options.incidents(store) : store,
+      incidents,
       ...(sending
         ? { pager: sending.pager, residentPager: sending.residentPager }
         : { pager, ...(options.residentPager ? { residentPager: options.residentPager } : {}) }),

@@ -1,11 +1,13 @@
 import { randomBytes } from "node:crypto";
-import type { Queue } from "bullmq";
+import { Queue } from "bullmq";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { startTwilioStandIn, type StandInRequest, type TwilioStandIn } from "../../scripts/lib/twilio-stand-in.js";
 import { reportJobId } from "../../src/adapters/bullmq/report-queue.js";
+import { SEND_PRIORITY } from "../../src/adapters/bullmq/send-queues.js";
+import type { PageResult } from "../../src/domain/observers.js";
 import { TwilioPager } from "../../src/adapters/twilio/twilio-pager.js";
 import type { Pager, SendOptions } from "../../src/domain/oncall/pager.js";
-import { whoIsOnCall, type Roster } from "../../src/domain/oncall/roster/index.js";
+import { whoIsOnCall, type Channel, type Roster } from "../../src/domain/oncall/roster/index.js";
 import { pagingBoundMs, type SendingRates } from "../../src/domain/oncall/sending-limits.js";
 import type { IncidentStore } from "../../src/domain/ports.js";
 import { JOBS, pageJobId } from "../../src/oncall/jobs.js";
@@ -103,12 +105,22 @@ describe("the priority and key of each send the dispatcher makes", () => {
     const { primary, backup } = onCall("water");
     await finished(queue, pageJobId(reference, 0));
     expect(await runNextStep(queue, reference, 1)).toMatch(/^paged/);
-    expect(sendsAbout(reference).filter((send) => send.to === backup!.phone).map((send) => send.options?.priority)).toEqual(["escalation", "escalation"]);
+    expect(sendsAbout(reference).filter((send) => send.to === backup!.phone).map((send) => send.options)).toEqual(
+      ["sms", "voice"].map((channel) => ({
+        priority: "escalation",
+        key: expect.stringMatching(new RegExp(`^page-${reference}-\\d+-1-${channel}$`)),
+        droppable: { incident: reference, kind: "escalation", step: 1, name: backup!.name },
+      })),
+    );
 
     await fileReport(line, "water", "2 Priority Place");
     await until(() => sent.some((send) => /more report/i.test(send.what)));
     const key = await keyOf(reference);
-    expect(sent.find((send) => /more report/i.test(send.what))!.options).toEqual({ priority: "update", key: `more-${key}-2-1` });
+    expect(sent.find((send) => /more report/i.test(send.what))!.options).toEqual({
+      priority: "update",
+      key: `more-${key}-2-1`,
+      droppable: { incident: reference, kind: "more-reports" },
+    });
 
     await line.text(backup!.phone, `ACK ${reference}`, FROM);
     const resident = () => sent.find((send) => send.to === "+14035550123");
@@ -127,7 +139,7 @@ describe("the priority and key of each send the dispatcher makes", () => {
     const supervisor = roster.categories.roads!.supervisor;
     const alarm = sent.filter((send) => send.to === supervisor.phone && send.options?.key?.includes("alarm"));
     expect(alarm.length).toBeGreaterThan(0);
-    expect(alarm.every((send) => send.options?.priority === "escalation")).toBe(true);
+    expect(alarm.every((send) => send.options?.priority === "escalation" && send.options.droppable?.kind === "escalation")).toBe(true);
   });
 
   it("texts the supervisors about a report nobody was paged for as a first page", async () => {
@@ -136,6 +148,99 @@ describe("the priority and key of each send the dispatcher makes", () => {
     await finished(queue, jobId);
     const supervisor = roster.categories.roads!.supervisor;
     expect(sent.filter((send) => send.to === supervisor.phone).map((send) => send.options?.priority)).toEqual(["first-page"]);
+  });
+});
+
+describe("a send waiting its turn when the incident is taken meanwhile", () => {
+  let line: TestLine;
+  let queue: Queue;
+  let sends: Queue[];
+  const paged: [Channel, PageResult][] = [];
+  const { primary, backup } = onCall("roads");
+
+  beforeAll(async () => {
+    line = await TestLine.start({ roster, now: NIGHT });
+    line.startWorker(twilio, {
+      sendingRates: { callsPerSecond: 20, smsPerSecond: 20 },
+      updateWindowMs: 300,
+      observe: { reportFiled: () => {}, alarmRaised: () => {}, paged: (channel, result) => void paged.push([channel, result]) },
+    });
+    queue = line.dispatchQueue();
+    sends = Object.values(line.sendQueueNames).map((name) => new Queue(name, { connection: line.redis }));
+  });
+  afterAll(async () => {
+    for (const sendQueue of sends) await sendQueue.close();
+    await queue.close();
+    await line.close();
+  });
+
+  // Sending held (BullMQ's pause of both send queues), as a storm's backlog would hold it.
+  const holdSending = () => Promise.all(sends.map((sendQueue) => sendQueue.pause()));
+  const letSendingGo = () => Promise.all(sends.map((sendQueue) => sendQueue.resume()));
+  const waiting = async (priority: number) =>
+    (await Promise.all(sends.map((sendQueue) => sendQueue.getJobs(["prioritized", "wait"])))).flat().filter((job) => job.opts.priority === priority);
+
+  it("drops an escalation page when its turn comes, and notes the skip on the incident", async () => {
+    const { reference } = await fileReport(line, "roads", "1 Taken Place");
+    await finished(queue, pageJobId(reference, 0));
+    await holdSending();
+    await (await queue.getJob(pageJobId(reference, 1)))!.promote();
+    await vi.waitFor(async () => expect(await waiting(SEND_PRIORITY.escalation)).toHaveLength(1), { timeout: 5_000, interval: 20 });
+
+    expect(await line.text(primary!.phone, `ACK ${reference}`, FROM)).toMatch(/is yours/);
+    await letSendingGo();
+
+    expect((await finished(queue, pageJobId(reference, 1))).returnvalue).toBe("stopped: taken while paging");
+    expect(standIn.requests.filter((request) => request.to === backup!.phone)).toEqual([]);
+    expect((await line.incidents.get(reference))!.events.filter((event) => event.kind === "skipped")).toEqual([
+      {
+        at: expect.any(String),
+        kind: "skipped",
+        step: 1,
+        name: backup!.name,
+        phone: backup!.phone,
+        channel: "sms",
+        detail: `page by text dropped at its turn: #${reference} was taken by ${primary!.name}`,
+      },
+    ]);
+    expect(paged).toContainEqual(["sms", "skipped"]);
+  });
+
+  it('tells "N more reports" to whoever took the incident, not to the one it was written to, who hears who took it', async () => {
+    const { reference } = await fileReport(line, "roads", "2 Taken Place");
+    await finished(queue, pageJobId(reference, 0));
+    await holdSending();
+    await fileReport(line, "roads", "2 Taken Place");
+    await vi.waitFor(async () => expect(await waiting(SEND_PRIORITY.update)).toHaveLength(1), { timeout: 5_000, interval: 20 });
+    expect((await waiting(SEND_PRIORITY.update))[0]!.data.to).toBe(primary!.phone);
+
+    // The backup, crew of the same category, takes it while the update waits.
+    expect(await line.text(backup!.phone, `ACK ${reference}`, FROM)).toMatch(/is yours/);
+    await letSendingGo();
+
+    const told = (text: RegExp) => (request: StandInRequest) => request.kind === "sms" && request.status === 201 && text.test(request.body ?? "");
+    const requests = await standIn.waitFor((all) => all.some(told(/more report/)) && all.some(told(/was taken by/)), 10_000);
+    expect(requests.filter(told(/more report/)).map((request) => request.to)).toEqual([backup!.phone]);
+    expect(requests.filter(told(/was taken by/)).map((request) => request.to)).toEqual([primary!.phone]);
+    // Noted once the update job has heard its send went out.
+    const events = await vi.waitFor(
+      async () => {
+        const now = (await line.incidents.get(reference))!.events;
+        expect(now.some((event) => event.kind === "update")).toBe(true);
+        return now;
+      },
+      { timeout: 5_000, interval: 20 },
+    );
+    expect(events.filter((event) => event.kind === "skipped")).toEqual([
+      {
+        at: expect.any(String),
+        kind: "skipped",
+        phone: primary!.phone,
+        channel: "sms",
+        detail: `"more reports" text dropped at its turn: #${reference} was taken by ${backup!.name}, who is told the count instead`,
+      },
+    ]);
+    expect(events.filter((event) => event.kind === "update")).toEqual([{ at: expect.any(String), kind: "update", phone: backup!.phone, detail: "1 more" }]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { QueueEvents, type ConnectionOptions, type Job, type Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { PagerError, type Pager, type SendOptions } from "../../domain/oncall/pager.js";
+import { PagerError, SendWithdrawnError, type Pager, type SendOptions } from "../../domain/oncall/pager.js";
 import { maskPhone } from "../../domain/phone.js";
 import { createSendQueue, SEND_PRIORITY, SendOutcome, type CallJob, type Sender, type SendQueueNames, type SmsJob } from "./send-queues.js";
 
@@ -73,7 +73,9 @@ export function sendJobId(key: string): string {
  * The pager the worker's dispatcher pages through: each SMS or call becomes a job on its send
  * queue, where Twilio's sending limits are kept across every worker (see `startSendWorkers`),
  * with a BullMQ priority from the send's {@link SendOptions.priority}, and the page waits for it.
- * The outcome comes back as the real pager gave it: a sid, or the same {@link PagerError}.
+ * The outcome comes back as the real pager gave it: a sid, or the same {@link PagerError}; a
+ * send marked `droppable` that the send workers dropped at its turn (its incident was taken
+ * meanwhile) rejects with {@link SendWithdrawnError}.
  *
  * A send with a `key` happens once: asked again, it answers with the sid of the send that went
  * out (a page job that died after its send, before its mark, pages nobody twice), waits for one
@@ -96,11 +98,11 @@ export class RateLimitedPager implements Pager {
   }
 
   sendSms(to: string, body: string, options: SendOptions = {}): Promise<string> {
-    return this.#send<SmsJob>(this.#queues.sms, "SMS", { to, body, sender: this.#sender }, options);
+    return this.#send<SmsJob>(this.#queues.sms, "SMS", { to, body, sender: this.#sender, ...droppableOf(options) }, options);
   }
 
   placeCall(to: string, twimlUrl: string, options: SendOptions = {}): Promise<string> {
-    return this.#send<CallJob>(this.#queues.calls, "call", { to, url: twimlUrl }, options);
+    return this.#send<CallJob>(this.#queues.calls, "call", { to, url: twimlUrl, ...droppableOf(options) }, options);
   }
 
   async #send<Data extends SmsJob | CallJob>({ queue, events }: SendQueue, what: string, data: Data, options: SendOptions): Promise<string> {
@@ -128,14 +130,15 @@ export class RateLimitedPager implements Pager {
     const outcome = SendOutcome.safeParse(result);
     if (!outcome.success) throw new PagerError("temporary", `${description}: the send queue's answer could not be read`, { to: data.to });
     if (outcome.data.ok) return outcome.data.sid;
+    if ("withdrawn" in outcome.data) throw new SendWithdrawnError(outcome.data.withdrawn);
     const { failure, message, detail } = outcome.data;
     throw new PagerError(failure, message, detail);
   }
 
   /**
    * What an earlier send with this id did: its sid when it went out, the job itself when it is
-   * still to go out (waited for, not added again), nothing when there was none or it failed
-   * (removed, so it is added and sent again).
+   * still to go out (waited for, not added again), nothing when there was none, it failed or it
+   * was dropped at its turn (removed, so it is added, and screened at its turn, again).
    */
   async #earlier(queue: Queue, jobId: string): Promise<string | Job | undefined> {
     const job = await queue.getJob(jobId);
@@ -150,6 +153,10 @@ export class RateLimitedPager implements Pager {
     await job.remove();
     return undefined;
   }
+}
+
+function droppableOf(options: SendOptions): Pick<SmsJob, "droppable"> {
+  return options.droppable ? { droppable: options.droppable } : {};
 }
 
 function messageOf(error: unknown): string {

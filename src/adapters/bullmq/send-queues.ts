@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import { z } from "zod";
 import { PagerError, type OutboxOptions, type Pager, type PagePriority, type SmsOutbox } from "../../domain/oncall/pager.js";
 import { maskPhone } from "../../domain/phone.js";
+import { DROPPABLE_KINDS, type SendScreen } from "../../domain/oncall/stale-sends.js";
 import { sendIntervalMs, type SendingRates } from "../../domain/oncall/sending-limits.js";
 import type { Logger } from "../../logger.js";
 import { logWorkerErrors } from "../redis/outage-log.js";
@@ -22,22 +23,28 @@ export const SEND_PRIORITY: Readonly<Record<PagePriority, number>> = { "first-pa
 /** Which of the line's numbers an SMS comes from: the crew's, or the residents' (TWILIO_RESIDENT_FROM_NUMBER). */
 export type Sender = "crew" | "residents";
 
+/** A send's `droppable` (see `whyStale`): what it is and which incident it is about. */
+const DroppableData = z.object({ incident: z.string(), kind: z.enum(DROPPABLE_KINDS), step: z.number().int().optional(), name: z.string().optional() });
+
 export const SmsJobData = z.object({
   to: z.string(),
   body: z.string(),
   sender: z.enum(["crew", "residents"]),
   /** Set on a text nobody waits for ({@link SendQueueOutbox}): what the send worker logs should it fail. */
   ifFailed: z.string().optional(),
+  /** Set on a send that is dropped when its turn comes if the incident moved on meanwhile. */
+  droppable: DroppableData.optional(),
 });
 export type SmsJob = z.infer<typeof SmsJobData>;
-export const CallJobData = z.object({ to: z.string(), url: z.string() });
+export const CallJobData = z.object({ to: z.string(), url: z.string(), droppable: DroppableData.optional() });
 export type CallJob = z.infer<typeof CallJobData>;
 
 /**
  * What a send job returns: every outcome is a value, so the side waiting for it rebuilds the
- * {@link PagerError} the pager threw, and BullMQ's own failures mean only that the job itself broke.
+ * {@link PagerError} the pager threw (or the `SendWithdrawnError` of a send dropped at its turn),
+ * and BullMQ's own failures mean only that the job itself broke.
  */
-export const SendOutcome = z.discriminatedUnion("ok", [
+export const SendOutcome = z.union([
   z.object({ ok: z.literal(true), sid: z.string() }),
   z.object({
     ok: z.literal(false),
@@ -45,6 +52,8 @@ export const SendOutcome = z.discriminatedUnion("ok", [
     message: z.string(),
     detail: z.object({ status: z.number().optional(), code: z.number().optional(), to: z.string().optional(), retryAfterMs: z.number().optional() }),
   }),
+  /** Not sent: the incident moved on while it waited (why, in words). */
+  z.object({ ok: z.literal(false), withdrawn: z.string() }),
 ]);
 export type SendOutcome = z.infer<typeof SendOutcome>;
 
@@ -116,6 +125,11 @@ export interface SendWorkersOptions extends SendQueueNames {
    * of its own, following this connection, says an outage in a few lines.
    */
   onError?: (error: Error) => void;
+  /**
+   * Asked when a send marked `droppable` has its turn, before it is sent: a reason drops it (see
+   * `whyStale`). Left out, every send goes.
+   */
+  screen?: SendScreen;
 }
 
 /** The workers of the two send queues in this process. */
@@ -140,11 +154,22 @@ export function startSendWorkers(options: SendWorkersOptions): SendWorkers {
   const start = <Data extends SmsJob | CallJob>(kind: "sms" | "calls", perSecond: number, send: (data: Data) => Promise<string>): Worker => {
     const limiter = sendLimiter(perSecond);
     const queue = createSendQueue(options.connection, kind, options);
-    queue.on("error", (error) => log.warn({ err: error.message, queue: names[kind] }, "send queue connection"));
+    // Its errors are those of the workers' connection, which the workers' own error log reports.
+    queue.on("error", options.onError ?? (() => {}));
     pausers.push(queue);
     const worker: Worker = new Worker(
       names[kind],
       async (job: Job<Data>): Promise<SendOutcome> => {
+        // Asked at the send's turn, not when it was queued: an incident taken while its escalation
+        // waited behind a storm's first pages gets no more pages. Its slot of the limit is spent.
+        const droppable = job.data.droppable;
+        if (droppable && options.screen) {
+          const withdrawn = await options.screen({ to: job.data.to, channel: kind === "sms" ? "sms" : "voice", droppable }).catch((error: unknown) => {
+            log.warn({ err: error instanceof Error ? error.message : String(error), queue: names[kind] }, "could not tell whether a queued page is still wanted: it is sent");
+            return undefined;
+          });
+          if (withdrawn !== undefined) return { ok: false, withdrawn };
+        }
         try {
           return { ok: true, sid: await send(job.data) };
         } catch (thrown) {

@@ -23,7 +23,8 @@ export interface PlannedStep {
 /** Something that happened to an incident, in order: the record the City keeps. */
 export interface IncidentEvent {
   at: string;
-  kind: "paged" | "bad-number" | "page-failed" | "acknowledged" | "resolved" | "update" | "alarm" | "resident-notified";
+  /** `skipped`: a page or update waiting its turn under the sending limits was dropped, the incident having been taken or fixed meanwhile. */
+  kind: "paged" | "bad-number" | "page-failed" | "acknowledged" | "resolved" | "update" | "alarm" | "resident-notified" | "skipped";
   step?: number;
   name?: string;
   phone?: string;

@@ -1,3 +1,5 @@
+import type { Droppable } from "./stale-sends.js";
+
 /**
  * The port through which the worker reaches people: it only sends. Deciding who, when and how
  * often is the worker's job. Implementations: Twilio's REST API, and a console pager for
@@ -29,6 +31,23 @@ export interface SendOptions {
    * sends it once however often it is asked, and answers a repeated ask with the first answer.
    */
   key?: string;
+  /**
+   * Set on a send that a taken incident makes pointless (an escalation, "N more reports"): a
+   * pager that queues sends drops it, rather than sends it, when its turn comes after the
+   * incident moved on (see `whyStale`), and rejects with {@link SendWithdrawnError}.
+   */
+  droppable?: Droppable;
+}
+
+/**
+ * A queued send that was not made: the incident it was about was taken or fixed while it waited
+ * its turn. Not a failure: the skip is on the incident's record, and nothing is to be retried.
+ */
+export class SendWithdrawnError extends Error {
+  override readonly name = "SendWithdrawnError";
+  constructor(readonly reason: string) {
+    super(`not sent: ${reason}`);
+  }
 }
 
 /**
