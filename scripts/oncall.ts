@@ -17,6 +17,7 @@ import { XMLParser } from "fast-xml-parser";
 import twilio from "twilio";
 import { createDispatchQueue } from "../src/adapters/bullmq/report-queue.js";
 import { createRecordsQueue } from "../src/adapters/bullmq/record-queue.js";
+import { createSendQueue } from "../src/adapters/bullmq/send-queues.js";
 import { readOutbox } from "../src/adapters/console-pager.js";
 import { readHeartbeats } from "../src/adapters/redis/heartbeat.js";
 import { RedisDocumentStore } from "../src/adapters/redis/document-store.js";
@@ -25,7 +26,7 @@ import { DEFAULT_PORT, DEVELOPMENT_AUTH_TOKEN } from "../src/config/env.js";
 import { lineAddress } from "./lib/dev-line.js";
 import { parseHours } from "../src/domain/hours/index.js";
 import { readLineFigures } from "../src/operations/line-figures.js";
-import { assessLineStatus, inWords } from "../src/operations/line-status.js";
+import { assessLineStatus, inWords, sendingRate, type SendQueueStatus } from "../src/operations/line-status.js";
 import {
   findGaps,
   parseRoster,
@@ -204,8 +205,9 @@ const commands: CommandTable = {
     usage: [
       "status [--json]",
       "  Whether the worker is running and keeping up, read from the line's Redis ($REDIS_URL): the workers' heartbeats,",
-      "  the job on oncall-dispatch that has been due longest, and the pager. Exits with code 1 when the worker is",
-      "  missing or behind, or Redis does not answer: fit for a cron job or a monitor.",
+      "  the job on oncall-dispatch that has been due longest, the sends waiting on twilio-sms and twilio-calls, and the",
+      "  pager. Exits with code 1 when the worker is missing or behind (pages going out slower than Twilio's limits",
+      "  allow included), or Redis does not answer: fit for a cron job or a monitor.",
       "  --json             the same figures as GET /status",
     ].join("\n"),
     options: { json: { type: "boolean" } },
@@ -215,12 +217,16 @@ const commands: CommandTable = {
       const { status, workers } = await withRedis(async (redis) => {
         const queue = createDispatchQueue(redis);
         const recordsQueue = createRecordsQueue(redis);
+        const sendQueues = { sms: createSendQueue(redis, "sms"), calls: createSendQueue(redis, "calls") };
         try {
-          const figures = await readLineFigures({ redis, queue, recordsQueue }, now);
+          // The sending rates are the ones the workers say they keep: this shell's may differ.
+          const figures = await readLineFigures({ redis, queue, recordsQueue, sendQueues }, now);
           return { status: assessLineStatus(figures), workers: figures.redis === "ok" ? await readHeartbeats(redis, now) : [] };
         } finally {
           await queue.close();
           await recordsQueue.close();
+          await sendQueues.sms.close();
+          await sendQueues.calls.close();
         }
       });
       if (status.status !== "ok") process.exitCode = 1;
@@ -247,6 +253,7 @@ const commands: CommandTable = {
               : `${dispatch.waiting} waiting, ${dispatch.delayed} delayed, ${dispatch.active} active, ${dispatch.failed} failed for good; ` +
                 (dispatch.oldestDueJobDelaySeconds > 0 ? `a job has been due for ${inWords(dispatch.oldestDueJobDelaySeconds * 1_000)}` : "nothing overdue"),
           ],
+          ...Object.entries(status.sending ?? {}).map(([name, queue]) => [name, sendQueueLine(queue, name === "twilio-sms" ? "sms" : "calls")] as [string, string]),
           ["pager", status.pager],
           ...(status.records
             ? [["records", `${status.records.waiting} waiting to be written, ${status.records.retrying} waiting for the database, ${status.records.failed} set aside`] as [string, string]]
@@ -263,6 +270,14 @@ const commands: CommandTable = {
     },
   },
 };
+
+/** A send queue as the status table shows it: `3 waiting, the oldest for 12 s (1 first page, for 5 s); 1 SMS a second`. */
+function sendQueueLine(queue: SendQueueStatus, kind: "sms" | "calls"): string {
+  const rate = queue.perSecond === "unknown" ? "rate unknown: no worker says" : sendingRate(kind, queue.perSecond);
+  if (queue.waiting === 0) return `nothing waiting; ${rate}`;
+  const firstPages = queue.firstPages === 0 ? "" : ` (${queue.firstPages} first page${queue.firstPages === 1 ? "" : "s"}, the oldest for ${inWords(queue.oldestFirstPageWaitSeconds * 1_000)})`;
+  return `${queue.waiting} waiting, the oldest for ${inWords(queue.oldestWaitSeconds * 1_000)}${firstPages}; ${rate}`;
+}
 
 /** The City's time zone, from the hours the line serves: every time these commands print is in it. */
 async function cityZone(): Promise<string> {

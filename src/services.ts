@@ -123,7 +123,9 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
   // A roster change's texts wait their turn on twilio-sms with every page: one limit for the
   // account, kept by the worker's send workers, whichever role sends.
   const texts = createSendQueue(redis, "sms");
-  texts.on("error", (error) => log.warn({ err: error.message, queue: texts.name }, "send queue connection"));
+  // The other send queue, only read: /status says what waits on each.
+  const calls = createSendQueue(redis, "calls");
+  for (const queue of [texts, calls]) queue.on("error", (error) => log.warn({ err: error.message, queue: queue.name }, "send queue connection"));
   const publisher = new Publisher({
     store: documents,
     clock: () => clock().toISO()!,
@@ -175,7 +177,20 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
       deliveries: () => deliveryStatus(deliveries.queue, redis),
       recordsBacklog: () => readRecordsBacklog(records.queue),
     },
-    status: async () => assessLineStatus(await readLineFigures({ redis, queue: reports.queue, recordsQueue: records.queue, configuredPager: config.pager }, clock())),
+    status: async () =>
+      assessLineStatus(
+        await readLineFigures(
+          {
+            redis,
+            queue: reports.queue,
+            recordsQueue: records.queue,
+            configuredPager: config.pager,
+            sendQueues: { sms: texts, calls },
+            configuredRates: config.sendingRates,
+          },
+          clock(),
+        ),
+      ),
     metrics: { metrics, token: config.metricsToken },
     open311: {
       // Without its records database, discovery and the services are served and requests answer 503.
@@ -220,6 +235,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
     await records.queue.close();
     await deliveries.queue.close();
     await texts.close();
+    await calls.close();
     await recordsDatabase?.release();
     redis.disconnect();
     const code = (error as NodeJS.ErrnoException).code;
@@ -241,6 +257,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
       await records.queue.close();
       await deliveries.queue.close();
       await texts.close();
+      await calls.close();
       await recordsDatabase?.release();
       redis.disconnect();
     },
@@ -386,6 +403,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
   const heartbeat = await new WorkerHeartbeat({
     redis,
     pager: config.pager,
+    sendingRates: config.sendingRates,
     clock,
     alive: () => worker.isRunning(),
     onError: outage.listener("heartbeat", (error) => log.warn({ err: error.message }, "worker: could not leave its heartbeat in Redis")),

@@ -136,6 +136,11 @@ describe("the web role publishing a roster change", { timeout: 30_000 }, () => {
     expect(told).toContain(cover.phone);
     expect(waiting.every((job) => job.opts.priority === SEND_PRIORITY.notice && /on-call change/.test(job.data.body))).toBe(true);
 
+    // /status says what waits on each send queue; with no worker beating, at this role's own rates.
+    const status = (await (await fetch(`${base}/status`)).json()) as { sending: unknown };
+    const idle = { waiting: 0, oldestWaitSeconds: 0, firstPages: 0, oldestFirstPageWaitSeconds: 0, perSecond: 1 };
+    expect(status.sending).toEqual({ "twilio-sms": { ...idle, waiting: told.length, oldestWaitSeconds: expect.any(Number) }, "twilio-calls": idle });
+
     // The worker's send workers send them.
     const connection = createWorkerConnection(REDIS_URL);
     const workers = startSendWorkers({

@@ -3,7 +3,9 @@ import type { Redis } from "ioredis";
 import type { DateTime } from "luxon";
 import type { PagerMode } from "../config/env.js";
 import { readHeartbeats } from "../adapters/redis/heartbeat.js";
-import type { LineFigures, RecordsBacklog } from "./line-status.js";
+import { SEND_PRIORITY } from "../adapters/bullmq/send-queues.js";
+import type { SendingRates } from "../domain/oncall/sending-limits.js";
+import type { LineFigures, RecordsBacklog, SendQueueFigures } from "./line-status.js";
 
 /** How many of the oldest jobs of each kind are looked at for the longest-due one. */
 const JOBS_LOOKED_AT = 10;
@@ -19,6 +21,47 @@ export interface LineFigureSources {
   keyPrefix?: string;
   /** The pager this process was configured with, if it knows. */
   configuredPager?: PagerMode | undefined;
+  /** The `twilio-sms` and `twilio-calls` send queues, when this process knows them: what waits to be sent. */
+  sendQueues?: { sms: Queue; calls: Queue } | undefined;
+  /** The sending limits this process was configured with, used when no worker says which it keeps. */
+  configuredRates?: SendingRates | undefined;
+}
+
+/** Every priority a send can have, first to last. */
+const PRIORITIES = [...new Set(Object.values(SEND_PRIORITY))].sort((a, b) => a - b);
+
+/**
+ * What waits on one send queue, through BullMQ's own counts: how many, how long the oldest has
+ * waited (the first of each priority, since each priority is first come first served), and for the
+ * oldest first page how many sends of its kind have started since it was queued (finished since,
+ * or going out now): the most that can have been ahead of it.
+ */
+export async function readSendQueue(redis: Redis, queue: Queue, now: DateTime): Promise<SendQueueFigures> {
+  const [counts, perPriority, [oldestUnprioritized]] = await Promise.all([
+    queue.getJobCounts("wait", "prioritized", "active"),
+    queue.getCountsPerPriority(PRIORITIES),
+    queue.getJobs(["wait"], 0, 0, true),
+  ]);
+  // The prioritized set is ordered by priority, then by arrival: the head of each priority's run is its oldest.
+  let rank = 0;
+  const heads: Promise<Job | undefined>[] = [];
+  for (const priority of PRIORITIES) {
+    const count = perPriority[String(priority)] ?? 0;
+    if (count > 0) heads.push(queue.getJobs(["prioritized"], rank, rank, true).then(([job]) => job));
+    rank += count;
+  }
+  const oldest = [...(await Promise.all(heads)), oldestUnprioritized].filter((job): job is Job => job !== undefined);
+  const waitedMs = (job: Job) => Math.max(0, now.toMillis() - job.timestamp);
+  const firstPage = (perPriority[String(SEND_PRIORITY["first-page"])] ?? 0) > 0 ? oldest.find((job) => job.opts.priority === SEND_PRIORITY["first-page"]) : undefined;
+  // BullMQ keeps finished jobs in a sorted set scored by when they finished.
+  const finishedSince = firstPage ? await redis.zcount(queue.keys.completed!, firstPage.timestamp, "+inf") : 0;
+  return {
+    waiting: (counts["wait"] ?? 0) + (counts["prioritized"] ?? 0),
+    oldestWaitMs: Math.max(0, ...oldest.map(waitedMs)),
+    firstPages: perPriority[String(SEND_PRIORITY["first-page"])] ?? 0,
+    oldestFirstPageWaitMs: firstPage ? waitedMs(firstPage) : 0,
+    sentSinceOldestFirstPage: firstPage ? finishedSince + (counts["active"] ?? 0) : 0,
+  };
 }
 
 /** Reads the records queue's backlog through BullMQ's own counts. */
@@ -37,13 +80,18 @@ export async function readLineFigures(sources: LineFigureSources, now: DateTime)
   const configuredPager = sources.configuredPager;
   try {
     await redis.ping();
-    const [beats, counts, waiting, firstDelayed, records] = await Promise.all([
+    const sendQueues = sources.sendQueues;
+    const [beats, counts, waiting, firstDelayed, records, sms, calls] = await Promise.all([
       readHeartbeats(redis, now, sources.keyPrefix === undefined ? {} : { keyPrefix: sources.keyPrefix }),
       queue.getJobCounts("wait", "prioritized", "delayed", "active", "failed"),
       queue.getJobs(["wait", "prioritized"], 0, JOBS_LOOKED_AT - 1, true),
       firstDelayedDueAt(redis, queue),
       sources.recordsQueue ? readRecordsBacklog(sources.recordsQueue) : undefined,
+      sendQueues ? readSendQueue(redis, sendQueues.sms, now) : undefined,
+      sendQueues ? readSendQueue(redis, sendQueues.calls, now) : undefined,
     ]);
+    // The rates the workers keep, as the youngest beat that says so has it; else this process's.
+    const sendingRates = beats.find((beat) => beat.sendingRates)?.sendingRates ?? sources.configuredRates;
     const dueFor = [...waiting.map((job) => now.toMillis() - dueAt(job)), ...(firstDelayed === undefined ? [] : [now.toMillis() - firstDelayed])];
     return {
       redis: "ok",
@@ -57,6 +105,7 @@ export async function readLineFigures(sources: LineFigureSources, now: DateTime)
       },
       configuredPager,
       ...(records ? { records } : {}),
+      ...(sms && calls ? { sending: { sms, calls, rates: sendingRates } } : {}),
     };
   } catch {
     return { redis: "not answering", heartbeats: undefined, dispatch: undefined, configuredPager };

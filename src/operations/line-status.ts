@@ -4,6 +4,7 @@
  */
 import type { PagerMode } from "../config/env.js";
 import { HEARTBEAT_INTERVAL_MS } from "../adapters/redis/heartbeat.js";
+import { pagingBoundMs, type SendingRates } from "../domain/oncall/sending-limits.js";
 
 /** What the pager field says when pages are kept in Redis instead of sent. */
 export const CONSOLE_PAGER_STATUS = "console: pages are NOT being sent";
@@ -27,12 +28,34 @@ export interface StatusThresholds {
    * @defaultValue 60 s
    */
   dueJobLateMs: number;
+  /**
+   * How much longer than Twilio's sending limits explain the oldest first page on a send queue
+   * may wait before the line counts as behind: what Twilio's answers and the worker's own work
+   * add on top of the limits.
+   * @defaultValue 10 s
+   */
+  sendLateMs: number;
 }
 
 export const DEFAULT_STATUS_THRESHOLDS: StatusThresholds = {
   heartbeatLateMs: 3 * HEARTBEAT_INTERVAL_MS,
   dueJobLateMs: 60_000,
+  sendLateMs: 10_000,
 };
+
+/** What waits on one send queue (`twilio-sms`, `twilio-calls`). */
+export interface SendQueueFigures {
+  /** Sends waiting their turn. */
+  waiting: number;
+  /** How long the send that has waited longest has waited; 0 when none waits. */
+  oldestWaitMs: number;
+  /** First pages among them. */
+  firstPages: number;
+  /** How long the oldest first page has waited; 0 when none waits. */
+  oldestFirstPageWaitMs: number;
+  /** Sends of this kind that started going out since the oldest first page was queued: the most that can have gone before it. */
+  sentSinceOldestFirstPage: number;
+}
 
 /** What was read from Redis and BullMQ; `undefined` figures could not be read (Redis is down). */
 export interface LineFigures {
@@ -53,6 +76,8 @@ export interface LineFigures {
   configuredPager: PagerMode | undefined;
   /** The records handed to the worker and not yet in the database. Undefined when not read. */
   records?: RecordsBacklog;
+  /** What waits on the send queues, and the rates they are sent at (undefined when nobody says). Undefined when not read. */
+  sending?: { sms: SendQueueFigures; calls: SendQueueFigures; rates: SendingRates | undefined };
 }
 
 /** The records handed to the worker and not yet in the database. */
@@ -74,8 +99,20 @@ export interface LineStatus {
   dispatch: { oldestDueJobDelaySeconds: number; waiting: number; delayed: number; active: number; failed: number } | "unknown";
   pager: string;
   records?: RecordsBacklog;
+  /** The send queues: what waits on each, how long the oldest has waited, and the rate it is sent at. */
+  sending?: { "twilio-sms": SendQueueStatus; "twilio-calls": SendQueueStatus };
   /** What is wrong, in plain words, with what to do. Empty when all is well. */
   problems: string[];
+}
+
+/** One send queue as `/status` shows it. */
+export interface SendQueueStatus {
+  waiting: number;
+  oldestWaitSeconds: number;
+  firstPages: number;
+  oldestFirstPageWaitSeconds: number;
+  /** The rate its sends go out at, as the workers say; unknown when no worker says and this process does not know. */
+  perSecond: number | "unknown";
 }
 
 /**
@@ -119,6 +156,11 @@ export function assessLineStatus(figures: LineFigures, thresholds: StatusThresho
   if (records && records.failed > 0) {
     problems.push(`${records.failed} record(s) could not be written and were set aside: see the worker's logs ("records:").`);
   }
+  const sending = figures.sending;
+  for (const kind of ["sms", "calls"] as const) {
+    const late = sending ? sendingBehind(kind, sending[kind], sending.rates, thresholds) : undefined;
+    if (late) problems.push(late);
+  }
   return {
     status: problems.length === 0 ? "ok" : "trouble",
     web: "up",
@@ -137,8 +179,54 @@ export function assessLineStatus(figures: LineFigures, thresholds: StatusThresho
       : "unknown",
     pager: pagers.length === 0 ? "unknown: no worker says" : describePager(pagers.includes("console") ? "console" : "twilio"),
     ...(records ? { records } : {}),
+    ...(sending
+      ? {
+          sending: {
+            "twilio-sms": sendQueueStatus(sending.sms, sending.rates?.smsPerSecond),
+            "twilio-calls": sendQueueStatus(sending.calls, sending.rates?.callsPerSecond),
+          },
+        }
+      : {}),
     problems,
   };
+}
+
+const SEND_QUEUE_NAMES = { sms: "twilio-sms", calls: "twilio-calls" } as const;
+
+function sendQueueStatus(figures: SendQueueFigures, perSecond: number | undefined): SendQueueStatus {
+  return {
+    waiting: figures.waiting,
+    oldestWaitSeconds: seconds(figures.oldestWaitMs),
+    firstPages: figures.firstPages,
+    oldestFirstPageWaitSeconds: seconds(figures.oldestFirstPageWaitMs),
+    perSecond: perSecond ?? "unknown",
+  };
+}
+
+/**
+ * The line is behind on a send queue when its oldest first page has waited longer than the limit
+ * explains: every send that can have gone before it (those of its kind started since it was
+ * queued) and itself, one interval each ({@link pagingBoundMs}), and the threshold's margin.
+ * Unjudged when the rates are unknown.
+ */
+function sendingBehind(kind: "sms" | "calls", figures: SendQueueFigures, rates: SendingRates | undefined, thresholds: StatusThresholds): string | undefined {
+  if (!rates || figures.firstPages === 0) return undefined;
+  const sends = figures.sentSinceOldestFirstPage + 1;
+  const allowedMs = pagingBoundMs(kind === "sms" ? { sms: sends, calls: 0 } : { sms: 0, calls: sends }, rates);
+  if (figures.oldestFirstPageWaitMs <= allowedMs + thresholds.sendLateMs) return undefined;
+  const rate = sendingRate(kind, kind === "sms" ? rates.smsPerSecond : rates.callsPerSecond);
+  const since = figures.sentSinceOldestFirstPage;
+  const before = since === 0 ? "it alone takes" : `it and the ${since} send${since === 1 ? "" : "s"} of its kind started since it was queued take`;
+  return (
+    `Pages are going out slower than Twilio's limits allow on ${SEND_QUEUE_NAMES[kind]}: the oldest first page has waited ${inWords(figures.oldestFirstPageWaitMs)}, ` +
+    `where at ${rate} ${before} ${inWords(allowedMs)}. ` +
+    `Check the worker's logs: "Twilio asked us to slow down" (a 429 holds every send of the kind for as long as Twilio asks) or "send worker error"; restart the worker if it says neither.`
+  );
+}
+
+/** `1 SMS a second`, `2 calls a second`, `1 call a second`. */
+export function sendingRate(kind: "sms" | "calls", perSecond: number): string {
+  return kind === "sms" ? `${perSecond} SMS a second` : `${perSecond} call${perSecond === 1 ? "" : "s"} a second`;
 }
 
 function seconds(ms: number): number {

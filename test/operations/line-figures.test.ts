@@ -4,6 +4,7 @@ import { Redis } from "ioredis";
 import { DateTime } from "luxon";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createDispatchQueue } from "../../src/adapters/bullmq/report-queue.js";
+import { createSendQueue, SEND_PRIORITY } from "../../src/adapters/bullmq/send-queues.js";
 import { createWebConnection, createWorkerConnection, waitUntilReady } from "../../src/adapters/redis/connections.js";
 import { heartbeatKey, WorkerHeartbeat } from "../../src/adapters/redis/heartbeat.js";
 import { readLineFigures } from "../../src/operations/line-figures.js";
@@ -136,6 +137,58 @@ describe("reading the line's figures", () => {
       const { oldestDueMs } = (await figuresAt(sentAt.plus({ seconds: 70 }))).dispatch!;
       expect(oldestDueMs).toBeGreaterThanOrEqual(69_000);
       expect(oldestDueMs).toBeLessThanOrEqual(71_000);
+    });
+  });
+
+  describe("with sends waiting on the send queues", () => {
+    let sms: Queue;
+    let calls: Queue;
+    const rates = { callsPerSecond: 1, smsPerSecond: 1 };
+    const nothing = { waiting: 0, oldestWaitMs: 0, firstPages: 0, oldestFirstPageWaitMs: 0, sentSinceOldestFirstPage: 0 };
+    const withSends = (now: DateTime) => readLineFigures({ redis, queue, keyPrefix, sendQueues: { sms, calls }, configuredRates: rates }, now);
+
+    beforeEach(() => {
+      const suffix = randomBytes(4).toString("hex");
+      const names = { sms: `twilio-sms-figures-${suffix}`, calls: `twilio-calls-figures-${suffix}` };
+      sms = createSendQueue(redis, "sms", { names });
+      calls = createSendQueue(redis, "calls", { names });
+    });
+    afterEach(async () => {
+      for (const sends of [sms, calls]) {
+        await sends.obliterate({ force: true });
+        await sends.close();
+      }
+    });
+
+    it("counts what waits on each, and finds the oldest send of any priority and the oldest first page", async () => {
+      // A resident's text from ten minutes ago, two first pages, the older from two minutes ago, and an escalation now.
+      await sms.add("SMS", {}, { priority: SEND_PRIORITY.resident, timestamp: addedAt.minus({ minutes: 10 }).toMillis() });
+      await sms.add("SMS", {}, { priority: SEND_PRIORITY["first-page"], timestamp: addedAt.minus({ minutes: 2 }).toMillis() });
+      await sms.add("SMS", {}, { priority: SEND_PRIORITY["first-page"], timestamp: addedAt.minus({ minutes: 1 }).toMillis() });
+      await sms.add("SMS", {}, { priority: SEND_PRIORITY.escalation, timestamp: addedAt.toMillis() });
+      await calls.add("call", {}, { priority: SEND_PRIORITY.escalation, timestamp: addedAt.minus({ seconds: 30 }).toMillis() });
+      expect((await withSends(addedAt)).sending).toEqual({
+        sms: { waiting: 4, oldestWaitMs: 600_000, firstPages: 2, oldestFirstPageWaitMs: 120_000, sentSinceOldestFirstPage: 0 },
+        calls: { ...nothing, waiting: 1, oldestWaitMs: 30_000 },
+        rates,
+      });
+    });
+
+    it("counts the sends of the kind that went out since the oldest first page was queued", async () => {
+      const connection = createWorkerConnection(REDIS_URL);
+      const worker = new Worker(sms.name, async () => ({ ok: true, sid: "SM0" }), { connection: connection as ConnectionOptions });
+      for (let n = 0; n < 3; n++) await sms.add("SMS", {}, { priority: SEND_PRIORITY.update });
+      while ((await sms.getCompletedCount()) < 3) await new Promise((resolve) => setTimeout(resolve, 20));
+      await worker.close();
+      connection.disconnect();
+      // Queued five minutes ago: the three sends that went out just now went before it.
+      await sms.add("SMS", {}, { priority: SEND_PRIORITY["first-page"], timestamp: addedAt.minus({ minutes: 5 }).toMillis() });
+      expect((await withSends(addedAt)).sending!.sms).toEqual({ waiting: 1, oldestWaitMs: 300_000, firstPages: 1, oldestFirstPageWaitMs: 300_000, sentSinceOldestFirstPage: 3 });
+    });
+
+    it("takes the rates the workers say they keep over this process's own", async () => {
+      await new WorkerHeartbeat({ redis, keyPrefix, workerId: "w1", pager: "twilio", sendingRates: { callsPerSecond: 2, smsPerSecond: 30 }, clock: () => addedAt }).beat();
+      expect((await withSends(addedAt)).sending!.rates).toEqual({ callsPerSecond: 2, smsPerSecond: 30 });
     });
   });
 

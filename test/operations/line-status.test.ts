@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assessLineStatus, CONSOLE_PAGER_STATUS, type LineFigures } from "../../src/operations/line-status.js";
+import { assessLineStatus, CONSOLE_PAGER_STATUS, type LineFigures, type SendQueueFigures } from "../../src/operations/line-status.js";
 
 /** A line in good order: Redis answers, one worker beat 2 s ago, nothing is waiting. */
 const healthy: LineFigures = {
@@ -122,6 +122,62 @@ describe("the line's status", () => {
 
     it("are trouble when some were set aside", () => {
       expect(assessLineStatus({ ...healthy, records: { waiting: 0, retrying: 0, failed: 2 } }).problems).toEqual([expect.stringMatching(/^2 record\(s\) could not be written/)]);
+    });
+  });
+
+  describe("the send queues", () => {
+    const rates = { smsPerSecond: 1, callsPerSecond: 0.5 };
+    const idle: SendQueueFigures = { waiting: 0, oldestWaitMs: 0, firstPages: 0, oldestFirstPageWaitMs: 0, sentSinceOldestFirstPage: 0 };
+    /** The oldest first page on twilio-sms has waited `waitedMs`, and 25 SMS went out since it was queued. */
+    const smsWaited = (waitedMs: number): LineFigures => ({
+      ...healthy,
+      sending: { sms: { waiting: 40, oldestWaitMs: 95_500, firstPages: 12, oldestFirstPageWaitMs: waitedMs, sentSinceOldestFirstPage: 25 }, calls: idle, rates },
+    });
+
+    it("say how many sends wait on each, how long the oldest send and the oldest first page have waited, and the rate", () => {
+      expect(assessLineStatus(smsWaited(20_700))).toMatchObject({
+        status: "ok",
+        sending: {
+          "twilio-sms": { waiting: 40, oldestWaitSeconds: 95, firstPages: 12, oldestFirstPageWaitSeconds: 20, perSecond: 1 },
+          "twilio-calls": { waiting: 0, oldestWaitSeconds: 0, firstPages: 0, oldestFirstPageWaitSeconds: 0, perSecond: 0.5 },
+        },
+        problems: [],
+      });
+    });
+
+    it("are ok while the oldest first page has waited no longer than it and the sends since take at the rate, with 10 s to spare", () => {
+      // 25 SMS and itself at 1 a second: 26 s, and 10 s for Twilio's answers and the worker's own work.
+      expect(assessLineStatus(smsWaited(36_000)).status).toBe("ok");
+    });
+
+    it("call the line behind past that, saying how long the page waited against what the limit explains, and what to check", () => {
+      const status = assessLineStatus(smsWaited(36_001));
+      expect(status.status).toBe("trouble");
+      expect(status.problems).toEqual([
+        expect.stringMatching(
+          /^Pages are going out slower than Twilio's limits allow on twilio-sms: the oldest first page has waited 36 s, where at 1 SMS a second it and the 25 sends of its kind started since it was queued take 26 s\. Check the worker's logs: "Twilio asked us to slow down"/,
+        ),
+      ]);
+    });
+
+    it("judge each kind at its own rate", () => {
+      // 4 calls and itself at one every 2 s: 10 s, and 10 s to spare.
+      const calls = (waitedMs: number): LineFigures => ({
+        ...healthy,
+        sending: { sms: idle, calls: { waiting: 3, oldestWaitMs: waitedMs, firstPages: 3, oldestFirstPageWaitMs: waitedMs, sentSinceOldestFirstPage: 4 }, rates },
+      });
+      expect(assessLineStatus(calls(20_000)).status).toBe("ok");
+      expect(assessLineStatus(calls(20_001)).problems).toEqual([expect.stringContaining("on twilio-calls: the oldest first page has waited 20 s, where at 0.5 calls a second it and the 4 sends of its kind")]);
+    });
+
+    it("are not judged by a backlog of other sends: only a first page's wait says pages are late", () => {
+      const residents: LineFigures = { ...healthy, sending: { sms: { ...idle, waiting: 300, oldestWaitMs: 3_600_000 }, calls: idle, rates } };
+      expect(assessLineStatus(residents)).toMatchObject({ status: "ok", sending: { "twilio-sms": { waiting: 300, oldestWaitSeconds: 3_600 } } });
+    });
+
+    it("are not judged when nobody says the rates they go out at", () => {
+      const unknown: LineFigures = { ...smsWaited(600_000), sending: { ...smsWaited(600_000).sending!, rates: undefined } };
+      expect(assessLineStatus(unknown)).toMatchObject({ status: "ok", sending: { "twilio-sms": { perSecond: "unknown" } } });
     });
   });
 });

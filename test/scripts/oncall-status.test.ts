@@ -2,6 +2,7 @@ import { Redis } from "ioredis";
 import { DateTime } from "luxon";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createDispatchQueue } from "../../src/adapters/bullmq/report-queue.js";
+import { createSendQueue, SEND_PRIORITY } from "../../src/adapters/bullmq/send-queues.js";
 import { ConsolePager } from "../../src/adapters/console-pager.js";
 import { outboxKey } from "../../src/adapters/console-pager.js";
 import { heartbeatKey, WorkerHeartbeat } from "../../src/adapters/redis/heartbeat.js";
@@ -28,9 +29,10 @@ describe("npm run oncall -- status", { timeout: 60_000 }, () => {
   afterEach(async () => {
     await heartbeat?.stop();
     heartbeat = undefined;
-    const queue = createDispatchQueue(redis);
-    await queue.obliterate({ force: true });
-    await queue.close();
+    for (const queue of [createDispatchQueue(redis), createSendQueue(redis, "sms"), createSendQueue(redis, "calls")]) {
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
     await redis.del(heartbeatKey(), outboxKey());
   });
 
@@ -38,9 +40,15 @@ describe("npm run oncall -- status", { timeout: 60_000 }, () => {
     await redis.quit();
   });
 
-  /** A worker process's heartbeat, beating every few seconds as the real one does. */
+  /** A worker process's heartbeat, beating every few seconds as the real one does, sending at Twilio's default rates. */
   async function workerRunning(pager: "twilio" | "console" = "twilio"): Promise<void> {
-    heartbeat = await new WorkerHeartbeat({ redis, pager, clock: () => DateTime.now().setZone(ZONE), workerId: "test-worker" }).start();
+    heartbeat = await new WorkerHeartbeat({
+      redis,
+      pager,
+      sendingRates: { callsPerSecond: 1, smsPerSecond: 1 },
+      clock: () => DateTime.now().setZone(ZONE),
+      workerId: "test-worker",
+    }).start();
   }
 
   describe("with no worker running", () => {
@@ -86,6 +94,21 @@ describe("npm run oncall -- status", { timeout: 60_000 }, () => {
       expect(result.code).toBe(1);
       expect(result.stdout).toMatch(/dispatch\s+1 waiting, 0 delayed, 0 active, 0 failed for good; a job has been due for 5 min \d+ s/);
       expect(result.stdout).toMatch(/ - The worker is behind: a job on oncall-dispatch has been due for 5 min \d+ s without a worker taking it/);
+    });
+  });
+
+  describe("with a first page waiting on twilio-sms for two minutes, nothing going out", () => {
+    it("exits with code 1, shows what waits on each send queue and says pages go out slower than the limits allow", async () => {
+      await workerRunning();
+      const sms = createSendQueue(redis, "sms");
+      await sms.add("SMS", {}, { priority: SEND_PRIORITY["first-page"], timestamp: DateTime.now().minus({ minutes: 2 }).toMillis() });
+      await sms.add("SMS", {}, { priority: SEND_PRIORITY.resident, timestamp: DateTime.now().minus({ minutes: 3 }).toMillis() });
+      await sms.close();
+      const result = await oncall("status");
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/twilio-sms\s+2 waiting, the oldest for 3 min \d+ s \(1 first page, the oldest for 2 min \d+ s\); 1 SMS a second/);
+      expect(result.stdout).toMatch(/twilio-calls\s+nothing waiting; 1 call a second/);
+      expect(result.stdout).toMatch(/ - Pages are going out slower than Twilio's limits allow on twilio-sms: the oldest first page has waited 2 min \d+ s, where at 1 SMS a second it alone takes 1 s\./);
     });
   });
 

@@ -4,6 +4,7 @@ import type { Redis } from "ioredis";
 import { DateTime } from "luxon";
 import { z } from "zod";
 import type { PagerMode } from "../../config/env.js";
+import type { SendingRates } from "../../domain/oncall/sending-limits.js";
 import { DEFAULT_KEY_PREFIX } from "./keys.js";
 
 /** How often each worker process leaves its heartbeat. */
@@ -28,12 +29,16 @@ export const WorkerBeat = z.object({
   host: z.string(),
   pid: z.number().int(),
   pager: z.enum(["twilio", "console"]),
+  /** The sending limits its send workers keep (TWILIO_CALLS_PER_SECOND, TWILIO_SMS_PER_SECOND): `/status` judges the send queues by them. */
+  sendingRates: z.object({ callsPerSecond: z.number().positive(), smsPerSecond: z.number().positive() }).optional(),
 });
 export type WorkerBeat = z.infer<typeof WorkerBeat>;
 
 export interface WorkerHeartbeatOptions {
   redis: Redis;
   pager: PagerMode;
+  /** The sending limits this worker's send workers keep, said in each beat. */
+  sendingRates?: SendingRates;
   /** The clock that stamps each beat: the City's zone. */
   clock: () => DateTime;
   /** @defaultValue `civic:` ({@link DEFAULT_KEY_PREFIX}) */
@@ -66,6 +71,7 @@ export class WorkerHeartbeat {
   readonly #redis: Redis;
   readonly #key: string;
   readonly #pager: PagerMode;
+  readonly #sendingRates: SendingRates | undefined;
   readonly #clock: () => DateTime;
   readonly #intervalMs: number;
   readonly #ttlMs: number;
@@ -78,6 +84,7 @@ export class WorkerHeartbeat {
     this.#redis = options.redis;
     this.#key = heartbeatKey(options.keyPrefix);
     this.#pager = options.pager;
+    this.#sendingRates = options.sendingRates;
     this.#clock = options.clock;
     this.#intervalMs = options.intervalMs ?? HEARTBEAT_INTERVAL_MS;
     this.#ttlMs = options.ttlMs ?? HEARTBEAT_TTL_MS;
@@ -89,7 +96,14 @@ export class WorkerHeartbeat {
   /** Writes one beat now, and forgets the beats of workers gone longer than the TTL. */
   async beat(): Promise<void> {
     const now = this.#clock();
-    const beat: WorkerBeat = { workerId: this.workerId, at: now.toISO()!, host: hostname(), pid: process.pid, pager: this.#pager };
+    const beat: WorkerBeat = {
+      workerId: this.workerId,
+      at: now.toISO()!,
+      host: hostname(),
+      pid: process.pid,
+      pager: this.#pager,
+      ...(this.#sendingRates ? { sendingRates: this.#sendingRates } : {}),
+    };
     const results = await this.#redis.multi().hset(this.#key, this.workerId, JSON.stringify(beat)).pexpire(this.#key, this.#ttlMs).hgetall(this.#key).exec();
     const failed = results?.find(([error]) => error)?.[0];
     if (!results || failed) throw failed ?? new Error("the heartbeat transaction was discarded");
