@@ -21,16 +21,30 @@ import { connectRedis, describeRedis } from "../src/adapters/redis/connections.j
 import { RedisIncidentStore } from "../src/adapters/redis/incident-store.js";
 import type { Incident } from "../src/domain/oncall/incident.js";
 import { placeKey } from "../src/domain/oncall/place.js";
-import { DEFAULT_SENDING_RATES, pagingBoundMs, type SendingRates } from "../src/domain/oncall/sending-limits.js";
+import { pagingBoundMs, type SendingRates } from "../src/domain/oncall/sending-limits.js";
 import { seededRandom } from "./lib/bench.js";
 import { stormCallers, type CallerKind } from "./lib/storm-callers.js";
-import { call, parseOptions, newIncidents, runningLine, startLine, UsageError, type CallOutcome, type Line } from "./lib/storm-line.js";
+import {
+  boundRatesNote,
+  call,
+  parseOptions,
+  newIncidents,
+  runningLine,
+  sendingRatesEnv,
+  startLine,
+  stormSendingRates,
+  UsageError,
+  type CallOutcome,
+  type Line,
+} from "./lib/storm-line.js";
 
-const USAGE = `Usage: npm run storm -- [--calls N] [--concurrency N] [--ramp S] [--think S] [--at TIME] [--line one|split] [--url URL] [--seed N] [--verbose]
+const USAGE = `Usage: npm run storm -- [--calls N] [--concurrency N] [--ramp S] [--think S] [--at TIME] [--line one|split] [--url URL]
+                       [--sms-per-second N] [--calls-per-second N] [--seed N] [--verbose]
 
 Places N simulated calls against the line, at most --concurrency at a time, and prints how the
 line held up: calls completed, calls that heard the apology, webhook p50/p99/max, reports filed,
-incidents, pages sent, the time from the first report to its first page, and errors.
+incidents, pages sent, the time from the first report to its first page, the least time Twilio's
+sending limits allow for those first pages, and errors.
 
   --calls N         calls to place (default 200)
   --concurrency N   calls in progress at once (default: all of them)
@@ -47,6 +61,10 @@ incidents, pages sent, the time from the first report to its first page, and err
   --url URL         storm a line that is already running instead (signed with $TWILIO_AUTH_TOKEN
                     over $PUBLIC_URL, as npm run call does); incidents are read from $REDIS_URL.
                     Its pages really go out: never point it at a line with real crews on call
+  --sms-per-second N, --calls-per-second N
+                    the sending rates of the line (default: $TWILIO_SMS_PER_SECOND and
+                    $TWILIO_CALLS_PER_SECOND, else 1): the line the storm starts keeps them; with
+                    --url, the least time printed assumes the running line keeps them
   --seed N          the callers' mix is the same for the same seed (default 1)
   -v, --verbose     also print what one caller of each kind heard
   -h, --help        show this help
@@ -69,6 +87,8 @@ function options(argv: string[]) {
     at: { type: "string" },
     line: { type: "string", default: "one" },
     url: { type: "string" },
+    "sms-per-second": { type: "string" },
+    "calls-per-second": { type: "string" },
     seed: { type: "string", default: "1" },
     verbose: { type: "boolean", short: "v" },
     help: { type: "boolean", short: "h" },
@@ -93,7 +113,20 @@ function options(argv: string[]) {
     at = DateTime.fromISO(values.at, { zone: "America/Edmonton" });
     if (!at.isValid) throw new UsageError(`--at must be a time such as 2026-12-05T02:00 (the City's time) (got "${values.at}")`);
   }
-  return { calls, concurrency, thinkMs: think * 1000, rampMs: ramp * 1000, at, line: values.line, url: values.url, seed: count("seed", values.seed, 2 ** 31), verbose: values.verbose === true, help: values.help === true };
+  const rates = stormSendingRates(values, process.env);
+  return {
+    calls,
+    concurrency,
+    thinkMs: think * 1000,
+    rampMs: ramp * 1000,
+    at,
+    line: values.line,
+    url: values.url,
+    rates,
+    seed: count("seed", values.seed, 2 ** 31),
+    verbose: values.verbose === true,
+    help: values.help === true,
+  };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -109,7 +142,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const line = opts.url ? runningLine(opts.url) : await startLine("storm", opts.line as "one" | "split", opts.at);
+  // The line the storm starts keeps the rates its bound assumes, whatever this shell says.
+  const line = opts.url ? runningLine(opts.url) : await startLine("storm", opts.line as "one" | "split", opts.at, sendingRatesEnv(opts.rates));
   const redis = connectRedis(line.redis, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
   redis.on("error", () => {});
   try {
@@ -169,15 +203,6 @@ async function main(argv: string[]): Promise<number> {
     redis.disconnect();
     await line.stop();
   }
-}
-
-/** The sending rates the line runs at, as its configuration reads them (the storm's own line shares this environment). */
-function sendingRates(): SendingRates {
-  const rate = (name: string, fallback: number) => {
-    const value = Number(process.env[name]);
-    return Number.isFinite(value) && value > 0 ? value : fallback;
-  };
-  return { callsPerSecond: rate("TWILIO_CALLS_PER_SECOND", DEFAULT_SENDING_RATES.callsPerSecond), smsPerSecond: rate("TWILIO_SMS_PER_SECOND", DEFAULT_SENDING_RATES.smsPerSecond) };
 }
 
 function byKind(outcomes: CallOutcome[]): Map<CallerKind | "day-caller", CallOutcome[]> {
@@ -240,7 +265,7 @@ function report(
     const first = Math.min(...paged.map((event) => event.step!));
     return paged.filter((event) => event.step === first);
   });
-  const rates = sendingRates();
+  const rates: SendingRates = opts.rates;
   const bound = pagingBoundMs({ sms: firstStepPages.filter((page) => page.channel === "sms").length, calls: firstStepPages.filter((page) => page.channel === "voice").length }, rates);
 
   if (opts.verbose) {
@@ -269,7 +294,7 @@ function report(
     ["every incident paged by", unpaged ? `${unpaged} incidents not paged yet` : Number.isFinite(lastFirstPage) ? `${seconds(lastFirstPage - firstReport)} after the first report` : "-"],
     [
       "Twilio's limits allow",
-      `${firstStepPages.length} first pages in no less than ${seconds(bound)} at ${rates.callsPerSecond} call and ${rates.smsPerSecond} SMS a second (TWILIO_CALLS_PER_SECOND, TWILIO_SMS_PER_SECOND)`,
+      `${firstStepPages.length} first pages in no less than ${seconds(bound)}, ${boundRatesNote(rates, opts.url !== undefined)}`,
     ],
   ];
   console.log("");

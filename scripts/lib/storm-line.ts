@@ -12,6 +12,7 @@ import type { DateTime } from "luxon";
 import type { RedisIncidentStore } from "../../src/adapters/redis/incident-store.js";
 import { DEFAULT_PORT, DEVELOPMENT_AUTH_TOKEN, type RedisLocation } from "../../src/config/env.js";
 import type { Incident } from "../../src/domain/oncall/incident.js";
+import { DEFAULT_SENDING_RATES, type SendingRates } from "../../src/domain/oncall/sending-limits.js";
 import { didYouMean } from "../../src/domain/validation.js";
 import { benchRedisUrl, claimBenchDatabase, removeBenchKeys } from "./bench.js";
 import { BUILD_DIR, buildWhenStale, startServer, type StartedServer } from "./built-line.js";
@@ -50,6 +51,51 @@ export function parseOptions<T extends NonNullable<ParseArgsConfig["options"]>>(
     const suggestion = quoted ? didYouMean(quoted.replace(/^-+/, ""), Object.keys(spec)) : undefined;
     throw new UsageError(`${message}${suggestion ? ` (did you mean --${suggestion}?)` : ""}`);
   }
+}
+
+/** The options that say which sending rates a storm's bound assumes. */
+export interface RateOptions {
+  "sms-per-second"?: string | undefined;
+  "calls-per-second"?: string | undefined;
+}
+
+/**
+ * The sending rates the storm's bound assumes, and its own line is started with: each from its
+ * option (`--sms-per-second`, `--calls-per-second`), else this shell's TWILIO_SMS_PER_SECOND and
+ * TWILIO_CALLS_PER_SECOND, else Twilio's default of 1. An option that is not a positive number is
+ * a UsageError.
+ */
+export function stormSendingRates(values: RateOptions, env: NodeJS.ProcessEnv): SendingRates {
+  const rate = (option: keyof RateOptions, variable: string, fallback: number) => {
+    const given = values[option];
+    if (given !== undefined) {
+      const value = Number(given);
+      if (given.trim() === "" || !Number.isFinite(value) || value <= 0) throw new UsageError(`--${option} must be a number above 0, such as 1 or 0.5 (got "${given}")`);
+      return value;
+    }
+    const value = Number(env[variable]);
+    return env[variable] && Number.isFinite(value) && value > 0 ? value : fallback;
+  };
+  return {
+    smsPerSecond: rate("sms-per-second", "TWILIO_SMS_PER_SECOND", DEFAULT_SENDING_RATES.smsPerSecond),
+    callsPerSecond: rate("calls-per-second", "TWILIO_CALLS_PER_SECOND", DEFAULT_SENDING_RATES.callsPerSecond),
+  };
+}
+
+/** The environment that makes the storm's own line keep exactly `rates`, whatever this shell says. */
+export function sendingRatesEnv(rates: SendingRates): Record<string, string> {
+  return { TWILIO_SMS_PER_SECOND: String(rates.smsPerSecond), TWILIO_CALLS_PER_SECOND: String(rates.callsPerSecond) };
+}
+
+/**
+ * Which rates the printed bound assumes: the ones the storm gave its own line, or, for a line
+ * already running (`--url`), an assumption the storm cannot check, said as one.
+ */
+export function boundRatesNote(rates: SendingRates, runningLine: boolean): string {
+  const words = `${rates.smsPerSecond} SMS and ${rates.callsPerSecond} call${rates.callsPerSecond === 1 ? "" : "s"} a second`;
+  return runningLine
+    ? `assuming the line sends ${words}: pass --sms-per-second/--calls-per-second if it is configured otherwise`
+    : `at ${words}, the rates the storm gave its line`;
 }
 
 /** The line the storm started: where to call it, what it signs with, and how to stop it. */
