@@ -125,7 +125,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
   const texts = createSendQueue(redis, "sms");
   // The other send queue, only read: /status says what waits on each.
   const calls = createSendQueue(redis, "calls");
-  for (const queue of [texts, calls]) queue.on("error", (error) => log.warn({ err: error.message, queue: queue.name }, "send queue connection"));
+  for (const queue of [texts, calls]) queue.on("error", outage.listener(`send queue ${queue.name}`));
   const publisher = new Publisher({
     store: documents,
     clock: () => clock().toISO()!,
