@@ -141,13 +141,16 @@ export class RateLimitedPager implements Pager {
    * was dropped at its turn (removed, so it is added, and screened at its turn, again).
    */
   async #earlier(queue: Queue, jobId: string): Promise<string | Job | undefined> {
+    // The state first, then the job: a job read while it was going out and found completed a
+    // moment later would show no return value yet, and be sent again.
+    const state = await queue.getJobState(jobId);
+    if (state === "unknown") return undefined;
     const job = await queue.getJob(jobId);
     if (!job) return undefined;
-    const state = await job.getState();
     if (state === "completed") {
       const outcome = SendOutcome.safeParse(job.returnvalue);
       if (outcome.success && outcome.data.ok) return outcome.data.sid;
-    } else if (state !== "failed" && state !== "unknown") {
+    } else if (state !== "failed") {
       return job;
     }
     await job.remove();
