@@ -109,9 +109,10 @@ describe("the send queues", () => {
         // processedOn) no sooner than an interval after the one before, less the clock's grain.
         const started = jobs.map((job) => job.processedOn!).sort((a, b) => a - b);
         for (const gap of started.slice(1).map((at, index) => at - started[index]!)) expect(gap).toBeGreaterThanOrEqual(190);
-        // At Twilio, the whole run takes (N - 1) intervals, less how late the first request arrived
-        // on a busy machine; never a burst of them.
-        expect(sent.at(-1)!.receivedAt - sent[0]!.receivedAt).toBeGreaterThanOrEqual((COUNT - 1) * 200 - 150);
+        // At Twilio, never a burst: the run is spread over its (N - 1) intervals, less what a busy
+        // machine makes the first request late by (seen up to 170 ms with three test files at once,
+        // so half of the run is the bound; a burst arrives within a few ms).
+        expect(sent.at(-1)!.receivedAt - sent[0]!.receivedAt).toBeGreaterThanOrEqual(((COUNT - 1) * 200) / 2);
       }
       // Both workers took sends: the limit held across them, not within each.
       expect(new Set([...completed, ...calls].map((job) => job.processedBy))).toEqual(new Set(["one", "two"]));
