@@ -94,18 +94,27 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
   // Every error of the role's connections, queues and workers goes here: an outage in a few lines.
   const outage = new RedisOutageLog({ log, where: config.redis, fields: { role: "web" } });
   const redis = outage.watch(createWebConnection(config.redis), "Redis connection (web)");
-  // The webhook connection fails fast, so calls that arrive before it is up hear the fallback.
-  // Give it a moment at start; without Redis the line still serves the fallback. Credentials
+  // Calls and the override, read and written by every webhook, on a connection of their own.
+  // BullMQ defines its scripts (64 of them) on any connection its queues are given, and ioredis
+  // copies each one onto every pipeline it makes, one a tick with auto-pipelining: on the shared
+  // connection that was an eighth of the garbage a webhook makes, and the slowest of it to collect.
+  const webhooks = outage.watch(createWebConnection(config.redis), "Redis connection (webhooks)");
+  const disconnect = () => {
+    redis.disconnect();
+    webhooks.disconnect();
+  };
+  // These connections fail fast, so calls that arrive before they are up hear the fallback.
+  // Give them a moment at start; without Redis the line still serves the fallback. Credentials
   // Redis or its sentinels refuse are another matter: no waiting mends them, so the role stops.
-  await waitUntilReady(redis, 3_000, config.redis).catch((error: unknown) => {
+  await Promise.all([redis, webhooks].map((connection) => waitUntilReady(connection, 3_000, config.redis))).catch((error: unknown) => {
     if (error instanceof RedisCredentialsError) {
-      redis.disconnect();
+      disconnect();
       throw error;
     }
     log.error({ redis: "not answering" }, "web: starting without Redis; callers get the fallback until it answers");
   });
   const definitions = await openDefinitions({ redis, location: config.redis, flowsDir: config.flowsDir, log, outage }).catch((error: unknown) => {
-    redis.disconnect();
+    disconnect();
     throw error;
   });
   const reports = new BullReportQueue({
@@ -143,7 +152,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
   });
   const deliveries = new BullDeliveryQueue({ redis, zone: () => definitions.current().hours.zone, onError: outage.listener("delivery queue") });
   const metrics = lineMetrics();
-  const unwatch = [metrics.watchRedis(redis), metrics.watchQueues([reports.queue, records.queue, deliveries.queue])];
+  const unwatch = [metrics.watchRedis(redis), metrics.watchRedis(webhooks), metrics.watchQueues([reports.queue, records.queue, deliveries.queue])];
   if (!config.metricsToken && config.env === "production") log.warn("/metrics is open to anyone who can reach the line: set METRICS_TOKEN");
   const desk = new CrewDesk({ roster: definitions.current().roster, incidents, jobs: new BullJobScheduler(reports.queue), clock, log, observe: metrics });
   definitions.onChange((set) => desk.useRoster(set.roster));
@@ -151,8 +160,8 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
     definitions,
     desk,
     incidents,
-    calls: new RedisCallStore(redis),
-    overrides: new RedisOverrideStore(redis),
+    calls: new RedisCallStore(webhooks),
+    overrides: new RedisOverrideStore(webhooks),
     reports,
     records,
     clock,
@@ -160,7 +169,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
     fallbackNumber: config.fallbackNumber,
     trustProxy: config.trustProxy,
     authToken: config.twilioAuthToken,
-    redis,
+    redis: [redis, webhooks],
     log,
     pager: config.pager,
     api: {
@@ -237,7 +246,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
     await texts.close();
     await calls.close();
     await recordsDatabase?.release();
-    redis.disconnect();
+    disconnect();
     const code = (error as NodeJS.ErrnoException).code;
     throw code === "EADDRINUSE" || code === "EACCES" ? new PortUnavailableError(config.port, code) : error;
   }
@@ -259,7 +268,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
       await texts.close();
       await calls.close();
       await recordsDatabase?.release();
-      redis.disconnect();
+      disconnect();
     },
   };
 }

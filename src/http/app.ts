@@ -1,5 +1,4 @@
 import express, { type ErrorRequestHandler } from "express";
-import type { Redis } from "ioredis";
 import { requireTwilioSignature } from "../adapters/twilio/signature.js";
 import helmet from "helmet";
 import { apiRoutes } from "./api-routes.js";
@@ -12,8 +11,6 @@ import { voiceRoutes, type VoiceDependencies } from "./voice-routes.js";
 
 export interface AppDependencies extends VoiceDependencies, OncallRouteDependencies, HealthDependencies {
   authToken: string;
-  /** The web path's Redis connection, pinged by `/readyz`. */
-  redis: Redis;
   /** express's `trust proxy`: which proxies to believe about the client's address (TRUST_PROXY). */
   trustProxy?: string | number | undefined;
   /** The supervisors' API (and console); absent, only the Twilio routes and health are served. */

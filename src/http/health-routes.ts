@@ -4,8 +4,8 @@ import type { PagerMode } from "../config/env.js";
 import { describePager, type LineStatus } from "../operations/line-status.js";
 
 export interface HealthDependencies {
-  /** The web path's Redis connection, pinged by `/readyz`. */
-  redis: Redis;
+  /** The web role's Redis connection, or connections: `/readyz` pings each. */
+  redis: Redis | readonly Redis[];
   /** The pager this line's configuration chose; `/readyz` says it plainly. */
   pager?: PagerMode | undefined;
   /** Reads the line's status for `/status`; without it there is no `/status`. */
@@ -33,7 +33,7 @@ export function healthRoutes(deps: HealthDependencies): express.Router {
 
   router.get("/readyz", async (_req, res) => {
     try {
-      await deps.redis.ping();
+      await Promise.all([deps.redis].flat().map((connection) => connection.ping()));
       res.json({ status: "ready", redis: "ok", ...pager });
     } catch {
       res.status(503).json({ status: "unavailable", redis: "not answering", ...pager });

@@ -29,6 +29,12 @@ describe("renderActions", () => {
     expect(renderActions([{ type: "say", text: "Other" }], voice, urls(1))).toContain("Other");
   });
 
+  it("still answers each of more answers than it keeps, right, the first of them too once pushed out", () => {
+    const say = (n: number): Action[] => [{ type: "say", text: `Answer ${n}` }];
+    for (let n = 0; n < 1_200; n++) expect(parseTwiml(renderActions(say(n), voice, urls(1))).says).toEqual([`Answer ${n}`]);
+    expect(parseTwiml(renderActions(say(0), voice, urls(1))).says).toEqual(["Answer 0"]);
+  });
+
   it("follows a recording with a redirect, since Twilio skips the action when nothing was recorded", () => {
     const twiml = parseTwiml(renderActions([{ type: "record", maxLength: 60, timeout: 5, finishOnKey: "#", playBeep: true }], voice, urls(3)));
     expect(twiml.verbs).toEqual(["Record", "Redirect"]);

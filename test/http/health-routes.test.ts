@@ -39,7 +39,7 @@ describe("the health routes", () => {
     down.disconnect();
   });
 
-  async function serve(deps: { redis: Redis; pager?: PagerMode; status?: () => Promise<LineStatus> }): Promise<string> {
+  async function serve(deps: { redis: Redis | Redis[]; pager?: PagerMode; status?: () => Promise<LineStatus> }): Promise<string> {
     const app = express().use(healthRoutes(deps));
     server = await new Promise<Server>((resolve) => {
       const listening = app.listen(0, "127.0.0.1", () => resolve(listening));
@@ -62,6 +62,14 @@ describe("the health routes", () => {
       const response = await fetch(`${await serve({ redis: down, pager: "console" })}/readyz`);
       expect(response.status).toBe(503);
       expect(await response.json()).toEqual({ status: "unavailable", redis: "not answering", pager: "console: pages are NOT being sent" });
+    });
+
+    it("is ready only when each of the role's connections answers (the webhooks' own and the queues')", async () => {
+      expect((await fetch(`${await serve({ redis: [up, up] })}/readyz`)).status).toBe(200);
+      await new Promise<void>((resolve) => server!.close(() => resolve()));
+      const response = await fetch(`${await serve({ redis: [up, down] })}/readyz`);
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({ status: "unavailable", redis: "not answering" });
     });
   });
 

@@ -32,18 +32,16 @@ export function renderActions(actions: readonly Action[], voice: VoiceSettings, 
   // costs thirty times more than recognising that it was built before.
   const key = JSON.stringify([actions, voice.voice, voice.language, urls.step, urls.wait("")]);
   const known = recentlyRendered.get(key);
-  if (known !== undefined) {
-    recentlyRendered.delete(key);
-    recentlyRendered.set(key, known);
-    return known;
-  }
+  if (known !== undefined) return known;
   const twiml = buildTwiml(actions, voice, urls);
+  // A hit is only read, never moved: the map is written only when something new is rendered.
+  // Past the bound, the oldest answer goes, even a common one: it is rendered again once.
+  if (recentlyRendered.size >= MAX_REMEMBERED) recentlyRendered.delete(recentlyRendered.keys().next().value!);
   recentlyRendered.set(key, twiml);
-  if (recentlyRendered.size > MAX_REMEMBERED) recentlyRendered.delete(recentlyRendered.keys().next().value!);
   return twiml;
 }
 
-/** Answers rendered lately, least recently used first. */
+/** Answers rendered lately, oldest first. */
 const recentlyRendered = new Map<string, string>();
 const MAX_REMEMBERED = 500;
 
