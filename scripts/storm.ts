@@ -23,17 +23,17 @@ import type { Incident } from "../src/domain/oncall/incident.js";
 import { placeKey } from "../src/domain/oncall/place.js";
 import { pagingBoundMs, type SendingRates } from "../src/domain/oncall/sending-limits.js";
 import { seededRandom } from "./lib/bench.js";
+import { parseCommandOptions, UsageError } from "./lib/cli.js";
 import { stormCallers, type CallerKind } from "./lib/storm-callers.js";
 import {
   boundRatesNote,
   call,
-  parseOptions,
   newIncidents,
+  runMeasurement,
   runningLine,
   sendingRatesEnv,
   startLine,
   stormSendingRates,
-  UsageError,
   type CallOutcome,
   type Line,
 } from "./lib/storm-line.js";
@@ -93,7 +93,7 @@ function options(argv: string[]) {
     verbose: { type: "boolean", short: "v" },
     help: { type: "boolean", short: "h" },
   } as const;
-  const values = parseOptions(argv, spec);
+  const values = parseCommandOptions(argv, spec);
   const count = (name: string, text: string, max: number) => {
     const value = Number(text);
     if (!Number.isInteger(value) || value < 1 || value > max) throw new UsageError(`--${name} must be a whole number from 1 to ${max} (got "${text}")`);
@@ -322,14 +322,4 @@ function report(
   if (!opts.url) console.log(`(Redis ${describeRedis(line.redis)} emptied of the storm's keys afterwards)`);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof UsageError) {
-      console.error(`storm: ${error.message}\n\n${USAGE}`);
-      process.exit(2);
-    }
-    console.error(`storm: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(2);
-  },
-);
+runMeasurement("storm", USAGE, () => main(process.argv.slice(2)));
