@@ -52,7 +52,7 @@ describe("the main process", { timeout: 60_000 }, () => {
     if (child.exitCode === null) child.kill("SIGKILL");
     const redis = new Redis(REDIS_URL);
     await records.close();
-    for (const pattern of ["civic:*", "bull:oncall-dispatch:*", "bull:records:*"]) {
+    for (const pattern of ["civic:*", "bull:oncall-dispatch:*", "bull:records:*", "bull:department-delivery:*", "bull:twilio-sms:*", "bull:twilio-calls:*"]) {
       const keys = await redis.keys(pattern);
       if (keys.length > 0) await redis.del(...keys);
     }
