@@ -85,13 +85,26 @@ function withoutFakeTime(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return preload.length > 0 ? { ...rest, LD_PRELOAD: preload.join(":") } : rest;
 }
 
-// A line reached through Sentinel has a Redis someone runs on purpose: a private one would be wrong.
-if (!process.env.REDIS_SENTINELS && !(await redisAnswers(host, port))) await startPrivateRedis();
-
-const child = spawn(command[0]!, command.slice(1), { stdio: "inherit", shell: false });
-
 /** How long the command may take to stop on a signal it got from the terminal before it is sent the signal itself. */
 const RELAY_AFTER_MS = 6_000;
+
+let child: ChildProcess | undefined;
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    // Signalled before the command started (Redis still starting): nothing to wait for.
+    if (!child) process.exit(signal === "SIGINT" ? 130 : 143);
+    // The command most likely got this signal too (a Ctrl-C, or `kill -- -PGID`); if not, it is
+    // told once the wait is over. Either way it decides when it has stopped, and this waits for it.
+    setTimeout(() => {
+      if (child && child.exitCode === null && child.signalCode === null) child.kill(signal);
+    }, RELAY_AFTER_MS).unref();
+  });
+}
+// However this process ends, a private Redis does not outlive it (it is in a group of its own).
+process.once("exit", () => {
+  if (server && server.exitCode === null && server.signalCode === null) server.kill("SIGTERM");
+});
 
 /** Stops the private Redis, if one was started, and waits (at most 5 s) until it has saved and gone. */
 async function stopRedis(): Promise<void> {
@@ -101,19 +114,10 @@ async function stopRedis(): Promise<void> {
   await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
 }
 
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    // The command most likely got this signal too (a Ctrl-C, or `kill -- -PGID`); if not, it is
-    // told once the wait is over. Either way it decides when it has stopped, and this waits for it.
-    setTimeout(() => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    }, RELAY_AFTER_MS).unref();
-  });
-}
-// However this process ends, a private Redis does not outlive it (it is in a group of its own).
-process.once("exit", () => {
-  if (server && server.exitCode === null && server.signalCode === null) server.kill("SIGTERM");
-});
+// A line reached through Sentinel has a Redis someone runs on purpose: a private one would be wrong.
+if (!process.env.REDIS_SENTINELS && !(await redisAnswers(host, port))) await startPrivateRedis();
+
+child = spawn(command[0]!, command.slice(1), { stdio: "inherit", shell: false });
 child.once("exit", (code, signal) => {
   void stopRedis().finally(() => process.exit(code ?? (signal ? 1 : 0)));
 });
