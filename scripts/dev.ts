@@ -5,10 +5,9 @@
  */
 import "./lib/load-env.js";
 import { DEFAULT_PORT, loadRedisConfig } from "../src/config/env.js";
-import { rememberDevLine } from "./lib/dev-line.js";
+import { applyDevDefaults, rememberDevLine } from "./lib/dev-line.js";
 import { publishFlowFiles, watchFlowFiles } from "./lib/watch-flows.js";
-process.env.NODE_ENV ??= "development";
-process.env.LOG_LEVEL ??= "debug";
+applyDevDefaults(process.env);
 
 // Here the files are the truth: what is saved in flows/ now (but for a change a person published
 // since, which stays live), and each later save, goes live.

@@ -11,18 +11,13 @@
  * Bad arguments are said in one line on stderr with exit code 1.
  */
 import "./lib/load-env.js";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { DateTime } from "luxon";
 import { computeReport } from "../src/adapters/postgres/report-queries.js";
-import { ConfigError, loadRecordsConfig } from "../src/config/env.js";
-import { parseHours, type Hours } from "../src/domain/hours/index.js";
 import { loadFlowSet } from "../src/adapters/files/flow-source.js";
 import { readableServiceName, serviceNamesOf } from "../src/domain/service-names.js";
 import { parseReportRequest, ReportRequestError, reportCsv, reportText, type ReportRequest } from "../src/domain/reports/index.js";
-import { DefinitionError, didYouMean, formatProblem } from "../src/domain/validation.js";
-import { CommandError, UsageError } from "./lib/cli.js";
+import { lineRecordsSettings, parseCommandOptions, readCityHours, runMain, UsageError } from "./lib/cli.js";
 import { commandAsTyped, openLineRecords } from "./lib/embedded-database.js";
 
 const FORMATS = ["table", "csv", "json"] as const;
@@ -53,20 +48,16 @@ const OPTIONS = {
 } as const;
 
 async function main(argv: string[]): Promise<void> {
-  let values: { [name in keyof typeof OPTIONS]?: string | boolean };
-  try {
-    values = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }).values;
-  } catch (error) {
-    throw new UsageError(describeArgumentError(error));
-  }
+  const values = parseCommandOptions(argv, OPTIONS);
   if (values.help) {
     console.log(USAGE);
     return;
   }
   const request = requestFrom(values);
   const format = formatFrom(values.format);
-  const config = readConfig();
-  const hours = await readHours(typeof values.hours === "string" ? values.hours : join(config.flowsDir, "hours.yaml"));
+  const config = lineRecordsSettings();
+  const hoursFile = values.hours ?? join(config.flowsDir, "hours.yaml");
+  const hours = await readCityHours(hoursFile, "set FLOWS_DIR (or --hours) to the line's hours.yaml");
   const database = await openLineRecords(config.database, commandAsTyped("report", process.argv.slice(2)));
   try {
     const report = await computeReport(database, { ...request, hours, settings: config.records, now: DateTime.now() });
@@ -75,20 +66,6 @@ async function main(argv: string[]): Promise<void> {
   } finally {
     await database.close();
   }
-}
-
-/** parseArgs explains its errors at length; one short line with a suggestion serves better. */
-function describeArgumentError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: unknown }).code;
-  const quoted = /'([^']+)'/.exec(message)?.[1];
-  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && quoted) {
-    const near = didYouMean(quoted.replace(/^-+/, ""), Object.keys(OPTIONS));
-    return `unknown option ${quoted}${near ? ` (did you mean --${near}?)` : ""}`;
-  }
-  if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL" && quoted) return `unexpected argument "${quoted}": every value follows its option, e.g. --from 2026-12-01`;
-  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && quoted) return `option ${quoted.split(" ")[0]} needs a value`;
-  return message.split("\n")[0] ?? message;
 }
 
 function requestFrom(values: { from?: string | boolean; to?: string | boolean; by?: string | boolean }): ReportRequest {
@@ -107,37 +84,4 @@ function formatFrom(value: string | boolean | undefined): Format {
   return format;
 }
 
-function readConfig(): ReturnType<typeof loadRecordsConfig> {
-  try {
-    return loadRecordsConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CommandError(`the records settings are not valid: ${error.problems.join("; ")}`);
-    throw error;
-  }
-}
-
-async function readHours(file: string): Promise<Hours> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch {
-    throw new CommandError(`cannot read ${file}, which gives the City's time zone and business days; set FLOWS_DIR (or --hours) to the line's hours.yaml`);
-  }
-  return parseHours(text, file);
-}
-
-try {
-  await main(process.argv.slice(2));
-} catch (error) {
-  if (error instanceof DefinitionError) {
-    for (const problem of error.problems) console.error(formatProblem(problem));
-  } else if (error instanceof UsageError) {
-    console.error(`report: ${error.message}`);
-    console.error("Run with --help for usage.");
-  } else if (error instanceof CommandError) {
-    console.error(`report: ${error.message}`);
-  } else {
-    console.error(`report: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  }
-  process.exitCode = 1;
-}
+await runMain("report", () => main(process.argv.slice(2)));

@@ -16,7 +16,6 @@
  * Bad arguments and unknown references are said in one line on stderr, with exit code 1.
  */
 import "./lib/load-env.js";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DateTime } from "luxon";
 import { COMMAND_LINE_USER } from "../src/accounts/accounts.js";
@@ -24,9 +23,8 @@ import { loadFlowSet } from "../src/adapters/files/flow-source.js";
 import { keepableText } from "../src/domain/plain-text.js";
 import { RedisAuditLog } from "../src/adapters/redis/audit-log.js";
 import { MAX_REQUESTS_PER_QUERY, PostgresRecordStore } from "../src/adapters/postgres/record-store.js";
-import { ConfigError, loadRecordsConfig } from "../src/config/env.js";
 import { callbackDueBy } from "../src/domain/callbacks.js";
-import { parseHours, type Hours } from "../src/domain/hours/index.js";
+import type { Hours } from "../src/domain/hours/index.js";
 import type { IncidentStore, RecordKeeper, RecordStore } from "../src/domain/ports.js";
 import { CALLBACK_SERVICE, REQUEST_STATUSES, type RequestNote, type RequestQuery, type RequestStatus, type ServiceRequest } from "../src/domain/records.js";
 import { readableServiceName, serviceNamesOf, type ServiceNames } from "../src/domain/service-names.js";
@@ -39,7 +37,7 @@ import { createWebConnection } from "../src/adapters/redis/connections.js";
 import { RedisIncidentStore } from "../src/adapters/redis/incident-store.js";
 import { createLogger } from "../src/logger.js";
 import type { Queue } from "bullmq";
-import { CommandError, runCli, table, UsageError, wholeNumberArgument, withRedis, lineRedis, redisShown, type CommandTable, type OptionValues, splitPositionals } from "./lib/cli.js";
+import { CommandError, runCli, table, UsageError, wholeNumberArgument, withRedis, lineRedis, redisShown, lineRecordsSettings, readCityHours, type CommandTable, type OptionValues, splitPositionals } from "./lib/cli.js";
 import { commandAsTyped, openLineRecords } from "./lib/embedded-database.js";
 
 const FORMATS = ["table", "json"] as const;
@@ -260,8 +258,8 @@ async function auditClose(reference: string, close: CloseRequest, action: "reque
 
 /** Opens the line's records database (see openLineRecords), and the hours for the City's zone and business days. */
 async function withRecords<T>(use: (store: RecordStore, hours: Hours) => Promise<T>): Promise<T> {
-  const config = readConfig();
-  const hours = await readHours(config);
+  const config = lineRecordsSettings();
+  const hours = await readCityHours(join(config.flowsDir, "hours.yaml"), "set FLOWS_DIR to the folder of the line's hours.yaml");
   const database = await openLineRecords(config.database, commandAsTyped("requests", process.argv.slice(2)));
   try {
     return await use(new PostgresRecordStore(database), hours);
@@ -270,37 +268,13 @@ async function withRecords<T>(use: (store: RecordStore, hours: Hours) => Promise
   }
 }
 
-type RecordsConfig = ReturnType<typeof loadRecordsConfig>;
-
-/** Only the records settings: listing or closing a request needs none of the line's Twilio settings. */
-function readConfig(): RecordsConfig {
-  try {
-    return loadRecordsConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CommandError(`the records settings are not valid: ${error.problems.join("; ")}`);
-    throw error;
-  }
-}
-
-
-async function readHours(config: RecordsConfig): Promise<Hours> {
-  const file = join(config.flowsDir, "hours.yaml");
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch {
-    throw new CommandError(`cannot read ${file}, which gives the City's time zone and business days; set FLOWS_DIR to the folder of the line's hours.yaml`);
-  }
-  return parseHours(text, file);
-}
-
 /**
  * The names supervisors know the services by, from the line's definitions in $FLOWS_DIR (the
  * department's name for an agent queue); the codes in words when those cannot be read: a name is
  * no reason to refuse a worklist.
  */
 async function readServiceNames(): Promise<ServiceNames> {
-  return loadFlowSet(readConfig().flowsDir).then(serviceNamesOf, () => readableServiceName);
+  return loadFlowSet(lineRecordsSettings().flowsDir).then(serviceNamesOf, () => readableServiceName);
 }
 
 /**
@@ -308,7 +282,7 @@ async function readServiceNames(): Promise<ServiceNames> {
  * with the nearest one they do; undefined when both are known, or the definitions cannot be read.
  */
 async function unknownFilter(query: RequestQuery): Promise<string | undefined> {
-  const set = await loadFlowSet(readConfig().flowsDir).catch(() => undefined);
+  const set = await loadFlowSet(lineRecordsSettings().flowsDir).catch(() => undefined);
   if (!set) return undefined;
   const services = new Set([...serviceCodesOf(set), CALLBACK_SERVICE, ...set.departments.departments.flatMap((department) => department.services)]);
   const departments = set.departments.departments.map((department) => department.name);

@@ -17,7 +17,8 @@ import type { Redis } from "ioredis";
 import { connectRedis } from "../src/adapters/redis/connections.js";
 import { seededRandom } from "./lib/bench.js";
 import { stormCallers } from "./lib/storm-callers.js";
-import { call, parseOptions, startLine, UsageError, type CallOutcome } from "./lib/storm-line.js";
+import { parseCommandOptions, UsageError } from "./lib/cli.js";
+import { call, runMeasurement, startLine, type CallOutcome } from "./lib/storm-line.js";
 
 const USAGE = `Usage: npm run soak -- [--minutes M] [--rate R] [--every S] [--line one|split] [--seed N]
 
@@ -55,7 +56,7 @@ function options(argv: string[]) {
     seed: { type: "string", default: "1" },
     help: { type: "boolean", short: "h" },
   } as const;
-  const values = parseOptions(argv, spec);
+  const values = parseCommandOptions(argv, spec);
   const number = (name: string, text: string, min: number, max: number) => {
     const value = Number(text);
     if (!Number.isFinite(value) || value < min || value > max) throw new UsageError(`--${name} must be a number from ${min} to ${max} (got "${text}")`);
@@ -240,14 +241,4 @@ function summary(samples: Sample[], outcomes: CallOutcome[]): boolean {
   return memoryFlat && unowned.length === 0 && loopOk && failed.length === 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof UsageError) {
-      console.error(`soak: ${error.message}\n\n${USAGE}`);
-      process.exit(2);
-    }
-    console.error(`soak: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(2);
-  },
-);
+runMeasurement("soak", USAGE, () => main(process.argv.slice(2)));

@@ -23,17 +23,17 @@ import type { Incident } from "../src/domain/oncall/incident.js";
 import { placeKey } from "../src/domain/oncall/place.js";
 import { pagingBoundMs, type SendingRates } from "../src/domain/oncall/sending-limits.js";
 import { seededRandom } from "./lib/bench.js";
+import { parseCommandOptions, UsageError } from "./lib/cli.js";
 import { stormCallers, type CallerKind } from "./lib/storm-callers.js";
 import {
   boundRatesNote,
   call,
-  parseOptions,
   newIncidents,
+  runMeasurement,
   runningLine,
   sendingRatesEnv,
   startLine,
   stormSendingRates,
-  UsageError,
   type CallOutcome,
   type Line,
 } from "./lib/storm-line.js";
@@ -93,7 +93,7 @@ function options(argv: string[]) {
     verbose: { type: "boolean", short: "v" },
     help: { type: "boolean", short: "h" },
   } as const;
-  const values = parseOptions(argv, spec);
+  const values = parseCommandOptions(argv, spec);
   const count = (name: string, text: string, max: number) => {
     const value = Number(text);
     if (!Number.isInteger(value) || value < 1 || value > max) throw new UsageError(`--${name} must be a whole number from 1 to ${max} (got "${text}")`);
@@ -146,6 +146,8 @@ async function main(argv: string[]): Promise<number> {
   const line = opts.url ? runningLine(opts.url) : await startLine("storm", opts.line as "one" | "split", opts.at, sendingRatesEnv(opts.rates));
   const redis = connectRedis(line.redis, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
   redis.on("error", () => {});
+  // Where the incidents are read, for the operator to check against the line's own Redis.
+  const readFrom = `Redis at ${describeRedis(line.redis)}, database ${redis.options.db ?? 0}`;
   try {
     const store = new RedisIncidentStore(redis);
     const before = new Set((await store.recent(10_000).catch(() => [])).map((incident) => incident.reference));
@@ -190,14 +192,16 @@ async function main(argv: string[]): Promise<number> {
     let incidents: Incident[] = [];
     const deadline = Date.now() + SETTLE_MS;
     for (;;) {
-      incidents = await newIncidents(store, before);
+      incidents = await newIncidents(store, before).catch((error: unknown) => {
+        throw new Error(`could not read the incidents from ${readFrom}: ${error instanceof Error ? error.message : String(error)}`);
+      });
       const reports = incidents.reduce((sum, incident) => sum + incident.reports.length, 0);
       const paged = incidents.every((incident) => incident.events.some((event) => event.kind === "paged") || incident.status !== "open");
       if ((reports >= filed.length && paged) || Date.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
 
-    report(opts, line, outcomes, latencies, filed, incidents, callsEnded - began);
+    report(opts, line, outcomes, latencies, filed, incidents, callsEnded - began, readFrom);
     return goalsMet(outcomes, latencies, filed, incidents) ? 0 : 1;
   } finally {
     redis.disconnect();
@@ -245,6 +249,7 @@ function report(
   filed: CallOutcome[],
   incidents: Incident[],
   stormMs: number,
+  readFrom: string,
 ): void {
   const sorted = [...latencies].sort((a, b) => a - b);
   const apologies = outcomes.filter((outcome) => outcome.apology).length;
@@ -304,20 +309,17 @@ function report(
   if (lost > 0) console.log(`  ${lost} callers met a prompt they did not recognise (the flow's words changed?) and answered it with silence`);
   for (const error of errors.slice(0, 5)) console.log(`  error (${error.plan.kind}): ${error.error}`);
   if (errors.length > 5) console.log(`  ... and ${errors.length - 5} more errors`);
+  if (incidents.length === 0 || pages.length === 0) {
+    // Nothing to show may mean the wrong Redis: say which one was read.
+    console.log(`\nfound no ${incidents.length === 0 ? "incidents" : "pages"} in ${readFrom}`);
+    if (opts.url && incidents.length === 0) {
+      console.log("  if the line keeps its incidents elsewhere, set REDIS_URL (or REDIS_SENTINELS) in this shell to the Redis it uses");
+    }
+  }
 
   const goal = (met: boolean) => (met ? "met" : "NOT met");
   console.log(`\ngoals: no apology ${goal(apologies === 0)}; no errors ${goal(errors.length === 0)}; webhook p99 < ${P99_GOAL_MS} ms ${goal(p99 < P99_GOAL_MS)}; every report filed ${goal(reports >= filed.length)}; one incident per place ${goal(split.length === 0)}`);
   if (!opts.url) console.log(`(Redis ${describeRedis(line.redis)} emptied of the storm's keys afterwards)`);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof UsageError) {
-      console.error(`storm: ${error.message}\n\n${USAGE}`);
-      process.exit(2);
-    }
-    console.error(`storm: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(2);
-  },
-);
+runMeasurement("storm", USAGE, () => main(process.argv.slice(2)));

@@ -4,6 +4,13 @@
  * that address (data under .data/redis) and stops it when the command ends. `npm run dev` and
  * `npm test` both go through here. With REDIS_SENTINELS set, Redis is the sentinels' to find:
  * the command runs as it is, and nothing is started.
+ *
+ * One Ctrl-C stops it all, in order: the command first (it may need Redis to stop cleanly), then
+ * the private Redis. A terminal's Ctrl-C reaches every process of the foreground group at once,
+ * the command and its children included, so the signal is not sent to the command a second time
+ * (`tsx watch` takes a second signal as "force kill now", and the line would be cut short while
+ * stopping); it is passed on only when the command is still running a while later, as it is when
+ * the signal was sent to this process alone.
  */
 import "./lib/load-env.js";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -48,9 +55,16 @@ async function startPrivateRedis(): Promise<void> {
   server = spawn(
     "redis-server",
     ["--port", String(port), "--bind", host, "--dir", dir, "--save", "60 1", "--appendonly", "no", "--logfile", path.join(dir, "redis.log")],
-    // Redis keeps the real time whatever the line is told: under `faketime npm run dev` it would
-    // otherwise hang in libfaketime, and the line would wait for it in vain.
-    { stdio: "ignore", env: withoutFakeTime(process.env) },
+    {
+      stdio: "ignore",
+      // Redis keeps the real time whatever the line is told: under `faketime npm run dev` it would
+      // otherwise hang in libfaketime, and the line would wait for it in vain.
+      env: withoutFakeTime(process.env),
+      // A process group of its own, out of the terminal's reach: a Ctrl-C would otherwise stop
+      // Redis at the same instant as the line, which then logs its Redis lost while it stops.
+      // It is stopped below, once the command has ended.
+      detached: true,
+    },
   );
   server.once("exit", (code) => {
     if (code !== null && code !== 0) console.error(`[with-redis] redis-server exited with code ${code}; see ${dir}/redis.log`);
@@ -71,17 +85,39 @@ function withoutFakeTime(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return preload.length > 0 ? { ...rest, LD_PRELOAD: preload.join(":") } : rest;
 }
 
+/** How long the command may take to stop on a signal it got from the terminal before it is sent the signal itself. */
+const RELAY_AFTER_MS = 6_000;
+
+let child: ChildProcess | undefined;
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    // Signalled before the command started (Redis still starting): nothing to wait for.
+    if (!child) process.exit(signal === "SIGINT" ? 130 : 143);
+    // The command most likely got this signal too (a Ctrl-C, or `kill -- -PGID`); if not, it is
+    // told once the wait is over. Either way it decides when it has stopped, and this waits for it.
+    setTimeout(() => {
+      if (child && child.exitCode === null && child.signalCode === null) child.kill(signal);
+    }, RELAY_AFTER_MS).unref();
+  });
+}
+// However this process ends, a private Redis does not outlive it (it is in a group of its own).
+process.once("exit", () => {
+  if (server && server.exitCode === null && server.signalCode === null) server.kill("SIGTERM");
+});
+
+/** Stops the private Redis, if one was started, and waits (at most 5 s) until it has saved and gone. */
+async function stopRedis(): Promise<void> {
+  if (!server || server.exitCode !== null || server.signalCode !== null) return;
+  const gone = new Promise((resolve) => server!.once("exit", resolve));
+  server.kill("SIGTERM");
+  await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+}
+
 // A line reached through Sentinel has a Redis someone runs on purpose: a private one would be wrong.
 if (!process.env.REDIS_SENTINELS && !(await redisAnswers(host, port))) await startPrivateRedis();
 
-const child = spawn(command[0]!, command.slice(1), { stdio: "inherit", shell: false });
-const stopRedis = () => {
-  if (server && server.exitCode === null) server.kill("SIGTERM");
-};
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => child.kill(signal));
-}
+child = spawn(command[0]!, command.slice(1), { stdio: "inherit", shell: false });
 child.once("exit", (code, signal) => {
-  stopRedis();
-  process.exit(code ?? (signal ? 1 : 0));
+  void stopRedis().finally(() => process.exit(code ?? (signal ? 1 : 0)));
 });

@@ -463,7 +463,8 @@ export const STOP_DEADLINE_MS = 9_000;
  * worker finishes the jobs it holds. A role that cannot start (a bad flow, a taken port) stops
  * the roles already started and exits with code 1, its problem logged at fatal level. Stopping
  * that takes longer than {@link STOP_DEADLINE_MS} exits with code 1: what the worker held goes
- * back to the queue for another worker once its lock runs out.
+ * back to the queue for another worker once its lock runs out. A signal that comes while it stops
+ * changes nothing: the stop already under way goes on.
  */
 export async function runUntilSignalled(log: Logger, starters: (() => Promise<Running>)[], deadlineMs = STOP_DEADLINE_MS): Promise<void> {
   const running: Running[] = [];
@@ -492,6 +493,10 @@ export async function runUntilSignalled(log: Logger, starters: (() => Promise<Ru
     log.info("stopped");
     log.flush(() => process.exit(0));
   };
-  process.once("SIGTERM", () => void stop("SIGTERM"));
-  process.once("SIGINT", () => void stop("SIGINT"));
+  // Listened to for good, not once: a second signal while stopping is no reason to stop less
+  // cleanly (the deadline bounds the wait). One Ctrl-C under `npm run dev` is two SIGINTs already:
+  // the terminal's, and the one `tsx watch` passes on; without a listener the second would end the
+  // process at once.
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
 }

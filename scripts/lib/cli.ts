@@ -15,7 +15,8 @@ import type { Redis } from "ioredis";
 import { DateTime } from "luxon";
 import { RedisDocumentStore } from "../../src/adapters/redis/document-store.js";
 import { connectRedis, credentialsProblem, describeRedis } from "../../src/adapters/redis/connections.js";
-import { ConfigError, loadRedisConfig, type RedisLocation } from "../../src/config/env.js";
+import { ConfigError, loadRecordsConfig, loadRedisConfig, type RedisLocation } from "../../src/config/env.js";
+import { parseHours, type Hours } from "../../src/domain/hours/index.js";
 import { DefinitionError, didYouMean, formatProblem } from "../../src/domain/validation.js";
 
 /** A mistake in how the command was called, reported with a pointer to `--help`. */
@@ -51,8 +52,20 @@ export type CommandTable = Record<string, Command>;
  * @param program - the npm script's name, for the usage line and as the prefix of error lines
  */
 export async function runCli(program: string, commands: CommandTable, argv: string[]): Promise<void> {
+  await runMain(program, () => dispatch(program, commands, argv));
+}
+
+/**
+ * Runs a command line's `main` as {@link runCli} runs a command: never rejects; a failure is
+ * printed (one line per problem in a definition file, a {@link UsageError} with a pointer to
+ * `--help`, a {@link CommandError} in one line, anything else with its stack) and sets exit code 1.
+ *
+ * @example
+ * await runMain("report", () => main(process.argv.slice(2)));
+ */
+export async function runMain(program: string, main: () => Promise<void>): Promise<void> {
   try {
-    await dispatch(program, commands, argv);
+    await main();
   } catch (error) {
     if (error instanceof DefinitionError) {
       for (const problem of error.problems) console.error(formatProblem(problem));
@@ -62,7 +75,7 @@ export async function runCli(program: string, commands: CommandTable, argv: stri
     } else if (error instanceof CommandError) {
       console.error(`${program}: ${error.message}`);
     } else {
-      console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+      console.error(`${program}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     }
     process.exitCode = 1;
   }
@@ -102,7 +115,17 @@ function suggestion(word: string, candidates: readonly string[]): string {
 }
 
 function parseOptions(command: Command, args: string[]): OptionValues {
-  const options = { ...command.options, help: { type: "boolean", short: "h" } } as const;
+  return parseCommandOptions(args, { ...command.options, help: { type: "boolean", short: "h" } });
+}
+
+/**
+ * The options in `args`, strictly (no unknown option, no word that is not an option's value),
+ * as node's parseArgs gives them. A mistake is a {@link UsageError} in one short line, with the
+ * nearest known option for an unknown one.
+ *
+ * @throws UsageError
+ */
+export function parseCommandOptions<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: T) {
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
   } catch (error) {
@@ -119,9 +142,9 @@ function describeParseArgsError(error: unknown, optionNames: string[]): string {
     const near = didYouMean(quoted.replace(/^-+/, ""), optionNames);
     return `unknown option ${quoted}${near ? ` (did you mean --${near}?)` : ""}`;
   }
-  if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL" && quoted) return `unexpected argument "${quoted}"`;
+  if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL" && quoted) return `unexpected argument "${quoted}": every value follows its option`;
   if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && quoted) return `option ${quoted.split(" ")[0]} needs a value`;
-  return message;
+  return message.split("\n")[0] ?? message;
 }
 
 /** The options every command that reads a definition takes: `--file`, or `--live`. */
@@ -217,6 +240,40 @@ export function lineRedis(): RedisLocation {
     if (error instanceof ConfigError) throw new CommandError(`the Redis settings are not valid: ${error.problems.join("; ")}`);
     throw error;
   }
+}
+
+/** What a command that reads the records needs to know: where they are, their thresholds, and FLOWS_DIR. */
+export type RecordsSettings = ReturnType<typeof loadRecordsConfig>;
+
+/**
+ * The records settings as the line reads them (DATABASE_URL or DATA_DIR, the report thresholds,
+ * FLOWS_DIR), and only those: reading or closing a request needs none of the line's Twilio settings.
+ *
+ * @throws CommandError when they are not valid
+ */
+export function lineRecordsSettings(): RecordsSettings {
+  try {
+    return loadRecordsConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CommandError(`the records settings are not valid: ${error.problems.join("; ")}`);
+    throw error;
+  }
+}
+
+/**
+ * The City's hours from `file`, for its time zone and business days.
+ *
+ * @param fix - how to point the command at the line's hours.yaml, said when the file cannot be read
+ * @throws CommandError when the file cannot be read; DefinitionError when it is not valid
+ */
+export async function readCityHours(file: string, fix: string): Promise<Hours> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch {
+    throw new CommandError(`cannot read ${file}, which gives the City's time zone and business days; ${fix}`);
+  }
+  return parseHours(text, file);
 }
 
 /** Where the line's Redis is, fit to print: any password hidden. */

@@ -38,6 +38,17 @@ export function lineAddress(url: string | undefined, env: NodeJS.ProcessEnv, def
   return { url: base, publicUrl: (publicUrl ?? devLine?.publicUrl ?? base).replace(/\/+$/, "") };
 }
 
+/**
+ * What `npm run dev` sets unless the environment or `.env` says otherwise: development (the
+ * relaxed requirements, readable logs) and debug logs. An empty value counts as unset, as it does
+ * for the line: a `.env` copied from `.env.example` has `LOG_LEVEL=`, and leaves NODE_ENV out so
+ * that the same file is a production one under `npm start`.
+ */
+export function applyDevDefaults(env: NodeJS.ProcessEnv): void {
+  env["NODE_ENV"] ||= "development";
+  env["LOG_LEVEL"] ||= "debug";
+}
+
 /** The line `npm run dev` is running, if its process is still alive. */
 export function runningDevLine(dir = ".data"): DevLine | undefined {
   if (!existsSync(fileIn(dir))) return undefined;

@@ -1,10 +1,10 @@
 /**
  * The line a storm or a soak runs against, and one of its callers' calls: started here as
  * production runs it (built into .bench/dist, on the benchmarks' Redis database, records in a
- * temporary folder, pages to a local Twilio stand-in), or a line already running.
+ * temporary folder, pages to a local Twilio stand-in), or a line already running; and how the
+ * two commands end, with their exit codes.
  */
 import { randomBytes } from "node:crypto";
-import { parseArgs, type ParseArgsConfig } from "node:util";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,10 +13,9 @@ import type { RedisIncidentStore } from "../../src/adapters/redis/incident-store
 import { DEFAULT_PORT, DEVELOPMENT_AUTH_TOKEN, type RedisLocation } from "../../src/config/env.js";
 import type { Incident } from "../../src/domain/oncall/incident.js";
 import { DEFAULT_SENDING_RATES, type SendingRates } from "../../src/domain/oncall/sending-limits.js";
-import { didYouMean } from "../../src/domain/validation.js";
 import { benchRedisUrl, claimBenchDatabase, removeBenchKeys } from "./bench.js";
 import { BUILD_DIR, buildWhenStale, startServer, type StartedServer } from "./built-line.js";
-import { lineRedis } from "./cli.js";
+import { lineRedis, UsageError } from "./cli.js";
 import { lineAddress } from "./dev-line.js";
 import { placeCall, type CallRequest, type CallTranscript } from "./phone.js";
 import { callerFor, callerNumber, type CallerPlan, type PromptMeaning } from "./storm-callers.js";
@@ -27,8 +26,6 @@ const STORM_PUBLIC_URL = "https://storm.civic-line.test";
 const STORM_ACCOUNT = `AC${"5".repeat(32)}`;
 /** Words Twilio's caller hears when the line could not answer the step. */
 const APOLOGY = /phone system is having trouble/i;
-/** A mistake in how the command was called. */
-export class UsageError extends Error {}
 
 export interface CallOutcome {
   plan: CallerPlan;
@@ -41,16 +38,22 @@ export interface CallOutcome {
   met: Set<PromptMeaning>;
 }
 
-/** A command's options, strictly: an unknown one is a UsageError naming the nearest known option. */
-export function parseOptions<T extends NonNullable<ParseArgsConfig["options"]>>(argv: string[], spec: T) {
-  try {
-    return parseArgs({ args: argv, options: spec, strict: true, allowPositionals: false }).values;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const quoted = /'([^']+)'/.exec(message)?.[1];
-    const suggestion = quoted ? didYouMean(quoted.replace(/^-+/, ""), Object.keys(spec)) : undefined;
-    throw new UsageError(`${message}${suggestion ? ` (did you mean --${suggestion}?)` : ""}`);
-  }
+/**
+ * Runs a measuring command's `main` and exits with the code it returns (0 every goal met, 1 one
+ * missed), or with 2 when it could not run: a {@link UsageError} is said with the usage, anything
+ * else in one line.
+ *
+ * @example
+ * runMeasurement("storm", USAGE, () => main(process.argv.slice(2)));
+ */
+export function runMeasurement(program: string, usage: string, main: () => Promise<number>): void {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error instanceof UsageError ? `${program}: ${error.message}\n\n${usage}` : `${program}: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(2);
+    },
+  );
 }
 
 /** The options that say which sending rates a storm's bound assumes. */

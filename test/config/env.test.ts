@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { applyDevDefaults } from "../../scripts/lib/dev-line.js";
+import { dotEnv } from "../../src/config/dotenv.js";
 import { ConfigError, DEVELOPMENT_AUTH_TOKEN, loadConfig, loadRedisConfig } from "../../src/config/env.js";
 
 const sid = "AC0123456789abcdef0123456789abcdef";
@@ -397,5 +399,50 @@ describe("loadConfig", () => {
       expect(loadConfig({ ...production, OPEN311_PUBLIC_READ: "true" }).open311PublicRead).toBe(true);
       expect(problemsOf({ ...production, METRICS_TOKEN: "short" })).toEqual([expect.stringMatching(/^METRICS_TOKEN must be at least 16 characters/)]);
     });
+  });
+});
+
+// Newcomers and Cities alike copy .env.example to .env: copied as it is, it must not run a
+// production line relaxed, and npm run dev must still run from it.
+describe(".env.example copied to .env as it is", () => {
+  const example = () => dotEnv(".env.example");
+
+  it("leaves NODE_ENV unset, so the line runs as production", () => {
+    expect(example()["NODE_ENV"]).toBeUndefined();
+  });
+
+  describe("under npm start", () => {
+    it("refuses to start until the production settings are filled in, naming each", () => {
+      const problems = problemsOf(example());
+      for (const name of ["TWILIO_AUTH_TOKEN", "PUBLIC_URL", "FALLBACK_NUMBER", "TWILIO_ACCOUNT_SID"]) {
+        expect(problems.some((problem) => problem.startsWith(name))).toBe(true);
+      }
+    });
+  });
+
+  describe("under npm run dev", () => {
+    it("runs in development with debug logs, on this machine only", () => {
+      const env = example();
+      applyDevDefaults(env);
+      const config = loadConfig(env);
+      expect(config.env).toBe("development");
+      expect(config.logLevel).toBe("debug");
+      expect(config.listenHost).toBe("127.0.0.1");
+      expect(config.pager).toBe("console");
+    });
+  });
+});
+
+describe("what npm run dev sets itself", () => {
+  it("gives way to what the environment or .env says", () => {
+    const env: NodeJS.ProcessEnv = { NODE_ENV: "production", LOG_LEVEL: "warn" };
+    applyDevDefaults(env);
+    expect(env).toEqual({ NODE_ENV: "production", LOG_LEVEL: "warn" });
+  });
+
+  it("counts an empty value as unset, as the line does", () => {
+    const env: NodeJS.ProcessEnv = { NODE_ENV: "", LOG_LEVEL: "" };
+    applyDevDefaults(env);
+    expect(env).toEqual({ NODE_ENV: "development", LOG_LEVEL: "debug" });
   });
 });

@@ -52,7 +52,7 @@ describe("the main process", { timeout: 60_000 }, () => {
     if (child.exitCode === null) child.kill("SIGKILL");
     const redis = new Redis(REDIS_URL);
     await records.close();
-    for (const pattern of ["civic:*", "bull:oncall-dispatch:*", "bull:records:*"]) {
+    for (const pattern of ["civic:*", "bull:oncall-dispatch:*", "bull:records:*", "bull:department-delivery:*", "bull:twilio-sms:*", "bull:twilio-calls:*"]) {
       const keys = await redis.keys(pattern);
       if (keys.length > 0) await redis.del(...keys);
     }
@@ -113,9 +113,13 @@ describe("the main process", { timeout: 60_000 }, () => {
     expect(body).not.toMatch(/\+?\d{10,}/);
   });
 
-  it("stops cleanly on SIGTERM", async () => {
+  it("stops cleanly on SIGTERM, and a second signal while it stops does not cut that short", async () => {
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     child.kill("SIGTERM");
+    // Signals again, as under npm run dev, where one Ctrl-C is two SIGINTs: the terminal's, and the one tsx passes on.
+    for (let waited = 0; !output.includes('"msg":"stopping"') && waited < 5_000; waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
+    child.kill("SIGTERM");
+    child.kill("SIGINT");
     expect(await exited).toBe(0);
     expect(output).toContain('"msg":"stopped"');
   });

@@ -4,7 +4,8 @@
  * it is pointed at (`--url`) is said to be assumed to.
  */
 import { describe, expect, it } from "vitest";
-import { boundRatesNote, sendingRatesEnv, stormSendingRates, UsageError } from "../../scripts/lib/storm-line.js";
+import { UsageError } from "../../scripts/lib/cli.js";
+import { boundRatesNote, sendingRatesEnv, stormSendingRates } from "../../scripts/lib/storm-line.js";
 import { loadConfig } from "../../src/config/env.js";
 import { runScript } from "../helpers/cli.js";
 

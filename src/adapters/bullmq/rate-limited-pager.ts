@@ -79,7 +79,9 @@ export function sendJobId(key: string): string {
  *
  * A send with a `key` happens once: asked again, it answers with the sid of the send that went
  * out (a page job that died after its send, before its mark, pages nobody twice), waits for one
- * still queued or going out, and sends again only when the last try failed.
+ * still queued or going out, and sends again only when the last try failed. Once as far as its
+ * send job knows: a send Twilio took just before the send worker was killed outright, or whose
+ * answer was lost, is made again (see startSendWorkers).
  *
  * @example
  * const queues = openSendQueues(redis);

@@ -145,6 +145,10 @@ export interface SendWorkers {
  * pager. A Twilio failure is the job's result, never a thrown error; a 429 (or a 5xx with
  * `Retry-After`) instead pauses the whole queue for as long as Twilio asked (BullMQ's manual rate
  * limit) and puts the job back at the head of its priority, without spending its attempt.
+ *
+ * Nothing notes a send between Twilio taking it and its job completing: a worker killed outright
+ * in that moment leaves the job active, BullMQ hands it out again once its lock runs out, and the
+ * send goes out a second time. Stopped with `close()`, a worker finishes the sends it holds.
  */
 export function startSendWorkers(options: SendWorkersOptions): SendWorkers {
   const { log, pagers } = options;

@@ -1,0 +1,37 @@
+/**
+ * `npm run storm -- --url ...` reads the incidents the calls opened from the Redis this shell
+ * reaches. Pointed at another Redis than the line's, it finds none: it must say which Redis it
+ * read (password hidden, database named), so the operator sees the mistake.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runScript, type CliResult } from "../helpers/cli.js";
+import { freePort, RedisServer } from "../helpers/redis-server.js";
+
+const PASSWORD = "storm-test-secret";
+
+describe("npm run storm against a running line, finding no incidents", { timeout: 30_000 }, () => {
+  let redis: RedisServer;
+  let result: CliResult;
+
+  beforeAll(async () => {
+    // A Redis of its own (nobody else's incidents in it), with a password to keep out of the output.
+    redis = await RedisServer.start({ appendOnly: false, password: PASSWORD });
+    // Nothing answers there: every call fails at once, and no report is filed.
+    const line = `http://127.0.0.1:${await freePort()}`;
+    result = await runScript("storm.ts", ["--url", line, "--calls", "1"], { REDIS_URL: `${redis.url}/3`, REDIS_SENTINELS: "" });
+  });
+
+  afterAll(async () => {
+    await redis.remove();
+  });
+
+  it("says which Redis it read, and which database, without its password", () => {
+    expect(result.stdout).toContain(`found no incidents in Redis at redis://:****@127.0.0.1:${redis.port}/3, database 3`);
+    expect(result.stdout).toContain("set REDIS_URL (or REDIS_SENTINELS) in this shell to the Redis it uses");
+    expect(result.stdout + result.stderr).not.toContain(PASSWORD);
+  });
+
+  it("exits 1: the calls failed", () => {
+    expect(result.code).toBe(1);
+  });
+});
