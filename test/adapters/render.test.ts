@@ -29,6 +29,14 @@ describe("renderActions", () => {
     expect(renderActions([{ type: "say", text: "Other" }], voice, urls(1))).toContain("Other");
   });
 
+  it("answers frozen actions (a flow's fixed words, made once) as it answers the same words unfrozen", () => {
+    const frozen = greeting.map((action) => Object.freeze(structuredClone(action)));
+    const other: Action[] = [Object.freeze({ type: "say", text: "Another greeting" }), frozen[1]!];
+    expect(renderActions(frozen, voice, urls(4))).toBe(renderActions(structuredClone(greeting), voice, urls(4)));
+    expect(parseTwiml(renderActions(other, voice, urls(4))).says[0]).toBe("Another greeting");
+    expect(renderActions(frozen, voice, urls(5))).toContain("step?n=5");
+  });
+
   it("still answers each of more answers than it keeps, right, the first of them too once pushed out", () => {
     const say = (n: number): Action[] => [{ type: "say", text: `Answer ${n}` }];
     for (let n = 0; n < 1_200; n++) expect(parseTwiml(renderActions(say(n), voice, urls(1))).says).toEqual([`Answer ${n}`]);

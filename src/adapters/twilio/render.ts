@@ -30,7 +30,7 @@ export function sayAttributes(voice: VoiceSettings): Say {
 export function renderActions(actions: readonly Action[], voice: VoiceSettings, urls: CallUrls): string {
   // Most answers repeat (every new call's greeting and menu, every re-prompt): building the XML
   // costs thirty times more than recognising that it was built before.
-  const key = JSON.stringify([actions, voice.voice, voice.language, urls.step, urls.wait("")]);
+  const key = JSON.stringify([actions.map(knownAs), voice.voice, voice.language, urls.step, urls.wait("")]);
   const known = recentlyRendered.get(key);
   if (known !== undefined) return known;
   const twiml = buildTwiml(actions, voice, urls);
@@ -40,6 +40,20 @@ export function renderActions(actions: readonly Action[], voice: VoiceSettings, 
   recentlyRendered.set(key, twiml);
   return twiml;
 }
+
+/**
+ * A frozen action by a short name of its own; any other as it is. The engine gives a flow's fixed
+ * words as the same frozen objects on every call: naming them spares reading them whole (the
+ * greeting and menu are most of a new call's answer). Frozen, an action cannot change under its name.
+ */
+function knownAs(action: Action): Action | string {
+  if (!Object.isFrozen(action)) return action;
+  let name = actionNames.get(action);
+  if (name === undefined) actionNames.set(action, (name = `#${namesGiven++}`));
+  return name;
+}
+const actionNames = new WeakMap<Action, string>();
+let namesGiven = 0;
 
 /** Answers rendered lately, oldest first. */
 const recentlyRendered = new Map<string, string>();
@@ -61,7 +75,7 @@ function buildTwiml(actions: readonly Action[], voice: VoiceSettings, urls: Call
         break;
       case "gather": {
         const gather = response.gather({
-          input: action.input,
+          input: [...action.input],
           action: urls.step,
           method: "POST",
           timeout: action.timeout,

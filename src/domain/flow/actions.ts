@@ -15,8 +15,8 @@ export type Action =
   | { type: "pause"; seconds: number }
   | {
       type: "gather";
-      input: GatherInput[];
-      prompts: Prompt[];
+      input: readonly GatherInput[];
+      prompts: readonly Prompt[];
       /** Seconds of silence before the gather gives up. */
       timeout: number;
       numDigits?: number;

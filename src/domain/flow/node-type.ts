@@ -24,7 +24,7 @@ export type Transition =
   | {
       kind: "go";
       to: string;
-      actions?: Action[];
+      actions?: readonly Action[];
       vars?: Record<string, string>;
       outcome?: CallOutcome;
       pause?: boolean;
@@ -35,7 +35,7 @@ export type Transition =
   /** Stay here and wait for the caller. `choice` is the menu choice waiting for a yes. */
   | {
       kind: "wait";
-      actions: Action[];
+      actions: readonly Action[];
       attempts?: number;
       confirming?: boolean;
       choice?: string;
@@ -45,7 +45,7 @@ export type Transition =
       queue?: QueueVisit;
     }
   /** The call is over (the engine adds the hang-up). */
-  | { kind: "end"; actions: Action[]; outcome?: CallOutcome; queue?: QueueVisit };
+  | { kind: "end"; actions: readonly Action[]; outcome?: CallOutcome; queue?: QueueVisit };
 
 /** A transition out of a state, for the flow checks: where it is written and where it leads. */
 export interface Edge {

@@ -66,7 +66,7 @@ export const CollectNode = z
   });
 export type CollectNode = z.infer<typeof CollectNode>;
 
-function ask(node: CollectNode, ctx: StepContext, before: Prompt[] = [], question: CollectNode["prompt"] = node.prompt): Action[] {
+function ask(node: CollectNode, ctx: StepContext, before: readonly Prompt[] = [], question: CollectNode["prompt"] = node.prompt): Action[] {
   return [
     {
       type: "gather",
@@ -79,7 +79,7 @@ function ask(node: CollectNode, ctx: StepContext, before: Prompt[] = [], questio
   ];
 }
 
-function askToConfirm(node: CollectNode, ctx: StepContext, before: Prompt[] = []): Action[] {
+function askToConfirm(node: CollectNode, ctx: StepContext, before: readonly Prompt[] = []): Action[] {
   return [
     {
       type: "gather",
@@ -136,7 +136,7 @@ function replyWhileConfirming(node: CollectNode, reply: CallerReply, ctx: StepCo
     const again = tryAgain(node, ctx, "invalid", () => ask(node, ctx));
     return { ...again, vars };
   }
-  const askAgain = (sorry: Prompt[]) => askToConfirm(node, ctx, sorry);
+  const askAgain = (sorry: readonly Prompt[]) => askToConfirm(node, ctx, sorry);
   if (!digits && !reply.speech) return tryAgain(node, ctx, "noInput", askAgain, { confirming: true });
   return tryAgain(node, ctx, "invalid", askAgain, { confirming: true });
 }
@@ -163,7 +163,7 @@ export const collectNode = defineNodeType<CollectNode>({
   },
   reply: (node, reply, ctx) => {
     if (ctx.call.confirming) return replyWhileConfirming(node, reply, ctx);
-    const askAgain = (sorry: Prompt[]) => ask(node, ctx, sorry);
+    const askAgain = (sorry: readonly Prompt[]) => ask(node, ctx, sorry);
     const raw = rawAnswer(node, reply);
     // Silence after the follow-up question: the first answer stands rather than being lost.
     const firstAnswer = ctx.call.followedUp ? ctx.call.vars[node.into] : undefined;

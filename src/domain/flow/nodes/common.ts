@@ -74,12 +74,42 @@ export function sentences(text: Text | undefined, ctx: StepContext): string[] {
   return lines.map((line) => fillTemplate(line, ctx.call.vars)).filter(Boolean);
 }
 
-export function say(text: Text | undefined, ctx: StepContext): Action[] {
-  return sentences(text, ctx).map((line) => ({ type: "say", text: line }));
+export function say(text: Text | undefined, ctx: StepContext): readonly Action[] {
+  return madeOnceWhenFixed(saidOnce, text, ctx, (line) => ({ type: "say", text: line }));
 }
 
-export function prompts(text: Text | undefined, ctx: StepContext): Prompt[] {
-  return sentences(text, ctx).map((line) => ({ say: line }));
+export function prompts(text: Text | undefined, ctx: StepContext): readonly Prompt[] {
+  return madeOnceWhenFixed(promptedOnce, text, ctx, (line) => ({ say: line }));
+}
+
+/** What the texts of the flows make, by text: a sentence, or the list of them a flow holds. */
+interface MadeOnce<T> {
+  sentences: Map<string, readonly T[]>;
+  lists: WeakMap<readonly string[], readonly T[]>;
+}
+const saidOnce: MadeOnce<Action> = { sentences: new Map(), lists: new WeakMap() };
+const promptedOnce: MadeOnce<Prompt> = { sentences: new Map(), lists: new WeakMap() };
+
+/**
+ * A text with no placeholders is heard alike on every call: what it makes is made once, frozen,
+ * and the same objects are given each time, which the renderer knows again without reading them
+ * (most of what callers hear is such text). A text with values to fill is made afresh.
+ */
+function madeOnceWhenFixed<T extends object>(memo: MadeOnce<T>, text: Text | undefined, ctx: StepContext, make: (line: string) => T): readonly T[] {
+  if (text === undefined) return [];
+  const lines = typeof text === "string" ? [text] : text;
+  if (lines.some((line) => line.includes("{"))) return sentences(text, ctx).map(make);
+  let made = typeof text === "string" ? memo.sentences.get(text) : memo.lists.get(text);
+  if (made === undefined) {
+    made = Object.freeze(sentences(text, ctx).map((line) => Object.freeze(make(line))));
+    if (typeof text !== "string") memo.lists.set(text, made);
+    else {
+      // Flows hold a few hundred texts; a bound all the same, for texts that come and go with edits.
+      if (memo.sentences.size >= 2_000) memo.sentences.clear();
+      memo.sentences.set(text, made);
+    }
+  }
+  return made;
 }
 
 /**
@@ -90,7 +120,7 @@ export function tryAgain(
   node: Retries,
   ctx: StepContext,
   failure: Failure,
-  ask: (sorry: Prompt[]) => Action[],
+  ask: (sorry: readonly Prompt[]) => readonly Action[],
   extra: { confirming?: boolean; choice?: string } = {},
 ): Extract<Transition, { kind: "go" | "wait" }> {
   const attempts = ctx.call.attempts + 1;

@@ -65,21 +65,29 @@ function keywordsOf(node: MenuNode): readonly string[] {
 // Worked out once per menu of a loaded flow, rather than on every call that hears it.
 const menuKeywords = new WeakMap<MenuNode, readonly string[]>();
 
-function ask(node: MenuNode, ctx: StepContext, before: Prompt[] = []): Action[] {
+function ask(node: MenuNode, ctx: StepContext, before: readonly Prompt[] = []): readonly Action[] {
+  const spoken = prompts(node.prompt, ctx);
+  // The menu as most callers hear it (no apology first, no value in its words) is made once.
+  const fixed = before.length === 0 && Object.isFrozen(spoken);
+  const known = fixed ? asked.get(node) : undefined;
+  if (known) return known;
   const keywords = keywordsOf(node);
-  return [
-    {
-      type: "gather",
-      input: keywords.length > 0 ? ["dtmf", "speech"] : ["dtmf"],
-      numDigits: 1,
-      timeout: node.timeout,
-      prompts: [...before, ...prompts(node.prompt, ctx)],
-      ...(keywords.length > 0 ? { hints: keywords } : {}),
-    },
-  ];
+  const gather: Action = {
+    type: "gather",
+    input: keywords.length > 0 ? ["dtmf", "speech"] : ["dtmf"],
+    numDigits: 1,
+    timeout: node.timeout,
+    prompts: [...before, ...spoken],
+    ...(keywords.length > 0 ? { hints: keywords } : {}),
+  };
+  if (!fixed) return [gather];
+  const made = Object.freeze([Object.freeze({ ...gather, input: Object.freeze(gather.input), prompts: Object.freeze(gather.prompts) })]);
+  asked.set(node, made);
+  return made;
 }
+const asked = new WeakMap<MenuNode, readonly Action[]>();
 
-function askToConfirm(node: MenuNode, choice: Choice, ctx: StepContext, before: Prompt[] = []): Action[] {
+function askToConfirm(node: MenuNode, choice: Choice, ctx: StepContext, before: readonly Prompt[] = []): readonly Action[] {
   return [
     {
       type: "gather",
@@ -115,7 +123,7 @@ function replyWhileConfirming(node: MenuNode, choice: Choice, digits: string, sp
   if (other?.kind === "one" && other.choice !== choice) return chosen(node, other.choice, true, ctx);
   const answer = confirmation(digits, speech);
   if (answer === "yes") return take(choice);
-  const again = (sorry: Prompt[]) => askToConfirm(node, choice, ctx, sorry);
+  const again = (sorry: readonly Prompt[]) => askToConfirm(node, choice, ctx, sorry);
   if (!digits && !speech) return tryAgain(node, ctx, "noInput", again, { confirming: true, choice: choice.key });
   // A no asks the choices again (and counts as a try, so nobody loops for ever).
   if (answer === "no") return tryAgain(node, ctx, "invalid", () => ask(node, ctx));
