@@ -8,6 +8,8 @@
  * to the real line is a new call (a fresh CallSid), signed exactly as Twilio signs it, so each
  * one does the whole first step: signature check, Redis, the engine, TwiML, the save.
  * Calls are written to a Redis database of their own (BENCH_REDIS_DB, default 9) and removed after.
+ * The line logs at production's level into a file, as a log collector would take its lines: read
+ * here, they would take the load's CPU in the line's turns only.
  *
  * Each server is warmed up first (its code compiled, its heap grown, as in a line that has been
  * up a while), then the two take turns, round after round: a machine whose speed drifts during
@@ -62,6 +64,8 @@ await claimBenchDatabase(redisUrl);
 const RATIO_GOAL = 0.6;
 /** The web role as `npm run start:web` runs it, from the bench's build. */
 const BUILT_WEB = join(BUILD_DIR, "web.js");
+/** Where the line's log lines go: a file, as a log collector takes them, not this process, which makes the load. */
+const LINE_LOG = ".bench/line.log";
 
 /** Signed request bodies, made before the run so that signing does not take the client's CPU from the server. */
 function prepareCalls(count: number, sign: boolean): { body: string; signature: string | undefined }[] {
@@ -171,7 +175,7 @@ const line = await startServer([BUILT_WEB], {
   FALLBACK_NUMBER: "none",
   // Production's level: every call start is logged, as it would be.
   LOG_LEVEL: "info",
-});
+}, { logFile: LINE_LOG });
 const servers = [
   { name: "bare express", title: "bare express: the same form body read, fixed TwiML", url: `http://127.0.0.1:${bare.port}/twilio/voice`, sign: false, child: bare.child },
   { name: "Civic Line", title: "Civic Line POST /twilio/voice (signed, new call each)", url: `http://127.0.0.1:${line.port}/twilio/voice`, sign: true, child: line.child },
@@ -233,5 +237,5 @@ try {
   bare.child.kill();
   line.child.kill();
   const removed = await removeBenchKeys(redisUrl);
-  console.log(`removed ${removed} benchmark keys from ${redisUrl}`);
+  console.log(`removed ${removed} benchmark keys from ${redisUrl}; the line's log lines are in ${LINE_LOG}`);
 }

@@ -5,7 +5,7 @@
  * runs from sources.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { closeSync, cpSync, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 /** Where the benchmarks build the line, as `npm run build` builds it into dist/ (git ignores it). */
@@ -62,6 +62,12 @@ export interface StartServerOptions {
   readyWhen?: RegExp;
   /** How long it may take to be ready before it is stopped and the start fails. @defaultValue 60_000 */
   timeoutMs?: number;
+  /**
+   * Write its stdout to this file, as a log collector would take it, instead of through a pipe to
+   * this process: a load generator that read every log line the server writes would be slowed by
+   * them, and measure the server slower than it is. The file is read only until it is ready.
+   */
+  logFile?: string;
 }
 
 /**
@@ -71,34 +77,46 @@ export interface StartServerOptions {
 export function startServer(args: string[], env: Record<string, string>, options: StartServerOptions = {}): Promise<StartedServer> {
   return new Promise((resolve, reject) => {
     const script = args.at(-1)!;
+    const logFd = options.logFile === undefined ? undefined : openSync(options.logFile, "w");
     const child = spawn(process.execPath, args, {
       env: { ...process.env, PORT: "0", ...env },
-      stdio: ["ignore", "pipe", "inherit"],
+      stdio: ["ignore", logFd ?? "pipe", "inherit"],
     });
+    if (logFd !== undefined) closeSync(logFd);
     let output = "";
     let started = false;
+    const fromFile = () => readFileSync(options.logFile!, "utf8");
     const timer = setTimeout(() => {
+      clearInterval(polling);
       child.kill("SIGKILL");
-      reject(new Error(`${script} was not ready within ${(options.timeoutMs ?? 60_000) / 1000} s (it logs "listening" at LOG_LEVEL info): ${output.slice(-2_000)}`));
+      reject(new Error(`${script} was not ready within ${(options.timeoutMs ?? 60_000) / 1000} s (it logs "listening" at LOG_LEVEL info): ${(logFd === undefined ? output : fromFile()).slice(-2_000)}`));
     }, options.timeoutMs ?? 60_000);
-    child.stdout!.on("data", (chunk: Buffer) => {
-      if (options.keepOutput || !started) output += chunk.toString();
-      if (started) return;
-      const port = /listening (\d+)/.exec(output)?.[1] ?? /"port":(\d+)/.exec(output)?.[1];
-      const ready = options.readyWhen ? options.readyWhen.test(output) : port !== undefined;
-      if (!ready) return;
+    /** Whether `text`, all it has written so far, says it is ready; resolves once when it does. */
+    const readyIn = (text: string): boolean => {
+      const port = /listening (\d+)/.exec(text)?.[1] ?? /"port":(\d+)/.exec(text)?.[1];
+      const ready = options.readyWhen ? options.readyWhen.test(text) : port !== undefined;
+      if (!ready) return false;
       started = true;
       clearTimeout(timer);
-      if (!options.keepOutput) output = "";
-      resolve({ child, port: Number(port ?? 0), output: () => output });
+      clearInterval(polling);
+      const kept = () => (logFd === undefined ? output : fromFile());
+      resolve({ child, port: Number(port ?? 0), output: options.keepOutput ? kept : () => "" });
+      return true;
+    };
+    const polling = logFd === undefined ? undefined : setInterval(() => readyIn(fromFile()), 50);
+    child.stdout?.on("data", (chunk: Buffer) => {
+      if (options.keepOutput || !started) output += chunk.toString();
+      if (!started && readyIn(output) && !options.keepOutput) output = "";
     });
     child.once("error", (error) => {
       clearTimeout(timer);
+      clearInterval(polling);
       reject(new Error(`${script} could not be started: ${error.message}`));
     });
     child.once("exit", (code, signal) => {
       clearTimeout(timer);
-      if (!started) reject(new Error(`${script} exited (${signal ?? `code ${code}`}) before it was ready: ${output.slice(-2_000)}`));
+      clearInterval(polling);
+      if (!started) reject(new Error(`${script} exited (${signal ?? `code ${code}`}) before it was ready: ${(logFd === undefined ? output : fromFile()).slice(-2_000)}`));
     });
   });
 }

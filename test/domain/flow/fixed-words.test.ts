@@ -47,7 +47,7 @@ describe("a flow's fixed words", () => {
   it("cannot be changed by anyone who holds them: one call cannot change what the next hears", () => {
     const gather = first.actions.find((action) => action.type === "gather")!;
     expect(() => ((gather as { timeout: number }).timeout = 1)).toThrow(TypeError);
-    expect(() => (gather as { prompts: unknown[] }).prompts.push({ say: "extra" })).toThrow(TypeError);
+    expect(() => (gather as unknown as { prompts: unknown[] }).prompts.push({ say: "extra" })).toThrow(TypeError);
   });
 
   it("are asked afresh after an apology, which comes first and is not kept", () => {
