@@ -142,6 +142,11 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  if (opts.url && process.env.CIVIC_PRIVATE_REDIS) {
+    throw new UsageError(
+      `--url: the storm reads the incidents from the line's own Redis, but nothing answered at REDIS_URL (${describeRedis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379")}), so a private one was started for this run. No call was placed: set REDIS_URL (or REDIS_SENTINELS) to the Redis the line at ${opts.url} uses, and run it again`,
+    );
+  }
   // The line the storm starts keeps the rates its bound assumes, whatever this shell says.
   const line = opts.url ? runningLine(opts.url) : await startLine("storm", opts.line as "one" | "split", opts.at, sendingRatesEnv(opts.rates));
   const redis = connectRedis(line.redis, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
@@ -309,7 +314,14 @@ function report(
   if (lost > 0) console.log(`  ${lost} callers met a prompt they did not recognise (the flow's words changed?) and answered it with silence`);
   for (const error of errors.slice(0, 5)) console.log(`  error (${error.plan.kind}): ${error.error}`);
   if (errors.length > 5) console.log(`  ... and ${errors.length - 5} more errors`);
-  if (incidents.length === 0 || pages.length === 0) {
+  const dayCallers = byKind(outcomes).get("day-caller")?.length ?? 0;
+  if (filed.length === 0 && dayCallers > 0) {
+    // The line was open: nothing was reported, so reports, incidents and pages were not tested.
+    console.log(`\nno caller gave a place, so no report was filed: the trouble line was not tested`);
+    console.log(
+      `  the line was open: ${dayCallers} callers met the day menu. For the trouble line, run the storm at night City time, or with --at 2026-12-05T02:00 (it needs Debian's faketime), or against a line you closed with npm run hours -- emergency set --closed (and --url)`,
+    );
+  } else if (incidents.length === 0 || pages.length === 0) {
     // Nothing to show may mean the wrong Redis: say which one was read.
     console.log(`\nfound no ${incidents.length === 0 ? "incidents" : "pages"} in ${readFrom}`);
     if (opts.url && incidents.length === 0) {
@@ -318,7 +330,8 @@ function report(
   }
 
   const goal = (met: boolean) => (met ? "met" : "NOT met");
-  console.log(`\ngoals: no apology ${goal(apologies === 0)}; no errors ${goal(errors.length === 0)}; webhook p99 < ${P99_GOAL_MS} ms ${goal(p99 < P99_GOAL_MS)}; every report filed ${goal(reports >= filed.length)}; one incident per place ${goal(split.length === 0)}`);
+  const tested = (met: boolean) => (filed.length === 0 ? "not tested (no report)" : goal(met));
+  console.log(`\ngoals: no apology ${goal(apologies === 0)}; no errors ${goal(errors.length === 0)}; webhook p99 < ${P99_GOAL_MS} ms ${goal(p99 < P99_GOAL_MS)}; every report filed ${tested(reports >= filed.length)}; one incident per place ${tested(split.length === 0)}`);
   if (!opts.url) console.log(`(Redis ${describeRedis(line.redis)} emptied of the storm's keys afterwards)`);
 }
 

@@ -44,7 +44,16 @@ function onPath(binary: string): boolean {
 
 let server: ChildProcess | undefined;
 
+/** Whether `host` is this machine's loopback, where a private Redis can stand in for a missing one. */
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\./.test(host);
+}
+
 async function startPrivateRedis(): Promise<void> {
+  if (!isLoopback(host)) {
+    console.error(`Nothing answers at ${host}:${port} (REDIS_URL). A private Redis runs only on this machine: start that Redis, or set REDIS_URL to one that answers.`);
+    process.exit(1);
+  }
   if (!onPath("redis-server")) {
     console.error(`Nothing answers at ${redisUrl.host} and there is no redis-server on PATH.\nInstall one with:\n  ${INSTALL_HINT}`);
     process.exit(1);
@@ -117,7 +126,8 @@ async function stopRedis(): Promise<void> {
 // A line reached through Sentinel has a Redis someone runs on purpose: a private one would be wrong.
 if (!process.env.REDIS_SENTINELS && !(await redisAnswers(host, port))) await startPrivateRedis();
 
-child = spawn(command[0]!, command.slice(1), { stdio: "inherit", shell: false });
+// The command is told when its Redis is a private one (npm run storm --url must read the line's own).
+child = spawn(command[0]!, command.slice(1), { stdio: "inherit", shell: false, env: server ? { ...process.env, CIVIC_PRIVATE_REDIS: "1" } : process.env });
 child.once("exit", (code, signal) => {
   void stopRedis().finally(() => process.exit(code ?? (signal ? 1 : 0)));
 });

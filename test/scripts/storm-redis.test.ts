@@ -35,3 +35,13 @@ describe("npm run storm against a running line, finding no incidents", { timeout
     expect(result.code).toBe(1);
   });
 });
+
+describe("npm run storm against a running line, when this shell's Redis did not answer", { timeout: 30_000 }, () => {
+  it("places no call and says to point REDIS_URL at the line's Redis, rather than read a private one", async () => {
+    // What `npm run storm` is told by with-redis when nothing answered at REDIS_URL and it started a private Redis.
+    const result = await runScript("storm.ts", ["--url", `http://127.0.0.1:${await freePort()}`, "--calls", "1"], { CIVIC_PRIVATE_REDIS: "1", REDIS_SENTINELS: "" });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/nothing answered at REDIS_URL .*a private one was started for this run\. No call was placed: set REDIS_URL/);
+    expect(result.stdout).not.toMatch(/^storm: /m);
+  });
+});

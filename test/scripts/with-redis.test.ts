@@ -102,3 +102,28 @@ describe("npm run dev's private Redis, and Ctrl-C", { timeout: 30_000 }, () => {
     });
   });
 });
+
+describe("with-redis and the Redis it stands in for", { timeout: 30_000 }, () => {
+  const run = (env: Record<string, string>, script: string) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+      const child = spawn(process.execPath, ["--import", TSX, WITH_REDIS, "--", process.execPath, "-e", script], { env: { ...process.env, REDIS_SENTINELS: "", ...env } });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      child.once("exit", (code) => done({ code, stdout, stderr }));
+    });
+
+  it("tells the command when its Redis is a private one, and not when REDIS_URL answered", async () => {
+    const said = 'process.stdout.write("private=" + (process.env.CIVIC_PRIVATE_REDIS ?? "no"))';
+    expect((await run({ REDIS_URL: `redis://127.0.0.1:${await freePort()}` }, said)).stdout).toBe("private=1");
+    expect((await run({ REDIS_URL: process.env.REDIS_URL || "redis://127.0.0.1:6379" }, said)).stdout).toBe("private=no");
+  });
+
+  it("starts no private Redis for another machine's address that does not answer, and says so", async () => {
+    const result = await run({ REDIS_URL: "redis://192.0.2.1:6379" }, 'process.stdout.write("ran")');
+    expect(result.code).toBe(1);
+    expect(result.stdout).not.toContain("ran");
+    expect(result.stderr).toContain("Nothing answers at 192.0.2.1:6379 (REDIS_URL). A private Redis runs only on this machine");
+  });
+});
