@@ -165,12 +165,12 @@ type RawEnv = Partial<Record<keyof z.input<typeof EnvSchema>, string>>;
 function requiredTogether(env: RawEnv): string[] {
   const problems: string[] = [];
   const development = env.NODE_ENV === "development";
-  if (!development && !env.TWILIO_AUTH_TOKEN) problems.push("TWILIO_AUTH_TOKEN is required unless NODE_ENV=development");
+  if (!development && !env.TWILIO_AUTH_TOKEN) problems.push("TWILIO_AUTH_TOKEN is required (Twilio console, Account Info; see the README's production checklist)");
   // The development token is in the public source: a line reachable from outside must not accept it.
   if (development && !env.TWILIO_AUTH_TOKEN && env.PUBLIC_URL && !isLoopback(env.PUBLIC_URL)) {
     problems.push(`TWILIO_AUTH_TOKEN is required when PUBLIC_URL (${env.PUBLIC_URL}) is not on this machine: the development token is public`);
   }
-  if (!development && !env.PUBLIC_URL) problems.push("PUBLIC_URL is required unless NODE_ENV=development");
+  if (!development && !env.PUBLIC_URL) problems.push("PUBLIC_URL is required: the https address Twilio calls this line at (see the README's production checklist)");
   // A line Twilio can reach (outside development, or a PUBLIC_URL not on this machine) without a
   // real pager would tell callers the crew was paged while nobody was: it takes PAGER=console,
   // written on purpose, to run like that. Only a development line on this machine is spared.
@@ -183,7 +183,7 @@ function requiredTogether(env: RawEnv): string[] {
         ? "TWILIO_ACCOUNT_SID is required with PAGER=twilio"
         : development
           ? `TWILIO_ACCOUNT_SID is required to send pages when PUBLIC_URL (${env.PUBLIC_URL}) is reachable from outside, even in development (or set PAGER=console on purpose: pages are then kept in Redis and NOT sent)`
-          : "TWILIO_ACCOUNT_SID is required to send pages unless NODE_ENV=development (or set PAGER=console on purpose: pages are then kept in Redis and NOT sent)",
+          : "TWILIO_ACCOUNT_SID is required to send pages (or set PAGER=console on purpose: pages are then kept in Redis and NOT sent)",
     );
   }
   if (twilioPager && !env.TWILIO_FROM_NUMBER) {

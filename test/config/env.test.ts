@@ -53,9 +53,9 @@ describe("loadConfig", () => {
 
     it("names every missing variable at once", () => {
       expect(problemsOf({ NODE_ENV: "production" })).toEqual([
-        "TWILIO_AUTH_TOKEN is required unless NODE_ENV=development",
-        "PUBLIC_URL is required unless NODE_ENV=development",
-        "TWILIO_ACCOUNT_SID is required to send pages unless NODE_ENV=development (or set PAGER=console on purpose: pages are then kept in Redis and NOT sent)",
+        "TWILIO_AUTH_TOKEN is required (Twilio console, Account Info; see the README's production checklist)",
+        "PUBLIC_URL is required: the https address Twilio calls this line at (see the README's production checklist)",
+        "TWILIO_ACCOUNT_SID is required to send pages (or set PAGER=console on purpose: pages are then kept in Redis and NOT sent)",
         "TWILIO_FROM_NUMBER is required to send pages, with TWILIO_ACCOUNT_SID: the number pages come from",
         'FALLBACK_NUMBER is required in production: the E.164 number callers reach when the line fails (or "none" on purpose)',
       ]);
@@ -109,7 +109,7 @@ describe("loadConfig", () => {
     describe("without a real pager", () => {
       it("refuses to start, naming TWILIO_ACCOUNT_SID and TWILIO_FROM_NUMBER and how to run without them on purpose", () => {
         expect(problemsOf(without("TWILIO_ACCOUNT_SID", "TWILIO_FROM_NUMBER"))).toEqual([
-          "TWILIO_ACCOUNT_SID is required to send pages unless NODE_ENV=development (or set PAGER=console on purpose: pages are then kept in Redis and NOT sent)",
+          "TWILIO_ACCOUNT_SID is required to send pages (or set PAGER=console on purpose: pages are then kept in Redis and NOT sent)",
           "TWILIO_FROM_NUMBER is required to send pages, with TWILIO_ACCOUNT_SID: the number pages come from",
         ]);
       });

@@ -83,7 +83,7 @@ describe("starting the line", { timeout: 30_000 }, () => {
     });
 
     it("names each missing variable, and how to run without a pager on purpose", () => {
-      expect(result.output).toContain("TWILIO_ACCOUNT_SID is required to send pages unless NODE_ENV=development (or set PAGER=console on purpose");
+      expect(result.output).toContain("TWILIO_ACCOUNT_SID is required to send pages (or set PAGER=console on purpose");
       expect(result.output).toContain("TWILIO_FROM_NUMBER is required to send pages, with TWILIO_ACCOUNT_SID");
       expect(result.output).toContain('FALLBACK_NUMBER is required in production: the E.164 number callers reach when the line fails (or "none" on purpose)');
     });
