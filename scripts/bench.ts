@@ -203,6 +203,8 @@ try {
   const ratio = lineTurns.requests / lineTurns.seconds / (bareTurns.requests / bareTurns.seconds);
   // autocannon gives each run's percentiles, not its latencies: the worst round's p99 is judged.
   const lineP99 = Math.max(...lineTurns.p99s);
+  // A goal missed is a failed run (exit 1), as it is for storm and soak.
+  if (ratio < RATIO_GOAL || lineP99 >= 50) process.exitCode = 1;
   console.log(`\nthroughput ratio (line / bare, over all rounds): ${ratio.toFixed(3)}   goal >= ${RATIO_GOAL.toFixed(2)}: ${ratio >= RATIO_GOAL ? "met" : "NOT met"}`);
   console.log(`line p99 (the worst round's): ${lineP99} ms   goal < 50 ms: ${lineP99 < 50 ? "met" : "NOT met"}`);
   if (lineTurns.non2xx > 0 || lineTurns.errors > 0) console.log("warning: the line answered some requests with errors");
@@ -231,6 +233,7 @@ try {
     const bound = 2 * bareSteady.p99;
     // Failures are in the percentiles (timed to when they failed), and a failing line meets no goal.
     const clean = lineSteady.errors === 0 && lineSteady.non2xx === 0;
+    if (lineSteady.p99 > bound || !clean) process.exitCode = 1;
     console.log(`\nline p99 at ${rate}/s: ${lineSteady.p99} ms   goal <= twice bare's (${bound.toFixed(1)} ms): ${lineSteady.p99 <= bound && clean ? "met" : "NOT met"}${clean ? "" : " (some requests failed)"}`);
   }
 } finally {

@@ -189,6 +189,7 @@ async function main(argv: string[]): Promise<number> {
     clearInterval(sampler);
     clearInterval(watch);
     await sample();
+    if (line.logs?.length) console.log(`the line's log lines: ${line.logs.join(", ")}`);
     return summary(samples, outcomes) ? 0 : 1;
   } finally {
     redis.disconnect();

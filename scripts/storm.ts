@@ -333,6 +333,7 @@ function report(
   const tested = (met: boolean) => (filed.length === 0 ? "not tested (no report)" : goal(met));
   console.log(`\ngoals: no apology ${goal(apologies === 0)}; no errors ${goal(errors.length === 0)}; webhook p99 < ${P99_GOAL_MS} ms ${goal(p99 < P99_GOAL_MS)}; every report filed ${tested(reports >= filed.length)}; one incident per place ${tested(split.length === 0)}`);
   if (!opts.url) console.log(`(Redis ${describeRedis(line.redis)} emptied of the storm's keys afterwards)`);
+  if (line.logs?.length) console.log(`the line's log lines: ${line.logs.join(", ")}`);
 }
 
 runMeasurement("storm", USAGE, () => main(process.argv.slice(2)));

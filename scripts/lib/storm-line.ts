@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { DateTime } from "luxon";
 import type { RedisIncidentStore } from "../../src/adapters/redis/incident-store.js";
 import { DEFAULT_PORT, DEVELOPMENT_AUTH_TOKEN, type RedisLocation } from "../../src/config/env.js";
@@ -111,6 +111,8 @@ export interface Line {
   description: string;
   stop: () => Promise<void>;
   twilio?: TwilioStandIn;
+  /** The files the line's processes write their log lines to, when this started them. */
+  logs?: readonly string[];
 }
 
 /** Where Debian's faketime keeps its library, on any architecture. */
@@ -132,6 +134,8 @@ function fakeClock(at: DateTime): Record<string, string> {
 }
 
 export async function startLine(program: string, kind: "one" | "split", at: DateTime | undefined, extraEnv: Record<string, string> = {}): Promise<Line> {
+  // First: without faketime this throws, before anything is built, emptied or started.
+  const clock = at ? fakeClock(at) : {};
   buildWhenStale(program);
   const redisUrl = benchRedisUrl();
   await claimBenchDatabase(redisUrl);
@@ -153,7 +157,7 @@ export async function startLine(program: string, kind: "one" | "split", at: Date
     LOG_LEVEL: "info",
     ...extraEnv,
   };
-  const withTz = at ? { ...env, ...fakeClock(at) } : env;
+  const withTz = { ...env, ...clock };
   const servers: StartedServer[] = [];
   const stop = async () => {
     for (const server of servers) server.child.kill("SIGTERM");
@@ -162,13 +166,21 @@ export async function startLine(program: string, kind: "one" | "split", at: Date
     await removeBenchKeys(redisUrl, ["civic:*", "bull:*"]);
     rmSync(dataDir, { recursive: true, force: true });
   };
+  // Each process's log lines go to a file of its own: the load is made in this process, which
+  // would otherwise read them all (and an operator can look for what a failed call logged).
+  const logs: string[] = [];
+  const logTo = (role: string) => {
+    const logFile = join(dirname(BUILD_DIR), `${program}-${role}.log`);
+    logs.push(logFile);
+    return logFile;
+  };
   try {
     if (kind === "one") {
-      servers.push(await startServer([join(BUILD_DIR, "main.js")], withTz));
+      servers.push(await startServer([join(BUILD_DIR, "main.js")], withTz, { logFile: logTo("line") }));
     } else {
-      servers.push(await startServer([join(BUILD_DIR, "worker.js")], withTz, { readyWhen: /worker: processing/ }));
-      servers.push(await startServer([join(BUILD_DIR, "web.js")], withTz));
-      servers.push(await startServer([join(BUILD_DIR, "web.js")], withTz));
+      servers.push(await startServer([join(BUILD_DIR, "worker.js")], withTz, { readyWhen: /worker: processing/, logFile: logTo("worker") }));
+      servers.push(await startServer([join(BUILD_DIR, "web.js")], withTz, { logFile: logTo("web-1") }));
+      servers.push(await startServer([join(BUILD_DIR, "web.js")], withTz, { logFile: logTo("web-2") }));
     }
   } catch (error) {
     await stop();
@@ -177,7 +189,7 @@ export async function startLine(program: string, kind: "one" | "split", at: Date
   const urls = servers.filter((server) => server.port > 0).map((server) => `http://127.0.0.1:${server.port}`);
   const description =
     kind === "one" ? "one process, as npm start runs it" : "two web instances and one worker, as npm run start:web and start:worker run them";
-  return { urls, publicUrl: STORM_PUBLIC_URL, authToken: STORM_TOKEN, redis: redisUrl, description, stop, twilio };
+  return { urls, publicUrl: STORM_PUBLIC_URL, authToken: STORM_TOKEN, redis: redisUrl, description, stop, twilio, logs };
 }
 
 export function runningLine(url: string): Line {
