@@ -14,6 +14,7 @@ import { RecordWriter } from "./records/record-writer.js";
 import { recordingIncidentStore } from "./records/recording-incident-store.js";
 import { RedisCallStore } from "./adapters/redis/call-store.js";
 import { createWebConnection, createWorkerConnection, RedisCredentialsError, waitUntilReady } from "./adapters/redis/connections.js";
+import { redisSettingsToFix } from "./adapters/redis/settings-check.js";
 import { RedisOutageLog } from "./adapters/redis/outage-log.js";
 import { WorkerHeartbeat } from "./adapters/redis/heartbeat.js";
 import { RedisIncidentStore } from "./adapters/redis/incident-store.js";
@@ -307,6 +308,12 @@ export async function startWorker(config: Config, log: Logger): Promise<Running 
     redis.disconnect();
     throw error;
   });
+  // A production Redis must keep what the line holds: say so once it answers, when it is not set to.
+  if (config.env === "production") {
+    void redisSettingsToFix(redis).then((problems) => {
+      if (problems.length > 0) log.warn({ problems }, `Redis is not set as the README's production checklist asks: ${problems.join("; ")}`);
+    });
+  }
   const clock = cityClock(() => definitions.current().hours.zone);
   const connection = outage.watch(createWorkerConnection(config.redis), "Redis connection (worker)");
   const queue = createDispatchQueue(redis);
