@@ -99,10 +99,12 @@ const RELAY_AFTER_MS = 6_000;
 
 let child: ChildProcess | undefined;
 
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
+// SIGHUP too: the terminal closing ends the command, and the private Redis (in a session of its own, out of
+// the terminal's reach) must not outlive it, holding the port for the next run.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.on(signal, () => {
     // Signalled before the command started (Redis still starting): nothing to wait for.
-    if (!child) process.exit(signal === "SIGINT" ? 130 : 143);
+    if (!child) process.exit(signal === "SIGINT" ? 130 : signal === "SIGHUP" ? 129 : 143);
     // The command most likely got this signal too (a Ctrl-C, or `kill -- -PGID`); if not, it is
     // told once the wait is over. Either way it decides when it has stopped, and this waits for it.
     setTimeout(() => {

@@ -484,6 +484,11 @@ export async function runUntilSignalled(log: Logger, starters: (() => Promise<Ru
     process.exit(1);
   }
   let stopping = false;
+  /** Exits once the log is flushed, or after 2 s whatever the log does (a stalled log collector). */
+  const exit = (code: number) => {
+    setTimeout(() => process.exit(code), 2_000).unref();
+    log.flush(() => process.exit(code));
+  };
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -493,12 +498,12 @@ export async function runUntilSignalled(log: Logger, starters: (() => Promise<Ru
         { deadlineMs },
         "could not stop in time (a job still waiting on Twilio or Redis?): exiting now; the jobs this worker held go back to the queue once their lock runs out (30 s), and a page sent without its mark may go out twice",
       );
-      log.flush(() => process.exit(1));
+      exit(1);
     }, deadlineMs);
     for (const role of running.reverse()) await role.stop().catch((error) => log.error({ err: error }, "stop failed"));
     clearTimeout(deadline);
     log.info("stopped");
-    log.flush(() => process.exit(0));
+    exit(0);
   };
   // Listened to for good, not once: a second signal while stopping is no reason to stop less
   // cleanly (the deadline bounds the wait). One Ctrl-C under `npm run dev` is two SIGINTs already:

@@ -92,6 +92,15 @@ describe("npm run dev's private Redis, and Ctrl-C", { timeout: 30_000 }, () => {
     });
   });
 
+  describe("when the terminal closes (SIGHUP to the whole process group)", () => {
+    it("the command ends, and the private Redis does not outlive it to hold the port for the next run", async () => {
+      const { child, port, exited } = await startWithRedis();
+      process.kill(-child.pid!, "SIGHUP");
+      await exited;
+      expect(await redisAnswers("127.0.0.1", port, 300)).toBe(false);
+    });
+  });
+
   describe("when with-redis alone is signalled", () => {
     it("passes the signal on to the command once it has not stopped by itself, then stops Redis", async () => {
       const { child, port, output, exited } = await startWithRedis();

@@ -5,11 +5,15 @@
  */
 
 /** Something the caller hears while a `<Gather>` listens. */
-export type Prompt = { say: string } | { play: string } | { pause: number };
+export type Prompt = { readonly say: string } | { readonly play: string } | { readonly pause: number };
 
 export type GatherInput = "dtmf" | "speech";
 
-export type Action =
+/**
+ * Read-only: a flow's fixed words are given to every call as the same frozen actions (see
+ * `madeOnceWhenFixed`), so nothing may write to one.
+ */
+export type Action = Readonly<
   | { type: "say"; text: string }
   | { type: "play"; url: string }
   | { type: "pause"; seconds: number }
@@ -35,7 +39,8 @@ export type Action =
   | { type: "dispatch"; report: ReportDraft; hold: boolean }
   /** Answer now and come straight back for the rest of the flow (after an effect whose result the flow needs). */
   | { type: "redirect" }
-  | { type: "hangup" };
+  | { type: "hangup" }
+>;
 
 /** An urgent report as the engine knows it; the shell adds the reference when it queues it. */
 export interface ReportDraft {

@@ -48,6 +48,8 @@ describe("a flow's fixed words", () => {
     const gather = first.actions.find((action) => action.type === "gather")!;
     expect(() => ((gather as { timeout: number }).timeout = 1)).toThrow(TypeError);
     expect(() => (gather as unknown as { prompts: unknown[] }).prompts.push({ say: "extra" })).toThrow(TypeError);
+    expect(() => (gather as unknown as { hints: string[] }).hints.push("extra")).toThrow(TypeError);
+    expect(() => (gather as unknown as { input: string[] }).input.push("speech")).toThrow(TypeError);
   });
 
   it("are asked afresh after an apology, which comes first and is not kept", () => {

@@ -59,7 +59,8 @@ const REPEAT_WORDS = ["repeat", "say that again", "say it again", "again please"
 /** Every keyword of a menu's choices: what Twilio is told to listen for. */
 function keywordsOf(node: MenuNode): readonly string[] {
   let keywords = menuKeywords.get(node);
-  if (!keywords) menuKeywords.set(node, (keywords = node.choices.flatMap((choice) => choice.keywords)));
+  // Frozen: it is in the gather every call is given (see ask).
+  if (!keywords) menuKeywords.set(node, (keywords = Object.freeze(node.choices.flatMap((choice) => choice.keywords))));
   return keywords;
 }
 // Worked out once per menu of a loaded flow, rather than on every call that hears it.
