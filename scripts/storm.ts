@@ -312,8 +312,11 @@ function report(
   for (const [name, value] of rows) console.log(`${name.padEnd(width)}  ${value}`);
   const lost = outcomes.filter((outcome) => outcome.met.has("unknown")).length;
   if (lost > 0) console.log(`  ${lost} callers met a prompt they did not recognise (the flow's words changed?) and answered it with silence`);
-  for (const error of errors.slice(0, 5)) console.log(`  error (${error.plan.kind}): ${error.error}`);
-  if (errors.length > 5) console.log(`  ... and ${errors.length - 5} more errors`);
+  // Each kind of error once, with how many calls met it (a refused signature fails every call alike).
+  const kinds = new Map<string, number>();
+  for (const error of errors) kinds.set(error.error!, (kinds.get(error.error!) ?? 0) + 1);
+  for (const [message, count] of [...kinds].slice(0, 5)) console.log(`  error (${count} ${count === 1 ? "call" : "calls"}): ${message}`);
+  if (kinds.size > 5) console.log(`  ... and ${kinds.size - 5} more kinds of error`);
   const dayCallers = byKind(outcomes).get("day-caller")?.length ?? 0;
   if (filed.length === 0 && dayCallers > 0) {
     // The line was open: nothing was reported, so reports, incidents and pages were not tested.
@@ -324,7 +327,8 @@ function report(
   } else if (incidents.length === 0 || pages.length === 0) {
     // Nothing to show may mean the wrong Redis: say which one was read.
     console.log(`\nfound no ${incidents.length === 0 ? "incidents" : "pages"} in ${readFrom}`);
-    if (opts.url && incidents.length === 0) {
+    // Only when calls got through: when every call failed, the errors above say why, not Redis.
+    if (opts.url && incidents.length === 0 && errors.length < outcomes.length) {
       console.log("  if the line keeps its incidents elsewhere, set REDIS_URL (or REDIS_SENTINELS) in this shell to the Redis it uses");
     }
   }

@@ -27,8 +27,12 @@ describe("npm run storm against a running line, finding no incidents", { timeout
 
   it("says which Redis it read, and which database, without its password", () => {
     expect(result.stdout).toContain(`found no incidents in Redis at redis://:****@127.0.0.1:${redis.port}/3, database 3`);
-    expect(result.stdout).toContain("set REDIS_URL (or REDIS_SENTINELS) in this shell to the Redis it uses");
     expect(result.stdout + result.stderr).not.toContain(PASSWORD);
+  });
+
+  it("blames the errors, not Redis, when every call failed", () => {
+    expect(result.stdout).toMatch(/error \(1 call\): /);
+    expect(result.stdout).not.toContain("set REDIS_URL (or REDIS_SENTINELS) in this shell");
   });
 
   it("exits 1: the calls failed", () => {
