@@ -128,8 +128,10 @@ async function stopRedis(): Promise<void> {
 // A line reached through Sentinel has a Redis someone runs on purpose: a private one would be wrong.
 if (!process.env.REDIS_SENTINELS && !(await redisAnswers(host, port))) await startPrivateRedis();
 
-// The command is told when its Redis is a private one (npm run storm --url must read the line's own).
-child = spawn(command[0]!, command.slice(1), { stdio: "inherit", shell: false, env: server ? { ...process.env, CIVIC_PRIVATE_REDIS: "1" } : process.env });
+// The command is told when its Redis is a private one, and only then (npm run storm --url must read the
+// line's own): a private Redis an outer with-redis started says nothing of this one's.
+const { CIVIC_PRIVATE_REDIS: _outer, ...inherited } = process.env;
+child = spawn(command[0]!, command.slice(1), { stdio: "inherit", shell: false, env: server ? { ...inherited, CIVIC_PRIVATE_REDIS: "1" } : inherited });
 child.once("exit", (code, signal) => {
   void stopRedis().finally(() => process.exit(code ?? (signal ? 1 : 0)));
 });
