@@ -33,7 +33,9 @@ async function emptyRecords(kind: DatabaseKind): Promise<{ env: Record<string, s
   };
 }
 
-describe.each(DATABASE_KINDS)("npm run db:migrate on %s", (kind) => {
+// Each test runs db:migrate as a process that opens the database: an embedded one, on a busy
+// machine, takes longer to open and migrate than the suite's 20 s.
+describe.each(DATABASE_KINDS)("npm run db:migrate on %s", { timeout: 60_000 }, (kind) => {
   let records: Awaited<ReturnType<typeof emptyRecords>>;
   const dbMigrate = (...args: string[]): Promise<CliResult> => runScript("db-migrate.ts", args, records.env);
 
