@@ -15,8 +15,9 @@ export const UNMATCHED_ROUTE = "unmatched";
 
 /**
  * Times each request it sees into `civic_webhook_duration_seconds`, labelled with the express
- * route that answered it (`/twilio/voice/step`), never the URL: query strings and references
- * would make a new series per call. Mount it in front of the Twilio routes.
+ * route it asked for (`/twilio/voice/step`, whether it was answered or refused), never the URL:
+ * query strings and references would make a new series per call. Mount it in front of the
+ * Twilio routes.
  */
 export function timeWebhooks(metrics: LineMetrics): RequestHandler {
   return (req, res, next) => {

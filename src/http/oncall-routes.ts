@@ -1,4 +1,4 @@
-import { Router, type Response } from "express";
+import type { Request, Response } from "express";
 import twilio from "twilio";
 import { renderPageNotice, renderPageRepeat, renderRecording, renderVoicePage } from "../adapters/twilio/page-twiml.js";
 import type { VoiceSettings } from "../adapters/twilio/render.js";
@@ -11,6 +11,7 @@ import type { Logger } from "../logger.js";
 import type { CrewDesk, TakeOutcome } from "../oncall/crew-desk.js";
 import { categoryLabel } from "../oncall/labels.js";
 import { voicePageAnswerUrl, voicePageUrl } from "../oncall/voice-page-urls.js";
+import type { Webhooks } from "./webhooks.js";
 
 export interface OncallRouteDependencies {
   desk: CrewDesk;
@@ -29,12 +30,13 @@ function liveSettings(deps: OncallRouteDependencies): { roster: Roster; voice: V
 
 type Params = Record<string, unknown>;
 
-const sendXml = (res: Response, xml: string) => res.status(200).type("text/xml").send(xml);
+const sendXml = (res: Response, xml: string): void => {
+  res.status(200).type("text/xml").send(xml);
+};
 
 /** The inbound SMS webhook: crew replies (ACK, DONE, HELP), answered with MessagingResponse. */
-export function smsRoutes(deps: OncallRouteDependencies): Router {
-  const router = Router();
-  router.post("/", async (req, res) => {
+export function smsWebhooks(deps: OncallRouteDependencies): Webhooks {
+  async function textReceived(req: Request, res: Response): Promise<void> {
     const params = (req.body ?? {}) as Params;
     const from = cleanText(params.From, 32) ?? "";
     const response = new twilio.twiml.MessagingResponse();
@@ -45,16 +47,15 @@ export function smsRoutes(deps: OncallRouteDependencies): Router {
       response.message("Sorry, that could not be handled just now. Please try again in a minute.");
     }
     sendXml(res, response.toString());
-  });
-  return router;
+  }
+  return { "/twilio/sms": textReceived };
 }
 
 /** The voice page placed to a crew member: the report read aloud, and their keypress. */
-export function voicePageRoutes(deps: OncallRouteDependencies): Router {
-  const router = Router();
+export function voicePageWebhooks(deps: OncallRouteDependencies): Webhooks {
   const query = (value: unknown) => (typeof value === "string" ? value : "");
 
-  router.post("/", async (req, res) => {
+  async function pageAnswered(req: Request, res: Response): Promise<void> {
     const reference = query(req.query.ref);
     const { roster, voice } = liveSettings(deps);
     try {
@@ -75,9 +76,9 @@ export function voicePageRoutes(deps: OncallRouteDependencies): Router {
       deps.log.error({ err: error, reference }, "voice page failed");
       sendXml(res, renderPageNotice("The City's paging system is having trouble. Please check your text messages. Goodbye.", voice));
     }
-  });
+  }
 
-  router.post("/answer", async (req, res) => {
+  async function keypressed(req: Request, res: Response): Promise<void> {
     const reference = query(req.query.ref);
     const { voice } = liveSettings(deps);
     const step = Number(req.query.step);
@@ -101,8 +102,8 @@ export function voicePageRoutes(deps: OncallRouteDependencies): Router {
       deps.log.error({ err: error, reference }, "voice page keypress failed");
       sendXml(res, renderPageNotice("Sorry, that could not be recorded. Please reply ACK by text. Goodbye.", voice));
     }
-  });
-  return router;
+  }
+  return { "/twilio/page": pageAnswered, "/twilio/page/answer": keypressed };
 }
 
 /** What the crew member hears after pressing 1 (3 plays the caller's recording). */

@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from "express";
+import type { Request, Response } from "express";
 import type { DateTime } from "luxon";
 import type { Definitions } from "../definitions/live-definitions.js";
 import { HoursOutlooks } from "../adapters/hours-outlooks.js";
@@ -21,6 +21,7 @@ import { activeOverride, lineStatus, type EmergencyOverride, type MinuteStatus }
 import type { CallStore, OverrideStore, RecordKeeper, ReportQueue } from "../domain/ports.js";
 import type { CallObserver } from "../domain/observers.js";
 import type { Logger } from "../logger.js";
+import type { Webhooks } from "./webhooks.js";
 
 export interface VoiceDependencies {
   /** The live flows, hours and rosters, and the versions calls in progress started on. */
@@ -57,9 +58,8 @@ const FINAL_STATUSES = new Set(["completed", "busy", "failed", "no-answer", "can
  * The voice webhooks. Each handler is thin: load, step the pure engine, carry out effects,
  * save, render. Whatever goes wrong, the caller gets valid TwiML and a way forward.
  */
-export function voiceRoutes(deps: VoiceDependencies): Router {
+export function voiceWebhooks(deps: VoiceDependencies): Webhooks {
   const { log, publicUrl } = deps;
-  const router = Router();
   const stepUrl = (n: number) => `${publicUrl}/twilio/voice/step?n=${n}`;
   // The hold loop's URLs name the flow version too: a caller on hold keeps the words they started with.
   const holdQuery = (flow: Flow, state: string) =>
@@ -223,21 +223,21 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
     }
   }
 
-  router.post("/", (req, res) => answer(req, res, null));
-
-  router.post("/step", (req, res) => {
+  /** The caller's answer to step `n` (a keypress, speech, a recording, a queue's result). */
+  const stepAnswered = (req: Request, res: Response) => {
     const n = Number(req.query.n);
     return answer(req, res, Number.isSafeInteger(n) && n >= 0 ? n : -1);
-  });
+  };
 
-  router.post("/wait", async (req, res) => {
+  /** A turn of the hold loop while the caller waits in an agent queue. */
+  async function waiting(req: Request, res: Response): Promise<void> {
     try {
       await holdLoop(req, res);
     } catch (error) {
       log.error({ err: error, callSid: cleanText((req.body as Params | undefined)?.CallSid, 64) }, "hold loop failed");
       sendTwiml(res, renderHoldTurn(DEFAULT_HOLD_TURN, deps.definitions.current().main, ""));
     }
-  });
+  }
 
   /** The flow a hold-loop request names, at the version it names when that can still be had. */
   async function heldFlow(req: Request): Promise<Flow> {
@@ -259,14 +259,16 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
     sendTwiml(res, renderHoldTurn(turn, flow, choiceUrl));
   }
 
-  router.post("/wait/choice", async (req, res) => {
+  /** The key a caller on hold pressed (the voicemail offer). */
+  async function holdChoice(req: Request, res: Response): Promise<void> {
     const flow = await heldFlow(req).catch(() => flowNamed(req.query.flow));
     const params = (req.body ?? {}) as Params;
     const state = String(req.query.state ?? "");
     sendTwiml(res, renderHoldChoice(cleanText(params.Digits, 8), flow, waitUrl(flow, state)));
-  });
+  }
 
-  router.post("/status", async (req, res) => {
+  /** Twilio's status callback: once the call is over, its record is handed to the worker. */
+  async function statusChanged(req: Request, res: Response): Promise<void> {
     const params = (req.body ?? {}) as Params;
     const callSid = cleanText(params.CallSid, 64) ?? "";
     const status = cleanText(params.CallStatus, 32) ?? "";
@@ -301,7 +303,7 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
       log.error({ err: error, callSid, status }, "could not hand the call's record to the worker: it is not kept");
       res.status(204).end();
     }
-  });
+  }
 
   /** The call's record. A voicemail is a promise to call back: it gets a reference, as a report does. */
   async function recordOf(end: CallEnd, call: CallState | undefined): Promise<CallRecord> {
@@ -323,16 +325,23 @@ export function voiceRoutes(deps: VoiceDependencies): Router {
   }
 
   /** Twilio's fallback URL: requested when our answer could not be fetched or parsed. Touches no state. */
-  router.post("/fallback", (req, res) => {
+  function twilioFallback(req: Request, res: Response): void {
     const params = (req.body ?? {}) as Params;
     log.error(
       { callSid: cleanText(params.CallSid, 64), errorCode: cleanText(params.ErrorCode, 16), errorUrl: cleanText(params.ErrorUrl, 300) },
       "Twilio used the fallback URL",
     );
     sendTwiml(res, fallbackTwiml(deps.clock()));
-  });
+  }
 
-  return router;
+  return {
+    "/twilio/voice": (req, res) => answer(req, res, null),
+    "/twilio/voice/step": stepAnswered,
+    "/twilio/voice/wait": waiting,
+    "/twilio/voice/wait/choice": holdChoice,
+    "/twilio/voice/status": statusChanged,
+    "/twilio/voice/fallback": twilioFallback,
+  };
 }
 
 /** A field Twilio sends as a plain whole number (QueuePosition, QueueTime), or null for anything else. */

@@ -106,7 +106,7 @@ export class LineMetrics implements OncallObserver, CallObserver {
 
     this.webhookDuration = new Histogram({
       name: `${METRICS_PREFIX}webhook_duration_seconds`,
-      help: "Time to answer a Twilio webhook, by route (the express route pattern; unmatched for refused or unknown paths) and status class.",
+      help: "Time to answer a Twilio webhook, by route (the webhook's path, a refused request's too; unmatched for unknown paths) and status class.",
       labelNames: ["route", "status"],
       buckets: WEBHOOK_BUCKETS,
       registers,

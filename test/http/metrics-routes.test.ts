@@ -274,14 +274,23 @@ describe("what the web app counts", () => {
     });
   });
 
-  describe("a request refused before any route", () => {
-    it("is timed as unmatched, with its 4xx status", async () => {
-      const before = sampleValue(await line.families(), "civic_webhook_duration_seconds_count", { route: UNMATCHED_ROUTE, status: "4xx" }) ?? 0;
+  describe("a request refused by the signature check", () => {
+    const refused = (route: string) => async () => sampleValue(await line.families(), "civic_webhook_duration_seconds_count", { route, status: "4xx" }) ?? 0;
+
+    it("is timed under the webhook it asked for, with its 4xx status", async () => {
+      const count = refused("/twilio/voice");
+      const before = await count();
       const answer = await line.post("/twilio/voice", { CallSid: newCallSid() }, "not-a-signature");
       expect(answer.status).toBe(403);
-      await vi.waitFor(async () => {
-        expect(sampleValue(await line.families(), "civic_webhook_duration_seconds_count", { route: UNMATCHED_ROUTE, status: "4xx" })).toBe(before + 1);
-      });
+      await vi.waitFor(async () => expect(await count()).toBe(before + 1));
+    });
+
+    it("is timed as unmatched when no webhook has its path", async () => {
+      const count = refused(UNMATCHED_ROUTE);
+      const before = await count();
+      const answer = await line.post("/twilio/no-such-webhook", { CallSid: newCallSid() }, "not-a-signature");
+      expect(answer.status).toBe(403);
+      await vi.waitFor(async () => expect(await count()).toBe(before + 1));
     });
   });
 });
