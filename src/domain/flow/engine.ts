@@ -135,30 +135,32 @@ function withHeldReport(flow: Flow, call: CallState, actions: Action[], env: Ste
 }
 
 function withTransition(call: CallState, transition: Transition): CallState {
-  const vars = "vars" in transition && transition.vars ? { ...call.vars, ...transition.vars } : call.vars;
-  const holdReport = "holdReport" in transition ? transition.holdReport : undefined;
-  const outcome = holdReport ? "urgent-report" : "outcome" in transition && transition.outcome ? transition.outcome : call.outcome;
+  // One copy per transition, filled in below: a new call goes through half a dozen of them.
+  // A choice waiting for a yes, and a follow-up asked, last only until the next transition.
   const { choice: _choice, followedUp: _followedUp, ...rest } = call;
-  const next: CallState = {
-    ...rest,
-    vars,
-    ...(outcome ? { outcome } : {}),
-    ...(holdReport && !call.heldReport ? { heldReport: holdReport } : {}),
-    ...("queue" in transition && transition.queue ? { queue: transition.queue } : {}),
-  };
+  const next: CallState = rest;
+  if ("vars" in transition && transition.vars) next.vars = { ...call.vars, ...transition.vars };
+  const holdReport = "holdReport" in transition ? transition.holdReport : undefined;
+  if (holdReport) next.outcome = "urgent-report";
+  else if ("outcome" in transition && transition.outcome) next.outcome = transition.outcome;
+  if (holdReport && !call.heldReport) next.heldReport = holdReport;
+  if ("queue" in transition && transition.queue) next.queue = transition.queue;
   switch (transition.kind) {
     case "go":
-      return { ...next, state: transition.to, entering: true, attempts: 0, confirming: false };
+      next.state = transition.to;
+      next.entering = true;
+      next.attempts = 0;
+      next.confirming = false;
+      return next;
     case "wait":
-      return {
-        ...next,
-        attempts: transition.attempts ?? 0,
-        confirming: transition.confirming ?? false,
-        ...(transition.choice ? { choice: transition.choice } : {}),
-        ...(transition.followedUp ? { followedUp: true } : {}),
-      };
+      next.attempts = transition.attempts ?? 0;
+      next.confirming = transition.confirming ?? false;
+      if (transition.choice) next.choice = transition.choice;
+      if (transition.followedUp) next.followedUp = true;
+      return next;
     case "end":
-      return { ...next, ended: true };
+      next.ended = true;
+      return next;
   }
 }
 
