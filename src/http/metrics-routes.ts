@@ -30,8 +30,10 @@ export function timeWebhooks(metrics: LineMetrics): RequestHandler {
 
 /** The pattern of the route that answered, with the routers' mount paths before it. */
 function routeOf(req: Request): string {
-  const path: unknown = req.route?.path;
-  if (typeof path !== "string") return UNMATCHED_ROUTE;
+  const route = req.route as { path?: unknown; methods?: Record<string, boolean> } | undefined;
+  const path = route?.path;
+  // A HEAD or GET matched against a POST-only webhook goes on to the catch-all: not that webhook's.
+  if (typeof path !== "string" || !route?.methods?.[req.method.toLowerCase()]) return UNMATCHED_ROUTE;
   const full = `${req.baseUrl}${path}`;
   return full.length > 1 && full.endsWith("/") ? full.slice(0, -1) : full;
 }

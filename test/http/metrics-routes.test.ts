@@ -285,6 +285,17 @@ describe("what the web app counts", () => {
       await vi.waitFor(async () => expect(await count()).toBe(before + 1));
     });
 
+    it("is timed as unmatched when it asks a webhook's path with a method Twilio does not use", async () => {
+      const count = refused(UNMATCHED_ROUTE);
+      const before = await count();
+      const answer = await fetch(`${line.url}/twilio/voice/step?n=1`, { method: "HEAD" });
+      expect(answer.status).toBe(403);
+      await vi.waitFor(async () => expect(await count()).toBe(before + 1));
+      const families = await line.families();
+      const routes = families.get("civic_webhook_duration_seconds")!.samples.map((sample) => sample.labels.route);
+      expect(routes).not.toContain("/twilio/twilio/voice/step");
+    });
+
     it("is timed as unmatched when no webhook has its path", async () => {
       const count = refused(UNMATCHED_ROUTE);
       const before = await count();
