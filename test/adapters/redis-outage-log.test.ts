@@ -111,6 +111,8 @@ describe("a Redis that goes away for a few seconds and comes back", { timeout: 3
   });
 
   it("takes jobs again", async () => {
+    // The web connection fails fast until its own reconnect (up to 2 s behind the worker's): the job is added once it is back.
+    await vi.waitFor(() => expect(web.status).toBe("ready"), { timeout: 10_000, interval: 50 });
     const done = new Promise((resolve) => worker.once("completed", resolve));
     await queue.add("after", {});
     await done;
