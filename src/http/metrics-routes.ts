@@ -28,14 +28,13 @@ export function timeWebhooks(metrics: LineMetrics): RequestHandler {
   };
 }
 
-/** The pattern of the route that answered, with the routers' mount paths before it. */
+/** The path of the webhook route the request asked for: each is an app route with its full path. */
 function routeOf(req: Request): string {
   const route = req.route as { path?: unknown; methods?: Record<string, boolean> } | undefined;
   const path = route?.path;
   // A HEAD or GET matched against a POST-only webhook goes on to the catch-all: not that webhook's.
   if (typeof path !== "string" || !route?.methods?.[req.method.toLowerCase()]) return UNMATCHED_ROUTE;
-  const full = `${req.baseUrl}${path}`;
-  return full.length > 1 && full.endsWith("/") ? full.slice(0, -1) : full;
+  return path;
 }
 
 /**

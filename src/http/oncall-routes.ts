@@ -11,7 +11,7 @@ import type { Logger } from "../logger.js";
 import type { CrewDesk, TakeOutcome } from "../oncall/crew-desk.js";
 import { categoryLabel } from "../oncall/labels.js";
 import { voicePageAnswerUrl, voicePageUrl } from "../oncall/voice-page-urls.js";
-import type { Webhooks } from "./webhooks.js";
+import { sendXml, type Webhooks } from "./webhooks.js";
 
 export interface OncallRouteDependencies {
   desk: CrewDesk;
@@ -29,10 +29,6 @@ function liveSettings(deps: OncallRouteDependencies): { roster: Roster; voice: V
 }
 
 type Params = Record<string, unknown>;
-
-const sendXml = (res: Response, xml: string): void => {
-  res.status(200).type("text/xml").send(xml);
-};
 
 /** The inbound SMS webhook: crew replies (ACK, DONE, HELP), answered with MessagingResponse. */
 export function smsWebhooks(deps: OncallRouteDependencies): Webhooks {

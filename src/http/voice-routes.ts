@@ -21,7 +21,7 @@ import { activeOverride, lineStatus, type EmergencyOverride, type MinuteStatus }
 import type { CallStore, OverrideStore, RecordKeeper, ReportQueue } from "../domain/ports.js";
 import type { CallObserver } from "../domain/observers.js";
 import type { Logger } from "../logger.js";
-import type { Webhooks } from "./webhooks.js";
+import { sendXml, type Webhooks } from "./webhooks.js";
 
 export interface VoiceDependencies {
   /** The live flows, hours and rosters, and the versions calls in progress started on. */
@@ -80,8 +80,6 @@ export function voiceWebhooks(deps: VoiceDependencies): Webhooks {
   // Today's hours planned once a day, and the line's status worked out once a minute, rather than on every call.
   const outlooks = new HoursOutlooks();
 
-  const sendTwiml = (res: Response, twiml: string) => res.status(200).type("text/xml").send(twiml);
-
   /**
    * What a caller hears when the line itself fails: an apology, then the general queue while the
    * line is open (by the hours and the supervisor's override: as this request read it, or else
@@ -113,7 +111,7 @@ export function voiceWebhooks(deps: VoiceDependencies): Webhooks {
       if (stored && (requestedStep === null || requestedStep !== stored.call.step)) {
         // Twilio asked again for a step we already answered (a retry or a timeout): same answer, no new effects.
         log.debug({ callSid, step: requestedStep, at: stored.call.step }, "replayed an answered step");
-        sendTwiml(res, stored.twiml);
+        sendXml(res, stored.twiml);
         return;
       }
 
@@ -139,7 +137,7 @@ export function voiceWebhooks(deps: VoiceDependencies): Webhooks {
       if (!(await deps.calls.save(result.call, call.step, twiml))) {
         // A concurrent retry of this same request saved first: answer as it did.
         const winner = await deps.calls.load(callSid);
-        sendTwiml(res, winner?.twiml ?? twiml);
+        sendXml(res, winner?.twiml ?? twiml);
         return;
       }
       log.debug({ callSid, step: result.call.step, state: result.call.state }, "answered");
@@ -151,14 +149,14 @@ export function voiceWebhooks(deps: VoiceDependencies): Webhooks {
           .then((record) => deps.records.keep({ type: "call-ended", call: record }))
           .catch((error: unknown) => log.error({ err: error, callSid }, "could not hand over the call's later record: it is kept as the status callback left it"));
       }
-      sendTwiml(res, twiml);
+      sendXml(res, twiml);
     } catch (error) {
       // The call's state may be out of reach (Redis down): what the caller said at this step is
       // kept here, so a place named just now is not lost.
       const { speech, recordingUrl } = replyFromParams(params);
       const said = speech || recordingUrl ? { said: { ...(speech ? { speech } : {}), ...(recordingUrl ? { recordingUrl } : {}) } } : {};
       log.error({ err: error, callSid, ...said }, "voice webhook failed; the caller gets the fallback");
-      sendTwiml(res, fallbackTwiml(now, situation));
+      sendXml(res, fallbackTwiml(now, situation));
     }
   }
 
@@ -195,7 +193,7 @@ export function voiceWebhooks(deps: VoiceDependencies): Webhooks {
     situation.override = env.override;
     if (!(await deps.calls.start(result.call, twiml, read.version))) return false;
     log.info({ callSid, from: caller, to: cleanText(params.To, 32) }, "call started");
-    sendTwiml(res, twiml);
+    sendXml(res, twiml);
     return true;
   }
 
@@ -235,7 +233,7 @@ export function voiceWebhooks(deps: VoiceDependencies): Webhooks {
       await holdLoop(req, res);
     } catch (error) {
       log.error({ err: error, callSid: cleanText((req.body as Params | undefined)?.CallSid, 64) }, "hold loop failed");
-      sendTwiml(res, renderHoldTurn(DEFAULT_HOLD_TURN, deps.definitions.current().main, ""));
+      sendXml(res, renderHoldTurn(DEFAULT_HOLD_TURN, deps.definitions.current().main, ""));
     }
   }
 
@@ -256,7 +254,7 @@ export function voiceWebhooks(deps: VoiceDependencies): Webhooks {
         ? holdTurn(node, wholeNumber(params.QueuePosition, 4), wholeNumber(params.QueueTime, 6) ?? 0)
         : DEFAULT_HOLD_TURN;
     const choiceUrl = `${publicUrl}/twilio/voice/wait/choice?${holdQuery(flow, String(req.query.state ?? ""))}`;
-    sendTwiml(res, renderHoldTurn(turn, flow, choiceUrl));
+    sendXml(res, renderHoldTurn(turn, flow, choiceUrl));
   }
 
   /** The key a caller on hold pressed (the voicemail offer). */
@@ -264,7 +262,7 @@ export function voiceWebhooks(deps: VoiceDependencies): Webhooks {
     const flow = await heldFlow(req).catch(() => flowNamed(req.query.flow));
     const params = (req.body ?? {}) as Params;
     const state = String(req.query.state ?? "");
-    sendTwiml(res, renderHoldChoice(cleanText(params.Digits, 8), flow, waitUrl(flow, state)));
+    sendXml(res, renderHoldChoice(cleanText(params.Digits, 8), flow, waitUrl(flow, state)));
   }
 
   /** Twilio's status callback: once the call is over, its record is handed to the worker. */
@@ -331,7 +329,7 @@ export function voiceWebhooks(deps: VoiceDependencies): Webhooks {
       { callSid: cleanText(params.CallSid, 64), errorCode: cleanText(params.ErrorCode, 16), errorUrl: cleanText(params.ErrorUrl, 300) },
       "Twilio used the fallback URL",
     );
-    sendTwiml(res, fallbackTwiml(deps.clock()));
+    sendXml(res, fallbackTwiml(deps.clock()));
   }
 
   return {
