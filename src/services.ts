@@ -192,6 +192,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
         await readLineFigures(
           {
             redis,
+            alsoPinged: [webhooks],
             queue: reports.queue,
             recordsQueue: records.queue,
             configuredPager: config.pager,

@@ -13,6 +13,11 @@ const JOBS_LOOKED_AT = 10;
 export interface LineFigureSources {
   /** Any connection to the line's Redis (the web path's fail-fast one is right: `/status` must answer quickly). */
   redis: Redis;
+  /**
+   * The process's other connections to that Redis, pinged too: the web role answers callers on a
+   * connection of its own, and a line whose callers' connection is down is not ok, whatever the other says.
+   */
+  alsoPinged?: readonly Redis[];
   /** The `oncall-dispatch` queue. */
   queue: Queue;
   /** The `records` queue, when this process knows it: records waiting for the database. */
@@ -79,7 +84,7 @@ export async function readLineFigures(sources: LineFigureSources, now: DateTime)
   const { redis, queue } = sources;
   const configuredPager = sources.configuredPager;
   try {
-    await redis.ping();
+    await Promise.all([redis, ...(sources.alsoPinged ?? [])].map((connection) => connection.ping()));
     const sendQueues = sources.sendQueues;
     const [beats, counts, waiting, firstDelayed, records, sms, calls] = await Promise.all([
       readHeartbeats(redis, now, sources.keyPrefix === undefined ? {} : { keyPrefix: sources.keyPrefix }),

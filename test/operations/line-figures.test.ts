@@ -200,5 +200,13 @@ describe("reading the line's figures", () => {
       expect(figures).toEqual({ redis: "not answering", heartbeats: undefined, dispatch: undefined, configuredPager: "console" });
       down.disconnect();
     });
+
+    it("says so when the connection callers are answered on is down, though the one it reads from answers", async () => {
+      const down = createWebConnection("redis://127.0.0.1:1", { retryStrategy: () => null, lazyConnect: true });
+      down.on("error", () => {});
+      const figures = await readLineFigures({ redis, alsoPinged: [down], queue, configuredPager: "console" }, addedAt);
+      expect(figures).toEqual({ redis: "not answering", heartbeats: undefined, dispatch: undefined, configuredPager: "console" });
+      down.disconnect();
+    });
   });
 });
