@@ -14,8 +14,7 @@ import "./lib/load-env.js";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { assertSchemaKnown, migrate, readMigrations, SchemaMismatchError, schemaStatus, type SchemaStatus } from "../src/adapters/postgres/migrate.js";
-import { openDatabase, type OpenedDatabase } from "../src/adapters/postgres/open-database.js";
-import { withoutPassword } from "../src/adapters/postgres/pg-database.js";
+import { describeDatabase, openDatabase, type OpenedDatabase } from "../src/adapters/postgres/open-database.js";
 import { ConfigError, loadRecordsConfig } from "../src/config/env.js";
 import { embeddedDatabaseExists } from "./lib/embedded-database.js";
 
@@ -39,7 +38,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const config = loadRecordsConfig(process.env);
-  const where = config.database.kind === "postgres" ? `DATABASE_URL ${withoutPassword(config.database.url)}` : `the embedded database under ${config.database.dataDir}`;
+  const where = describeDatabase(config.database);
   const known = await readMigrations();
   // Checking makes nothing: opening an embedded database that is not there would create it.
   if (values.check && config.database.kind === "pglite" && !embeddedDatabaseExists(config.database.dataDir)) {

@@ -4,7 +4,8 @@
  * `npm run call` uses too.
  */
 import "./lib/load-env.js";
-import { DEFAULT_PORT, loadRedisConfig } from "../src/config/env.js";
+import { describeDatabase } from "../src/adapters/postgres/open-database.js";
+import { DEFAULT_PORT, loadRecordsConfig, loadRedisConfig } from "../src/config/env.js";
 import { applyDevDefaults, rememberDevLine } from "./lib/dev-line.js";
 import { publishFlowFiles, watchFlowFiles } from "./lib/watch-flows.js";
 applyDevDefaults(process.env);
@@ -27,6 +28,7 @@ console.log(`
   Civic Line is answering at ${base}
   Place a test call from another terminal:   npm run call
   Pages to the on-call crew (without Twilio credentials):   npm run oncall -- outbox
+  Records of every call and request are kept in ${describeDatabase(loadRecordsConfig(process.env).database)}
   Saved changes to flows/ go live at once (a broken one prints its problems and the last good version keeps serving).
   Business hours or not is decided by flows/hours.yaml and the clock; to try the other side, run
   this with faketime (it reads UTC here), e.g.  faketime -f '@2026-12-05 09:00:00' npm run dev  (Sat 02:00 in Lethbridge)

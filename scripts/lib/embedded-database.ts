@@ -9,8 +9,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Database } from "../../src/adapters/postgres/database.js";
 import { migrate, readMigrations, SchemaMismatchError, schemaStatus } from "../../src/adapters/postgres/migrate.js";
-import { openDatabase, type OpenedDatabase } from "../../src/adapters/postgres/open-database.js";
-import { withoutPassword } from "../../src/adapters/postgres/pg-database.js";
+import { describeDatabase, openDatabase, type OpenedDatabase } from "../../src/adapters/postgres/open-database.js";
 import type { DatabaseConfig } from "../../src/config/env.js";
 import { CommandError } from "./cli.js";
 import { DOT_ENV_FILE, FROM_DOT_ENV } from "./load-env.js";
@@ -73,7 +72,7 @@ export function commandAsTyped(script: string, args: readonly string[]): string 
  */
 export async function openLineRecords(config: DatabaseConfig, command: string): Promise<Database> {
   requireExistingEmbeddedDatabase(config, command);
-  const where = config.kind === "postgres" ? `DATABASE_URL ${withoutPassword(config.url)}` : `the embedded database under ${config.dataDir}`;
+  const where = describeDatabase(config);
   let database: OpenedDatabase | undefined;
   try {
     database = await openDatabase(config);

@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import type { DatabaseConfig } from "../../config/env.js";
 import type { Logger } from "../../logger.js";
 import { DatabaseUnavailableError, type Database, type Queryable } from "./database.js";
-import { PgDatabase } from "./pg-database.js";
+import { PgDatabase, withoutPassword } from "./pg-database.js";
 import { PgliteWorker } from "./pglite-worker.js";
 
 /** The socket file the process holding the embedded database serves it on, in its folder. */
@@ -25,6 +25,11 @@ const HOLDER_STARTING_MS = 60_000;
  * held here or through the socket of the process that holds it. Only a server or the holder may
  * change the schema: a connected process's DDL would share PGlite's one session with the holder.
  */
+/** Where the records are, fit to print: `DATABASE_URL postgres://line@db/records` (no password), or the embedded database's folder. */
+export function describeDatabase(config: DatabaseConfig): string {
+  return config.kind === "postgres" ? `DATABASE_URL ${withoutPassword(config.url)}` : `the embedded database under ${config.dataDir}`;
+}
+
 export type DatabaseAccess = "server" | "embedded-holder" | "embedded-client";
 
 /** The records database as `openDatabase` gives it. */
