@@ -39,7 +39,7 @@ import {
 } from "./lib/storm-line.js";
 
 const USAGE = `Usage: npm run storm -- [--calls N] [--concurrency N] [--ramp S] [--think S] [--at TIME] [--line one|split] [--url URL]
-                       [--sms-per-second N] [--calls-per-second N] [--seed N] [--verbose]
+                       [--sms-per-second N] [--calls-per-second N] [--warm-up N] [--seed N] [--verbose]
 
 Places N simulated calls against the line, at most --concurrency at a time, and prints how the
 line held up: calls completed, calls that heard the apology, webhook p50/p99/max, reports filed,
@@ -65,6 +65,9 @@ sending limits allow for those first pages, and errors.
                     the sending rates of the line (default: $TWILIO_SMS_PER_SECOND and
                     $TWILIO_CALLS_PER_SECOND, else 1): the line the storm starts keeps them; with
                     --url, the least time printed assumes the running line keeps them
+  --warm-up N       calls placed three times over before the storm, each hung up at the first menu,
+                    so that it meets a line that has been answering (default 50; 0 for none). They
+                    are not counted, but a line keeps them in its records as calls
   --seed N          the callers' mix is the same for the same seed (default 1)
   -v, --verbose     also print what one caller of each kind heard
   -h, --help        show this help
@@ -74,7 +77,7 @@ under ${"300"} ms, and every report of one place joins that place's one incident
 
 const P99_GOAL_MS = 300;
 /** Calls placed (three times over) before the storm, so it meets a line that has been answering. */
-const WARM_UP_CALLS = 50;
+const WARM_UP_CALLS = "50";
 /** How long after the last call the storm waits for its reports and first pages. */
 const SETTLE_MS = 60_000;
 
@@ -90,6 +93,7 @@ function options(argv: string[]) {
     "sms-per-second": { type: "string" },
     "calls-per-second": { type: "string" },
     seed: { type: "string", default: "1" },
+    "warm-up": { type: "string", default: WARM_UP_CALLS },
     verbose: { type: "boolean", short: "v" },
     help: { type: "boolean", short: "h" },
   } as const;
@@ -100,6 +104,8 @@ function options(argv: string[]) {
     return value;
   };
   const calls = count("calls", values.calls, 5_000);
+  const warmUp = Number(values["warm-up"]);
+  if (!/^\d+$/.test(values["warm-up"]) || warmUp > 1_000) throw new UsageError(`--warm-up must be a whole number from 0 to 1000 (got "${values["warm-up"]}")`);
   const concurrency = values.concurrency === undefined ? calls : count("concurrency", values.concurrency, 5_000);
   const think = Number(values.think);
   if (!Number.isFinite(think) || think < 0 || think > 60) throw new UsageError(`--think must be a number of seconds from 0 to 60 (got "${values.think}")`);
@@ -123,6 +129,7 @@ function options(argv: string[]) {
     line: values.line,
     url: values.url,
     rates,
+    warmUp,
     seed: count("seed", values.seed, 2 ** 31),
     verbose: values.verbose === true,
     help: values.help === true,
@@ -163,8 +170,11 @@ async function main(argv: string[]): Promise<number> {
 
     // A line that has been answering for a while: its code compiled hot, its connections open.
     // Callers who hang up at the first menu file nothing, and are left out of the figures.
-    const warmUp = stormCallers(WARM_UP_CALLS, seededRandom(opts.seed)).map((plan) => ({ ...plan, kind: "hangs-up-early" as const }));
-    for (let round = 0; round < 3; round++) await Promise.all(warmUp.map((plan, index) => call(line, plan, index, Date.now(), 0, [])));
+    if (opts.warmUp > 0) {
+      console.log(`warming the line up: ${opts.warmUp} calls, three times over, each hung up at the first menu (not counted; --warm-up 0 for none)`);
+      const warmUp = stormCallers(opts.warmUp, seededRandom(opts.seed)).map((plan) => ({ ...plan, kind: "hangs-up-early" as const }));
+      for (let round = 0; round < 3; round++) await Promise.all(warmUp.map((plan, index) => call(line, plan, index, Date.now(), 0, [])));
+    }
 
     const latencies: number[] = [];
     const outcomes: CallOutcome[] = [];

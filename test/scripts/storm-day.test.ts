@@ -14,7 +14,8 @@ describe("npm run storm against a line that is open", { timeout: 60_000 }, () =>
   beforeAll(async () => {
     line = await TestLine.start();
     line.now = at("2026-12-02T10:00"); // a Wednesday morning: the day menu answers
-    result = await runScript("storm.ts", ["--url", line.url, "--calls", "6", "--concurrency", "6"], {
+    // No warm-up: the line then meets exactly the storm's six callers.
+    result = await runScript("storm.ts", ["--url", line.url, "--calls", "6", "--concurrency", "6", "--warm-up", "0"], {
       TWILIO_AUTH_TOKEN: AUTH_TOKEN,
       PUBLIC_URL,
       REDIS_URL,
@@ -37,7 +38,28 @@ describe("npm run storm against a line that is open", { timeout: 60_000 }, () =>
     expect(result.stdout).not.toMatch(/found no (incidents|pages) in/);
   });
 
+  it("places no warm-up call when told --warm-up 0: the line saw the six callers alone", async () => {
+    expect(result.stdout).not.toContain("warming the line up");
+    const calls = await line.redis.keys(`${line.prefix}call:*`);
+    expect(calls).toHaveLength(6);
+  });
+
   it("answered every call: no apology, no error", () => {
     expect(result.stdout).toMatch(/goals: no apology met; no errors met;/);
+  });
+});
+
+describe("npm run storm's warm-up", { timeout: 60_000 }, () => {
+  it("places --warm-up calls three times over before the storm, and says so", async () => {
+    const line = await TestLine.start();
+    try {
+      line.now = at("2026-12-02T10:00");
+      const result = await runScript("storm.ts", ["--url", line.url, "--calls", "1", "--warm-up", "2"], { TWILIO_AUTH_TOKEN: AUTH_TOKEN, PUBLIC_URL, REDIS_URL, REDIS_SENTINELS: "", CIVIC_PRIVATE_REDIS: "" });
+      expect(result.stdout).toContain("warming the line up: 2 calls, three times over, each hung up at the first menu");
+      // The storm's one caller, and three rounds of two warm-up calls.
+      expect(await line.redis.keys(`${line.prefix}call:*`)).toHaveLength(7);
+    } finally {
+      await line.close();
+    }
   });
 });
