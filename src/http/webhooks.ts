@@ -12,10 +12,12 @@ export type Webhooks = Readonly<Record<string, RequestHandler>>;
  *
  * Written with Node's own response methods: express's `res.type().send()` would look the type up,
  * parse and rewrite the Content-Type twice and copy the answer into a Buffer, on every webhook of
- * a storm, for the same headers (Node counts the Content-Length in bytes itself).
+ * a storm, for the same headers. The length is set here, in bytes, as express sets it: Node would
+ * leave it out for an HTTP/1.0 request (a proxy's, nginx's by default) and close the connection instead.
  */
 export function sendXml(res: Response, xml: string): void {
   res.statusCode = 200;
   res.setHeader("Content-Type", "text/xml; charset=utf-8");
+  res.setHeader("Content-Length", Buffer.byteLength(xml));
   res.end(xml);
 }

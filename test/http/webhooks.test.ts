@@ -1,4 +1,4 @@
-import type { AddressInfo } from "node:net";
+import { connect, type AddressInfo } from "node:net";
 import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sendXml } from "../../src/http/webhooks.js";
@@ -26,6 +26,20 @@ describe("a webhook's XML answer", () => {
     expect(Number(response.headers.get("content-length"))).toBe(Buffer.byteLength(answer, "utf8"));
     expect(Number(response.headers.get("content-length"))).toBeGreaterThan(answer.length);
     expect(await response.text()).toBe(answer);
+  });
+
+  it("says its length to an HTTP/1.0 client too (a proxy's: nginx speaks 1.0 to its upstreams by default)", async () => {
+    const { port } = server.address() as AddressInfo;
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, "127.0.0.1", () => socket.end("POST /answer HTTP/1.0\r\nHost: line\r\nContent-Length: 0\r\n\r\n"));
+      let text = "";
+      socket.setEncoding("utf8").on("data", (chunk: string) => (text += chunk)).on("end", () => resolve(text)).on("error", reject);
+    });
+    const [head, body] = raw.split("\r\n\r\n");
+    expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(head).toContain(`\r\nContent-Length: ${Buffer.byteLength(answer, "utf8")}`);
+    expect(head).toContain("\r\nContent-Type: text/xml; charset=utf-8");
+    expect(body).toBe(answer);
   });
 
   it("is 200 whatever status the handler had set before", async () => {
