@@ -30,7 +30,7 @@ import { CALLBACK_SERVICE, REQUEST_STATUSES, type RequestNote, type RequestQuery
 import { readableServiceName, serviceNamesOf, type ServiceNames } from "../src/domain/service-names.js";
 import { serviceCodesOf } from "../src/domain/open311/services.js";
 import { didYouMean } from "../src/domain/validation.js";
-import { closeRequest, pagingInWords, type CloseRequest, type PagingOutcome } from "../src/records/close-request.js";
+import { closeRequest, pagingInWords, type CloseOutcome, type CloseRequest, type PagingOutcome } from "../src/records/close-request.js";
 import { recordingIncidentStore } from "../src/records/recording-incident-store.js";
 import { BullRecordKeeper, createRecordsQueue } from "../src/adapters/bullmq/record-queue.js";
 import { createWebConnection } from "../src/adapters/redis/connections.js";
@@ -131,54 +131,64 @@ const commands: CommandTable = {
   },
   close: {
     usage: [
-      'close <reference> --note "what was done" [--by NAME]',
+      'close <reference> [<reference>...] --note "what was done" [--by NAME]',
       "  Closes the request (a callback: once the resident was called back). The note is kept with who closed it.",
       "  An urgent report's incident is marked fixed too, so the on-call crew is paged no more (a report that",
       "  joined another's incident closes only itself, and says which incident goes on). When the line's Redis",
       "  ($REDIS_URL) does not answer, the request is closed all the same, a warning says the pages could not be",
       "  stopped (exit code 1), and closing it again stops them.",
       "  A request closed already is left as it is, and the command says who closed it.",
+      "  Several references (after a drill) are closed one after the other with the same note; one that is",
+      "  unknown is said on stderr (exit code 1) and the others are closed all the same.",
       `  --note TEXT   what was done, e.g. "Called back; a crew comes Thursday" (required)`,
       `  --by NAME     who did it (default: ${COMMAND_LINE_USER})`,
     ].join("\n"),
     options: { note: { type: "string" }, by: { type: "string" } },
     async run(values) {
-      const reference = referenceArgument("close");
+      const references = referencesArgument("close");
       const note = typeof values["note"] === "string" ? keepableText(values["note"]).trim() : "";
-      if (note === "") throw new UsageError(`close needs --note saying what was done, e.g. npm run requests -- close ${reference} --note "Called back; all sorted"`);
+      if (note === "") throw new UsageError(`close needs --note saying what was done, e.g. npm run requests -- close ${references[0]} --note "Called back; all sorted"`);
       if (note.length > MAX_NOTE) throw new UsageError(`--note is longer than ${MAX_NOTE} characters`);
       const by = values["by"] === undefined ? COMMAND_LINE_USER : wordArgument("--by", values["by"]);
       const close: CloseRequest = { by, at: DateTime.now().toUTC().toISO()!, note, from: "the command line" };
-      const { outcome, zone } = await withRecords(async (store, hours) => ({
-        // An urgent report's incident lives in the line's Redis: reached only when there is one to stop.
-        outcome: (await store.request(reference))?.request.incident ? await withIncidents((incidents) => closeRequest(store, reference, close, { incidents, log: warnings })) : await closeRequest(store, reference, close),
-        zone: hours.zone,
-      }));
-      switch (outcome.outcome) {
-        case "missing":
-          throw unknownReference(reference);
-        case "closed-already": {
-          const who = outcome.by ? ` by ${outcome.by}` : "";
-          const at = outcome.at ? ` on ${when(DateTime.fromISO(outcome.at).setZone(zone))}` : "";
-          console.log(`${reference} was closed already${at}${who}${outcome.note ? ` (“${outcome.note}”)` : ""}: ${outcome.paging?.outcome === "stopped" ? "the request was not changed." : "nothing was changed."}`);
-          sayPaging(outcome.paging, by);
-          if (outcome.paging?.outcome === "stopped") {
-            const first = `The request was closed already${at}${who}`;
-            await auditClose(reference, close, "paging-stopped", [by !== COMMAND_LINE_USER ? `as ${by} (--by)` : undefined, first, pagingInWords(outcome.paging, by)]);
+      const unknown = await withRecords(async (store, hours) => {
+        const missing: string[] = [];
+        for (const reference of references) {
+          // An urgent report's incident lives in the line's Redis: reached only when there is one to stop.
+          const outcome = (await store.request(reference))?.request.incident ? await withIncidents((incidents) => closeRequest(store, reference, close, { incidents, log: warnings })) : await closeRequest(store, reference, close);
+          if (outcome.outcome === "missing") {
+            missing.push(reference);
+            if (references.length > 1) console.error(`requests: ${unknownReference(reference).message}`);
+          } else {
+            await sayClosed(reference, outcome, close, hours.zone);
           }
-          return;
         }
-        case "closed":
-          console.log(`Closed ${reference} (${outcome.request.service}, left ${when(DateTime.fromISO(outcome.request.requestedAt).setZone(zone))}) as ${by}: “${note}”.`);
-          sayPaging(outcome.paging, by);
-          await auditClose(reference, close, "request-closed", [
-            by !== COMMAND_LINE_USER ? `closed as ${by} (--by)` : undefined,
-            outcome.paging ? pagingInWords(outcome.paging, by) : undefined,
-          ]);
-      }
+        return missing;
+      });
+      if (references.length === 1 && unknown.length === 1) throw unknownReference(unknown[0]!);
+      if (unknown.length > 0) process.exitCode = 1;
     },
   },
 };
+
+/** What closing one request did, on stdout, and in the line's audit log when it changed anything. */
+async function sayClosed(reference: string, outcome: Exclude<CloseOutcome, { outcome: "missing" }>, close: CloseRequest, zone: string): Promise<void> {
+  const { by, note } = close;
+  if (outcome.outcome === "closed-already") {
+    const who = outcome.by ? ` by ${outcome.by}` : "";
+    const at = outcome.at ? ` on ${when(DateTime.fromISO(outcome.at).setZone(zone))}` : "";
+    console.log(`${reference} was closed already${at}${who}${outcome.note ? ` (“${outcome.note}”)` : ""}: ${outcome.paging?.outcome === "stopped" ? "the request was not changed." : "nothing was changed."}`);
+    sayPaging(outcome.paging, by);
+    if (outcome.paging?.outcome === "stopped") {
+      const first = `The request was closed already${at}${who}`;
+      await auditClose(reference, close, "paging-stopped", [by !== COMMAND_LINE_USER ? `as ${by} (--by)` : undefined, first, pagingInWords(outcome.paging, by)]);
+    }
+    return;
+  }
+  console.log(`Closed ${reference} (${outcome.request.service}, left ${when(DateTime.fromISO(outcome.request.requestedAt).setZone(zone))}) as ${by}: “${note}”.`);
+  sayPaging(outcome.paging, by);
+  await auditClose(reference, close, "request-closed", [by !== COMMAND_LINE_USER ? `closed as ${by} (--by)` : undefined, outcome.paging ? pagingInWords(outcome.paging, by) : undefined]);
+}
 
 /**
  * What closing an urgent report did to its pages, in a line: on stdout, or, when the pages could
@@ -383,6 +393,17 @@ function wordArgument(option: string, value: string | boolean | undefined): stri
   const text = String(value ?? "").trim();
   if (text === "" || text.length > MAX_WORD) throw new UsageError(`${option} needs a value of 1 to ${MAX_WORD} characters`);
   return text;
+}
+
+/**
+ * The references a command that takes several was given. More than one must each be a number, as
+ * the line gives them: a word of a note left out of its quotes is refused, not looked up.
+ */
+function referencesArgument(command: string): string[] {
+  if (positionals.length <= 1) return [referenceArgument(command)];
+  const word = positionals.find((positional) => !/^\d{1,18}$/.test(positional));
+  if (word !== undefined) throw new UsageError(`unexpected argument "${word}": ${command} takes references, which are numbers (put a note in quotes)`);
+  return [...new Set(positionals)];
 }
 
 function referenceArgument(command: string): string {

@@ -146,6 +146,24 @@ describe.each(DATABASE_KINDS)("npm run requests on %s", { timeout: 60_000 }, (ki
       expect(unknown).toMatchObject({ code: 1, stdout: "", stderr: "requests: there is no request 9999; see the references with npm run requests -- list\n" });
     });
 
+    it("closes several references with one note, each said, and an unknown one on stderr with exit code 1", async () => {
+      // After a drill: the reports it filed, closed at once.
+      await store.addRequest(request("5201", now.minus({ hours: 2 }), { service: "water", channel: "after-hours", recordingUrl: null }));
+      await store.addRequest(request("5202", now.minus({ hours: 1 }), { service: "water", channel: "after-hours", recordingUrl: null }));
+      const run = await requests("close", "5201", "9998", "5202", "--note", "storm drill");
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/^Closed 5201 \(water, left .*\) as cli: “storm drill”\.\nClosed 5202 \(water, left .*\) as cli: “storm drill”\.\n$/);
+      expect(run.stderr).toBe("requests: there is no request 9998; see the references with npm run requests -- list\n");
+      for (const reference of ["5201", "5202"]) expect((await store.request(reference))!.request.status).toBe("closed");
+    });
+
+    it("refuses a word of a note left out of its quotes, among references, and closes nothing", async () => {
+      const run = await requests("close", "5102", "--note", "Called", "back");
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('unexpected argument "back": close takes references, which are numbers (put a note in quotes)');
+      expect((await store.request("5102"))!.request.status).toBe("open");
+    });
+
     it("asks for a note saying what was done", async () => {
       const without = await requests("close", "5102");
       expect(without.code).toBe(1);
