@@ -192,7 +192,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
         await readLineFigures(
           {
             redis,
-            alsoPinged: [webhooks],
+            alsoPinged: { "the connection callers are answered on": webhooks },
             queue: reports.queue,
             recordsQueue: records.queue,
             configuredPager: config.pager,
@@ -229,16 +229,9 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
   const server = createServer(app);
   // Twilio gives up after 15 s; nothing we serve should take a fraction of that.
   server.requestTimeout = 10_000;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      // With the public development token, only this machine may reach the line.
-      server.listen(config.port, config.listenHost, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-  } catch (error) {
+  /** Lets go of everything the web role opened, once its server is closed (or never listened). */
+  const release = async () => {
+    // Its connections close under it from here: nothing of that is an outage.
     outage.close();
     for (const stop of unwatch) stop();
     await definitions.stop();
@@ -249,6 +242,18 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
     await calls.close();
     await recordsDatabase?.release();
     disconnect();
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      // With the public development token, only this machine may reach the line.
+      server.listen(config.port, config.listenHost, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await release();
     const code = (error as NodeJS.ErrnoException).code;
     throw code === "EADDRINUSE" || code === "EACCES" ? new PortUnavailableError(config.port, code) : error;
   }
@@ -260,17 +265,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
     server,
     stop: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      // Its connections close under it from here: nothing of that is an outage.
-      outage.close();
-      for (const stop of unwatch) stop();
-      await definitions.stop();
-      await reports.close();
-      await records.queue.close();
-      await deliveries.queue.close();
-      await texts.close();
-      await calls.close();
-      await recordsDatabase?.release();
-      disconnect();
+      await release();
     },
   };
 }

@@ -14,10 +14,11 @@ export interface LineFigureSources {
   /** Any connection to the line's Redis (the web path's fail-fast one is right: `/status` must answer quickly). */
   redis: Redis;
   /**
-   * The process's other connections to that Redis, pinged too: the web role answers callers on a
-   * connection of its own, and a line whose callers' connection is down is not ok, whatever the other says.
+   * The process's other connections to that Redis, by what they serve, pinged too: the web role
+   * answers callers on a connection of its own, and a line whose callers' connection is down is
+   * not ok, whatever the other says.
    */
-  alsoPinged?: readonly Redis[];
+  alsoPinged?: Readonly<Record<string, Redis>>;
   /** The `oncall-dispatch` queue. */
   queue: Queue;
   /** The `records` queue, when this process knows it: records waiting for the database. */
@@ -84,7 +85,10 @@ export async function readLineFigures(sources: LineFigureSources, now: DateTime)
   const { redis, queue } = sources;
   const configuredPager = sources.configuredPager;
   try {
-    await Promise.all([redis, ...(sources.alsoPinged ?? [])].map((connection) => connection.ping()));
+    await redis.ping();
+    // The figures are still read through the connection that answers: what is down is said beside them.
+    const others = Object.entries(sources.alsoPinged ?? {});
+    const unanswered = (await Promise.all(others.map(([name, connection]) => connection.ping().then(() => undefined, () => name)))).filter((name) => name !== undefined);
     const sendQueues = sources.sendQueues;
     const [beats, counts, waiting, firstDelayed, records, sms, calls] = await Promise.all([
       readHeartbeats(redis, now, sources.keyPrefix === undefined ? {} : { keyPrefix: sources.keyPrefix }),
@@ -99,7 +103,8 @@ export async function readLineFigures(sources: LineFigureSources, now: DateTime)
     const sendingRates = beats.find((beat) => beat.sendingRates)?.sendingRates ?? sources.configuredRates;
     const dueFor = [...waiting.map((job) => now.toMillis() - dueAt(job)), ...(firstDelayed === undefined ? [] : [now.toMillis() - firstDelayed])];
     return {
-      redis: "ok",
+      redis: unanswered.length === 0 ? "ok" : "not answering",
+      ...(unanswered.length > 0 ? { unansweredConnections: unanswered } : {}),
       heartbeats: { youngestAgeMs: beats[0]?.ageMs, workers: beats.length, pagers: beats.map((beat) => beat.pager) },
       dispatch: {
         oldestDueMs: Math.max(0, ...dueFor),

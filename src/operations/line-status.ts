@@ -60,6 +60,8 @@ export interface SendQueueFigures {
 /** What was read from Redis and BullMQ; `undefined` figures could not be read (Redis is down). */
 export interface LineFigures {
   redis: "ok" | "not answering";
+  /** When Redis answers on the connection the figures were read through but not on these (named by what they serve). */
+  unansweredConnections?: string[];
   /** The youngest live worker heartbeat's age, and how many workers beat; undefined when Redis did not answer. */
   heartbeats: { youngestAgeMs: number | undefined; workers: number; pagers: PagerMode[] } | undefined;
   dispatch:
@@ -122,7 +124,11 @@ export interface SendQueueStatus {
  */
 export function assessLineStatus(figures: LineFigures, thresholds: StatusThresholds = DEFAULT_STATUS_THRESHOLDS): LineStatus {
   const problems: string[] = [];
-  if (figures.redis !== "ok") {
+  if (figures.unansweredConnections?.length) {
+    problems.push(
+      `Redis does not answer on ${figures.unansweredConnections.join(" and ")}, though it answers on this process's other connection: calls get the fallback. The connection reconnects by itself; if this lasts, restart the web role (npm run start:web, or npm start).`,
+    );
+  } else if (figures.redis !== "ok") {
     problems.push("Redis does not answer: calls get the fallback and no report reaches the crew. Check REDIS_URL and the Redis server.");
   }
   const beats = figures.heartbeats;

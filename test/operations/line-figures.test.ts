@@ -201,11 +201,17 @@ describe("reading the line's figures", () => {
       down.disconnect();
     });
 
-    it("says so when the connection callers are answered on is down, though the one it reads from answers", async () => {
+    it("says so when the connection callers are answered on is down, naming it, and still reads the figures through the one that answers", async () => {
       const down = createWebConnection("redis://127.0.0.1:1", { retryStrategy: () => null, lazyConnect: true });
       down.on("error", () => {});
-      const figures = await readLineFigures({ redis, alsoPinged: [down], queue, configuredPager: "console" }, addedAt);
-      expect(figures).toEqual({ redis: "not answering", heartbeats: undefined, dispatch: undefined, configuredPager: "console" });
+      const figures = await readLineFigures({ redis, alsoPinged: { "the callers' connection": down }, queue, keyPrefix, configuredPager: "console" }, addedAt);
+      expect(figures).toEqual({
+        redis: "not answering",
+        unansweredConnections: ["the callers' connection"],
+        heartbeats: { youngestAgeMs: undefined, workers: 0, pagers: [] },
+        dispatch: { oldestDueMs: 0, waiting: 0, delayed: 0, active: 0, failed: 0 },
+        configuredPager: "console",
+      });
       down.disconnect();
     });
   });

@@ -78,6 +78,22 @@ describe("the line's status", () => {
     });
   });
 
+  describe("when Redis answers on one of the web role's connections but not on the callers'", () => {
+    const status = assessLineStatus({ ...healthy, redis: "not answering", unansweredConnections: ["the connection callers are answered on"] });
+
+    it("is trouble, naming the connection, so nobody goes looking for a Redis that answers", () => {
+      expect(status).toMatchObject({ status: "trouble", redis: "not answering" });
+      expect(status.problems).toEqual([
+        expect.stringMatching(/^Redis does not answer on the connection callers are answered on, though it answers on this process's other connection: calls get the fallback\. .*restart the web role/),
+      ]);
+    });
+
+    it("still gives the worker's and the queue's figures, read through the connection that answers", () => {
+      expect(status.worker).toEqual({ heartbeatAgeSeconds: 2, processes: 1 });
+      expect(status.dispatch).toMatchObject({ waiting: 0, delayed: 3, active: 1 });
+    });
+  });
+
   describe("the pager", () => {
     it("is unknown when no worker says and this process does not know", () => {
       expect(assessLineStatus({ ...healthy, heartbeats: { youngestAgeMs: undefined, workers: 0, pagers: [] }, configuredPager: undefined }).pager).toBe(
