@@ -1,5 +1,6 @@
 import { runScript } from "../../helpers/cli.js";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { RedisServer } from "../../helpers/redis-server.js";
 import { FIXTURES } from "../../fixtures/hours/load.js";
 
 /** The table row for a date, its cells split on the column gaps. */
@@ -18,7 +19,11 @@ function day(stdout: string, name: string): string | undefined {
     .find((line) => line.startsWith(`${name}:`));
 }
 
-const hoursCli = (args: string[], env: Record<string, string> = {}) => runScript("hours.ts", args, env);
+// A Redis of its own, where nothing is published: reading a file, the command notes a published
+// version that differs from it, and a line on this machine's Redis (npm run dev) would be one.
+const redis = await RedisServer.start({ appendOnly: false });
+afterAll(() => redis.remove());
+const hoursCli = (args: string[], env: Record<string, string> = {}) => runScript("hours.ts", args, { REDIS_URL: redis.url, REDIS_SENTINELS: "", ...env });
 
 // Each case starts its own process, so they run side by side, with room for a busy machine.
 describe.concurrent("scripts/hours.ts", { timeout: 60_000 }, () => {

@@ -1,5 +1,6 @@
 import { runScript } from "../../helpers/cli.js";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { RedisServer } from "../../helpers/redis-server.js";
 import { FIXTURES, TEST_ROSTER } from "../../fixtures/oncall/load.js";
 
 /** The lines of output, each split on the column gaps and trimmed. */
@@ -12,7 +13,11 @@ function line(stdout: string, label: string): string[] | undefined {
   return cells(stdout).find((row) => row[0] === label);
 }
 
-const oncallCli = (args: string[], env: Record<string, string> = {}) => runScript("oncall.ts", args, env);
+// A Redis of its own, where nothing is published: reading a file, the command notes a published
+// version that differs from it, and a line on this machine's Redis (npm run dev) would be one.
+const redis = await RedisServer.start({ appendOnly: false });
+afterAll(() => redis.remove());
+const oncallCli = (args: string[], env: Record<string, string> = {}) => runScript("oncall.ts", args, { REDIS_URL: redis.url, REDIS_SENTINELS: "", ...env });
 
 // Each case starts its own process, so they run side by side, with room for a busy machine.
 describe.concurrent("scripts/oncall.ts", { timeout: 60_000 }, () => {
