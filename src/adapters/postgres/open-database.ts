@@ -20,16 +20,16 @@ const UNREADABLE_LOCK_GRACE_MS = 5_000;
 /** A holder whose lock is younger than this may still be applying migrations at its start. */
 const HOLDER_STARTING_MS = 60_000;
 
-/**
- * How this process reaches the records database: a server (`DATABASE_URL`), or the embedded one,
- * held here or through the socket of the process that holds it. Only a server or the holder may
- * change the schema: a connected process's DDL would share PGlite's one session with the holder.
- */
 /** Where the records are, fit to print: `DATABASE_URL postgres://line@db/records` (no password), or the embedded database's folder. */
 export function describeDatabase(config: DatabaseConfig): string {
   return config.kind === "postgres" ? `DATABASE_URL ${withoutPassword(config.url)}` : `the embedded database under ${config.dataDir}`;
 }
 
+/**
+ * How this process reaches the records database: a server (`DATABASE_URL`), or the embedded one,
+ * held here or through the socket of the process that holds it. Only a server or the holder may
+ * change the schema: a connected process's DDL would share PGlite's one session with the holder.
+ */
 export type DatabaseAccess = "server" | "embedded-holder" | "embedded-client";
 
 /** The records database as `openDatabase` gives it. */
