@@ -65,9 +65,9 @@ sending limits allow for those first pages, and errors.
                     the sending rates of the line (default: $TWILIO_SMS_PER_SECOND and
                     $TWILIO_CALLS_PER_SECOND, else 1): the line the storm starts keeps them; with
                     --url, the least time printed assumes the running line keeps them
-  --warm-up N       calls placed three times over before the storm, each hung up at the first menu,
-                    so that it meets a line that has been answering (default 50; 0 for none). They
-                    are not counted, but a line keeps them in its records as calls
+  --warm-up N       N calls a round, three rounds, before the storm (default 50: 150 calls; 0 for
+                    none), each hung up at the first menu, so that the storm meets a line that has
+                    been answering. They are not counted, but a line keeps them in its records
   --seed N          the callers' mix is the same for the same seed (default 1)
   -v, --verbose     also print what one caller of each kind heard
   -h, --help        show this help
@@ -165,13 +165,13 @@ async function main(argv: string[]): Promise<number> {
     const before = new Set((await store.recent(10_000).catch(() => [])).map((incident) => incident.reference));
     const plans = stormCallers(opts.calls, seededRandom(opts.seed));
     console.log(
-      `storm: ${opts.calls} calls, ${opts.concurrency} at a time, ringing over ${opts.rampMs / 1000} s, callers taking ${opts.thinkMs / 1000} s to answer, against ${line.urls.join(" and ")} (${line.description})${opts.at ? ` at ${opts.at.toFormat("yyyy-MM-dd HH:mm")} City time` : ""}`,
+      `storm: ${opts.calls} ${opts.calls === 1 ? "call" : "calls"}, ${opts.concurrency} at a time, ringing over ${opts.rampMs / 1000} s, callers taking ${opts.thinkMs / 1000} s to answer, against ${line.urls.join(" and ")} (${line.description})${opts.at ? ` at ${opts.at.toFormat("yyyy-MM-dd HH:mm")} City time` : ""}`,
     );
 
     // A line that has been answering for a while: its code compiled hot, its connections open.
     // Callers who hang up at the first menu file nothing, and are left out of the figures.
     if (opts.warmUp > 0) {
-      console.log(`warming the line up: ${opts.warmUp} calls, three times over, each hung up at the first menu (not counted; --warm-up 0 for none)`);
+      console.log(`warming the line up: ${opts.warmUp} ${opts.warmUp === 1 ? "call" : "calls"} a round, three rounds, each hung up at the first menu (not counted; --warm-up 0 for none)`);
       const warmUp = stormCallers(opts.warmUp, seededRandom(opts.seed)).map((plan) => ({ ...plan, kind: "hangs-up-early" as const }));
       for (let round = 0; round < 3; round++) await Promise.all(warmUp.map((plan, index) => call(line, plan, index, Date.now(), 0, [])));
     }

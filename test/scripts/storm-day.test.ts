@@ -57,7 +57,8 @@ describe("npm run storm's warm-up", { timeout: 60_000 }, () => {
     try {
       line.now = at("2026-12-02T10:00");
       const result = await runScript("storm.ts", ["--url", line.url, "--calls", "1", "--warm-up", "2", "--think", "0", "--ramp", "0"], { TWILIO_AUTH_TOKEN: AUTH_TOKEN, PUBLIC_URL, REDIS_URL, REDIS_SENTINELS: "", CIVIC_PRIVATE_REDIS: "" });
-      expect(result.stdout).toContain("warming the line up: 2 calls, three times over, each hung up at the first menu");
+      expect(result.stdout).toContain("warming the line up: 2 calls a round, three rounds, each hung up at the first menu");
+      expect(result.stdout).toMatch(/^storm: 1 call, /m);
       // The storm's one caller, and three rounds of two warm-up calls.
       expect(await line.redis.keys(`${line.prefix}call:*`)).toHaveLength(7);
     } finally {
