@@ -129,12 +129,12 @@ export function parseCommandOptions<T extends NonNullable<ParseArgsConfig["optio
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
   } catch (error) {
-    throw new UsageError(describeParseArgsError(error, Object.keys(options)));
+    throw new UsageError(describeParseArgsError(error, Object.keys(options), args));
   }
 }
 
 /** parseArgs explains its errors at length; one short line with a suggestion serves better. */
-function describeParseArgsError(error: unknown, optionNames: string[]): string {
+function describeParseArgsError(error: unknown, optionNames: string[], args: readonly string[]): string {
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: unknown }).code;
   const quoted = /'([^']+)'/.exec(message)?.[1];
@@ -143,7 +143,13 @@ function describeParseArgsError(error: unknown, optionNames: string[]): string {
     return `unknown option ${quoted}${near ? ` (did you mean --${near}?)` : ""}`;
   }
   if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL" && quoted) return `unexpected argument "${quoted}": every value follows its option`;
-  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && quoted) return `option ${quoted.split(" ")[0]} needs a value`;
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && quoted) {
+    const option = quoted.split(" ")[0]!;
+    // A negative number reads as the next option: said, with the form that takes it.
+    const given = args[args.indexOf(option) + 1];
+    const asValue = given !== undefined && /^-\.?\d/.test(given) && args.includes(option) ? ` (if "${given}" is its value, write ${option}=${given})` : "";
+    return `option ${option} needs a value${asValue}`;
+  }
   return message.split("\n")[0] ?? message;
 }
 

@@ -99,6 +99,10 @@ describe.concurrent("scripts/hours.ts", { timeout: 60_000 }, () => {
       [["show", "--days", "367"], 'hours: --days "367" must be a whole number from 1 to 366'],
       [["show", "--frm", "2026-12-20"], "hours: unknown option --frm (did you mean --from?)"],
       [["show", "--from"], "hours: option --from needs a value"],
+      [["show", "--from", "--days", "3"], "hours: option --from needs a value"],
+      // A negative number reads as an option: the form that takes it is said.
+      [["show", "--days", "-3"], 'hours: option --days needs a value (if "-3" is its value, write --days=-3)'],
+      [["show", "--days=-3"], 'hours: --days "-3" must be a whole number from 1 to 366'],
       [["shwo"], 'hours: unknown command "shwo" (did you mean "show"?)'],
       [["holidays", "--year", "next"], 'hours: --year "next" must be a whole number from 1900 to 2200'],
     ])("%j", async (args, message) => {
