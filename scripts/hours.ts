@@ -119,10 +119,13 @@ const commands: CommandTable = {
     async run(values, action) {
       const { hours } = await loadHours(values);
       await withOverrides(async (overrides, audit) => {
-        const before = emergencyView(await overrides.get(), DateTime.now());
+        const stored = await overrides.get();
+        const before = emergencyView(stored, DateTime.now());
+        // Clearing what is not there changes nothing, and the audit log is not told it did.
+        const changes = action === "set" || (action === "clear" && stored !== null);
         if (action === "clear") {
           await overrides.clear();
-          console.log("Emergency override cleared: the schedule decides again.");
+          console.log(stored === null ? "Nothing to clear: no emergency override was set." : "Emergency override cleared: the schedule decides again.");
         } else if (action === "set") {
           const { override, note } = overrideFrom(values, hours);
           await overrides.set(override);
@@ -132,7 +135,7 @@ const commands: CommandTable = {
             console.log("Warning: --closed has no end: every caller, by day too, goes to the trouble line until `npm run hours -- emergency clear` (or set it again with --until).");
           }
         }
-        if (action === "set" || action === "clear") {
+        if (changes) {
           const now = DateTime.now().setZone(hours.zone);
           const after = emergencyView(await overrides.get(), now);
           const by = typeof values["by"] === "string" && values["by"].trim() ? values["by"].trim() : COMMAND_LINE_USER;

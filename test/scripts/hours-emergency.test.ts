@@ -96,6 +96,15 @@ describe("npm run hours -- emergency", { timeout: 60_000 }, () => {
     expect(await overrides.get()).toBeNull();
   });
 
+  it("says there was nothing to clear when none is set, and tells the audit log nothing", async () => {
+    const entriesBefore = await new RedisAuditLog(redis).entries({ document: "emergency" });
+    const result = await emergency("clear");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Nothing to clear: no emergency override was set\.\n/);
+    expect(result.stdout).not.toContain("cleared");
+    expect(await new RedisAuditLog(redis).entries({ document: "emergency" })).toEqual(entriesBefore);
+  });
+
   it("refuses a set that would do nothing, and changes nothing", async () => {
     const result = await emergency("set", "--by", "Dana");
     expect(result.code).toBe(1);
