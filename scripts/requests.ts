@@ -400,6 +400,8 @@ function wordArgument(option: string, value: string | boolean | undefined): stri
  * the line gives them: a word of a note left out of its quotes is refused, not looked up.
  */
 function referencesArgument(command: string): string[] {
+  const listed = positionals.find((positional) => /^[\d,]*,[\d,]*$/.test(positional));
+  if (listed !== undefined) throw new UsageError(`unexpected argument "${listed}": separate references with spaces, not commas`);
   if (positionals.length <= 1) return [referenceArgument(command)];
   const word = positionals.find((positional) => !/^\d{1,18}$/.test(positional));
   if (word !== undefined) throw new UsageError(`unexpected argument "${word}": ${command} takes references, which are numbers (put a note in quotes)`);

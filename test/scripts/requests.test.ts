@@ -164,6 +164,15 @@ describe.each(DATABASE_KINDS)("npm run requests on %s", { timeout: 60_000 }, (ki
       expect((await store.request("5102"))!.request.status).toBe("open");
     });
 
+    it("says to separate references with spaces when they are given with commas, and closes nothing", async () => {
+      const run = await requests("close", "5102,", "5104", "--note", "storm drill");
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('unexpected argument "5102,": separate references with spaces, not commas');
+      const one = await requests("close", "5102,5104", "--note", "storm drill");
+      expect(one.stderr).toContain('unexpected argument "5102,5104": separate references with spaces, not commas');
+      expect((await store.request("5102"))!.request.status).toBe("open");
+    });
+
     it("asks for a note saying what was done", async () => {
       const without = await requests("close", "5102");
       expect(without.code).toBe(1);
