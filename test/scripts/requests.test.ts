@@ -152,7 +152,7 @@ describe.each(DATABASE_KINDS)("npm run requests on %s", { timeout: 60_000 }, (ki
       await store.addRequest(request("5202", now.minus({ hours: 1 }), { service: "water", channel: "after-hours", recordingUrl: null }));
       const run = await requests("close", "5201", "9998", "5202", "--note", "storm drill");
       expect(run.code).toBe(1);
-      expect(run.stdout).toMatch(/^Closed 5201 \(water, left .*\) as cli: “storm drill”\.\nClosed 5202 \(water, left .*\) as cli: “storm drill”\.\n$/);
+      expect(run.stdout).toMatch(/^Closed 5201 \(water, left .*\) as cli: “storm drill”\.\nClosed 5202 \(water, left .*\) as cli: “storm drill”\.\n2 closed, 1 unknown \(9998\)\.\n$/);
       expect(run.stderr).toBe("requests: there is no request 9998; see the references with npm run requests -- list\n");
       for (const reference of ["5201", "5202"]) expect((await store.request(reference))!.request.status).toBe("closed");
     });
