@@ -18,6 +18,7 @@
 import "./lib/load-env.js";
 import { DateTime } from "luxon";
 import { connectRedis, describeRedis } from "../src/adapters/redis/connections.js";
+import { readHeartbeats } from "../src/adapters/redis/heartbeat.js";
 import { RedisIncidentStore } from "../src/adapters/redis/incident-store.js";
 import type { Incident } from "../src/domain/oncall/incident.js";
 import { placeKey } from "../src/domain/oncall/place.js";
@@ -216,7 +217,10 @@ async function main(argv: string[]): Promise<number> {
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
 
-    report(opts, line, outcomes, latencies, filed, incidents, callsEnded - began, readFrom);
+    // A running line's pages go wherever its workers' pager sends them: the console's reach no phone.
+    const pagers = opts.url ? (await readHeartbeats(redis, DateTime.now()).catch(() => [])).map((beat) => beat.pager) : [];
+    const consolePager = pagers.length > 0 && pagers.every((pager) => pager === "console");
+    report(opts, line, outcomes, latencies, filed, incidents, callsEnded - began, readFrom, consolePager);
     return goalsMet(outcomes, latencies, filed, incidents) ? 0 : 1;
   } finally {
     redis.disconnect();
@@ -265,6 +269,7 @@ function report(
   incidents: Incident[],
   stormMs: number,
   readFrom: string,
+  consolePager: boolean,
 ): void {
   const sorted = [...latencies].sort((a, b) => a - b);
   const apologies = outcomes.filter((outcome) => outcome.apology).length;
@@ -308,7 +313,8 @@ function report(
     [
       "pages sent",
       `${pages.length} (${pages.filter((page) => page.channel === "sms").length} SMS, ${pages.filter((page) => page.channel === "voice").length} calls)` +
-        (line.twilio ? `; Twilio received ${line.twilio.requests.length}` : ""),
+        (line.twilio ? `; Twilio received ${line.twilio.requests.length}` : "") +
+        (consolePager && pages.length > 0 ? "; to the line's console pager, not to any phone (see them with npm run oncall -- outbox)" : ""),
     ],
     ["first report to first page", Number.isFinite(firstPage - firstReport) ? seconds(firstPage - firstReport) : "no page"],
     ["every incident paged by", unpaged ? `${unpaged} incidents not paged yet` : Number.isFinite(lastFirstPage) ? `${seconds(lastFirstPage - firstReport)} after the first report` : "-"],
