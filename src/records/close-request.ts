@@ -32,9 +32,10 @@ export interface CloseRequest {
 export type PagingOutcome =
   /**
    * Its own incident was open (paging) or taken: it is marked fixed as the closer, so no page
-   * goes out after this. `heldBy` is whoever had taken it: the line does not tell them.
+   * goes out after this. `heldBy` is whoever had taken it: the line does not tell them. `joined`:
+   * the later reports of the same place, which the records close with it.
    */
-  | { outcome: "stopped"; incident: string; was: "open" | "acknowledged"; heldBy: string | null }
+  | { outcome: "stopped"; incident: string; was: "open" | "acknowledged"; heldBy: string | null; joined: string[] }
   /** Nothing pages for it: its incident was marked fixed already. */
   | { outcome: "over"; incident: string }
   /**
@@ -146,8 +147,10 @@ export async function stopPaging(request: ServiceRequest, closer: Pick<CloseRequ
       .catch((error: unknown) =>
         log?.error({ err: error instanceof Error ? error.message : String(error), incident, by: closer.by }, "records: the incident is marked fixed, but its event could not be kept"),
       );
-    const heldBy = result.was === "acknowledged" ? ((await incidents.get(incident).catch(() => null))?.acknowledgedBy ?? null) : null;
-    return { outcome: "stopped", incident, was: result.was, heldBy };
+    const fixed = await incidents.get(incident).catch(() => null);
+    const heldBy = result.was === "acknowledged" ? (fixed?.acknowledgedBy ?? null) : null;
+    const joined = (fixed?.reports ?? []).map((report) => report.reference).filter((reference) => reference !== incident);
+    return { outcome: "stopped", incident, was: result.was, heldBy, joined };
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).replace(/\.+$/, "");
     return { outcome: "not-stopped", incident, reason: `the line's live incidents (Redis) did not answer (${message})` };
@@ -168,7 +171,10 @@ export function pagingInWords(paging: PagingOutcome, closer: string, options: { 
         `Incident ${paging.incident} is marked fixed, as ${closer}: the on-call crew is paged no more for it. ` +
         (paging.was === "acknowledged"
           ? `${names && paging.heldBy ? `${paging.heldBy} had taken it and` : "The crew member who had taken it"} is not told by the line: let them know.`
-          : "Nobody had taken it yet; those paged for it are not told by the line.")
+          : "Nobody had taken it yet; those paged for it are not told by the line.") +
+        (paging.joined.length === 0
+          ? ""
+          : ` ${paging.joined.length === 1 ? "The report" : `The ${paging.joined.length} reports`} of the same place that joined it ${paging.joined.length === 1 ? "is" : "are"} closed with it: ${paging.joined.join(", ")}.`)
       );
     case "over":
       return `Nothing pages for incident ${paging.incident}: it was marked fixed already.`;

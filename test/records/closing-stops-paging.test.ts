@@ -237,6 +237,38 @@ describe.each(DATABASE_KINDS)("closing an urgent report's request, on %s", { tim
     });
   });
 
+  describe("by a supervisor, the first report of a place that later reports joined", () => {
+    let first: string;
+    let joined: string;
+    let outcome: CloseOutcome;
+    beforeAll(async () => {
+      const corner = `${++places} Avenue and 44 Street South`;
+      first = await reportPaged(corner);
+      joined = await line.reports.dispatch({ category: "water", location: corner, callbackNumber: "+14035550126", callSid: newCallSid(), receivedAt: line.now.toISO()! });
+      for (let waited = 0; (await line.incidents.lookup(joined)) !== first; waited += 25) {
+        if (waited > 10_000) throw new Error(`report ${joined} never joined incident ${first}`);
+        await sleep(25);
+      }
+      await line.recordsWritten();
+      outcome = await closeRequest(store, first, { by: "sam", at: line.now.toUTC().toISO()!, note: "Main repaired", from: "the command line" }, { incidents: line.incidents });
+    });
+
+    it("names the reports that joined it, which are closed with it", () => {
+      expect(outcome).toMatchObject({ outcome: "closed", paging: { outcome: "stopped", incident: first, was: "open", joined: [joined] } });
+      expect(outcome.outcome === "closed" && pagingInWords(outcome.paging!, "sam")).toBe(
+        `Incident ${first} is marked fixed, as sam: the on-call crew is paged no more for it. Nobody had taken it yet; those paged for it are not told by the line. ` +
+          `The report of the same place that joined it is closed with it: ${joined}.`,
+      );
+    });
+
+    it("closes the joined report in the records, saying whose close it was", async () => {
+      await line.recordsWritten();
+      const { request, notes } = (await store.request(joined))!;
+      expect(request.status).toBe("closed");
+      expect(notes).toContainEqual(expect.objectContaining({ kind: "closed", author: "sam", text: `sam marked it fixed (request ${first} closed from the command line).` }));
+    });
+  });
+
   describe("when the line's Redis does not answer", () => {
     let reference: string;
     let outcome: CloseOutcome;
