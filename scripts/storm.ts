@@ -27,6 +27,7 @@ import { seededRandom } from "./lib/bench.js";
 import { parseCommandOptions, UsageError } from "./lib/cli.js";
 import { stormCallers, type CallerKind } from "./lib/storm-callers.js";
 import {
+  afterTheDrill,
   boundRatesNote,
   call,
   newIncidents,
@@ -353,12 +354,8 @@ function report(
   const tested = (met: boolean) => (filed.length === 0 ? "not tested (no report)" : goal(met));
   console.log(`\ngoals: no apology ${goal(apologies === 0)}; no errors ${goal(errors.length === 0)}; webhook p99 < ${P99_GOAL_MS} ms ${goal(p99 < P99_GOAL_MS)}; every report filed ${tested(reports >= filed.length)}; one incident per place ${tested(split.length === 0)}`);
   if (!opts.url) console.log(`(Redis ${describeRedis(line.redis)} emptied of the storm's keys afterwards)`);
-  // A running line's incidents page its rosters until taken or closed: the drill's, closed in one command.
-  const open = incidents.filter((incident) => incident.status !== "resolved").map((incident) => incident.reference).sort((a, b) => Number(a) - Number(b));
-  if (opts.url && open.length > 0) {
-    console.log(`\nthe storm's ${open.length} incidents page the line's on-call phones until taken (and stay open until closed); when the drill is over, close them with:`);
-    console.log(`  npm run requests -- close ${open.join(" ")} --note "storm drill"`);
-  }
+  // What a drill against a running line leaves there, and how to close it.
+  if (opts.url) for (const words of afterTheDrill(incidents, outcomes)) console.log(`\n${words}`);
   if (line.logs?.length) console.log(`the line's log lines: ${line.logs.join(", ")}`);
 }
 

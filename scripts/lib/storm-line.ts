@@ -250,3 +250,30 @@ export async function newIncidents(store: RedisIncidentStore, before: ReadonlySe
   return (await store.recent(10_000)).filter((incident) => !before.has(incident.reference));
 }
 
+
+/**
+ * What a storm leaves on a running line once it is over, and how to close it, in paragraphs: its
+ * incidents page the line's on-call phones until taken or closed, and its voicemails wait on the
+ * worklist as callback requests (in the records, which the storm does not read).
+ */
+export function afterTheDrill(incidents: readonly Incident[], outcomes: readonly CallOutcome[]): string[] {
+  const paragraphs: string[] = [];
+  const open = incidents
+    .filter((incident) => incident.status !== "resolved")
+    .map((incident) => incident.reference)
+    .sort((a, b) => Number(a) - Number(b));
+  if (open.length > 0) {
+    paragraphs.push(
+      `the storm's ${open.length === 1 ? "incident pages" : `${open.length} incidents page`} the line's on-call phones until taken (and ${open.length === 1 ? "stays" : "stay"} open until closed); when the drill is over, close ${open.length === 1 ? "it" : "them"} with:\n` +
+        `  npm run requests -- close ${open.join(" ")} --note "storm drill"`,
+    );
+  }
+  const voicemails = outcomes.filter((outcome) => outcome.plan.kind === "not-urgent" && outcome.met.has("record")).length;
+  if (voicemails > 0) {
+    paragraphs.push(
+      `${voicemails === 1 ? "1 caller" : `${voicemails} callers`} left a voicemail: ${voicemails === 1 ? "its callback request is" : "their callback requests are"} on the line's worklist. List them with\n` +
+        "  npm run requests -- list --service callback --status open\nand close them the same way.",
+    );
+  }
+  return paragraphs;
+}
