@@ -93,6 +93,18 @@ describe.each(DATABASE_KINDS)("closing an urgent report's request, on %s", { tim
     return reference;
   }
 
+  /** A place's first report, paged, and a second report of the same place that joined its incident, both in the records. */
+  async function reportedTwice(corner: string, secondCaller: string): Promise<{ first: string; joined: string }> {
+    const first = await reportPaged(corner);
+    const joined = await line.reports.dispatch({ category: "water", location: corner, callbackNumber: secondCaller, callSid: newCallSid(), receivedAt: line.now.toISO()! });
+    for (let waited = 0; (await line.incidents.lookup(joined)) !== first; waited += 25) {
+      if (waited > 10_000) throw new Error(`report ${joined} never joined incident ${first}`);
+      await sleep(25);
+    }
+    await line.recordsWritten();
+    return { first, joined };
+  }
+
   const pagedAbout = (phone: string, reference: string) => pager.textsAbout(phone, reference);
 
   beforeAll(async () => {
@@ -203,14 +215,7 @@ describe.each(DATABASE_KINDS)("closing an urgent report's request, on %s", { tim
     let joined: string;
     let outcome: CloseOutcome;
     beforeAll(async () => {
-      const corner = `${++places} Avenue and 43 Street South`;
-      first = await reportPaged(corner);
-      joined = await line.reports.dispatch({ category: "water", location: corner, callbackNumber: "+14035550124", callSid: newCallSid(), receivedAt: line.now.toISO()! });
-      for (let waited = 0; (await line.incidents.lookup(joined)) !== first; waited += 25) {
-        if (waited > 10_000) throw new Error(`report ${joined} never joined incident ${first}`);
-        await sleep(25);
-      }
-      await line.recordsWritten();
+      ({ first, joined } = await reportedTwice(`${++places} Avenue and 43 Street South`, "+14035550124"));
       outcome = await closeRequest(store, joined, { by: "sam", at: line.now.toUTC().toISO()!, note: "Same break as the first report", from: "the command line" }, { incidents: line.incidents });
     });
     afterAll(async () => {
@@ -242,14 +247,7 @@ describe.each(DATABASE_KINDS)("closing an urgent report's request, on %s", { tim
     let joined: string;
     let outcome: CloseOutcome;
     beforeAll(async () => {
-      const corner = `${++places} Avenue and 44 Street South`;
-      first = await reportPaged(corner);
-      joined = await line.reports.dispatch({ category: "water", location: corner, callbackNumber: "+14035550126", callSid: newCallSid(), receivedAt: line.now.toISO()! });
-      for (let waited = 0; (await line.incidents.lookup(joined)) !== first; waited += 25) {
-        if (waited > 10_000) throw new Error(`report ${joined} never joined incident ${first}`);
-        await sleep(25);
-      }
-      await line.recordsWritten();
+      ({ first, joined } = await reportedTwice(`${++places} Avenue and 44 Street South`, "+14035550126"));
       outcome = await closeRequest(store, first, { by: "sam", at: line.now.toUTC().toISO()!, note: "Main repaired", from: "the command line" }, { incidents: line.incidents });
     });
 
