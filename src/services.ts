@@ -157,7 +157,10 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
   if (!config.metricsToken && config.env === "production") log.warn("/metrics is open to anyone who can reach the line: set METRICS_TOKEN");
   const desk = new CrewDesk({ roster: definitions.current().roster, incidents, jobs: new BullJobScheduler(reports.queue), clock, log, observe: metrics });
   definitions.onChange((set) => desk.useRoster(set.roster));
+  /** Set when the role stops: `/readyz` says so, and every answer closes its connection. */
+  let stopping = false;
   const app = createApp({
+    stopping: () => stopping,
     definitions,
     desk,
     incidents,
@@ -229,6 +232,12 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
   const server = createServer(app);
   // Twilio gives up after 15 s; nothing we serve should take a fraction of that.
   server.requestTimeout = 10_000;
+  // Once stopping, every answer asks the client to close its connection: a load balancer sends
+  // new calls over the connections it keeps open, and each answer would otherwise keep one open
+  // (closing the listener ends only idle connections), so the role would never stop.
+  server.prependListener("request", (_req, res) => {
+    if (stopping) res.setHeader("Connection", "close");
+  });
   /** Lets go of everything the web role opened, once its server is closed (or never listened). */
   const release = async () => {
     // Its connections close under it from here: nothing of that is an outage.
@@ -264,6 +273,7 @@ export async function startWeb(config: Config, log: Logger): Promise<Running & {
   return {
     server,
     stop: async () => {
+      stopping = true;
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await release();
     },

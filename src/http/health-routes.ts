@@ -8,6 +8,8 @@ export interface HealthDependencies {
   redis: Redis | readonly Redis[];
   /** The pager this line's configuration chose; `/readyz` says it plainly. */
   pager?: PagerMode | undefined;
+  /** True once the process is stopping: `/readyz` answers 503, so that a load balancer sends new calls elsewhere. */
+  stopping?: (() => boolean) | undefined;
   /** Reads the line's status for `/status`; without it there is no `/status`. */
   status?: (() => Promise<LineStatus>) | undefined;
 }
@@ -17,7 +19,7 @@ export interface HealthDependencies {
  * signature, so they answer nothing a stranger should not see (no secret, no phone number).
  *
  * - `GET /healthz`: the process is up.
- * - `GET /readyz`: Redis answers (503 when not), and which pager is in use. A line with the
+ * - `GET /readyz`: Redis answers (503 when not, or when the process is stopping), and which pager is in use. A line with the
  *   console pager stays ready (callers are still better served than by no line at all) but says
  *   that pages are not being sent.
  * - `GET /status`: for monitors and operators: Redis, the worker's heartbeat, the oldest due
@@ -32,6 +34,7 @@ export function healthRoutes(deps: HealthDependencies): express.Router {
   });
 
   router.get("/readyz", async (_req, res) => {
+    if (deps.stopping?.()) return void res.status(503).json({ status: "stopping", ...pager });
     try {
       await Promise.all([deps.redis].flat().map((connection) => connection.ping()));
       res.json({ status: "ready", redis: "ok", ...pager });

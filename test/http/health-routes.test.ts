@@ -39,7 +39,7 @@ describe("the health routes", () => {
     down.disconnect();
   });
 
-  async function serve(deps: { redis: Redis | Redis[]; pager?: PagerMode; status?: () => Promise<LineStatus> }): Promise<string> {
+  async function serve(deps: { redis: Redis | Redis[]; pager?: PagerMode; status?: () => Promise<LineStatus>; stopping?: () => boolean }): Promise<string> {
     const app = express().use(healthRoutes(deps));
     server = await new Promise<Server>((resolve) => {
       const listening = app.listen(0, "127.0.0.1", () => resolve(listening));
@@ -52,6 +52,16 @@ describe("the health routes", () => {
       const response = await fetch(`${await serve({ redis: up, pager: "console" })}/readyz`);
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ status: "ready", redis: "ok", pager: "console: pages are NOT being sent" });
+    });
+
+    it("answers 503 once the process is stopping, Redis answering or not, so that a load balancer sends new calls elsewhere", async () => {
+      let stopping = false;
+      const url = await serve({ redis: up, pager: "twilio", stopping: () => stopping });
+      expect((await fetch(`${url}/readyz`)).status).toBe(200);
+      stopping = true;
+      const response = await fetch(`${url}/readyz`);
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({ status: "stopping", pager: "twilio" });
     });
 
     it("names the Twilio pager when pages are sent", async () => {

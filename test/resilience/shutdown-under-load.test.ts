@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
+import twilio_ from "twilio";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { placeCall } from "../../scripts/lib/phone.js";
 import { callerFor, callerNumber, type CallerPlan } from "../../scripts/lib/storm-callers.js";
@@ -260,5 +261,70 @@ describe("SIGTERM while Twilio does not answer the page the worker is sending", 
       await queue.close();
     }
     never.release();
+  });
+});
+
+// Behind a load balancer, Twilio's requests come over connections the balancer keeps open and
+// sends new calls on without pause. A server that only stops listening would answer them for as
+// long as they come (each answer keeping its connection open) and never stop.
+describe("SIGTERM while a load balancer keeps sending new calls over kept-alive connections", { timeout: 60_000 }, () => {
+  /** A new call's first request, signed, on the client's kept-alive connections. */
+  async function newCall(url: string): Promise<{ status: number; connection: string | null; body: string }> {
+    const params = { CallSid: newCallSid(), AccountSid: ACCOUNT_SID, From: "+14035550123", To: "+14035550311", CallStatus: "ringing", Direction: "inbound" };
+    const response = await fetch(`${url}/twilio/voice`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": twilio_.getExpectedTwilioSignature(AUTH_TOKEN, `${PUBLIC_URL}/twilio/voice`, params) },
+      body: new URLSearchParams(params).toString(),
+    });
+    return { status: response.status, connection: response.headers.get("connection"), body: await response.text() };
+  }
+
+  let balanced: LineProcess;
+  const answers: { at: number; status: number; connection: string | null; body: string }[] = [];
+  let refused = 0;
+  let exit: { code: number | null; signal: NodeJS.Signals | null; at: number };
+  let signalled = 0;
+
+  beforeAll(async () => {
+    await drain?.stop();
+    drain = undefined;
+    balanced = await startLine();
+    let gone = false;
+    void balanced.exited.then(() => (gone = true));
+    // Four kept-alive connections, each sending the next call as soon as the last is answered, until the process is gone.
+    const senders = Array.from({ length: 4 }, async () => {
+      while (!gone) {
+        try {
+          answers.push({ at: Date.now(), ...(await newCall(balanced.url)) });
+        } catch {
+          // The listener is closed: a balancer sends this call to another instance.
+          refused++;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      }
+    });
+    await until(async () => answers.length >= 200, "the line to answer calls", 20_000);
+    signalled = Date.now();
+    balanced.child.kill("SIGTERM");
+    exit = await balanced.exited;
+    await Promise.all(senders);
+  }, 60_000);
+
+  it("stops within 10 s all the same, saying it stopped", () => {
+    expect(exit.signal).toBeNull();
+    expect(exit.code).toBe(0);
+    expect(exit.at - signalled).toBeLessThan(10_000);
+    expect(balanced.output()).toMatch(/"msg":"stopped"/);
+  });
+
+  it("tells the balancer to close each connection with the answers it gives once stopping, and answers them in full", () => {
+    const after = answers.filter((answer) => answer.at > signalled + 50);
+    for (const answer of after) {
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatch(/^<\?xml[^>]*>\s*<Response>/);
+      expect(answer.connection).toBe("close");
+    }
+    // Only the calls already on their way when the signal came: the balancer sends the rest elsewhere.
+    expect(after.length).toBeLessThan(20);
   });
 });
