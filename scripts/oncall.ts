@@ -271,7 +271,7 @@ const commands: CommandTable = {
   },
 };
 
-/** A send queue as the status table shows it: `3 waiting, the oldest for 12 s (1 first page, for 5 s); 1 SMS a second`. */
+/** A send queue as the status table shows it: `3 waiting, the oldest for 12 s (1 first page, for 5 s); 1 SMS segment a second`. */
 function sendQueueLine(queue: SendQueueStatus, kind: "sms" | "calls"): string {
   const rate = queue.perSecond === "unknown" ? "rate unknown: no worker says" : sendingRate(kind, queue.perSecond);
   if (queue.waiting === 0) return `nothing waiting; ${rate}`;

@@ -22,7 +22,7 @@ import { readHeartbeats } from "../src/adapters/redis/heartbeat.js";
 import { RedisIncidentStore } from "../src/adapters/redis/incident-store.js";
 import type { Incident } from "../src/domain/oncall/incident.js";
 import { placeKey } from "../src/domain/oncall/place.js";
-import { pagingBoundMs, type SendingRates } from "../src/domain/oncall/sending-limits.js";
+import { MAX_TEXT_SEGMENTS, pagingBoundMs, smsSegments, type SendingRates } from "../src/domain/oncall/sending-limits.js";
 import { seededRandom } from "./lib/bench.js";
 import { parseCommandOptions, UsageError } from "./lib/cli.js";
 import { stormCallers, type CallerKind } from "./lib/storm-callers.js";
@@ -289,10 +289,18 @@ function report(
   const firstStepPages = incidents.flatMap((incident) => {
     const paged = incident.events.filter((event) => event.kind === "paged" && event.step !== undefined);
     const first = Math.min(...paged.map((event) => event.step!));
-    return paged.filter((event) => event.step === first);
+    return paged.filter((event) => event.step === first).map((event) => ({ ...event, incident: incident.reference }));
   });
   const rates: SendingRates = opts.rates;
-  const bound = pagingBoundMs({ sms: firstStepPages.filter((page) => page.channel === "sms").length, calls: firstStepPages.filter((page) => page.channel === "voice").length }, rates);
+  // Twilio's SMS limit counts segments: each first page's text as the stand-in received it; a
+  // running line's texts are not seen here, and a page is two segments at most, most of them two.
+  const smsPages = firstStepPages.filter((page) => page.channel === "sms");
+  const segmentsOf = (page: (typeof smsPages)[number]) => {
+    const text = line.twilio?.requests.find((request) => request.kind === "sms" && request.to === page.phone && request.body?.includes(page.incident))?.body;
+    return text === undefined ? MAX_TEXT_SEGMENTS : smsSegments(text);
+  };
+  const smsSegmentsOwed = smsPages.reduce((sum, page) => sum + segmentsOf(page), 0);
+  const bound = pagingBoundMs({ sms: smsSegmentsOwed, calls: firstStepPages.filter((page) => page.channel === "voice").length }, rates);
 
   if (opts.verbose) {
     for (const [kind, calls] of byKind(outcomes)) {
@@ -321,7 +329,7 @@ function report(
     ["every incident paged by", unpaged ? `${unpaged} incidents not paged yet` : Number.isFinite(lastFirstPage) ? `${seconds(lastFirstPage - firstReport)} after the first report` : "-"],
     [
       "Twilio's limits allow",
-      `${firstStepPages.length} first pages in no less than ${seconds(bound)}, ${boundRatesNote(rates, opts.url !== undefined)}`,
+      `${firstStepPages.length} first pages (${smsPages.length} SMS of ${smsSegmentsOwed} segments${line.twilio ? "" : ", counted as two each"}, ${firstStepPages.length - smsPages.length} calls) in no less than ${seconds(bound)}, ${boundRatesNote(rates, opts.url !== undefined)}`,
     ],
   ];
   console.log("");

@@ -95,7 +95,7 @@ export function sendingRatesEnv(rates: SendingRates): Record<string, string> {
  * already running (`--url`), an assumption the storm cannot check, said as one.
  */
 export function boundRatesNote(rates: SendingRates, runningLine: boolean): string {
-  const words = `${rates.smsPerSecond} SMS and ${rates.callsPerSecond} call${rates.callsPerSecond === 1 ? "" : "s"} a second`;
+  const words = `${rates.smsPerSecond} SMS segment${rates.smsPerSecond === 1 ? "" : "s"} and ${rates.callsPerSecond} call${rates.callsPerSecond === 1 ? "" : "s"} a second`;
   return runningLine
     ? `assuming the line sends ${words}: pass --sms-per-second/--calls-per-second if it is configured otherwise`
     : `at ${words}, the rates the storm gave its line`;

@@ -4,7 +4,7 @@
  */
 import type { PagerMode } from "../config/env.js";
 import { HEARTBEAT_INTERVAL_MS } from "../adapters/redis/heartbeat.js";
-import { pagingBoundMs, type SendingRates } from "../domain/oncall/sending-limits.js";
+import { MAX_TEXT_SEGMENTS, pagingBoundMs, type SendingRates } from "../domain/oncall/sending-limits.js";
 
 /** What the pager field says when pages are kept in Redis instead of sent. */
 export const CONSOLE_PAGER_STATUS = "console: pages are NOT being sent";
@@ -212,17 +212,18 @@ function sendQueueStatus(figures: SendQueueFigures, perSecond: number | undefine
 /**
  * The line is behind on a send queue when its oldest first page has waited longer than the limit
  * explains: every send that can have gone before it (those of its kind started since it was
- * queued) and itself, one interval each ({@link pagingBoundMs}), and the threshold's margin.
- * Unjudged when the rates are unknown.
+ * queued) and itself, one interval each ({@link pagingBoundMs}; a text two, the segments it takes
+ * at most), and the threshold's margin. Unjudged when the rates are unknown.
  */
 function sendingBehind(kind: "sms" | "calls", figures: SendQueueFigures, rates: SendingRates | undefined, thresholds: StatusThresholds): string | undefined {
   if (!rates || figures.firstPages === 0) return undefined;
   const sends = figures.sentSinceOldestFirstPage + 1;
-  const allowedMs = pagingBoundMs(kind === "sms" ? { sms: sends, calls: 0 } : { sms: 0, calls: sends }, rates);
+  const allowedMs = pagingBoundMs(kind === "sms" ? { sms: sends * MAX_TEXT_SEGMENTS, calls: 0 } : { sms: 0, calls: sends }, rates);
   if (figures.oldestFirstPageWaitMs <= allowedMs + thresholds.sendLateMs) return undefined;
   const rate = sendingRate(kind, kind === "sms" ? rates.smsPerSecond : rates.callsPerSecond);
   const since = figures.sentSinceOldestFirstPage;
-  const before = since === 0 ? "it alone takes" : `it and the ${since} send${since === 1 ? "" : "s"} of its kind started since it was queued take`;
+  const segments = kind === "sms" ? `, ${MAX_TEXT_SEGMENTS} segments ${since === 0 ? "" : "each "}at most,` : "";
+  const before = since === 0 ? `it alone${segments} takes` : `it and the ${since} send${since === 1 ? "" : "s"} of its kind started since it was queued${segments} take`;
   return (
     `Pages are going out slower than Twilio's limits allow on ${SEND_QUEUE_NAMES[kind]}: the oldest first page has waited ${inWords(figures.oldestFirstPageWaitMs)}, ` +
     `where at ${rate} ${before} ${inWords(allowedMs)}. ` +
@@ -230,9 +231,9 @@ function sendingBehind(kind: "sms" | "calls", figures: SendQueueFigures, rates: 
   );
 }
 
-/** `1 SMS a second`, `2 calls a second`, `1 call a second`. */
+/** `1 SMS segment a second`, `2 calls a second`, `1 call a second`. */
 export function sendingRate(kind: "sms" | "calls", perSecond: number): string {
-  return kind === "sms" ? `${perSecond} SMS a second` : `${perSecond} call${perSecond === 1 ? "" : "s"} a second`;
+  return kind === "sms" ? `${perSecond} SMS segment${perSecond === 1 ? "" : "s"} a second` : `${perSecond} call${perSecond === 1 ? "" : "s"} a second`;
 }
 
 function seconds(ms: number): number {

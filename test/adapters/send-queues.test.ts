@@ -119,6 +119,26 @@ describe("the send queues", () => {
     });
   });
 
+  describe("at 5 SMS segments a second, with two workers", () => {
+    it("take an interval of the limit for each segment of a text: a page of two segments holds the next for two", { timeout: 20_000 }, async () => {
+      const rates = { callsPerSecond: 5, smsPerSecond: 5 };
+      sending.startWorkers(rates, { name: "one" });
+      sending.startWorkers(rates, { name: "two" });
+      // 200 characters: two GSM-7 segments, as most pages are; then two of one segment each.
+      const twoSegments = (n: number) => `URGENT water ${n}: ${"x".repeat(180)}`.slice(0, 200);
+      const bodies = [twoSegments(1), twoSegments(2), twoSegments(3), "short 4", "short 5"];
+      await Promise.all(bodies.map((body, n) => sending.pager.sendSms(`+1403555${String(2000 + n)}`, body, { priority: "first-page" })));
+      // Owed at once, at one priority: taken in the order asked.
+      expect(accepted("sms").map((request) => request.body)).toEqual(bodies);
+      const started = (await sending.queues.sms.queue.getJobs(["completed"])).map((job) => job.processedOn!).sort((a, b) => a - b);
+      const gaps = started.slice(1).map((at, index) => at - started[index]!);
+      // After each two-segment text, two intervals (400 ms); after a one-segment text, one (200 ms).
+      for (const gap of gaps.slice(0, 3)) expect(gap).toBeGreaterThanOrEqual(390);
+      expect(gaps[3]).toBeGreaterThanOrEqual(190);
+      expect(gaps[3]).toBeLessThan(390);
+    });
+  });
+
   describe("with a backlog", () => {
     it("send first pages, then escalations, then updates, then residents' SMS, whatever order they were asked in", async () => {
       const order: PagePriority[] = ["resident", "update", "escalation", "first-page", "resident", "update", "escalation", "first-page"];

@@ -162,16 +162,16 @@ describe("the line's status", () => {
     });
 
     it("are ok while the oldest first page has waited no longer than it and the sends since take at the rate, with 10 s to spare", () => {
-      // 25 SMS and itself at 1 a second: 26 s, and 10 s for Twilio's answers and the worker's own work.
-      expect(assessLineStatus(smsWaited(36_000)).status).toBe("ok");
+      // 25 texts and itself, two segments each at most, at 1 segment a second: 52 s, and 10 s for Twilio's answers and the worker's own work.
+      expect(assessLineStatus(smsWaited(62_000)).status).toBe("ok");
     });
 
     it("call the line behind past that, saying how long the page waited against what the limit explains, and what to check", () => {
-      const status = assessLineStatus(smsWaited(36_001));
+      const status = assessLineStatus(smsWaited(62_001));
       expect(status.status).toBe("trouble");
       expect(status.problems).toEqual([
         expect.stringMatching(
-          /^Pages are going out slower than Twilio's limits allow on twilio-sms: the oldest first page has waited 36 s, where at 1 SMS a second it and the 25 sends of its kind started since it was queued take 26 s\. Check the worker's logs: "Twilio asked us to slow down"/,
+          /^Pages are going out slower than Twilio's limits allow on twilio-sms: the oldest first page has waited 1 min 2 s, where at 1 SMS segment a second it and the 25 sends of its kind started since it was queued, 2 segments each at most, take 52 s\. Check the worker's logs: "Twilio asked us to slow down"/,
         ),
       ]);
     });

@@ -106,9 +106,9 @@ describe("npm run oncall -- status", { timeout: 60_000 }, () => {
       await sms.close();
       const result = await oncall("status");
       expect(result.code).toBe(1);
-      expect(result.stdout).toMatch(/twilio-sms\s+2 waiting, the oldest for 3 min \d+ s \(1 first page, the oldest for 2 min \d+ s\); 1 SMS a second/);
+      expect(result.stdout).toMatch(/twilio-sms\s+2 waiting, the oldest for 3 min \d+ s \(1 first page, the oldest for 2 min \d+ s\); 1 SMS segment a second/);
       expect(result.stdout).toMatch(/twilio-calls\s+nothing waiting; 1 call a second/);
-      expect(result.stdout).toMatch(/ - Pages are going out slower than Twilio's limits allow on twilio-sms: the oldest first page has waited 2 min \d+ s, where at 1 SMS a second it alone takes 1 s\./);
+      expect(result.stdout).toMatch(/ - Pages are going out slower than Twilio's limits allow on twilio-sms: the oldest first page has waited 2 min \d+ s, where at 1 SMS segment a second it alone, 2 segments at most, takes 2 s\./);
     });
   });
 

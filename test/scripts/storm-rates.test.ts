@@ -45,14 +45,14 @@ describe("the sending rates a storm assumes", () => {
 
 describe("what the storm says its least time assumes", () => {
   it("for the line it started: the rates it gave it", () => {
-    expect(boundRatesNote({ smsPerSecond: 1, callsPerSecond: 1 }, false)).toBe("at 1 SMS and 1 call a second, the rates the storm gave its line");
+    expect(boundRatesNote({ smsPerSecond: 1, callsPerSecond: 1 }, false)).toBe("at 1 SMS segment and 1 call a second, the rates the storm gave its line");
   });
 
   it("for a running line: an assumption, and how to correct it", () => {
     expect(boundRatesNote({ smsPerSecond: 1, callsPerSecond: 1 }, true)).toBe(
-      "assuming the line sends 1 SMS and 1 call a second: pass --sms-per-second/--calls-per-second if it is configured otherwise",
+      "assuming the line sends 1 SMS segment and 1 call a second: pass --sms-per-second/--calls-per-second if it is configured otherwise",
     );
-    expect(boundRatesNote({ smsPerSecond: 30, callsPerSecond: 2 }, true)).toMatch(/^assuming the line sends 30 SMS and 2 calls a second:/);
+    expect(boundRatesNote({ smsPerSecond: 30, callsPerSecond: 2 }, true)).toMatch(/^assuming the line sends 30 SMS segments and 2 calls a second:/);
   });
 });
 

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { PagerError, type OutboxOptions, type Pager, type PagePriority, type SmsOutbox } from "../../domain/oncall/pager.js";
 import { maskPhone } from "../../domain/phone.js";
 import { DROPPABLE_KINDS, type SendScreen } from "../../domain/oncall/stale-sends.js";
-import { sendIntervalMs, type SendingRates } from "../../domain/oncall/sending-limits.js";
+import { sendIntervalMs, smsSegments, type SendingRates } from "../../domain/oncall/sending-limits.js";
 import type { Logger } from "../../logger.js";
 import { logWorkerErrors } from "../redis/outage-log.js";
 
@@ -155,7 +155,11 @@ export function startSendWorkers(options: SendWorkersOptions): SendWorkers {
   const names = options.names ?? SEND_QUEUES;
   // The handle each worker pauses its whole queue through on a 429 (BullMQ's `queue.rateLimit`).
   const pausers: Queue[] = [];
-  const start = <Data extends SmsJob | CallJob>(kind: "sms" | "calls", perSecond: number, send: (data: Data) => Promise<string>): Worker => {
+  /**
+   * @param slots - how many of the limit's slots a send takes: an SMS's segments (Twilio's long-code
+   *   limit counts segments), a call one
+   */
+  const start = <Data extends SmsJob | CallJob>(kind: "sms" | "calls", perSecond: number, send: (data: Data) => Promise<string>, slots: (data: Data) => number = () => 1): Worker => {
     const limiter = sendLimiter(perSecond);
     const queue = createSendQueue(options.connection, kind, options);
     // Its errors are those of the workers' connection, which the workers' own error log reports.
@@ -174,6 +178,10 @@ export function startSendWorkers(options: SendWorkersOptions): SendWorkers {
           });
           if (withdrawn !== undefined) return { ok: false, withdrawn };
         }
+        // The limiter let this send start one interval after the last; a send of several segments
+        // holds the next (in every worker) for an interval per segment.
+        const taken = slots(job.data);
+        if (taken > 1) await queue.rateLimit(taken * limiter.duration);
         try {
           return { ok: true, sid: await send(job.data) };
         } catch (thrown) {
@@ -210,7 +218,7 @@ export function startSendWorkers(options: SendWorkersOptions): SendWorkers {
   const sms = start<SmsJob>("sms", options.rates.smsPerSecond, (data) => {
     const job = SmsJobData.parse(data);
     return (job.sender === "residents" ? residents : pagers.crew).sendSms(job.to, job.body);
-  });
+  }, (data) => smsSegments(data.body));
   const calls = start<CallJob>("calls", options.rates.callsPerSecond, (data) => {
     const job = CallJobData.parse(data);
     return pagers.crew.placeCall(job.to, job.url);

@@ -1,6 +1,8 @@
+import { SegmentedMessage } from "sms-segments-calculator";
+
 /**
  * Twilio's sending limits, as the worker keeps them: one send of a kind every
- * {@link sendIntervalMs}, across every worker. Pure: the BullMQ adapter turns the interval into
+ * {@link sendIntervalMs}, across every worker (an SMS of several segments takes a slot for each). Pure: the BullMQ adapter turns the interval into
  * its rate limiter, and `npm run storm` prints {@link pagingBoundMs} beside what it measured.
  */
 
@@ -28,7 +30,24 @@ export function sendIntervalMs(perSecond: number): number {
   return Math.max(1, Math.ceil(1000 / perSecond));
 }
 
-/** How many of each kind of send are owed at once. */
+/**
+ * How many segments Twilio sends `body` as: a long code's limit counts segments, not messages. A
+ * page is two at most (`MAX_PAGE_LENGTH`), most pages two: at 1 SMS segment a second, a page takes
+ * two seconds of the limit. Counted by Twilio's own segment calculator (GSM-7, or UCS-2 when one
+ * character needs it).
+ *
+ * @example
+ * smsSegments("a".repeat(160)); // 1
+ * smsSegments("a".repeat(161)); // 2 (joined segments carry 153 characters each)
+ */
+export function smsSegments(body: string): number {
+  return Math.max(1, new SegmentedMessage(body).segmentsCount);
+}
+
+/** The most segments a text of the line's takes: pages and roster changes are written to fit two (`MAX_PAGE_LENGTH`). */
+export const MAX_TEXT_SEGMENTS = 2;
+
+/** How many of each kind of send are owed at once: SMS counted in segments. */
 export interface SendCounts {
   sms: number;
   calls: number;
@@ -41,8 +60,8 @@ export interface SendCounts {
  * time and the worker's own work come on top.
  *
  * @example
- * // 60 incidents whose primary takes SMS and voice, at Twilio's defaults: about a minute.
- * pagingBoundMs({ sms: 60, calls: 60 }, { smsPerSecond: 1, callsPerSecond: 1 }); // 60_000
+ * // 60 incidents whose primary takes SMS (two segments a page) and voice, at Twilio's defaults: two minutes.
+ * pagingBoundMs({ sms: 120, calls: 60 }, { smsPerSecond: 1, callsPerSecond: 1 }); // 120_000
  */
 export function pagingBoundMs(counts: SendCounts, rates: SendingRates): number {
   return Math.max(counts.sms * sendIntervalMs(rates.smsPerSecond), counts.calls * sendIntervalMs(rates.callsPerSecond));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pagingBoundMs, sendIntervalMs } from "../../../src/domain/oncall/sending-limits.js";
+import { pagingBoundMs, sendIntervalMs, smsSegments } from "../../../src/domain/oncall/sending-limits.js";
 
 describe("sendIntervalMs", () => {
   it("spaces sends evenly at the rate: one a second, one every two seconds, ten a second", () => {
@@ -32,5 +32,24 @@ describe("pagingBoundMs", () => {
 
   it("is nothing when nothing is owed", () => {
     expect(pagingBoundMs({ sms: 0, calls: 0 }, { smsPerSecond: 1, callsPerSecond: 1 })).toBe(0);
+  });
+});
+
+describe("smsSegments", () => {
+  it("counts a text as Twilio sends it: 160 GSM-7 characters in one segment, 153 in each joined one", () => {
+    expect(smsSegments("URGENT water 100123")).toBe(1);
+    expect(smsSegments("a".repeat(160))).toBe(1);
+    expect(smsSegments("a".repeat(161))).toBe(2);
+    expect(smsSegments("a".repeat(306))).toBe(2);
+    expect(smsSegments("a".repeat(307))).toBe(3);
+  });
+
+  it("counts a text with a character GSM-7 lacks in UCS-2's 70 (or 67 when joined)", () => {
+    expect(smsSegments("“".repeat(70))).toBe(1);
+    expect(smsSegments("“".repeat(71))).toBe(2);
+  });
+
+  it("counts an empty text as one send", () => {
+    expect(smsSegments("")).toBe(1);
   });
 });
