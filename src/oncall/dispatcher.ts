@@ -56,10 +56,10 @@ interface PageTarget {
   /** Where its sends wait under the sending limits. */
   priority: PagePriority;
   /**
-   * Whether its sends are dropped when their turn comes after the incident was taken (an
-   * escalation); a first page always goes.
+   * When its sends are dropped at their turn (see `whyStale`): an escalation's once the incident
+   * was taken or fixed, a first page's only once it was fixed.
    */
-  droppable: boolean;
+  droppable: "first-page" | "escalation";
 }
 
 export interface DispatcherDependencies {
@@ -231,8 +231,8 @@ export class Dispatcher {
       sms: pageSms(report, label, this.roster.zone),
       voiceUrl: this.voicePageUrl(incident.reference, step.index),
       // The incident's first page (the first step that paged anyone) goes before every escalation,
-      // and goes whatever: an escalation is dropped if the incident is taken while it waits.
-      ...(incident.plan.some((planned) => planned.index < step.index) ? { priority: "escalation", droppable: true } : { priority: "first-page", droppable: false }),
+      // and goes unless the incident is fixed while it waits; an escalation is dropped if it is taken.
+      ...(incident.plan.some((planned) => planned.index < step.index) ? { priority: "escalation", droppable: "escalation" } : { priority: "first-page", droppable: "first-page" }),
     });
     if (reached === null || !(await this.isOpen(incident.reference))) return "stopped: taken while paging";
     log.info({ reference: incident.reference, step: step.index, role: step.role, name: step.name, reached }, "paged");
@@ -264,7 +264,7 @@ export class Dispatcher {
       const send: SendOptions = {
         priority: target.priority,
         key: `page-${target.sendKey}-${step}-${tag}${channel}`,
-        ...(target.droppable ? { droppable: { incident: reference, kind: "escalation", ...(step >= 0 ? { step } : {}), name: target.name } } : {}),
+        droppable: { incident: reference, kind: target.droppable, ...(step >= 0 ? { step } : {}), name: target.name },
       };
       try {
         if (channel === "sms") await pager.sendSms(phone, target.sms, send);
@@ -465,7 +465,7 @@ export class Dispatcher {
         sms: alarmSms(report, label),
         voiceUrl: this.voicePageUrl(reference, ownStep),
         priority: "escalation",
-        droppable: true,
+        droppable: "escalation",
       });
       if (reached === null) return "stopped: taken during the alarm";
     }

@@ -31,7 +31,7 @@ export function staleSendScreen(deps: StaleSendScreenDependencies): SendScreen {
       return undefined;
     }
     if (reason === undefined) return undefined;
-    const what = droppable.kind === "escalation" ? (channel === "sms" ? "page by text" : "page by voice call") : '"more reports" text';
+    const what = droppable.kind === "more-reports" ? '"more reports" text' : channel === "sms" ? "page by text" : "page by voice call";
     try {
       await incidents.addEvent(reference, {
         at: deps.clock().toISO()!,
@@ -46,7 +46,7 @@ export function staleSendScreen(deps: StaleSendScreenDependencies): SendScreen {
       // Dropped all the same: the incident's own status says it is not wanted.
       log.warn({ reference, err: errorMessage(error) }, "could not note a dropped page on the incident");
     }
-    if (droppable.kind === "escalation") deps.observe?.paged(channel, "skipped");
+    if (droppable.kind !== "more-reports") deps.observe?.paged(channel, "skipped");
     log.info({ reference, kind: droppable.kind, step: droppable.step, name: droppable.name, to: maskPhone(to), channel, reason }, "a queued page was not sent: the incident moved on while it waited its turn");
     return reason;
   };

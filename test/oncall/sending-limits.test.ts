@@ -94,8 +94,8 @@ describe("the priority and key of each send the dispatcher makes", () => {
     await finished(queue, pageJobId(reference, 0));
     const key = await keyOf(reference);
     expect(sendsAbout(reference).map(({ kind, to, options }) => ({ kind, to, options }))).toEqual([
-      { kind: "sms", to: primary.phone, options: { priority: "first-page", key: `page-${key}-0-sms` } },
-      { kind: "call", to: primary.phone, options: { priority: "first-page", key: `page-${key}-0-voice` } },
+      { kind: "sms", to: primary.phone, options: { priority: "first-page", key: `page-${key}-0-sms`, droppable: { incident: reference, kind: "first-page", step: 0, name: primary.name } } },
+      { kind: "call", to: primary.phone, options: { priority: "first-page", key: `page-${key}-0-voice`, droppable: { incident: reference, kind: "first-page", step: 0, name: primary.name } } },
     ]);
   });
 
@@ -204,6 +204,22 @@ describe("a send waiting its turn when the incident is taken meanwhile", () => {
       },
     ]);
     expect(paged).toContainEqual(["sms", "skipped"]);
+  });
+
+  it("drops a first page when its turn comes after a supervisor marked the incident fixed: nobody is phoned for it", async () => {
+    await holdSending();
+    const { reference } = await fileReport(line, "roads", "3 Fixed Place");
+    // The text waits its turn; the call is asked for once the text has gone.
+    await vi.waitFor(async () => expect(await waiting(SEND_PRIORITY["first-page"])).toHaveLength(1), { timeout: 5_000, interval: 20 });
+
+    expect(await line.incidents.resolve(reference, { name: "Sam Supervisor", phone: "", supervisor: true, mayCloseUntaken: true }, line.now.toUTC().toISO()!)).toMatchObject({ outcome: "resolved" });
+    await letSendingGo();
+
+    expect((await finished(queue, pageJobId(reference, 0))).returnvalue).toBe("stopped: taken while paging");
+    expect(standIn.requests.filter((request) => request.body?.includes(`#${reference}`) || request.url?.includes(`ref=${reference}&`))).toEqual([]);
+    expect((await line.incidents.get(reference))!.events.filter((event) => event.kind === "skipped").map((event) => event.detail)).toEqual([
+      `page by text dropped at its turn: #${reference} was marked fixed`,
+    ]);
   });
 
   it('tells "N more reports" to whoever took the incident, not to the one it was written to, who hears who took it', async () => {

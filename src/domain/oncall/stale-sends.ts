@@ -8,17 +8,19 @@
  *   for an incident a colleague already took, nor the one who took it phoned again.
  * - **"N more reports"** is dropped once the incident is fixed, or taken by someone other than the
  *   person it was written to: the one who took it hears the count instead.
- * - Everything else always goes: the first page of an incident (it is how the crew hears of it at
- *   all: it is never withheld on what a status says), "taken by" notices, residents' texts, the
- *   supervisors' alarm for a report nobody was paged for, a roster change's texts.
+ * - The **first page** of an incident is dropped only once it is marked fixed (a supervisor closed
+ *   it while the page waited behind a storm's): nobody is phoned at 2 a.m. for a fixed incident.
+ *   Taken, it still goes: it is how the crew hears of it at all.
+ * - Everything else always goes: "taken by" notices, residents' texts, the supervisors' alarm for
+ *   a report nobody was paged for, a roster change's texts.
  *
  * An incident that cannot be found (or read) drops nothing: a page is never withheld on a doubt.
  */
 import type { Incident } from "./incident.js";
 import type { Channel } from "./roster/index.js";
 
-/** The sends a taken incident can make pointless. */
-export const DROPPABLE_KINDS = ["escalation", "more-reports"] as const;
+/** The sends a taken or fixed incident can make pointless. */
+export const DROPPABLE_KINDS = ["first-page", "escalation", "more-reports"] as const;
 export type DroppableKind = (typeof DROPPABLE_KINDS)[number];
 
 /** Set on a send that {@link whyStale} may drop when its turn comes: what it is and which incident it is about. */
@@ -49,7 +51,7 @@ export function whyStale(kind: DroppableKind, to: string, incident: IncidentStan
   if (!incident) return undefined;
   const { reference, status } = incident;
   if (status === "resolved") return `#${reference} was marked fixed`;
-  if (status !== "acknowledged") return undefined;
+  if (status !== "acknowledged" || kind === "first-page") return undefined;
   const by = incident.acknowledgedBy || "someone";
   if (kind === "escalation") return `#${reference} was taken by ${by}`;
   // Incidents taken before the holder's number was kept know the holder by name only: the count

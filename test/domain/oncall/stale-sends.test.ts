@@ -26,6 +26,20 @@ describe("whether a send waiting its turn still goes when its turn comes", () =>
     });
   });
 
+  describe("an incident's first page", () => {
+    it("goes while nobody has taken the incident", () => {
+      expect(whyStale("first-page", LEE, open)).toBeUndefined();
+    });
+
+    it("goes when someone took it meanwhile: it is how the crew hears of it at all", () => {
+      expect(whyStale("first-page", SAM, takenByLee)).toBeUndefined();
+    });
+
+    it("is dropped once it was marked fixed: nobody is phoned at night for a fixed incident", () => {
+      expect(whyStale("first-page", SAM, fixed)).toBe("#100123 was marked fixed");
+    });
+  });
+
   describe('"N more reports"', () => {
     it("goes to whoever was paged while nobody has taken it", () => {
       expect(whyStale("more-reports", SAM, open)).toBeUndefined();
@@ -52,6 +66,7 @@ describe("whether a send waiting its turn still goes when its turn comes", () =>
     it("drops nothing: a page is never withheld on a doubt", () => {
       expect(whyStale("escalation", SAM, null)).toBeUndefined();
       expect(whyStale("more-reports", SAM, null)).toBeUndefined();
+      expect(whyStale("first-page", SAM, null)).toBeUndefined();
     });
   });
 });
