@@ -50,6 +50,18 @@ describe.each(DATABASE_KINDS)("incident records out of order (%s)", (kind) => {
     expect((await store.incident("400001"))!.acknowledgedAt).toBe(NIGHT.plus({ minutes: 3 }).toUTC().toISO());
   });
 
+  it("an event written while the incident is kept but its report's request is not (the report's job cut between the two) waits for the request", async () => {
+    // The report's job opened the incident, then the database went before it kept the request.
+    await store.openIncident({ reference: "400005", category: "water", openedAt: NIGHT.toISO()! });
+    await expect(writer.write(event("400005", "acknowledged", 3))).rejects.toThrow(RecordNotYetKeptError);
+    await expect(writer.write(event("400005", "resolved", 40))).rejects.toThrow(RecordNotYetKeptError);
+    // The report's job, retried, keeps it; the events, retried, then take it to where the incident is.
+    await writer.write(filed("400005"));
+    await writer.write(event("400005", "acknowledged", 3));
+    await writer.write(event("400005", "resolved", 40));
+    expect((await store.request("400005"))!.request).toMatchObject({ status: "closed", closedAt: NIGHT.plus({ minutes: 40 }).toUTC().toISO() });
+  });
+
   it("an acknowledgement written after the fix does not reopen the request", async () => {
     await writer.write(filed("400002"));
     await writer.write(event("400002", "resolved", 40));

@@ -214,8 +214,9 @@ export class PostgresRecordStore implements RecordStore {
 
   async incidentEvent(reference: string, event: IncidentEvent): Promise<void> {
     // An event can be handed over before the report that opened its incident is written (the
-    // report's job waiting out a longer retry after an outage): wait for it, as a retry.
-    const [known] = await this.db.query("SELECT 1 FROM incidents WHERE reference = $1", [reference]);
+    // report's job waiting out a longer retry after an outage, or cut between keeping the
+    // incident and its request): wait for both, as a retry, or the request would miss the event.
+    const [known] = await this.db.query("SELECT 1 FROM incidents WHERE reference = $1 AND EXISTS (SELECT 1 FROM service_requests WHERE incident = $1)", [reference]);
     if (!known) throw new RecordNotYetKeptError(`incident ${reference} is not kept yet: its event is written once its report is`);
     switch (event.kind) {
       case "acknowledged":
