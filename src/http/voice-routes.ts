@@ -211,11 +211,15 @@ export function voiceWebhooks(deps: VoiceDependencies): Webhooks {
       else log.info(fields, "urgent report queued for the on-call crew");
       return reference;
     } catch (error) {
+      // Redis not answering in time may still run the command: the crew may be paged after all.
+      const mayBeFiled = error instanceof Error && /timed out/i.test(error.message);
       log.error(
         { err: error, callSid: report.callSid, report },
         filedBefore
           ? "urgent report filed earlier could not be brought up to date: it still goes to the crew as it was; what the caller added is in this line"
-          : "URGENT REPORT NOT FILED: act on it by hand (category, place and recording are in this line; look the caller up by CallSid)",
+          : mayBeFiled
+            ? "URGENT REPORT NOT FILED, or filed late (Redis did not answer in time): in a minute, look for its place and category (in this line) in npm run oncall -- incidents; if it is not there, act on it by hand"
+            : "URGENT REPORT NOT FILED: act on it by hand (category, place and recording are in this line; look the caller up by CallSid)",
       );
       throw error;
     }
