@@ -29,6 +29,8 @@ const APOLOGY = /phone system is having trouble/i;
 
 export interface CallOutcome {
   plan: CallerPlan;
+  /** The call's CallSid: its report, when it filed one, carries it. */
+  callSid: string;
   transcript?: CallTranscript;
   error?: string;
   apology: boolean;
@@ -208,7 +210,7 @@ export function runningLine(url: string): Line {
 export async function call(line: Line, plan: CallerPlan, index: number, began: number, thinkMs: number, latencies: number[]): Promise<CallOutcome> {
   const from = callerNumber(index);
   const caller = callerFor(plan, from);
-  const outcome: CallOutcome = { plan, apology: false, met: new Set() };
+  const outcome: CallOutcome = { plan, callSid: `CA${randomBytes(16).toString("hex")}`, apology: false, met: new Set() };
   let words: string[] = [];
   let placeAnswered = false;
   try {
@@ -218,7 +220,7 @@ export async function call(line: Line, plan: CallerPlan, index: number, began: n
       authToken: line.authToken,
       from,
       to: "+14035550311",
-      callSid: `CA${randomBytes(16).toString("hex")}`,
+      callSid: outcome.callSid,
       hear: (heard) => {
         words.push(heard);
         if (APOLOGY.test(heard)) outcome.apology = true;
@@ -276,4 +278,15 @@ export function afterTheDrill(incidents: readonly Incident[], outcomes: readonly
     );
   }
   return paragraphs;
+}
+
+/** The callers who gave a place whose report is in none of `incidents`: each must have reached one. */
+export function reportsMissing(filed: readonly CallOutcome[], incidents: readonly Incident[]): CallOutcome[] {
+  const reported = new Set(incidents.flatMap((incident) => incident.reports.map((report) => report.callSid)));
+  return filed.filter((outcome) => !reported.has(outcome.callSid));
+}
+
+/** The incidents still open that nobody has been paged for. */
+export function incidentsUnpaged(incidents: readonly Incident[]): Incident[] {
+  return incidents.filter((incident) => incident.status === "open" && !incident.events.some((event) => event.kind === "paged"));
 }

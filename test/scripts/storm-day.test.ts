@@ -33,7 +33,7 @@ describe("npm run storm against a line that is open", { timeout: 60_000 }, () =>
   it("says the trouble line was not tested because the line was open, and how to test it", () => {
     expect(result.stdout).toContain("no caller gave a place, so no report was filed: the trouble line was not tested");
     expect(result.stdout).toMatch(/the line was open: [1-6] callers met the day menu\. For the trouble line, run the storm at night City time, or with --at /);
-    expect(result.stdout).toContain("every report filed not tested (no report); one incident per place not tested (no report)");
+    expect(result.stdout).toContain("every report filed not tested (no report); every incident paged not tested (no report); one incident per place not tested (no report)");
   });
 
   it("does not look for incidents in Redis, which an open line never opened", () => {

@@ -7,14 +7,16 @@
 import { describe, expect, it } from "vitest";
 import type { Incident, IncidentStatus } from "../../src/domain/oncall/incident.js";
 import type { CallerKind, PromptMeaning } from "../../scripts/lib/storm-callers.js";
-import { afterTheDrill, type CallOutcome } from "../../scripts/lib/storm-line.js";
+import { afterTheDrill, incidentsUnpaged, reportsMissing, type CallOutcome } from "../../scripts/lib/storm-line.js";
+import { newCallSid } from "../helpers/line.js";
+import { urgentReport } from "../helpers/records.js";
 
 function incident(reference: string, status: IncidentStatus = "open"): Incident {
   return { reference, category: "power", place: "3rd avenue and 13th street south", status, createdAt: "2026-12-05T09:00:00.000Z", reports: [], plan: [], events: [] };
 }
 
 function caller(kind: CallerKind, met: PromptMeaning[]): CallOutcome {
-  return { plan: { kind, category: "power", place: "3rd Avenue and 13th Street South", speaks: false, dayChoice: "1" }, apology: false, met: new Set(met) };
+  return { plan: { kind, category: "power", place: "3rd Avenue and 13th Street South", speaks: false, dayChoice: "1" }, callSid: newCallSid(), apology: false, met: new Set(met) };
 }
 
 describe("what a storm against a running line says is left when it is over", () => {
@@ -43,5 +45,20 @@ describe("what a storm against a running line says is left when it is over", () 
 
   it("says nothing when the drill left nothing open", () => {
     expect(afterTheDrill([incident("100010", "resolved")], [caller("hangs-up-early", ["urgent-menu"])])).toEqual([]);
+  });
+});
+
+describe("what a storm counts as its goals", () => {
+  it("finds each caller who gave a place by their own report, not by a count an extra report could make up", () => {
+    const [first, second] = [caller("reporter", ["place"]), caller("reporter", ["place"])];
+    const withReports = (...callSids: string[]): Incident => ({ ...incident("100001"), reports: callSids.map((callSid, n) => urgentReport({ reference: String(100001 + n), callSid })) });
+    expect(reportsMissing([first, second], [withReports(first.callSid, second.callSid)])).toEqual([]);
+    // Two reports in all, one of them not the second caller's: the second caller's report was lost.
+    expect(reportsMissing([first, second], [withReports(first.callSid, newCallSid())])).toEqual([second]);
+  });
+
+  it("counts an incident still open with no page as unpaged, and one taken or fixed as not", () => {
+    const paged: Incident = { ...incident("100002"), events: [{ at: "2026-12-05T09:00:05.000Z", kind: "paged", step: 0, name: "Ana Lopez", channel: "sms" }] };
+    expect(incidentsUnpaged([incident("100001"), paged, incident("100003", "acknowledged"), incident("100004", "resolved")]).map((one) => one.reference)).toEqual(["100001"]);
   });
 });
