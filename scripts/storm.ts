@@ -210,20 +210,25 @@ async function main(argv: string[]): Promise<number> {
     // Reports of callers who gave a place; each must reach an incident (held ones when their call ends).
     const filed = outcomes.filter((outcome) => outcome.placeGivenAt !== undefined);
     let incidents: Incident[] = [];
+    /** Why the incidents could not be read at the last try (Redis gone mid-storm): the calls are still reported. */
+    let unreadable: string | undefined;
     const deadline = Date.now() + SETTLE_MS;
     for (;;) {
-      incidents = await newIncidents(store, before).catch((error: unknown) => {
-        throw new Error(`could not read the incidents from ${readFrom}: ${error instanceof Error ? error.message : String(error)}`);
-      });
-      if ((reportsMissing(filed, incidents).length === 0 && incidentsUnpaged(incidents).length === 0) || Date.now() > deadline) break;
+      try {
+        incidents = await newIncidents(store, before);
+        unreadable = undefined;
+      } catch (error) {
+        unreadable = error instanceof Error ? error.message : String(error);
+      }
+      if ((unreadable === undefined && reportsMissing(filed, incidents).length === 0 && incidentsUnpaged(incidents).length === 0) || Date.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
 
     // A running line's pages go wherever its workers' pager sends them: the console's reach no phone.
     const pagers = opts.url ? (await readHeartbeats(redis, DateTime.now()).catch(() => [])).map((beat) => beat.pager) : [];
     const consolePager = pagers.length > 0 && pagers.every((pager) => pager === "console");
-    report(opts, line, outcomes, latencies, filed, incidents, callsEnded - began, readFrom, consolePager);
-    return goalsMet(outcomes, latencies, filed, incidents) ? 0 : 1;
+    report(opts, line, outcomes, latencies, filed, incidents, callsEnded - began, readFrom, consolePager, unreadable);
+    return unreadable === undefined && goalsMet(outcomes, latencies, filed, incidents) ? 0 : 1;
   } finally {
     redis.disconnect();
     await line.stop();
@@ -272,6 +277,7 @@ function report(
   stormMs: number,
   readFrom: string,
   consolePager: boolean,
+  unreadable: string | undefined,
 ): void {
   const sorted = [...latencies].sort((a, b) => a - b);
   const apologies = outcomes.filter((outcome) => outcome.apology).length;
@@ -319,7 +325,7 @@ function report(
     ["heard the apology", String(apologies)],
     ["errors", String(errors.length)],
     ["webhook requests", `${sorted.length}: p50 ${percentile(sorted, 50)} ms, p99 ${p99} ms, max ${sorted.at(-1) ?? 0} ms`],
-    ["reports filed", `${reports} (${filed.length} callers gave a place${missing ? `; ${missing} of theirs in no incident` : ""})`],
+    ["reports filed", unreadable !== undefined ? `not known (${filed.length} callers gave a place)` : `${reports} (${filed.length} callers gave a place${missing ? `; ${missing} of theirs in no incident` : ""})`],
     ["incidents", `${incidents.length}${split.length ? `; reports of one place opened more than one: ${split.join("; ")}` : ", one per place reported"}`],
     [
       "pages sent",
@@ -351,21 +357,28 @@ function report(
     console.log(
       `  the line was open: ${dayCallers} callers met the day menu. For the trouble line, run the storm at night City time, or with --at 2026-12-05T02:00 (it needs Debian's faketime), or against a line you closed with npm run hours -- emergency set --closed (and --url)`,
     );
+  } else if (unreadable !== undefined) {
+    // Redis went mid-storm: the calls above are what the callers heard; the incidents are unknown.
+    console.log(`\ncould not read the incidents from ${readFrom}, so reports, incidents and pages above are not known: ${unreadable}`);
+    if (opts.url) {
+      console.log("  the storm's reports may still open incidents that page the line's crews once Redis is back: list them then with npm run oncall -- incidents, and close the storm's");
+    }
   } else if (incidents.length === 0 || pages.length === 0) {
     // Nothing to show may mean the wrong Redis: say which one was read.
     console.log(`\nfound no ${incidents.length === 0 ? "incidents" : "pages"} in ${readFrom}`);
     // Only when calls got through: when every call failed, the errors above say why, not Redis.
     if (opts.url && incidents.length === 0 && errors.length < outcomes.length) {
-      console.log("  if the line keeps its incidents elsewhere, set REDIS_URL (or REDIS_SENTINELS) in this shell to the Redis it uses");
+      console.log("  if the line keeps its incidents elsewhere, set REDIS_URL (or REDIS_SENTINELS) in this shell to the Redis it uses:");
+      console.log("  the storm's calls have likely opened incidents there all the same, paging the line's crews; list them with npm run oncall -- incidents run with that REDIS_URL, and close the storm's");
     }
   }
 
   const goal = (met: boolean) => (met ? "met" : "NOT met");
-  const tested = (met: boolean) => (filed.length === 0 ? "not tested (no report)" : goal(met));
+  const tested = (met: boolean) => (filed.length === 0 ? "not tested (no report)" : unreadable !== undefined ? "NOT known (incidents unread)" : goal(met));
   console.log(`\ngoals: no apology ${goal(apologies === 0)}; no errors ${goal(errors.length === 0)}; webhook p99 < ${P99_GOAL_MS} ms ${goal(p99 < P99_GOAL_MS)}; every report filed ${tested(missing === 0)}; every incident paged ${tested(unpaged === 0)}; one incident per place ${tested(split.length === 0)}`);
   if (!opts.url) console.log(`(Redis ${describeRedis(line.redis)} emptied of the storm's keys afterwards)`);
   // What a drill against a running line leaves there, and how to close it.
-  if (opts.url) for (const words of afterTheDrill(incidents, outcomes)) console.log(`\n${words}`);
+  if (opts.url) for (const words of afterTheDrill(incidents, outcomes, unreadable === undefined ? reportsMissing(filed, incidents).length : 0)) console.log(`\n${words}`);
   if (line.logs?.length) console.log(`the line's log lines: ${line.logs.join(", ")}`);
 }
 

@@ -258,7 +258,7 @@ export async function newIncidents(store: RedisIncidentStore, before: ReadonlySe
  * incidents page the line's on-call phones until taken or closed, and its voicemails wait on the
  * worklist as callback requests (in the records, which the storm does not read).
  */
-export function afterTheDrill(incidents: readonly Incident[], outcomes: readonly CallOutcome[]): string[] {
+export function afterTheDrill(incidents: readonly Incident[], outcomes: readonly CallOutcome[], reportsNotFound = 0): string[] {
   const paragraphs: string[] = [];
   const open = incidents
     .filter((incident) => incident.status !== "resolved")
@@ -268,6 +268,13 @@ export function afterTheDrill(incidents: readonly Incident[], outcomes: readonly
     paragraphs.push(
       `the storm's ${open.length === 1 ? "incident pages" : `${open.length} incidents page`} the line's on-call phones until taken (and ${open.length === 1 ? "stays" : "stay"} open until closed); when the drill is over, close ${open.length === 1 ? "it" : "them"} with:\n` +
         `  npm run requests -- close ${open.join(" ")} --note "storm drill"`,
+    );
+  }
+  if (reportsNotFound > 0) {
+    // Held while its call lasts (up to two minutes when the line never heard the caller hang up), or lost.
+    paragraphs.push(
+      `${reportsNotFound === 1 ? "1 caller's report was" : `${reportsNotFound} callers' reports were`} not among the incidents when the storm ended: a report is held while its call lasts, and may open or join an incident after this. ` +
+        "Run npm run oncall -- incidents in a few minutes and close any more of the storm's.",
     );
   }
   const voicemails = outcomes.filter((outcome) => outcome.plan.kind === "not-urgent" && outcome.met.has("record")).length;

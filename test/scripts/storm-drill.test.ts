@@ -43,6 +43,12 @@ describe("what a storm against a running line says is left when it is over", () 
     expect(afterTheDrill([], outcomes.slice(1))[0]).toMatch(/^1 caller left a voicemail: its callback request is on the line's worklist\./);
   });
 
+  it("says when callers' reports were not among the incidents yet, and to look again: a held report can open an incident after the storm", () => {
+    expect(afterTheDrill([], [], 2)).toEqual([
+      "2 callers' reports were not among the incidents when the storm ended: a report is held while its call lasts, and may open or join an incident after this. Run npm run oncall -- incidents in a few minutes and close any more of the storm's.",
+    ]);
+  });
+
   it("says nothing when the drill left nothing open", () => {
     expect(afterTheDrill([incident("100010", "resolved")], [caller("hangs-up-early", ["urgent-menu"])])).toEqual([]);
   });
