@@ -60,6 +60,8 @@ redis.call('SADD', key .. ':refs', reference)
 for _, k in ipairs({key, key .. ':reports', key .. ':refs'}) do redis.call('EXPIRE', k, incidentTtl) end
 redis.call('SET', alias, reference, 'EX', incidentTtl)
 redis.call('ZADD', prefix .. 'incidents', nowMs, reference)
+-- The list of incidents forgets those that expired with their keys: it would grow by one an incident for ever.
+redis.call('ZREMRANGEBYSCORE', prefix .. 'incidents', '-inf', nowMs - tonumber(incidentTtl) * 1000)
 if KEYS[1] ~= '' then redis.call('SET', KEYS[1], reference, 'EX', indexTtl) end
 return {'new', reference}
 `;
