@@ -16,8 +16,12 @@ import { createLogger } from "../../src/logger.js";
 
 export function commandLinePublisher(redis: Redis): Publisher {
   const log = createLogger({ level: process.env["LOG_LEVEL"] === "debug" ? "debug" : "warn", pretty: true });
-  // On the command's own connection, closed with it: the queue holds nothing else open.
-  const texts = new SendQueueOutbox(createSendQueue(redis, "sms"));
+  // On the command's own connection, closed with it: the queue holds nothing else open. Its errors
+  // are that connection's, which a publish that fails says: unheard, BullMQ would print each
+  // reconnect's error with its stack (npm run dev's watcher, while Redis is down).
+  const queue = createSendQueue(redis, "sms");
+  queue.on("error", () => {});
+  const texts = new SendQueueOutbox(queue);
   return new Publisher({
     store: new RedisDocumentStore(redis),
     clock: () => new Date().toISOString(),
