@@ -151,9 +151,11 @@ const commands: CommandTable = {
       if (note.length > MAX_NOTE) throw new UsageError(`--note is longer than ${MAX_NOTE} characters`);
       const by = values["by"] === undefined ? COMMAND_LINE_USER : wordArgument("--by", values["by"]);
       const close: CloseRequest = { by, at: DateTime.now().toUTC().toISO()!, note, from: "the command line" };
-      const { missing: unknown, closed } = await withRecords(async (store, hours) => {
+      const { missing: unknown, closed, joined } = await withRecords(async (store, hours) => {
         const missing: string[] = [];
         let closed = 0;
+        /** The later reports of the same places, closed with their incidents by the records. */
+        let joined = 0;
         for (const reference of references) {
           // An urgent report's incident lives in the line's Redis: reached only when there is one to stop.
           const outcome = (await store.request(reference))?.request.incident ? await withIncidents((incidents) => closeRequest(store, reference, close, { incidents, log: warnings })) : await closeRequest(store, reference, close);
@@ -162,15 +164,17 @@ const commands: CommandTable = {
             if (references.length > 1) console.error(`requests: ${unknownReference(reference).message}`);
           } else {
             if (outcome.outcome === "closed") closed++;
+            if (outcome.paging?.outcome === "stopped") joined += outcome.paging.joined.length;
             await sayClosed(reference, outcome, close, hours.zone);
           }
         }
-        return { missing, closed };
+        return { missing, closed, joined };
       });
       if (references.length === 1 && unknown.length === 1) throw unknownReference(unknown[0]!);
       if (references.length > 1) {
         const already = references.length - closed - unknown.length;
-        console.log(`${closed} closed${already ? `, ${already} closed already` : ""}${unknown.length ? `, ${unknown.length} unknown (${unknown.join(", ")})` : ""}.`);
+        const withThem = joined ? ` (and ${joined === 1 ? "1 report" : `${joined} reports`} of the same places with them)` : "";
+        console.log(`${closed} closed${withThem}${already ? `, ${already} closed already` : ""}${unknown.length ? `, ${unknown.length} unknown (${unknown.join(", ")})` : ""}.`);
       }
       if (unknown.length > 0) process.exitCode = 1;
     },

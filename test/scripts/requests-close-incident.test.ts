@@ -218,6 +218,27 @@ describe.each(DATABASE_KINDS)("npm run requests -- close on an urgent report, on
     });
   });
 
+  describe("several incidents closed at once, one of them joined by a later report", () => {
+    let run: CliResult;
+    let joined: string;
+    beforeAll(async () => {
+      const corner = `${++places} Avenue and 45 Street South`;
+      const first = await reportPaged(corner);
+      joined = await reports.dispatch({ category: "water", location: corner, callbackNumber: "+14035550127", callSid: newCallSid(), receivedAt: NIGHT.toISO()! });
+      await vi.waitFor(async () => expect(await incidents.lookup(joined)).toBe(first), { timeout: 10_000, interval: 25 });
+      const other = await reportPaged();
+      await recordsWritten();
+      run = await requests(LINE_REDIS, "close", first, other, "--note", "storm drill");
+    });
+
+    it("ends by counting the incidents closed and the reports closed with them", async () => {
+      expect(run).toMatchObject({ code: 0, stderr: "" });
+      expect(run.stdout.trim().split("\n").at(-1)).toBe("2 closed (and 1 report of the same places with them).");
+      await recordsWritten();
+      expect((await store.request(joined))!.request.status).toBe("closed");
+    });
+  });
+
   describe("when Redis does not answer", () => {
     let reference: string;
     let run: CliResult;
