@@ -25,7 +25,7 @@ import { placeKey } from "../src/domain/oncall/place.js";
 import { MAX_TEXT_SEGMENTS, pagingBoundMs, smsSegments, type SendingRates } from "../src/domain/oncall/sending-limits.js";
 import { seededRandom } from "./lib/bench.js";
 import { parseCommandOptions, UsageError } from "./lib/cli.js";
-import { stormCallers, type CallerKind } from "./lib/storm-callers.js";
+import { STORM_PLACE_COUNT, stormCallers, stormPlaces, type CallerKind } from "./lib/storm-callers.js";
 import {
   afterTheDrill,
   incidentsUnpaged,
@@ -43,7 +43,7 @@ import {
 } from "./lib/storm-line.js";
 
 const USAGE = `Usage: npm run storm -- [--calls N] [--concurrency N] [--ramp S] [--think S] [--at TIME] [--line one|split] [--url URL]
-                       [--sms-per-second N] [--calls-per-second N] [--warm-up N] [--seed N] [--verbose]
+                       [--sms-per-second N] [--calls-per-second N] [--warm-up N] [--places N] [--seed N] [--verbose]
 
 Places N simulated calls against the line, at most --concurrency at a time, and prints how the
 line held up: calls completed, calls that heard the apology, webhook p50/p99/max, reports filed,
@@ -72,6 +72,9 @@ sending limits allow for those first pages, and errors.
   --warm-up N       N calls a round, three rounds, before the storm (default 50: 150 calls; 0 for
                     none), each hung up at the first menu, so that the storm meets a line that has
                     been answering. They are not counted, but a line keeps them in its records
+  --places N        how many places the callers report, shared among the crews (default: the storm's ${STORM_PLACE_COUNT}):
+                    at most one incident each, so --places 60 with enough calls drills 60
+                    incidents' pages under Twilio's limits
   --seed N          the callers' mix is the same for the same seed (default 1)
   -v, --verbose     also print what one caller of each kind heard
   -h, --help        show this help
@@ -83,7 +86,7 @@ is paged (or taken), and every report of one place joins that place's one incide
 const P99_GOAL_MS = 300;
 /** Calls placed (three times over) before the storm, so it meets a line that has been answering. */
 const WARM_UP_CALLS = "50";
-/** How long after the last call the storm waits for its reports and first pages. */
+/** How long after the last call the storm waits for its reports and first pages, beyond what the sending limits take. */
 const SETTLE_MS = 60_000;
 
 function options(argv: string[]) {
@@ -98,6 +101,7 @@ function options(argv: string[]) {
     "sms-per-second": { type: "string" },
     "calls-per-second": { type: "string" },
     seed: { type: "string", default: "1" },
+    places: { type: "string" },
     "warm-up": { type: "string", default: WARM_UP_CALLS },
     verbose: { type: "boolean", short: "v" },
     help: { type: "boolean", short: "h" },
@@ -109,6 +113,8 @@ function options(argv: string[]) {
     return value;
   };
   const calls = count("calls", values.calls, 5_000);
+  const places = values.places === undefined ? undefined : count("places", values.places, 1_000);
+  if (places !== undefined && places < 3) throw new UsageError(`--places must be at least 3, one for each crew (got "${values.places}")`);
   const warmUp = Number(values["warm-up"]);
   if (!/^\d+$/.test(values["warm-up"]) || warmUp > 1_000) throw new UsageError(`--warm-up must be a whole number from 0 to 1000 (got "${values["warm-up"]}")`);
   const concurrency = values.concurrency === undefined ? calls : count("concurrency", values.concurrency, 5_000);
@@ -136,6 +142,7 @@ function options(argv: string[]) {
     rates,
     warmUp,
     seed: count("seed", values.seed, 2 ** 31),
+    places,
     verbose: values.verbose === true,
     help: values.help === true,
   };
@@ -168,7 +175,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     const store = new RedisIncidentStore(redis);
     const before = new Set((await store.recent(10_000).catch(() => [])).map((incident) => incident.reference));
-    const plans = stormCallers(opts.calls, seededRandom(opts.seed));
+    const plans = stormCallers(opts.calls, seededRandom(opts.seed), opts.places === undefined ? undefined : stormPlaces(opts.places));
     console.log(
       `storm: ${opts.calls} ${opts.calls === 1 ? "call" : "calls"}, ${opts.concurrency} at a time, ringing over ${opts.rampMs / 1000} s, callers taking ${opts.thinkMs / 1000} s to answer, against ${line.urls.join(" and ")} (${line.description})${opts.at ? ` at ${opts.at.toFormat("yyyy-MM-dd HH:mm")} City time` : ""}`,
     );
@@ -212,7 +219,9 @@ async function main(argv: string[]): Promise<number> {
     let incidents: Incident[] = [];
     /** Why the incidents could not be read at the last try (Redis gone mid-storm): the calls are still reported. */
     let unreadable: string | undefined;
-    const deadline = Date.now() + SETTLE_MS;
+    // The first pages of many incidents take the time Twilio's limits allow on top (a minute for 20 at the defaults).
+    const deadline = (count: number) => callsEnded + SETTLE_MS + pagingBoundMs({ sms: count * MAX_TEXT_SEGMENTS, calls: count }, opts.rates);
+    let lastSaid = callsEnded;
     for (;;) {
       try {
         incidents = await newIncidents(store, before);
@@ -220,7 +229,15 @@ async function main(argv: string[]): Promise<number> {
       } catch (error) {
         unreadable = error instanceof Error ? error.message : String(error);
       }
-      if ((unreadable === undefined && reportsMissing(filed, incidents).length === 0 && incidentsUnpaged(incidents).length === 0) || Date.now() > deadline) break;
+      const missing = reportsMissing(filed, incidents).length;
+      const unpaged = incidentsUnpaged(incidents).length;
+      if ((unreadable === undefined && missing === 0 && unpaged === 0) || Date.now() > deadline(incidents.length)) break;
+      // Many incidents' first pages take minutes under the limits: the wait says what it waits for.
+      if (Date.now() - lastSaid >= 5_000) {
+        lastSaid = Date.now();
+        const waitingFor = unreadable !== undefined ? "Redis to answer" : [missing ? `${missing} reports to reach an incident` : "", unpaged ? `${unpaged} of ${incidents.length} incidents' first pages` : ""].filter(Boolean).join(" and ");
+        console.log(`  ${seconds(Date.now() - began)}: every call ended; waiting for ${waitingFor} (at most ${seconds(deadline(incidents.length) - Date.now())} more)`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
 

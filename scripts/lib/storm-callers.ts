@@ -68,19 +68,53 @@ const NIGHT_MIX: readonly [CallerKind, number][] = [
   ["not-urgent", 0.1],
 ];
 
+/** The share of a storm's reports, and of its places, each crew gets: most about power. */
+const CATEGORY_SHARE: readonly [CallerPlan["category"], number][] = [
+  ["power", 0.6],
+  ["water", 0.25],
+  ["roads", 0.15],
+];
+
+/** Where a storm's places beyond {@link STORM_PLACES} are: a street of their own for each crew, by house number. */
+const MORE_PLACES: Record<CallerPlan["category"], string> = { power: "Windstorm Drive", water: "Floodwater Road", roads: "Icefall Boulevard" };
+
+/**
+ * `total` distinct places, shared among the crews as their reports are (at least one each): the
+ * storm's own places first, then addresses (`100 Windstorm Drive`), so that a storm can open as
+ * many incidents as a City wants to drill its paging with.
+ */
+export function stormPlaces(total: number): Record<CallerPlan["category"], readonly string[]> {
+  if (!Number.isInteger(total) || total < CATEGORY_SHARE.length) throw new RangeError(`a storm needs at least ${CATEGORY_SHARE.length} places, one for each crew (got ${total})`);
+  const water = Math.max(1, Math.round(total * 0.25));
+  const roads = Math.max(1, total - Math.max(1, Math.round(total * 0.6)) - water);
+  const counts = { power: total - water - roads, water, roads };
+  const places = {} as Record<CallerPlan["category"], readonly string[]>;
+  for (const [category] of CATEGORY_SHARE) {
+    const known = STORM_PLACES[category];
+    const extra = Math.max(0, counts[category] - known.length);
+    places[category] = [...known.slice(0, counts[category]), ...Array.from({ length: extra }, (_, n) => `${n + 100} ${MORE_PLACES[category]}`)];
+  }
+  return places;
+}
+
+/** How many places a storm's callers report when not told: {@link STORM_PLACES}, all of them. */
+export const STORM_PLACE_COUNT = Object.values(STORM_PLACES).reduce((sum, places) => sum + places.length, 0);
+
 /**
  * The callers of a storm of `count` calls, the same for the same seed: a windstorm's mix (most
  * about power), places that repeat, half of them speaking their choices. Day callers are not in
  * it: a caller who meets the day menu becomes one, whatever their plan.
+ *
+ * @param places - the places they report, by crew (default {@link STORM_PLACES})
  */
-export function stormCallers(count: number, random: () => number): CallerPlan[] {
+export function stormCallers(count: number, random: () => number, places: Record<CallerPlan["category"], readonly string[]> = STORM_PLACES): CallerPlan[] {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   return Array.from({ length: count }, () => {
     let roll = random();
     const kind = NIGHT_MIX.find(([, share]) => (roll -= share) < 0)?.[0] ?? "reporter";
-    const categoryRoll = random();
-    const category = categoryRoll < 0.6 ? "power" : categoryRoll < 0.85 ? "water" : "roads";
-    return { kind, category, place: pick(STORM_PLACES[category]), speaks: random() < 0.5, dayChoice: pick(["1", "2", "3", "4", "0"]) };
+    let categoryRoll = random();
+    const category = CATEGORY_SHARE.find(([, share]) => (categoryRoll -= share) < 0)?.[0] ?? "roads";
+    return { kind, category, place: pick(places[category]), speaks: random() < 0.5, dayChoice: pick(["1", "2", "3", "4", "0"]) };
   });
 }
 
