@@ -28,11 +28,11 @@ import { parseCommandOptions, UsageError } from "./lib/cli.js";
 import { STORM_PLACE_COUNT, stormCallers, stormPlaces, type CallerKind } from "./lib/storm-callers.js";
 import {
   afterTheDrill,
-  incidentsUnpaged,
-  reportsMissing,
   boundRatesNote,
   call,
+  incidentsUnpaged,
   newIncidents,
+  reportsMissing,
   runMeasurement,
   runningLine,
   sendingRatesEnv,
@@ -40,6 +40,7 @@ import {
   stormSendingRates,
   type CallOutcome,
   type Line,
+  type RatesSource,
 } from "./lib/storm-line.js";
 
 const USAGE = `Usage: npm run storm -- [--calls N] [--concurrency N] [--ramp S] [--think S] [--at TIME] [--line one|split] [--url URL]
@@ -140,6 +141,8 @@ function options(argv: string[]) {
     line: values.line,
     url: values.url,
     rates,
+    /** Rates given on the command line win over what a running line's workers say. */
+    ratesGiven: values["sms-per-second"] !== undefined || values["calls-per-second"] !== undefined,
     warmUp,
     seed: count("seed", values.seed, 2 ** 31),
     places,
@@ -173,6 +176,12 @@ async function main(argv: string[]): Promise<number> {
   // Where the incidents are read, for the operator to check against the line's own Redis.
   const readFrom = `Redis at ${describeRedis(line.redis)}, database ${redis.options.db ?? 0}`;
   try {
+    // A running line's workers say the rates they keep in their heartbeat: the bound assumes those, unless told otherwise.
+    const beats = opts.url ? await readHeartbeats(redis, DateTime.now()).catch(() => []) : [];
+    const workersRates = opts.ratesGiven ? undefined : beats.find((beat) => beat.sendingRates)?.sendingRates;
+    const rates: { rates: SendingRates; source: RatesSource } = workersRates
+      ? { rates: workersRates, source: "the line's workers" }
+      : { rates: opts.rates, source: opts.url ? "assumed" : "the storm's line" };
     const store = new RedisIncidentStore(redis);
     const before = new Set((await store.recent(10_000).catch(() => [])).map((incident) => incident.reference));
     const plans = stormCallers(opts.calls, seededRandom(opts.seed), opts.places === undefined ? undefined : stormPlaces(opts.places));
@@ -220,7 +229,7 @@ async function main(argv: string[]): Promise<number> {
     /** Why the incidents could not be read at the last try (Redis gone mid-storm): the calls are still reported. */
     let unreadable: string | undefined;
     // The first pages of many incidents take the time Twilio's limits allow on top (a minute for 20 at the defaults).
-    const deadline = (count: number) => callsEnded + SETTLE_MS + pagingBoundMs({ sms: count * MAX_TEXT_SEGMENTS, calls: count }, opts.rates);
+    const deadline = (count: number) => callsEnded + SETTLE_MS + pagingBoundMs({ sms: count * MAX_TEXT_SEGMENTS, calls: count }, rates.rates);
     let lastSaid = callsEnded;
     for (;;) {
       try {
@@ -242,9 +251,9 @@ async function main(argv: string[]): Promise<number> {
     }
 
     // A running line's pages go wherever its workers' pager sends them: the console's reach no phone.
-    const pagers = opts.url ? (await readHeartbeats(redis, DateTime.now()).catch(() => [])).map((beat) => beat.pager) : [];
+    const pagers = opts.url ? (await readHeartbeats(redis, DateTime.now()).catch(() => beats)).map((beat) => beat.pager) : [];
     const consolePager = pagers.length > 0 && pagers.every((pager) => pager === "console");
-    report(opts, line, outcomes, latencies, filed, incidents, callsEnded - began, readFrom, consolePager, unreadable);
+    report(opts, line, outcomes, latencies, filed, incidents, callsEnded - began, readFrom, consolePager, unreadable, rates);
     return unreadable === undefined && goalsMet(outcomes, latencies, filed, incidents) ? 0 : 1;
   } finally {
     redis.disconnect();
@@ -295,6 +304,7 @@ function report(
   readFrom: string,
   consolePager: boolean,
   unreadable: string | undefined,
+  sending: { rates: SendingRates; source: RatesSource },
 ): void {
   const sorted = [...latencies].sort((a, b) => a - b);
   const apologies = outcomes.filter((outcome) => outcome.apology).length;
@@ -316,7 +326,7 @@ function report(
     const first = Math.min(...paged.map((event) => event.step!));
     return paged.filter((event) => event.step === first).map((event) => ({ ...event, incident: incident.reference }));
   });
-  const rates: SendingRates = opts.rates;
+  const rates: SendingRates = sending.rates;
   // Twilio's SMS limit counts segments: each first page's text as the stand-in received it; a
   // running line's texts are not seen here, and a page is two segments at most, most of them two.
   const smsPages = firstStepPages.filter((page) => page.channel === "sms");
@@ -354,7 +364,7 @@ function report(
     ["every incident paged by", unpaged ? `${unpaged} incidents not paged yet` : Number.isFinite(lastFirstPage) ? `${seconds(lastFirstPage - firstReport)} after the first report` : "-"],
     [
       "Twilio's limits allow",
-      `${firstStepPages.length} first pages (${smsPages.length} SMS of ${smsSegmentsOwed} segments${line.twilio ? "" : ", counted as two each"}, ${firstStepPages.length - smsPages.length} calls) in no less than ${seconds(bound)}, ${boundRatesNote(rates, opts.url !== undefined)}`,
+      `${firstStepPages.length} first pages (${smsPages.length} SMS of ${smsSegmentsOwed} segments${line.twilio ? "" : ", counted as two each"}, ${firstStepPages.length - smsPages.length} calls) in no less than ${seconds(bound)}, ${boundRatesNote(rates, sending.source)}`,
     ],
   ];
   console.log("");

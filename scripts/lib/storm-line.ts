@@ -92,15 +92,24 @@ export function sendingRatesEnv(rates: SendingRates): Record<string, string> {
   return { TWILIO_SMS_PER_SECOND: String(rates.smsPerSecond), TWILIO_CALLS_PER_SECOND: String(rates.callsPerSecond) };
 }
 
+/** Where the rates a storm's bound assumes come from. */
+export type RatesSource = "the storm's line" | "the line's workers" | "assumed";
+
 /**
- * Which rates the printed bound assumes: the ones the storm gave its own line, or, for a line
- * already running (`--url`), an assumption the storm cannot check, said as one.
+ * Which rates the printed bound assumes: the ones the storm gave its own line; for a line already
+ * running (`--url`), the ones its workers say they keep (their heartbeat carries them), or, when
+ * none says, an assumption the storm cannot check, said as one.
  */
-export function boundRatesNote(rates: SendingRates, runningLine: boolean): string {
+export function boundRatesNote(rates: SendingRates, source: RatesSource): string {
   const words = `${rates.smsPerSecond} SMS segment${rates.smsPerSecond === 1 ? "" : "s"} and ${rates.callsPerSecond} call${rates.callsPerSecond === 1 ? "" : "s"} a second`;
-  return runningLine
-    ? `assuming the line sends ${words}: pass --sms-per-second/--calls-per-second if it is configured otherwise`
-    : `at ${words}, the rates the storm gave its line`;
+  switch (source) {
+    case "the storm's line":
+      return `at ${words}, the rates the storm gave its line`;
+    case "the line's workers":
+      return `at ${words}, the rates the line's workers say they keep`;
+    case "assumed":
+      return `assuming the line sends ${words}: pass --sms-per-second/--calls-per-second if it is configured otherwise`;
+  }
 }
 
 /** The line the storm started: where to call it, what it signs with, and how to stop it. */

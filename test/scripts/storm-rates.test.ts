@@ -45,14 +45,18 @@ describe("the sending rates a storm assumes", () => {
 
 describe("what the storm says its least time assumes", () => {
   it("for the line it started: the rates it gave it", () => {
-    expect(boundRatesNote({ smsPerSecond: 1, callsPerSecond: 1 }, false)).toBe("at 1 SMS segment and 1 call a second, the rates the storm gave its line");
+    expect(boundRatesNote({ smsPerSecond: 1, callsPerSecond: 1 }, "the storm's line")).toBe("at 1 SMS segment and 1 call a second, the rates the storm gave its line");
   });
 
-  it("for a running line: an assumption, and how to correct it", () => {
-    expect(boundRatesNote({ smsPerSecond: 1, callsPerSecond: 1 }, true)).toBe(
+  it("for a running line whose workers say their rates: theirs", () => {
+    expect(boundRatesNote({ smsPerSecond: 3, callsPerSecond: 1 }, "the line's workers")).toBe("at 3 SMS segments and 1 call a second, the rates the line's workers say they keep");
+  });
+
+  it("for a running line none of whose workers says: an assumption, and how to correct it", () => {
+    expect(boundRatesNote({ smsPerSecond: 1, callsPerSecond: 1 }, "assumed")).toBe(
       "assuming the line sends 1 SMS segment and 1 call a second: pass --sms-per-second/--calls-per-second if it is configured otherwise",
     );
-    expect(boundRatesNote({ smsPerSecond: 30, callsPerSecond: 2 }, true)).toMatch(/^assuming the line sends 30 SMS segments and 2 calls a second:/);
+    expect(boundRatesNote({ smsPerSecond: 30, callsPerSecond: 2 }, "assumed")).toMatch(/^assuming the line sends 30 SMS segments and 2 calls a second:/);
   });
 });
 
