@@ -19,9 +19,9 @@ export interface HealthDependencies {
  * signature, so they answer nothing a stranger should not see (no secret, no phone number).
  *
  * - `GET /healthz`: the process is up.
- * - `GET /readyz`: Redis answers (503 when not, or when the process is stopping), and which pager is in use. A line with the
- *   console pager stays ready (callers are still better served than by no line at all) but says
- *   that pages are not being sent.
+ * - `GET /readyz`: Redis answers (503 when not, or when the process is stopping), and which
+ *   pager is in use. A line with the console pager stays ready (callers are still better served
+ *   than by no line at all) but says that pages are not being sent.
  * - `GET /status`: for monitors and operators: Redis, the worker's heartbeat, the oldest due
  *   dispatch job's delay and the pager; 503 when the worker is missing or behind, or Redis is down.
  */

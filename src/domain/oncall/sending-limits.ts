@@ -2,8 +2,9 @@ import { SegmentedMessage } from "sms-segments-calculator";
 
 /**
  * Twilio's sending limits, as the worker keeps them: one send of a kind every
- * {@link sendIntervalMs}, across every worker (an SMS of several segments takes a slot for each). Pure: the BullMQ adapter turns the interval into
- * its rate limiter, and `npm run storm` prints {@link pagingBoundMs} beside what it measured.
+ * {@link sendIntervalMs}, across every worker (an SMS of several segments takes an interval for
+ * each). Pure: the BullMQ adapter turns the interval into its rate limiter, and `npm run storm`
+ * prints {@link pagingBoundMs} beside what it measured.
  */
 
 /** How many calls and SMS the account may start per second (`TWILIO_CALLS_PER_SECOND`, `TWILIO_SMS_PER_SECOND`). */
