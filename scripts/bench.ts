@@ -231,6 +231,11 @@ try {
     for (const [index, r] of summaries.entries()) {
       console.log(`| ${servers[index]!.name} | ${r.sent} | ${r.answered} | ${r.p50} | ${r.p99} | ${r.max} | ${r.rounds.join(", ")} | ${r.non2xx} | ${r.errors} |`);
     }
+    for (const [index, turns] of steadyTurns.entries()) {
+      const failures: Record<string, number> = {};
+      for (const turn of turns) for (const [why, count] of Object.entries(turn.failures)) failures[why] = (failures[why] ?? 0) + count;
+      if (Object.keys(failures).length > 0) console.log(`${servers[index]!.name}: failed requests, by what cut them: ${Object.entries(failures).map(([why, count]) => `${why} ${count}`).join(", ")}`);
+    }
     const [bareSteady, lineSteady] = summaries as [(typeof summaries)[number], (typeof summaries)[number]];
     const bound = 2 * bareSteady.p99;
     // Failures are in the percentiles (timed to when they failed), and a failing line meets no goal.

@@ -23,6 +23,8 @@ export interface OpenLoopResult {
   non2xx: number;
   /** Requests that got no whole answer (a socket error, a connection cut, or no answer within 10 s). */
   errors: number;
+  /** The failed requests by what cut them (`ECONNRESET`, `no answer within 10 s`, ...). */
+  failures: Record<string, number>;
   /** Milliseconds from when each request was due to its answer, or to its failure: a failure is never left out of the tail. */
   p50: number;
   p99: number;
@@ -47,12 +49,17 @@ export function latencySummary(latencies: readonly number[]): { p50: number; p99
 export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
   const url = new URL(options.url);
   // Enough sockets that the load never waits for one: a request waiting for a socket would be the loop closing again.
-  const agent = new Agent({ keepAlive: true, maxSockets: 1_024 });
+  // Idle sockets are closed after 4 s, before the server's keep-alive timeout (Node's 5 s) closes
+  // them: a request sent on a socket the server is closing at that instant is cut, which says
+  // nothing of the server (a load balancer keeps its idle timeout under the backend's likewise).
+  const agent = new Agent({ keepAlive: true, maxSockets: 1_024, timeout: 4_000 });
   const total = Math.round(options.rate * options.seconds);
   const interval = 1_000 / options.rate;
   const latencies: number[] = [];
   let non2xx = 0;
   let errors = 0;
+  /** What cut each failed request, by its message: a count alone says nothing of why. */
+  const failures: Record<string, number> = {};
   let sent = 0;
   const pending = new Set<Promise<void>>();
 
@@ -61,11 +68,14 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
     const done = new Promise<void>((resolve) => {
       let settled = false;
       /** Counted once, however the request ends: answered whole, or failed. */
-      const settle = (outcome: "answered" | "failed", status?: number) => {
+      const settle = (outcome: "answered" | "failed", status?: number, why = "the connection closed before the answer was whole") => {
         if (settled) return;
         settled = true;
         latencies.push(performance.now() - due);
-        if (outcome === "failed") errors++;
+        if (outcome === "failed") {
+          errors++;
+          failures[why] = (failures[why] ?? 0) + 1;
+        }
         else if (status === undefined || status < 200 || status >= 300) non2xx++;
         resolve();
       };
@@ -79,7 +89,7 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
         },
       );
       req.once("timeout", () => req.destroy(new Error("no answer within 10 s")));
-      req.once("error", () => settle("failed"));
+      req.once("error", (error: NodeJS.ErrnoException) => settle("failed", undefined, error.code ?? error.message));
       req.once("close", () => settle("failed"));
       req.end(body);
     });
@@ -101,5 +111,5 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
   await Promise.all(pending);
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  return { sent, answered: latencies.length - errors, non2xx, errors, ...latencySummary(latencies), latencies };
+  return { sent, answered: latencies.length - errors, non2xx, errors, failures, ...latencySummary(latencies), latencies };
 }
