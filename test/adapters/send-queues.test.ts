@@ -329,5 +329,19 @@ describe("the send queues", () => {
       await expect(sending.pager.sendSms("+14035556001", "page", { priority: "first-page", key: "page-10425-0-sms" })).resolves.toMatch(/^SM/);
       expect(standIn.requests).toHaveLength(1);
     });
+
+    it("is told at once when its worker stops and lets the queues go, and its send stays queued for the next worker", async () => {
+      // The stopping worker's own handle on the queues: the page waits on it, then it is let go.
+      const stopping = openSendQueues(sending.connection, { names: sending.names });
+      const waiting = failureOf(new RateLimitedPager(stopping).sendSms("+14035556002", "page", { priority: "first-page", key: "page-10426-0-sms" }));
+      await sending.queued(1);
+      await stopping.close();
+      // At once: the pager's own wait is ten minutes.
+      const error = await waiting;
+      expect(error).toMatchObject({ failure: "temporary", message: expect.stringContaining("this worker is stopping") });
+      sending.startWorkers({ callsPerSecond: 20, smsPerSecond: 20 });
+      await expect(sending.pager.sendSms("+14035556002", "page", { priority: "first-page", key: "page-10426-0-sms" })).resolves.toMatch(/^SM/);
+      expect(standIn.requests).toHaveLength(1);
+    });
   });
 });

@@ -21,7 +21,13 @@ export interface SendQueue {
 export interface SendQueues {
   sms: SendQueue;
   calls: SendQueue;
-  /** Ends every wait still pending (BullMQ rejects it when its queue closes): the sends stay queued for whoever sends them. */
+  /** Aborted when the queues are let go: every wait still pending ends then. */
+  closing: AbortSignal;
+  /**
+   * Ends every wait still pending (BullMQ's own wait does not end when its queue closes: it would
+   * hold a stopping worker for the whole wait), then closes the queues: the sends stay queued for
+   * whoever sends them.
+   */
   close(): Promise<void>;
 }
 
@@ -44,10 +50,13 @@ export function openSendQueues(connection: Redis, options: SendQueueNames = {}):
   };
   const sms = open("sms");
   const calls = open("calls");
+  const letGo = new AbortController();
   return {
     sms,
     calls,
+    closing: letGo.signal,
     close: async () => {
+      letGo.abort();
       await Promise.all([sms.queue.close(), calls.queue.close()]);
       for (const { events, blocking } of [sms, calls]) {
         await events.close();
@@ -121,7 +130,7 @@ export class RateLimitedPager implements Pager {
     }
     let result: unknown;
     try {
-      result = await job.waitUntilFinished(events, this.#waitMs);
+      result = await untilLetGo(job.waitUntilFinished(events, this.#waitMs), this.#queues.closing);
     } catch (error) {
       // Not sent within the wait, the send job itself broke, or this worker is stopping: the page
       // job is retried, and with a key its retry waits for (or redoes) this same send. BullMQ's
@@ -166,4 +175,23 @@ function droppableOf(options: SendOptions): Pick<SmsJob, "droppable"> {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * `waiting`, unless `closing` is aborted first: then it rejects at once ("this worker is
+ * stopping"), and whatever `waiting` comes to later is let go.
+ */
+async function untilLetGo<T>(waiting: Promise<T>, closing: AbortSignal): Promise<T> {
+  waiting.catch(() => {});
+  let stop: (() => void) | undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    stop = () => reject(new Error("this worker is stopping"));
+    if (closing.aborted) stop();
+    else closing.addEventListener("abort", stop, { once: true });
+  });
+  try {
+    return await Promise.race([waiting, stopped]);
+  } finally {
+    closing.removeEventListener("abort", stop!);
+  }
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PostgresRecordStore } from "../../../src/adapters/postgres/record-store.js";
 import type { CallRecord, ServiceRequest } from "../../../src/domain/records.js";
 import { DATABASE_KINDS, testDatabase, type TestDatabase } from "../../helpers/database.js";
-import { callRecord, voicemailRequest } from "../../helpers/records.js";
+import { callRecord, serviceRequest, voicemailRequest } from "../../helpers/records.js";
 
 /** A call the IVR answered, through the greeting and the day menu, that started and ended at `endedAt`. */
 const call = (callSid: string, endedAt: string): CallRecord => callRecord({ callSid, startedAt: endedAt, endedAt, outcome: "answered-by-ivr", path: ["greeting", "day-menu"] });
@@ -111,6 +111,8 @@ describe.each(DATABASE_KINDS)("the records store on %s", (kind) => {
     it("keep the first acknowledgement and the furthest escalation", async () => {
       await store.openIncident({ reference: "300001", category: "power", openedAt: "2026-12-05T09:00:00.000Z" });
       await store.openIncident({ reference: "300001", category: "water", openedAt: "2026-12-05T10:00:00.000Z" });
+      // Its report's request, which the incident's events wait for.
+      await store.addRequest(serviceRequest({ reference: "300001", service: "power", incident: "300001", requestedAt: "2026-12-05T09:00:00.000Z" }));
       await store.incidentEvent("300001", { at: "2026-12-05T09:00:05.000Z", kind: "paged", step: 0, name: "Ana" });
       await store.incidentEvent("300001", { at: "2026-12-05T09:10:05.000Z", kind: "paged", step: 2, name: "Sam" });
       await store.incidentEvent("300001", { at: "2026-12-05T09:05:05.000Z", kind: "paged", step: 1, name: "Lee" });
