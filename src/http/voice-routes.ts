@@ -9,6 +9,7 @@ import {
   renderHoldTurn,
   type FallbackRoute,
 } from "../adapters/twilio/render.js";
+import { commandTimedOut } from "../adapters/redis/outage-log.js";
 import { cleanText, replyFromParams } from "../adapters/twilio/reply.js";
 import type { ReportDraft } from "../domain/flow/actions.js";
 import type { CallState } from "../domain/flow/call-state.js";
@@ -212,7 +213,7 @@ export function voiceWebhooks(deps: VoiceDependencies): Webhooks {
       return reference;
     } catch (error) {
       // Redis not answering in time may still run the command: the crew may be paged after all.
-      const mayBeFiled = error instanceof Error && /timed out/i.test(error.message);
+      const mayBeFiled = commandTimedOut(error);
       log.error(
         { err: error, callSid: report.callSid, report },
         filedBefore

@@ -70,3 +70,40 @@ describe("when Redis goes down during a supervisor's emergency closure", () => {
     expect(parseTwiml(midCall.body).text("Dial")).toBe("+14035550100");
   });
 });
+
+describe("when Redis stops answering just as a caller's report is filed", () => {
+  let server: RedisServer;
+  let line: TestLine;
+  const logged: { msg?: string; callSid?: string; report?: { location?: string } }[] = [];
+  beforeAll(async () => {
+    server = await RedisServer.start({ appendOnly: false });
+    const log = createLogger({ level: "error", destination: { write: (entry: string) => void logged.push(JSON.parse(entry)) } });
+    line = await TestLine.start({ redisUrl: server.url, fallbackNumber: "+14035550100", now: at("2026-12-05T02:00"), log });
+    await waitUntilReady(line.redis);
+  });
+  afterAll(async () => {
+    await line.close();
+    await server.remove();
+  });
+
+  it("puts the caller through to a person, and tells the operators the report may yet be filed late and where to look before acting by hand", async () => {
+    const caller = line.caller("+14035550187");
+    await caller.dial();
+    await caller.press("2");
+    // Reads go on, writes wait (a Redis busy or failing over): the filing outlasts the line's 1 s
+    // command timeout, and Redis may run what it was sent once the pause is over.
+    await server.command("CLIENT", "PAUSE", "2500", "WRITE");
+    let answer;
+    try {
+      answer = await caller.raw(caller.nextUrl(), { SpeechResult: "Whoop-Up Drive and Scenic Drive", Confidence: "0.9" });
+    } finally {
+      await server.command("CLIENT", "UNPAUSE");
+    }
+    const heard = parseTwiml(answer.body);
+    expect(heard.says[0]).toMatch(/sorry/i);
+    expect(heard.text("Dial")).toBe("+14035550100");
+    const unfiled = logged.find((entry) => entry.callSid === caller.callSid && /URGENT REPORT NOT FILED/.test(entry.msg ?? ""));
+    expect(unfiled?.msg).toMatch(/or filed late .*npm run oncall -- incidents/);
+    expect(unfiled?.report?.location).toBe("Whoop-Up Drive and Scenic Drive");
+  });
+});

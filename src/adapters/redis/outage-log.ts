@@ -16,6 +16,9 @@ const SETTLE_MS = 200;
 /** The socket errors of a Redis (or a sentinel) that cannot be reached, or stopped answering. */
 const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "ECONNABORTED"]);
 
+/** ioredis' words for a command Redis did not answer within the connection's `commandTimeout`. */
+const TIMED_OUT = /^Command timed out/;
+
 /**
  * ioredis' and BullMQ's words for a connection that is gone or never came: closed under a
  * command, every sentinel unreachable (or refusing), a command refused while disconnected,
@@ -26,9 +29,17 @@ const UNREACHABLE_MESSAGES = [
   /^All sentinels are unreachable/,
   /^Stream isn't writeable/,
   /^Reached the max retries per request limit/,
-  /^Command timed out/,
+  TIMED_OUT,
   /^connect ETIMEDOUT/,
 ];
+
+/**
+ * True when `error` is a command Redis did not answer in time: unlike a refused command, Redis may
+ * still run it once it answers again.
+ */
+export function commandTimedOut(error: unknown): boolean {
+  return error instanceof Error && TIMED_OUT.test(error.message);
+}
 
 /**
  * True when `error` says Redis cannot be reached or used now (an outage, a failover, credentials
