@@ -3,7 +3,7 @@
  *
  *   npm run oncall -- who [--at 2026-12-24T23:00] [--category water]
  *   npm run oncall -- gaps [--from 2026-12-01] [--days 30]
- *   npm run oncall -- incidents [--count 20]
+ *   npm run oncall -- incidents [--open] [--count 20]
  *   npm run oncall -- outbox [--count 20]
  *   npm run oncall -- sms --from +14035550111 --body "ACK 100234"
  *   npm run oncall -- status [--json]
@@ -109,17 +109,19 @@ const commands: CommandTable = {
   },
   incidents: {
     usage: [
-      "incidents [--count N]",
+      "incidents [--open] [--count N]",
       "  The newest incidents in Redis ($REDIS_URL): reports joined, who was paged when, who took it, when it was fixed.",
+      "  --open             only those not fixed yet (open, or taken by a crew)",
       "  --count N          how many, 1 to 500 (default: 20)",
     ].join("\n"),
-    options: { count: { type: "string" } },
+    options: { count: { type: "string" }, open: { type: "boolean" } },
     async run(values) {
       const count = wholeNumberArgument("--count", values["count"] ?? "20", 1, 500);
+      const unresolved = values["open"] === true;
       const zone = await cityZone();
-      const incidents = await withRedis((redis) => new RedisIncidentStore(redis).recent(count));
+      const incidents = await withRedis((redis) => new RedisIncidentStore(redis).recent(count, { unresolved }));
       if (incidents.length === 0) {
-        console.log("No incidents yet.");
+        console.log(unresolved ? "No incident is open or taken." : "No incidents yet.");
         return;
       }
       for (const incident of incidents) {

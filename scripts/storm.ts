@@ -388,7 +388,7 @@ function report(
     // Redis went mid-storm: the calls above are what the callers heard; the incidents are unknown.
     console.log(`\ncould not read the incidents from ${readFrom}, so reports, incidents and pages above are not known: ${unreadable}`);
     if (opts.url) {
-      console.log("  the storm's reports may still open incidents that page the line's crews once Redis is back: list them then with npm run oncall -- incidents, and close the storm's");
+      console.log("  the storm's reports may still open incidents that page the line's crews once Redis is back: list them then with npm run oncall -- incidents --open, and close the storm's");
     }
   } else if (incidents.length === 0 || pages.length === 0) {
     // Nothing to show may mean the wrong Redis: say which one was read.
@@ -396,7 +396,7 @@ function report(
     // Only when calls got through: when every call failed, the errors above say why, not Redis.
     if (opts.url && incidents.length === 0 && errors.length < outcomes.length) {
       console.log("  if the line keeps its incidents elsewhere, set REDIS_URL (or REDIS_SENTINELS) in this shell to the Redis it uses:");
-      console.log("  the storm's calls have likely opened incidents there all the same, paging the line's crews; list them with npm run oncall -- incidents run with that REDIS_URL, and close the storm's");
+      console.log("  the storm's calls have likely opened incidents there all the same, paging the line's crews; list them with npm run oncall -- incidents --open run with that REDIS_URL, and close the storm's");
     }
   }
 

@@ -283,7 +283,7 @@ export function afterTheDrill(incidents: readonly Incident[], outcomes: readonly
     // Held while its call lasts (up to two minutes when the line never heard the caller hang up), or lost.
     paragraphs.push(
       `${reportsNotFound === 1 ? "1 caller's report was" : `${reportsNotFound} callers' reports were`} not among the incidents when the storm ended: a report is held while its call lasts, and may open or join an incident after this. ` +
-        "Run npm run oncall -- incidents in a few minutes and close any more of the storm's.",
+        "Run npm run oncall -- incidents --open in a few minutes and close any more of the storm's.",
     );
   }
   const voicemails = outcomes.filter((outcome) => outcome.plan.kind === "not-urgent" && outcome.met.has("record")).length;

@@ -34,3 +34,25 @@ describe("the list of incidents in Redis", () => {
     expect((await store.recent(10)).map((incident) => incident.reference)).toEqual(["500003", "500002"]);
   });
 });
+
+describe("the incidents not fixed yet", () => {
+  const unresolved = new RedisIncidentStore(redis, `${prefix}unresolved:`);
+  const fixer = { name: "Supervisor", phone: "+14035550199", supervisor: true, mayCloseUntaken: true };
+
+  it("are found however many fixed ones are newer, newest first, as many as asked for", async () => {
+    // Two not fixed yet (one open, one taken by a crew), then 150 opened and fixed since: more than
+    // one page of the list.
+    const opened = (n: number) => new Date(Date.parse("2026-12-04T00:00:00.000Z") + n * 60_000).toISOString();
+    for (const n of [1, 2]) await unresolved.openOrJoin(urgentReport({ reference: String(600000 + n), location: `${n} Open Street`, receivedAt: opened(n) }), "", opened(n), 0);
+    await unresolved.acknowledge("600002", { name: "Ana", phone: "+14035556001" }, opened(2));
+    for (let n = 3; n <= 152; n++) {
+      const reference = String(600000 + n);
+      await unresolved.openOrJoin(urgentReport({ reference, location: `${n} Fixed Street`, receivedAt: opened(n) }), "", opened(n), 0);
+      await unresolved.resolve(reference, fixer, opened(n));
+    }
+    expect((await unresolved.recent(5, { unresolved: true })).map((incident) => incident.reference)).toEqual(["600002", "600001"]);
+    expect((await unresolved.recent(5, { unresolved: true })).map((incident) => incident.status)).toEqual(["acknowledged", "open"]);
+    expect((await unresolved.recent(1, { unresolved: true })).map((incident) => incident.reference)).toEqual(["600002"]);
+    expect((await unresolved.recent(3)).map((incident) => incident.reference)).toEqual(["600152", "600151", "600150"]);
+  });
+});

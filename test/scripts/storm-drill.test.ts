@@ -45,7 +45,7 @@ describe("what a storm against a running line says is left when it is over", () 
 
   it("says when callers' reports were not among the incidents yet, and to look again: a held report can open an incident after the storm", () => {
     expect(afterTheDrill([], [], 2)).toEqual([
-      "2 callers' reports were not among the incidents when the storm ended: a report is held while its call lasts, and may open or join an incident after this. Run npm run oncall -- incidents in a few minutes and close any more of the storm's.",
+      "2 callers' reports were not among the incidents when the storm ended: a report is held while its call lasts, and may open or join an incident after this. Run npm run oncall -- incidents --open in a few minutes and close any more of the storm's.",
     ]);
   });
 

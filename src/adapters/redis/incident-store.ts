@@ -14,6 +14,8 @@ const CREW_INDEX_SECONDS = 7 * 24 * 60 * 60;
 /** A resident's reports, for answering their texts. */
 const RESIDENT_INDEX_SECONDS = 30 * 24 * 60 * 60;
 const RESIDENT_REPORTS_KEPT = 5;
+/** Incidents read at a time when looking for those not fixed yet. */
+const RECENT_PAGE = 100;
 
 // Opens an incident for the report, or joins the one for the same category and place: while it is
 // open and its chain still pages, or for `joinWindowMs` after it was acknowledged. A retried job for a report that already
@@ -273,10 +275,21 @@ export class RedisIncidentStore implements IncidentStore {
   }
 
   /** The newest incidents first. */
-  async recent(count: number): Promise<Incident[]> {
-    const references = await this.redis.zrevrange(`${this.prefix}incidents`, 0, count - 1);
-    const incidents = await Promise.all(references.map((reference) => this.get(reference)));
-    return incidents.filter((incident): incident is Incident => incident !== null);
+  /**
+   * The newest `count` incidents, newest first; with `unresolved`, the newest `count` not fixed yet
+   * (open or taken), however many fixed ones are newer.
+   */
+  async recent(count: number, options: { unresolved?: boolean } = {}): Promise<Incident[]> {
+    const wanted = (incident: Incident | null): incident is Incident => incident !== null && (!options.unresolved || incident.status !== "resolved");
+    const found: Incident[] = [];
+    // Read a page at a time: the list holds a year of incidents, most of them fixed long ago.
+    const page = options.unresolved ? RECENT_PAGE : count;
+    for (let start = 0; found.length < count; start += page) {
+      const references = await this.redis.zrevrange(`${this.prefix}incidents`, start, start + page - 1);
+      found.push(...(await Promise.all(references.map((reference) => this.get(reference)))).filter(wanted));
+      if (references.length < page) break;
+    }
+    return found.slice(0, count);
   }
 
   private key(reference: string): string {
