@@ -157,9 +157,9 @@ export class Dispatcher {
   /**
    * A page step that will not be tried again (every attempt failed, the provider rejected us, or
    * the job stalled too often): the chain must not stop here. The next step comes after the wait
-   * when any channel of this one got through, at once when none did. Called by the job itself and
-   * again by the worker when BullMQ fails the job for good; the next step's job id comes from the
-   * incident and step, so the second call adds nothing.
+   * when any channel of this one got through or is still on its way, at once when none did.
+   * Called by the job itself and again by the worker when BullMQ fails the job for good; the next
+   * step's job id comes from the incident and step, so the second call adds nothing.
    */
   async pageFailedForGood(job: PageJob, reason: string): Promise<void> {
     const { incidents, log } = this.deps;
@@ -170,11 +170,18 @@ export class Dispatcher {
     const step = incident.plan.find((planned) => planned.index === job.step);
     // Failed before it knew whom to page: the next step, at once.
     if (!step) return this.scheduleStep(job.reference, job.step + 1, 0);
+    // A page still waiting its turn under the sending limits (the job stalled as its workers
+    // died, not the send) reaches them all the same: the next person is paged after the wait, not
+    // beside them. It is not marked sent here: whoever sent it was not this job.
     let reached = 0;
-    for (const channel of step.channels) if (await incidents.wasSent(job.reference, step.index, channel)) reached++;
+    let underway = 0;
+    for (const channel of step.channels) {
+      if (await incidents.wasSent(job.reference, step.index, channel)) reached++;
+      else if (await this.deps.pager.underway?.(pageKeyOf(sendKeyOf(incident), step.index, "", channel))) underway++;
+    }
     // A warning: the worker logs the failure itself as the error.
-    log.warn({ reference: job.reference, step: step.index, name: step.name, reached, err: reason }, "page step failed for good: the chain moves on");
-    await this.scheduleStep(job.reference, step.index + 1, reached > 0 ? step.waitMs : 0);
+    log.warn({ reference: job.reference, step: step.index, name: step.name, reached, underway, err: reason }, "page step failed for good: the chain moves on");
+    await this.scheduleStep(job.reference, step.index + 1, reached + underway > 0 ? step.waitMs : 0);
   }
 
   private async pageStep(job: PageJob): Promise<string> {
@@ -263,7 +270,7 @@ export class Dispatcher {
       // The key makes a send of a job retried after it went out (before its mark) answer with that send.
       const send: SendOptions = {
         priority: target.priority,
-        key: `page-${target.sendKey}-${step}-${tag}${channel}`,
+        key: pageKeyOf(target.sendKey, step, tag, channel),
         droppable: { incident: reference, kind: target.droppable, ...(step >= 0 ? { step } : {}), name: target.name },
       };
       try {
@@ -549,6 +556,11 @@ export class Dispatcher {
  */
 function sendKeyOf(incident: Pick<Incident, "reference" | "createdAt">): string {
   return `${incident.reference}-${Date.parse(incident.createdAt)}`;
+}
+
+/** What one page of an incident's step is named by: the person's channel (`tag` set apart the alarm's pages). */
+function pageKeyOf(sendKey: string, step: number, tag: string, channel: Channel): string {
+  return `page-${sendKey}-${step}-${tag}${channel}`;
 }
 
 function errorMessage(error: unknown): string {

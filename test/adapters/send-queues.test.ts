@@ -231,6 +231,11 @@ describe("the send queues", () => {
       expect(standIn.requests).toHaveLength(1);
     });
 
+    it("dropped at its turn is not underway: nothing is on its way to them", async () => {
+      await expect(sending.pager.sendSms("+14035558004", "page", { priority: "escalation", key: "page-100123-2-sms", droppable })).rejects.toBeInstanceOf(SendWithdrawnError);
+      expect(await sending.pager.underway("page-100123-2-sms")).toBe(false);
+    });
+
     it("is not screened when not marked: a first page goes whatever", async () => {
       await expect(sending.pager.sendSms("+14035558003", "page", { priority: "first-page" })).resolves.toMatch(/^SM/);
       expect(screened).toEqual([]);
@@ -314,6 +319,15 @@ describe("the send queues", () => {
       expect(standIn.requests.map((request) => request.status)).toEqual([500, 201]);
     });
 
+    it("is underway once it went out, and not when it failed or was never asked for", async () => {
+      expect(await sending.pager.underway("page-10426-0-sms")).toBe(false);
+      await sending.pager.sendSms("+14035555005", "page", { key: "page-10426-0-sms" });
+      expect(await sending.pager.underway("page-10426-0-sms")).toBe(true);
+      standIn.failNext(1, 500);
+      await expect(sending.pager.placeCall("+14035555005", TWIML_URL, { key: "page-10426-0-voice" })).rejects.toMatchObject({ failure: "temporary" });
+      expect(await sending.pager.underway("page-10426-0-voice")).toBe(false);
+    });
+
     it("may hold any character: BullMQ's ids may not contain ':'", async () => {
       await expect(sending.pager.sendSms("+14035555004", "page", { key: "taken-+14035555004:10424" })).resolves.toMatch(/^SM/);
     });
@@ -328,6 +342,12 @@ describe("the send queues", () => {
       sending.startWorkers({ callsPerSecond: 20, smsPerSecond: 20 });
       await expect(sending.pager.sendSms("+14035556001", "page", { priority: "first-page", key: "page-10425-0-sms" })).resolves.toMatch(/^SM/);
       expect(standIn.requests).toHaveLength(1);
+    });
+
+    it("leaves its send underway: whoever asks by its key (the chain, moving on without it) knows a page is on its way", async () => {
+      const impatient = new RateLimitedPager(sending.queues, { waitMs: 200 });
+      await failureOf(impatient.sendSms("+14035556003", "page", { priority: "first-page", key: "page-10427-0-sms" }));
+      expect(await sending.pager.underway("page-10427-0-sms")).toBe(true);
     });
 
     it("is told at once when its worker stops and lets the queues go, and its send stays queued for the next worker", async () => {

@@ -28,9 +28,12 @@ afterAll(async () => {
 const fileReport = (place: string, on = line) =>
   on.reports.dispatch({ category: "water", location: place, callbackNumber: "+14035550123", callSid: newCallSid(), receivedAt: NOW.toISO()! });
 
-/** A worker process that takes the line's jobs and hangs in its first page; resolves once it does. */
-async function doomedWorker(on: TestLine): Promise<ChildProcess> {
-  const doomed = spawn(process.execPath, ["--import", "tsx", "test/helpers/doomed-worker.ts", on.queueName, on.prefix, NOW.toISO()!], {
+/**
+ * A worker process that takes the line's jobs and hangs in its first page; resolves once it does.
+ * `queued`: its page waits its turn on the line's send queue, as `npm start`'s do, and nothing sends it.
+ */
+async function doomedWorker(on: TestLine, mode: "hangs" | "queued" = "hangs"): Promise<ChildProcess> {
+  const doomed = spawn(process.execPath, ["--import", "tsx", "test/helpers/doomed-worker.ts", on.queueName, on.prefix, NOW.toISO()!, mode], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   await new Promise<void>((resolve) => doomed.stdout!.on("data", (chunk: Buffer) => chunk.toString().includes("holding") && resolve()));
@@ -107,6 +110,36 @@ describe("the dispatch worker", () => {
       expect(requests.filter((request) => (request.body ?? "").includes(reference)).map((request) => request.to)).toEqual([backup!.phone]);
       expect((await own.dispatchQueue().getJob(`page-${reference}-0`))!.failedReason).toMatch(/stalled/);
       await own.stopWorker();
+    });
+  });
+
+  describe("a page job that stalls more often than BullMQ allows while its page waits its turn under the sending limits", () => {
+    let queued: TestLine;
+    beforeAll(async () => {
+      // A line of its own: no chain of the other cases' incidents still pages on it.
+      queued = await TestLine.start({ roster, now: NOW });
+      standIn.reset();
+    });
+    afterAll(async () => {
+      await queued.close();
+    });
+
+    it("fails for good, its page still goes out once, and the next person is paged after the step's wait, not beside them", { timeout: 30_000 }, async () => {
+      const reference = await fileReport("4 Stalled Street", queued);
+      await kill(await doomedWorker(queued, "queued"));
+      await kill(await doomedWorker(queued, "queued"));
+
+      queued.startWorker(pager, { stalledInterval: 500, sendingRates: { callsPerSecond: 20, smsPerSecond: 20 } });
+      const { primary, backup } = whoIsOnCall(roster, "water", NOW);
+      const requests = await standIn.waitFor((all) => all.some((request) => request.to === backup!.phone && (request.body ?? "").includes(reference)), 20_000);
+      const pages = requests.filter((request) => (request.body ?? "").includes(reference));
+      // The primary's text, queued by the first worker before it died, then the backup's.
+      expect(pages.map((request) => request.to)).toEqual([primary!.phone, backup!.phone]);
+      const stalled = (await queued.dispatchQueue().getJob(`page-${reference}-0`))!;
+      expect(stalled.failedReason).toMatch(/stalled/);
+      // The step's wait (2 s on this roster) from when the step failed for good, where it was none.
+      expect(pages[1]!.receivedAt - stalled.finishedOn!).toBeGreaterThanOrEqual(2_000);
+      await queued.stopWorker();
     });
   });
 });

@@ -146,6 +146,18 @@ export class RateLimitedPager implements Pager {
     throw new PagerError(failure, message, detail);
   }
 
+  async underway(key: string): Promise<boolean> {
+    const jobId = sendJobId(key);
+    for (const { queue } of [this.#queues.sms, this.#queues.calls]) {
+      const state = await queue.getJobState(jobId);
+      if (state === "unknown" || state === "failed") continue;
+      if (state !== "completed") return true;
+      // Completed: sent, unless it was dropped at its turn.
+      if (SendOutcome.safeParse((await queue.getJob(jobId))?.returnvalue).data?.ok) return true;
+    }
+    return false;
+  }
+
   /**
    * What an earlier send with this id did: its sid when it went out, the job itself when it is
    * still to go out (waited for, not added again), nothing when there was none, it failed or it

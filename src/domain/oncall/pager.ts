@@ -10,6 +10,12 @@ export interface Pager {
   sendSms(to: string, body: string, options?: SendOptions): Promise<string>;
   /** Places a call that fetches its TwiML from `twimlUrl`; resolves with the provider's call id. */
   placeCall(to: string, twimlUrl: string, options?: SendOptions): Promise<string>;
+  /**
+   * Whether the send named `key` (its {@link SendOptions.key}) went out or is still to go out,
+   * waiting its turn or going out now, whoever asked for it. A pager that sends at once keeps
+   * nothing waiting, and leaves this out.
+   */
+  underway?(key: string): Promise<boolean>;
 }
 
 /**
