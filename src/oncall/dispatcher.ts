@@ -558,7 +558,7 @@ function sendKeyOf(incident: Pick<Incident, "reference" | "createdAt">): string 
   return `${incident.reference}-${Date.parse(incident.createdAt)}`;
 }
 
-/** What one page of an incident's step is named by: the person's channel (`tag` set apart the alarm's pages). */
+/** What one page of an incident's step is named by: its step and channel, and `tag`, which sets the alarm's pages apart. */
 function pageKeyOf(sendKey: string, step: number, tag: string, channel: Channel): string {
   return `page-${sendKey}-${step}-${tag}${channel}`;
 }

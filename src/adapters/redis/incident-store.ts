@@ -274,7 +274,6 @@ export class RedisIncidentStore implements IncidentStore {
     return this.redis.zrevrange(`${this.prefix}resident:${phone}`, 0, -1);
   }
 
-  /** The newest incidents first. */
   /**
    * The newest `count` incidents, newest first; with `unresolved`, the newest `count` not fixed yet
    * (open or taken), however many fixed ones are newer.
