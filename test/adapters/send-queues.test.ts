@@ -350,6 +350,21 @@ describe("the send queues", () => {
       expect(await sending.pager.underway("page-10427-0-sms")).toBe(true);
     });
 
+    it("waits beside as many others as the worker runs page jobs, with no warning of a leak from Node", async () => {
+      const warnings: string[] = [];
+      const warned = (warning: Error) => warnings.push(warning.name);
+      process.on("warning", warned);
+      try {
+        const impatient = new RateLimitedPager(sending.queues, { waitMs: 300 });
+        const waits = Array.from({ length: 20 }, (_, n) => failureOf(impatient.sendSms(`+140355570${String(n).padStart(2, "0")}`, "page", { key: `page-10430-${n}-sms` })));
+        await Promise.all(waits);
+        await new Promise((resolve) => setImmediate(resolve));
+      } finally {
+        process.off("warning", warned);
+      }
+      expect(warnings).toEqual([]);
+    });
+
     it("is told at once when its worker stops and lets the queues go, and its send stays queued for the next worker", async () => {
       // The stopping worker's own handle on the queues: the page waits on it, then it is let go.
       const stopping = openSendQueues(sending.connection, { names: sending.names });

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { QueueEvents, type ConnectionOptions, type Job, type Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { PagerError, SendWithdrawnError, type Pager, type SendOptions } from "../../domain/oncall/pager.js";
@@ -51,6 +52,9 @@ export function openSendQueues(connection: Redis, options: SendQueueNames = {}):
   const sms = open("sms");
   const calls = open("calls");
   const letGo = new AbortController();
+  // Each page waiting for its send listens on it (and stops listening once its wait ends): as many
+  // as the worker runs page jobs at once, more than Node's default warning threshold of ten.
+  setMaxListeners(0, letGo.signal);
   return {
     sms,
     calls,
