@@ -8,8 +8,8 @@
  * BENCH_REDIS_DB emptied before and after, records in a temporary folder, pages to a local
  * Twilio stand-in), places `--rate` new calls a second (a storm's mix of callers, answering
  * after half a second), and every `--every` seconds prints the line's resident memory and heap
- * (from its /metrics), its event-loop delay p99 over the interval, and Redis's key count, with
- * the keys that have no TTL grouped by kind. Exits 1 when a goal was missed: memory and the keys
+ * (from its /metrics), its event-loop delay p99 over the interval, Redis's key count, with
+ * the keys that have no TTL grouped by kind, and Redis's memory (with what each call adds to it). Exits 1 when a goal was missed: memory and the keys
  * nothing removes flat after the warm-up, event-loop delay p99 under 50 ms.
  */
 import "./lib/load-env.js";
@@ -23,7 +23,7 @@ import { call, runMeasurement, startLine, type CallOutcome } from "./lib/storm-l
 const USAGE = `Usage: npm run soak -- [--minutes M] [--rate R] [--every S] [--line one|split] [--seed N]
 
 Places R new calls a second for M minutes against the line it starts, and prints every S
-seconds the line's memory, its event-loop delay p99 and Redis's keys.
+seconds the line's memory, its event-loop delay p99, and Redis's keys and memory.
 
   --minutes M       how long (default 30)
   --rate R          new calls a second (default 20)
@@ -87,6 +87,8 @@ interface Sample {
   heapMb: number;
   eventLoopP99Ms: number;
   keys: number;
+  /** Redis's `used_memory`: what a City sizes its `maxmemory` by. */
+  redisMb: number;
   /** Keys without a TTL, by kind. */
   untimed: Map<string, number>;
 }
@@ -141,8 +143,8 @@ async function main(argv: string[]): Promise<number> {
     let eventLoopP99Ms = 0;
 
     console.log(`soak: ${opts.rate} new calls a second for ${opts.minutes} min against ${line.urls.join(" and ")} (${line.description})`);
-    console.log("| min | calls placed | ended | failed | RSS MB | heap MB | event loop p99 ms | Redis keys | keys without TTL |");
-    console.log("|---|---|---|---|---|---|---|---|---|");
+    console.log("| min | calls placed | ended | failed | RSS MB | heap MB | event loop p99 ms | Redis keys | keys without TTL | Redis MB |");
+    console.log("|---|---|---|---|---|---|---|---|---|---|");
 
     // The event loop's p99 is read often (prom-client resets it at each read) and the worst kept.
     const readMetrics = async () => {
@@ -155,6 +157,7 @@ async function main(argv: string[]): Promise<number> {
     const sample = async () => {
       const text = await readMetrics();
       const { keys, untimed } = await untimedKeys(redis);
+      const redisMb = Number(/^used_memory:(\d+)/m.exec(await redis.info("memory"))?.[1]) / 2 ** 20;
       const row: Sample = {
         atMs: Date.now() - began,
         placed,
@@ -164,13 +167,14 @@ async function main(argv: string[]): Promise<number> {
         heapMb: metric(text, "nodejs_heap_size_used_bytes") / 2 ** 20,
         eventLoopP99Ms,
         keys,
+        redisMb,
         untimed,
       };
       eventLoopP99Ms = 0;
       samples.push(row);
       const untimedTotal = [...untimed.values()].reduce((sum, n) => sum + n, 0);
       console.log(
-        `| ${(row.atMs / 60_000).toFixed(1)} | ${row.placed} | ${row.ended} | ${row.failed} | ${row.rssMb.toFixed(0)} | ${row.heapMb.toFixed(0)} | ${row.eventLoopP99Ms.toFixed(1)} | ${row.keys} | ${untimedTotal} |`,
+        `| ${(row.atMs / 60_000).toFixed(1)} | ${row.placed} | ${row.ended} | ${row.failed} | ${row.rssMb.toFixed(0)} | ${row.heapMb.toFixed(0)} | ${row.eventLoopP99Ms.toFixed(1)} | ${row.keys} | ${untimedTotal} | ${row.redisMb.toFixed(1)} |`,
       );
     };
     const sampler = setInterval(() => void sample(), opts.everyMs);
@@ -223,6 +227,11 @@ function summary(samples: Sample[], outcomes: CallOutcome[]): boolean {
     `  lowest of five samples: resident memory ${rss.from.toFixed(0)} -> ${rss.to.toFixed(0)} MB (${(rssGrowth * 100).toFixed(0)} %), heap ${heap.from.toFixed(0)} -> ${heap.to.toFixed(0)} MB (${(growth(heap.from, heap.to) * 100).toFixed(0)} %)`,
   );
   console.log(`  event-loop delay p99: worst ${worstLoop.toFixed(1)} ms`);
+  const callsSince = last.ended - warm.ended;
+  const perCallKb = callsSince > 0 ? ((last.redisMb - warm.redisMb) * 1024) / callsSince : Number.NaN;
+  console.log(
+    `  Redis memory ${warm.redisMb.toFixed(1)} -> ${last.redisMb.toFixed(1)} MB${Number.isFinite(perCallKb) ? `: about ${perCallKb.toFixed(1)} KB for each of the ${callsSince} calls ended since, most of it BullMQ's finished jobs, removed a week on (size maxmemory for a week of your busiest calls)` : ""}`,
+  );
   console.log(`  Redis keys ${warm.keys} -> ${last.keys}; those without a TTL, by kind:`);
   const kinds = new Set([...warm.untimed.keys(), ...last.untimed.keys()]);
   const unowned: string[] = [];
