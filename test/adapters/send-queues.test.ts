@@ -333,6 +333,23 @@ describe("the send queues", () => {
     });
   });
 
+  describe("opened by a worker", () => {
+    it("hear of a send that finished just before they began reading its events, as of one that finishes after", async () => {
+      sending.startWorkers({ callsPerSecond: 20, smsPerSecond: 20 });
+      // Sent, and its event written, before the worker opens its own handle on the queues:
+      // BullMQ's QueueEvents would read only what comes after its first read (issue 2874).
+      const sid = await sending.pager.sendSms("+14035556010", "page", { key: "page-10440-0-sms" });
+      const opened = openSendQueues(sending.connection, { names: sending.names });
+      try {
+        const heard = await new Promise<unknown>((resolve) => opened.sms.events.on("completed", (event) => event.jobId === "send-page-10440-0-sms" && resolve(event.returnvalue)));
+        expect(heard).toMatchObject({ ok: true, sid });
+        await expect(new RateLimitedPager(opened).sendSms("+14035556011", "page", { key: "page-10441-0-sms" })).resolves.toMatch(/^SM/);
+      } finally {
+        await opened.close();
+      }
+    });
+  });
+
   describe("a page job that gives up waiting", () => {
     it("is told the page was not sent, a temporary failure, and its send stays queued for its retry", async () => {
       const impatient = new RateLimitedPager(sending.queues, { waitMs: 200 });

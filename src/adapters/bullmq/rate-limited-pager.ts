@@ -33,6 +33,15 @@ export interface SendQueues {
 }
 
 /**
+ * How far back the send queues' events are read from when they open. BullMQ's QueueEvents reads
+ * from "$" by default: the events between its start and its first read are lost (BullMQ issue
+ * 2874), and a page whose send finished then waited its whole wait (ten minutes) for it. The
+ * events of the minute before matter only to a send waited for then: at worst, an earlier failed
+ * try of the same send ends the wait early, and the page job's retry waits again.
+ */
+const EVENTS_REPLAYED_MS = 60_000;
+
+/**
  * Opens the send queues for adding sends and waiting for them: the queues on `connection`, and one
  * BullMQ QueueEvents per queue for the whole process, each on a connection of its own (it blocks
  * reading the queue's events).
@@ -46,7 +55,11 @@ export function openSendQueues(connection: Redis, options: SendQueueNames = {}):
     const blocking = connection.duplicate();
     // Its failures reach the QueueEvents' own "error" listeners; without one here ioredis prints each.
     blocking.on("error", () => {});
-    const events = new QueueEvents(queue.name, { connection: blocking as ConnectionOptions, ...(options.bullPrefix ? { prefix: options.bullPrefix } : {}) });
+    const events = new QueueEvents(queue.name, {
+      connection: blocking as ConnectionOptions,
+      lastEventId: `${Date.now() - EVENTS_REPLAYED_MS}-0`,
+      ...(options.bullPrefix ? { prefix: options.bullPrefix } : {}),
+    });
     return { queue, events, blocking };
   };
   const sms = open("sms");
