@@ -1,5 +1,5 @@
 import { setMaxListeners } from "node:events";
-import { QueueEvents, type ConnectionOptions, type Job, type Queue } from "bullmq";
+import { QueueEvents, type ConnectionOptions, type Job, type Queue, type QueueEventsOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import { PagerError, SendWithdrawnError, type Pager, type SendOptions } from "../../domain/oncall/pager.js";
 import { maskPhone } from "../../domain/phone.js";
@@ -33,15 +33,6 @@ export interface SendQueues {
 }
 
 /**
- * How far back the send queues' events are read from when they open. BullMQ's QueueEvents reads
- * from "$" by default: the events between its start and its first read are lost (BullMQ issue
- * 2874), and a page whose send finished then waited its whole wait (ten minutes) for it. The
- * events of the minute before matter only to a send waited for then: at worst, an earlier failed
- * try of the same send ends the wait early, and the page job's retry waits again.
- */
-const EVENTS_REPLAYED_MS = 60_000;
-
-/**
  * Opens the send queues for adding sends and waiting for them: the queues on `connection`, and one
  * BullMQ QueueEvents per queue for the whole process, each on a connection of its own (it blocks
  * reading the queue's events).
@@ -55,11 +46,8 @@ export function openSendQueues(connection: Redis, options: SendQueueNames = {}):
     const blocking = connection.duplicate();
     // Its failures reach the QueueEvents' own "error" listeners; without one here ioredis prints each.
     blocking.on("error", () => {});
-    const events = new QueueEvents(queue.name, {
-      connection: blocking as ConnectionOptions,
-      lastEventId: `${Date.now() - EVENTS_REPLAYED_MS}-0`,
-      ...(options.bullPrefix ? { prefix: options.bullPrefix } : {}),
-    });
+    const events = new QueueEvents(queue.name, { connection: blocking as ConnectionOptions, autorun: false, ...(options.bullPrefix ? { prefix: options.bullPrefix } : {}) });
+    void readFromNow(connection, queue, events);
     return { queue, events, blocking };
   };
   const sms = open("sms");
@@ -81,6 +69,31 @@ export function openSendQueues(connection: Redis, options: SendQueueNames = {}):
       }
     },
   };
+}
+
+/**
+ * Starts `events` reading its queue's events from the newest one there now. From "$" (BullMQ's
+ * default) it would read only those after its first read, which it issues a moment after it
+ * starts: a send that finished in between was never heard (BullMQ issue 2874), and its page
+ * waited its whole wait (ten minutes) for it. The newest event is Redis's own: no clock of this
+ * machine's is trusted to name it.
+ */
+async function readFromNow(connection: Redis, queue: Queue, events: QueueEvents): Promise<void> {
+  try {
+    const [newest] = await connection.xrevrange(queue.keys.events!, "+", "-", "COUNT", 1);
+    // Read when the events start: set now, before they do.
+    (events.opts as QueueEventsOptions).lastEventId = newest?.[0] ?? "0-0";
+  } catch (error) {
+    // Let go of, or Redis gone, before it answered: from "$", as BullMQ would.
+    if (!events.closing) told(events, error);
+  }
+  if (events.closing) return;
+  await events.run().catch((error: unknown) => told(events, error));
+}
+
+/** Tells the events' "error" listeners of `error`, when there are any (an EventEmitter with none would throw it). */
+function told(events: QueueEvents, error: unknown): void {
+  if (events.listenerCount("error") > 0) events.emit("error", error instanceof Error ? error : new Error(String(error)));
 }
 
 export interface RateLimitedPagerOptions {
