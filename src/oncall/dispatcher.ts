@@ -3,7 +3,7 @@ import type { IncidentStore } from "../domain/ports.js";
 import type { Incident } from "../domain/oncall/incident.js";
 import type { OncallObserver } from "../domain/observers.js";
 import { alarmSms, crewReplies, moreReportsSms, pageSms, residentSms, unhandledReportSms, type UnhandledReport } from "../domain/oncall/messages.js";
-import { PagerError, SendWithdrawnError, type PagePriority, type Pager, type SendOptions } from "../domain/oncall/pager.js";
+import { PagerError, PagerStoppedError, SendWithdrawnError, type PagePriority, type Pager, type SendOptions } from "../domain/oncall/pager.js";
 import { placeKey } from "../domain/oncall/place.js";
 import {
   chainLength,
@@ -147,7 +147,8 @@ export class Dispatcher {
       return await this.pageStep(job);
     } catch (error) {
       // Moved on here, before BullMQ marks the job failed, so a worker that dies next loses nothing.
-      if (finalAttempt || (error instanceof PagerError && error.failure === "rejected")) {
+      // A worker stopping has failed nothing: the next worker takes the step up where it was.
+      if (!(error instanceof PagerStoppedError) && (finalAttempt || (error instanceof PagerError && error.failure === "rejected"))) {
         await this.pageFailedForGood(job, errorMessage(error));
       }
       throw error;
@@ -279,6 +280,7 @@ export class Dispatcher {
       } catch (error) {
         // Taken while the page waited its turn: dropped, and noted on the incident, by the send queue.
         if (error instanceof SendWithdrawnError) return null;
+        if (error instanceof PagerStoppedError) throw error;
         const badNumber = error instanceof PagerError && error.failure === "bad-number";
         this.deps.observe?.paged(channel, badNumber ? "bad-number" : "failed");
         if (!badNumber) throw error;

@@ -6,7 +6,7 @@ import { openSendQueues, RateLimitedPager, type SendQueues } from "../../src/ada
 import { SendQueueOutbox, startSendWorkers, type SendWorkers } from "../../src/adapters/bullmq/send-queues.js";
 import { createWorkerConnection } from "../../src/adapters/redis/connections.js";
 import { TwilioPager } from "../../src/adapters/twilio/twilio-pager.js";
-import { PagerError, SendWithdrawnError, type PagePriority } from "../../src/domain/oncall/pager.js";
+import { PagerError, PagerStoppedError, SendWithdrawnError, type PagePriority } from "../../src/domain/oncall/pager.js";
 import type { ScreenedSend, SendScreen } from "../../src/domain/oncall/stale-sends.js";
 import type { SendingRates } from "../../src/domain/oncall/sending-limits.js";
 import { createLogger, type Logger } from "../../src/logger.js";
@@ -390,12 +390,16 @@ describe("the send queues", () => {
     it("is told at once when its worker stops and lets the queues go, and its send stays queued for the next worker", async () => {
       // The stopping worker's own handle on the queues: the page waits on it, then it is let go.
       const stopping = openSendQueues(sending.connection, { names: sending.names });
-      const waiting = failureOf(new RateLimitedPager(stopping).sendSms("+14035556002", "page", { priority: "first-page", key: "page-10426-0-sms" }));
+      const waiting = new RateLimitedPager(stopping).sendSms("+14035556002", "page", { priority: "first-page", key: "page-10426-0-sms" }).then(
+        (sid) => new Error(`went out as ${sid}`),
+        (error: unknown) => error as Error,
+      );
       await sending.queued(1);
       await stopping.close();
       // At once: the pager's own wait is ten minutes.
       const error = await waiting;
-      expect(error).toMatchObject({ failure: "temporary", message: expect.stringContaining("this worker is stopping") });
+      expect(error).toBeInstanceOf(PagerStoppedError);
+      expect(error.message).toContain("this worker is stopping");
       sending.startWorkers({ callsPerSecond: 20, smsPerSecond: 20 });
       await expect(sending.pager.sendSms("+14035556002", "page", { priority: "first-page", key: "page-10426-0-sms" })).resolves.toMatch(/^SM/);
       expect(standIn.requests).toHaveLength(1);

@@ -1,6 +1,6 @@
-import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from "bullmq";
+import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from "bullmq";
 import type { Redis } from "ioredis";
-import { PagerError } from "../../domain/oncall/pager.js";
+import { PagerError, PagerStoppedError } from "../../domain/oncall/pager.js";
 import { UrgentReport } from "../../domain/report.js";
 import type { Logger } from "../../logger.js";
 import { logWorkerErrors } from "../redis/outage-log.js";
@@ -41,6 +41,9 @@ export interface DispatchWorkerOptions {
   onError?: (error: Error) => void;
 }
 
+/** A job handed back by a stopping worker is due again after this: another worker, or this one restarted, takes it. */
+const STOPPED_JOB_DELAY_MS = 1_000;
+
 /**
  * A page still failing after this many tries (about 15 s of a provider refusing or not
  * answering) is an outage the operators must hear of: logged at error, not as a warning.
@@ -75,10 +78,17 @@ export function startDispatchWorker(options: DispatchWorkerOptions): Worker {
   };
   const worker = new Worker(
     options.queueName ?? DISPATCH_QUEUE,
-    async (job: Job) => {
+    async (job: Job, token?: string) => {
       try {
         return await run(job);
       } catch (error) {
+        // This worker is stopping while the job waited for its send: handed back as it was, for
+        // the next worker, with no try spent and nothing counted as failed (BullMQ's DelayedError).
+        if (error instanceof PagerStoppedError && token) {
+          log.info({ jobId: job.id, name: job.name, err: error.message }, "stopping: the job goes back to the queue for the next worker");
+          await job.moveToDelayed(Date.now() + STOPPED_JOB_DELAY_MS, token);
+          throw new DelayedError();
+        }
         // Our credentials or sender number were refused: every retry would be refused too.
         if (error instanceof PagerError && error.failure === "rejected") {
           log.error(

@@ -1,7 +1,7 @@
 import { setMaxListeners } from "node:events";
 import { QueueEvents, type ConnectionOptions, type Job, type Queue, type QueueEventsOptions } from "bullmq";
 import type { Redis } from "ioredis";
-import { PagerError, SendWithdrawnError, type Pager, type SendOptions } from "../../domain/oncall/pager.js";
+import { PagerError, PagerStoppedError, SendWithdrawnError, type Pager, type SendOptions } from "../../domain/oncall/pager.js";
 import { maskPhone } from "../../domain/phone.js";
 import { createSendQueue, SEND_PRIORITY, SendOutcome, type CallJob, type Sender, type SendQueueNames, type SmsJob } from "./send-queues.js";
 
@@ -162,9 +162,10 @@ export class RateLimitedPager implements Pager {
     try {
       result = await untilLetGo(job.waitUntilFinished(events, this.#waitMs), this.#queues.closing);
     } catch (error) {
-      // Not sent within the wait, the send job itself broke, or this worker is stopping: the page
-      // job is retried, and with a key its retry waits for (or redoes) this same send. BullMQ's
-      // words for a timeout carry the job id, and with it a number: not repeated.
+      if (this.#queues.closing.aborted) throw new PagerStoppedError(`${description} is still queued: this worker is stopping`);
+      // Not sent within the wait, or the send job itself broke: the page job is retried, and with
+      // a key its retry waits for (or redoes) this same send. BullMQ's words for a timeout carry
+      // the job id, and with it a number: not repeated.
       const reason = /timed out/.test(messageOf(error)) ? `still waiting for its turn after ${Math.round(this.#waitMs / 1000)} s` : messageOf(error);
       throw new PagerError("temporary", `${description} was not sent: ${reason}`, { to: data.to });
     }

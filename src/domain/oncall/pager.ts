@@ -57,6 +57,15 @@ export class SendWithdrawnError extends Error {
 }
 
 /**
+ * A send not waited for to the end because this process is stopping: it stays queued and goes out
+ * in its turn. Not a failure: the job that asked for it is handed to the next worker as it was,
+ * with no try spent, and finds the same send by its key.
+ */
+export class PagerStoppedError extends Error {
+  override readonly name = "PagerStoppedError";
+}
+
+/**
  * Texts the line hands over without waiting for them to go out (a roster change's "your time on
  * call changed", sent from whichever role published it): queued under the sending limits with
  * every other send of the line, and sent in their turn by the worker.
