@@ -178,11 +178,24 @@ export class Dispatcher {
     let underway = 0;
     for (const channel of step.channels) {
       if (await incidents.wasSent(job.reference, step.index, channel)) reached++;
-      else if (await this.deps.pager.underway?.(pageKeyOf(sendKeyOf(incident), step.index, "", channel))) underway++;
+      else if (await this.stillUnderway(incident, step.index, channel)) underway++;
     }
     // A warning: the worker logs the failure itself as the error.
     log.warn({ reference: job.reference, step: step.index, name: step.name, reached, underway, err: reason }, "page step failed for good: the chain moves on");
     await this.scheduleStep(job.reference, step.index + 1, reached + underway > 0 ? step.waitMs : 0);
+  }
+
+  /**
+   * Whether the step's page by `channel` is still on its way (queued, or sent by whoever held it).
+   * When that cannot be told, no: the next person is paged at once rather than not at all.
+   */
+  private async stillUnderway(incident: Incident, step: number, channel: Channel): Promise<boolean> {
+    try {
+      return (await this.deps.pager.underway?.(pageKeyOf(sendKeyOf(incident), step, "", channel))) ?? false;
+    } catch (error) {
+      this.deps.log.warn({ reference: incident.reference, step, channel, err: errorMessage(error) }, "could not tell whether a page is still on its way: the chain moves on as if it were not");
+      return false;
+    }
   }
 
   private async pageStep(job: PageJob): Promise<string> {

@@ -38,6 +38,8 @@ let hook: ((page: Page) => Promise<void> | void) | undefined;
 /** The Twilio pager the pages go through: straight to the stand-in, unless a test says otherwise. */
 let direct: Pager;
 let via: Pager;
+/** What the pager says when asked whether a page is still on its way (nothing ever is, unless a test says). */
+let underway: (key: string) => Promise<boolean> = async () => false;
 
 let standIn: TwilioStandIn;
 let line: TestLine;
@@ -62,6 +64,7 @@ beforeAll(async () => {
       await hook?.({ kind: "call", to, text: url });
       return via.placeCall(to, url);
     },
+    underway: (key) => underway(key),
   };
   worker = line.startWorker(pager, {
     updateWindowMs: UPDATE_WINDOW_MS,
@@ -77,6 +80,7 @@ afterAll(async () => {
 });
 afterEach(() => {
   hook = undefined;
+  underway = async () => false;
   via = direct;
   standIn.reset();
   logs.length = 0;
@@ -123,6 +127,21 @@ describe("paging when things go wrong or race", () => {
       const next = await queue.getJob(pageJobId(reference, 1));
       expect(next!.delay).toBe((await line.incidents.get(reference))!.plan[0]!.waitMs);
       await text(roads.primary!.phone, `ACK ${reference}`);
+    });
+
+    it("moves on at once when whether its page is still on its way cannot be told (Redis failing): the next person is paged, not nobody", async () => {
+      hook = (page) => {
+        if (page.to === roads.primary!.phone) standIn.failNext(1, 503);
+      };
+      underway = async () => {
+        throw new Error("Connection is closed.");
+      };
+      const reference = await report("roads", newPlace());
+      await finished(pageJobId(reference, 0));
+      expect((await queue.getJob(pageJobId(reference, 1)))!.delay ?? 0).toBe(0);
+      expect(logs.map((entry) => entry.msg)).toContain("could not tell whether a page is still on its way: the chain moves on as if it were not");
+      await standIn.waitFor((requests) => requests.some((request) => to(roads.backup!.phone)(request) && about(reference)(request)));
+      await text(roads.backup!.phone, `ACK ${reference}`);
     });
 
     it("moves on at once when none of its channels went out (a bad number is not reached)", async () => {
