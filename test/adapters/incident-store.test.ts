@@ -55,4 +55,31 @@ describe("the incidents not fixed yet", () => {
     expect((await unresolved.recent(1, { unresolved: true })).map((incident) => incident.reference)).toEqual(["600002"]);
     expect((await unresolved.recent(3)).map((incident) => incident.reference)).toEqual(["600152", "600151", "600150"]);
   });
+
+  it("are each listed once when incidents open as they are read (a storm, as the morning's list is asked for)", async () => {
+    // A hundred incidents, the oldest open: the last of the first page read.
+    const boundary = new RedisIncidentStore(redis, `${prefix}boundary:`);
+    const opened = (n: number) => new Date(Date.parse("2026-12-04T00:00:00.000Z") + n * 60_000).toISOString();
+    for (let n = 1; n <= 100; n++) {
+      const reference = String(610000 + n);
+      await boundary.openOrJoin(urgentReport({ reference, location: `${n} Boundary Street`, receivedAt: opened(n) }), "", opened(n), 0);
+      if (n > 1) await boundary.resolve(reference, fixer, opened(n));
+    }
+    // The same Redis, but an incident opens just after the first page of the list is read,
+    // pushing the open one into the second page too.
+    let pagesRead = 0;
+    const opening = new Proxy(redis, {
+      get(target, name, receiver) {
+        if (name !== "zrevrange") return Reflect.get(target, name, receiver);
+        return async (...args: Parameters<typeof redis.zrevrange>) => {
+          const references = await target.zrevrange(...args);
+          if (++pagesRead === 1) await boundary.openOrJoin(urgentReport({ reference: "610101", location: "101 Boundary Street", receivedAt: opened(101) }), "", opened(101), 0);
+          return references;
+        };
+      },
+    });
+    const listed = await new RedisIncidentStore(opening, `${prefix}boundary:`).recent(10, { unresolved: true });
+    expect(pagesRead).toBe(2);
+    expect(listed.map((incident) => incident.reference)).toEqual(["610001"]);
+  });
 });

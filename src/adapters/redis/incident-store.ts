@@ -281,14 +281,28 @@ export class RedisIncidentStore implements IncidentStore {
   async recent(count: number, options: { unresolved?: boolean } = {}): Promise<Incident[]> {
     const wanted = (incident: Incident | null): incident is Incident => incident !== null && (!options.unresolved || incident.status !== "resolved");
     const found: Incident[] = [];
-    // Read a page at a time: the list holds a year of incidents, most of them fixed long ago.
+    const seen = new Set<string>();
+    // A page at a time: the list holds a year of incidents, most of them fixed long ago, so only
+    // their status is read before the few wanted are read whole. Incidents opened meanwhile push
+    // the list down: a page may start with the end of the one before, never past an incident.
     const page = options.unresolved ? RECENT_PAGE : count;
     for (let start = 0; found.length < count; start += page) {
       const references = await this.redis.zrevrange(`${this.prefix}incidents`, start, start + page - 1);
-      found.push(...(await Promise.all(references.map((reference) => this.get(reference)))).filter(wanted));
+      const unseen = references.filter((reference) => !seen.has(reference) && seen.add(reference));
+      const candidates = options.unresolved ? await this.notResolved(unseen) : unseen;
+      found.push(...(await Promise.all(candidates.map((reference) => this.get(reference)))).filter(wanted));
       if (references.length < page) break;
     }
     return found.slice(0, count);
+  }
+
+  /** Those of `references` not fixed, by their status alone, in one round trip. */
+  private async notResolved(references: string[]): Promise<string[]> {
+    if (references.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const reference of references) pipeline.hget(this.key(reference), "status");
+    const statuses = (await pipeline.exec()) ?? [];
+    return references.filter((_, index) => statuses[index]?.[1] !== "resolved");
   }
 
   private key(reference: string): string {
