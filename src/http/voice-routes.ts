@@ -219,7 +219,7 @@ export function voiceWebhooks(deps: VoiceDependencies): Webhooks {
         filedBefore
           ? "urgent report filed earlier could not be brought up to date: it still goes to the crew as it was; what the caller added is in this line"
           : mayBeFiled
-            ? "URGENT REPORT NOT FILED, or filed late (Redis did not answer in time): in a minute, look for its place and category (in this line) in npm run oncall -- incidents --open; if it is not there, act on it by hand"
+            ? "URGENT REPORT NOT FILED, or filed late (Redis did not answer in time): in three minutes (a report is held up to two minutes for the caller's next answer), look for its place and category (in this line) in npm run oncall -- incidents --open; if it is not there, act on it by hand"
             : "URGENT REPORT NOT FILED: act on it by hand (category, place and recording are in this line; look the caller up by CallSid)",
       );
       throw error;
