@@ -59,7 +59,7 @@ export interface LineMetricsOptions {
 /** What a queue's counts are read from: a BullMQ `Queue`. */
 export type CountedQueue = Pick<Queue, "name" | "getJobCounts">;
 /** What Redis is pinged on: an ioredis connection. */
-export type PingedRedis = Pick<Redis, "ping">;
+export type PingedRedis = Pick<Redis, "ping" | "info">;
 /** What the database is asked `SELECT 1` on. */
 export type ProbedDatabase = Pick<Queryable, "query">;
 
@@ -85,6 +85,7 @@ export class LineMetrics implements OncallObserver, CallObserver {
   private readonly databases = new Set<ProbedDatabase>();
   private databaseUp: Gauge | undefined;
   private redisUp: Gauge | undefined;
+  private redisMemory: Gauge | undefined;
 
   private readonly webhookDuration: Histogram<"route" | "status">;
   private readonly calls: Counter<"outcome">;
@@ -238,6 +239,7 @@ export class LineMetrics implements OncallObserver, CallObserver {
    */
   watchRedis(redis: PingedRedis): Unwatch {
     this.redisUp ??= this.upGauge("redis_up", "Whether Redis answered a PING within the scrape's timeout (1) or not (0).", this.redises, (redis) => redis.ping());
+    this.redisMemory ??= this.memoryGauge();
     this.redises.add(redis);
     return () => this.redises.delete(redis);
   }
@@ -252,6 +254,33 @@ export class LineMetrics implements OncallObserver, CallObserver {
     );
     this.databases.add(database);
     return () => this.databases.delete(database);
+  }
+
+  /**
+   * Redis's memory (`INFO memory`), read at each scrape on the first watched connection that
+   * answers in time: what it uses, and its `maxmemory` (0: no limit). With `noeviction`, a full
+   * Redis refuses writes and every caller hears the fallback. Left out when no connection answers.
+   */
+  private memoryGauge(): Gauge {
+    const timeout = this.probeTimeoutMs;
+    const redises = this.redises;
+    return new Gauge({
+      name: `${METRICS_PREFIX}redis_memory_bytes`,
+      help: "Redis's memory: used (used_memory), and max (maxmemory, 0 when it has no limit), read at each scrape.",
+      labelNames: ["kind"],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const redis of redises) {
+          const info = await within(timeout, redis.info("memory")).catch(() => null);
+          if (info === null) continue;
+          const field = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, "m").exec(info)?.[1]);
+          if (Number.isFinite(field("used_memory"))) this.set({ kind: "used" }, field("used_memory"));
+          if (Number.isFinite(field("maxmemory"))) this.set({ kind: "max" }, field("maxmemory"));
+          return;
+        }
+      },
+    });
   }
 
   /**

@@ -18,6 +18,7 @@ import { waterRoster } from "../fixtures/oncall/load.js";
 import { DATABASE_KINDS, testDatabase } from "../helpers/database.js";
 import { AUTH_TOKEN, at, newCallSid, REDIS_URL } from "../helpers/line.js";
 import { parseExposition, sampleValue, type Family } from "../helpers/prometheus-text.js";
+import { RedisServer } from "../helpers/redis-server.js";
 
 /** What Prometheus would read from this registry now. */
 async function scrape(metrics: LineMetrics): Promise<Map<string, Family>> {
@@ -233,6 +234,26 @@ describe("the line's metrics", () => {
       metrics.watchRedis(refused);
       expect(sampleValue(await scrape(metrics), "civic_redis_up")).toBe(0);
       refused.disconnect();
+    });
+
+    it("reports Redis's memory, used and its maxmemory, from a connection that answers, and none when none does", async () => {
+      const server = await RedisServer.start({ appendOnly: false, args: ["--maxmemory", "64mb"] });
+      const answering = new Redis(server.url);
+      const refused = new Redis("redis://127.0.0.1:1", { enableOfflineQueue: false, retryStrategy: () => null, lazyConnect: true });
+      refused.on("error", () => {});
+      try {
+        const metrics = new LineMetrics({ processMetrics: false, probeTimeoutMs: 500 });
+        metrics.watchRedis(refused);
+        expect((await scrape(metrics)).get("civic_redis_memory_bytes")?.samples ?? []).toEqual([]);
+        metrics.watchRedis(answering);
+        const families = await scrape(metrics);
+        expect(sampleValue(families, "civic_redis_memory_bytes", { kind: "max" })).toBe(64 * 2 ** 20);
+        expect(sampleValue(families, "civic_redis_memory_bytes", { kind: "used" })).toBeGreaterThan(100_000);
+      } finally {
+        refused.disconnect();
+        answering.disconnect();
+        await server.remove();
+      }
     });
 
     it("has no database gauge in a role that does not hold the database (the web role)", async () => {
