@@ -1,4 +1,4 @@
-import { setMaxListeners } from "node:events";
+import { setMaxListeners, type EventEmitter } from "node:events";
 import { QueueEvents, type ConnectionOptions, type Job, type Queue, type QueueEventsOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import { PagerError, PagerStoppedError, SendWithdrawnError, type Pager, type SendOptions } from "../../domain/oncall/pager.js";
@@ -62,6 +62,9 @@ export function openSendQueues(connection: Redis, options: SendQueueNames = {}):
     closing: letGo.signal,
     close: async () => {
       letGo.abort();
+      // BullMQ's own waits end on their queue's "closing", which a Queue never says: said here,
+      // so they drop their listeners and timers too.
+      for (const { queue } of [sms, calls]) (queue as unknown as EventEmitter).emit("closing", "this worker is stopping");
       await Promise.all([sms.queue.close(), calls.queue.close()]);
       for (const { events, blocking } of [sms, calls]) {
         await events.close();
