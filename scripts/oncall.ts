@@ -111,7 +111,7 @@ const commands: CommandTable = {
     usage: [
       "incidents [--open] [--count N]",
       "  The newest incidents in Redis ($REDIS_URL): reports joined, who was paged when, who took it, when it was fixed.",
-      "  --open             only those not fixed yet (open, or taken by a crew)",
+      "  --open             every incident not fixed yet (open, or taken by a crew: ACKNOWLEDGED), however old, newest first",
       "  --count N          how many, 1 to 500 (default: 20)",
     ].join("\n"),
     options: { count: { type: "string" }, open: { type: "boolean" } },
@@ -119,9 +119,11 @@ const commands: CommandTable = {
       const count = wholeNumberArgument("--count", values["count"] ?? "20", 1, 500);
       const unresolved = values["open"] === true;
       const zone = await cityZone();
-      const incidents = await withRedis((redis) => new RedisIncidentStore(redis).recent(count, { unresolved }));
+      // One more than asked for, to tell whether the list is cut short.
+      const found = await withRedis((redis) => new RedisIncidentStore(redis).recent(count + 1, { unresolved }));
+      const incidents = found.slice(0, count);
       if (incidents.length === 0) {
-        console.log(unresolved ? "No incident is open or taken." : "No incidents yet.");
+        console.log(unresolved ? "No incident is open or taken: every incident Redis keeps (a year of them) is fixed." : "No incidents yet.");
         return;
       }
       for (const incident of incidents) {
@@ -141,6 +143,9 @@ const commands: CommandTable = {
           console.log(`  ${stamp(event.at, zone)}  ${event.kind}${who ? `  ${who}` : ""}${event.detail ? `  (${event.detail})` : ""}`);
         }
         console.log();
+      }
+      if (found.length > count) {
+        console.log(`There are more ${unresolved ? "incidents open or taken" : "incidents"} than the ${count} shown: list more with --count N (up to 500).`);
       }
     },
   },

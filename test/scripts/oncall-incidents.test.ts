@@ -48,9 +48,11 @@ describe("npm run oncall -- incidents", { timeout: 60_000 }, () => {
     expect(result.stdout).toContain("place:    Scenic Drive and 6th Avenue South");
   });
 
-  it("with --open and --count, as many as asked for", async () => {
+  it("with --open and --count, as many as asked for, saying when there are more", async () => {
     const result = await oncall("--open", "--count", "1");
     expect([...result.stdout.matchAll(/^#(\d+)/gm)].map(([, reference]) => reference)).toEqual(["700002"]);
+    expect(result.stdout).toContain("There are more incidents open or taken than the 1 shown: list more with --count N (up to 500).");
+    expect((await oncall("--open", "--count", "2")).stdout).not.toContain("There are more");
   });
 
   it("says so when every incident is fixed", async () => {
@@ -60,6 +62,6 @@ describe("npm run oncall -- incidents", { timeout: 60_000 }, () => {
     await store.resolve("700002", supervisor, "2026-12-05T10:00:00.000Z");
     const result = await oncall("--open");
     expect(result.code).toBe(0);
-    expect(result.stdout.trim()).toBe("No incident is open or taken.");
+    expect(result.stdout.trim()).toBe("No incident is open or taken: every incident Redis keeps (a year of them) is fixed.");
   });
 });
